@@ -1,0 +1,50 @@
+/**
+ * The closed set of backend lifecycle states (architecture.md, "The supervised process").
+ * - `stopped`: no process; nothing will start it but a person.
+ * - `starting`: spawned, probing health until healthy or the startup budget runs out.
+ * - `running`: the last probe succeeded.
+ * - `unhealthy`: alive, but a failed probe was confirmed (hang).
+ * - `stopping`: SIGTERM sent to the process group, waiting for it to go (SIGKILL after the stop timeout).
+ * - `backoff`: the process died; waiting for the restart policy's delay before the next start.
+ * - `crashed`: the restart policy gave up (or auto-restart is off); stays until a person acts.
+ */
+export const BACKEND_STATES = [
+  'stopped',
+  'starting',
+  'running',
+  'unhealthy',
+  'stopping',
+  'backoff',
+  'crashed',
+] as const;
+
+/** One of {@link BACKEND_STATES}. */
+export type BackendState = (typeof BACKEND_STATES)[number];
+
+/**
+ * Who caused a state change: a person through the dashboard, the tray or the REST API,
+ * the restart policy, the health loop, the app quitting, or the process itself (exit).
+ */
+export const ACTORS = ['user-ui', 'tray', 'rest', 'policy', 'health', 'process', 'app-quit'] as const;
+
+/** One of {@link ACTORS}. */
+export type Actor = (typeof ACTORS)[number];
+
+/**
+ * Numeric code of each state for the `backend_status` gauge. The seed (001) fixes
+ * 0=stopped, 1=running, 2=unhealthy, 3=crashed; the other states follow.
+ */
+export const STATE_CODES: Record<BackendState, number> = {
+  stopped: 0,
+  running: 1,
+  unhealthy: 2,
+  crashed: 3,
+  starting: 4,
+  stopping: 5,
+  backoff: 6,
+};
+
+/** True for states in which a backend process may be alive. */
+export function isLiveState(state: BackendState): boolean {
+  return state === 'starting' || state === 'running' || state === 'unhealthy' || state === 'stopping';
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ACTORS, BACKEND_STATES } from './states';
+
+/** Zod schema of a backend state name. */
+export const BackendStateSchema = z.enum(BACKEND_STATES);
+/** Zod schema of an actor name (who caused a change). */
+export const ActorSchema = z.enum(ACTORS);
+
+/**
+ * One health probe's outcome. `at` is an RFC 3339 time; `latency_ms` is the time from
+ * request to response headers in ms (null when no answer came); `status_code` is the
+ * HTTP status (null on a network error or timeout); `error` says why a probe failed.
+ */
+export const HealthCheckResultSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  latency_ms: z.number().nullable(),
+  status_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export type HealthCheckResult = z.infer<typeof HealthCheckResultSchema>;
+
+/** How the last backend process ended: exit code or signal name, and when (RFC 3339). */
+export const ExitInfoSchema = z.object({
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  at: z.string(),
+  expected: z.boolean(),
+});
+export type ExitInfo = z.infer<typeof ExitInfoSchema>;
+
+/**
+ * The supervisor's status snapshot. The first six fields are the seed's
+ * (`GET /api/v1/admin/backend/status`, seed 001); the rest are added.
+ * `uptime_secs` is whole seconds of the current process (0 when none);
+ * `restart_count` counts every restart since the supervisor started (by a person or
+ * the policy); `consecutive_failures` is the restart policy's counter.
+ */
+export const BackendStatusSchema = z.object({
+  status: BackendStateSchema,
+  pid: z.number().int().nullable(),
+  uptime_secs: z.number().int().nonnegative(),
+  restart_count: z.number().int().nonnegative(),
+  last_health_check: z.enum(['healthy', 'unhealthy', 'unknown']),
+  is_running: z.boolean(),
+  orchestrator_enabled: z.boolean(),
+  backend_url: z.string(),
+  consecutive_failures: z.number().int().nonnegative(),
+  last_health: HealthCheckResultSchema.nullable(),
+  last_exit: ExitInfoSchema.nullable(),
+  last_error: z.string().nullable(),
+  /** Why the state last changed, in words. */
+  state_reason: z.string(),
+  state_actor: ActorSchema,
+  /** RFC 3339 time of the last state change. */
+  state_since: z.string(),
+  /** ms until the next automatic restart while in `backoff`, else null. */
+  next_restart_in_ms: z.number().nullable(),
+});
+export type BackendStatus = z.infer<typeof BackendStatusSchema>;
+
+/**
+ * Answer of a start/stop/restart command (seed 001 fields `success`, `message`, `pid`,
+ * `status`, `restart_count`).
+ */
+export const CommandResultSchema = z.object({
+  success: z.boolean(),
+  message: z.string(),
+  pid: z.number().int().nullable(),
+  status: BackendStateSchema,
+  restart_count: z.number().int().nonnegative(),
+});
+export type CommandResult = z.infer<typeof CommandResultSchema>;
+
+/** Event emitted on every state change. */
+export const StateChangeEventSchema = z.object({
+  from: BackendStateSchema,
+  to: BackendStateSchema,
+  actor: ActorSchema,
+  reason: z.string(),
+  at: z.string(),
+  status: BackendStatusSchema,
+});
+export type StateChangeEvent = z.infer<typeof StateChangeEventSchema>;
+
+/** The log streams: the backend's stdout and stderr, and the supervisor's own events. */
+export const LogStreamSchema = z.enum(['stdout', 'stderr', 'supervisor']);
+export type LogStream = z.infer<typeof LogStreamSchema>;
+
+/**
+ * One log line: `seq` increases by one per line for the supervisor's lifetime, `ts` is an
+ * RFC 3339 time, `text` has no trailing newline (a cut line ends with a marker).
+ */
+export const LogLineSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  ts: z.string(),
+  stream: LogStreamSchema,
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
