@@ -1,0 +1,162 @@
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseShellWords } from 'shell-quote';
+import { z } from 'zod';
+import { SupervisorConfigSchema, type SupervisorConfig, type SupervisorConfigInput } from '../../shared/config';
+import { ConfigError } from './errors';
+
+type Env = Record<string, string | undefined>;
+
+/** How each environment variable maps onto the config, and how its text is read. */
+type Reader = (raw: string, name: string) => unknown;
+
+const seconds: Reader = (raw, name) => {
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a number of seconds (e.g. 5 or 0.5)`);
+  }
+  return Math.round(n * 1000);
+};
+const integer: Reader = (raw, name) => {
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(n)) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number`);
+  }
+  return n;
+};
+const boolean: Reader = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a boolean (use true or false)`);
+};
+const text: Reader = (raw) => raw;
+
+/**
+ * Reads `BACKEND_ARGS`: a JSON array of strings (`["--port","3000"]`) or shell-style words
+ * (`--port 3000 --name "my app"`). Shell operators (`|`, `>`, `&&`…) are refused: the
+ * command is run directly, not through a shell.
+ */
+export const parseArgs: Reader = (raw, name) => {
+  const trimmed = raw.trim();
+  if (trimmed === '') return [];
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (err) {
+      throw new ConfigError(`${name} looks like JSON but does not parse: ${(err as Error).message}`);
+    }
+    const arr = z.array(z.string()).safeParse(parsed);
+    if (!arr.success) throw new ConfigError(`${name} must be a JSON array of strings`);
+    return arr.data;
+  }
+  const words = parseShellWords(trimmed, (key) => `$${key}`);
+  return words.map((w) => {
+    if (typeof w !== 'string') {
+      throw new ConfigError(`${name} contains a shell operator (${JSON.stringify(w)}); give plain arguments`);
+    }
+    return w;
+  });
+};
+
+/** Environment variables (seed names first, aliases after) → config keys. */
+export const ENV_VARIABLES: { names: string[]; key: keyof SupervisorConfigInput; read: Reader; doc: string }[] = [
+  { names: ['ORCHESTRATOR_ENABLED'], key: 'orchestratorEnabled', read: boolean, doc: 'supervise a local process (false: remote mode)' },
+  { names: ['GO_BACKEND_BINARY', 'BACKEND_COMMAND'], key: 'command', read: text, doc: 'executable to run' },
+  { names: ['BACKEND_ARGS'], key: 'args', read: parseArgs, doc: 'arguments, JSON array or shell-style words' },
+  { names: ['GO_BACKEND_URL', 'BACKEND_URL'], key: 'backendUrl', read: text, doc: 'base URL of the backend' },
+  { names: ['HEALTH_CHECK_PATH'], key: 'healthCheckPath', read: text, doc: 'health path' },
+  { names: ['HEALTH_CHECK_INTERVAL'], key: 'healthCheckIntervalMs', read: seconds, doc: 'seconds between probes' },
+  { names: ['HEALTH_CHECK_TIMEOUT'], key: 'healthCheckTimeoutMs', read: seconds, doc: 'seconds per probe' },
+  { names: ['HEALTH_FAILURE_THRESHOLD'], key: 'healthFailureThreshold', read: integer, doc: 'failed probes in a row to call a hang' },
+  { names: ['HEALTH_CONFIRM_DELAY'], key: 'healthConfirmDelayMs', read: seconds, doc: 'seconds between confirming re-probes' },
+  { names: ['STARTUP_TIMEOUT'], key: 'startupTimeoutMs', read: seconds, doc: 'seconds a start may take to become healthy' },
+  { names: ['AUTO_RESTART'], key: 'autoRestart', read: boolean, doc: 'restart after a crash or hang' },
+  { names: ['MAX_RESTART_ATTEMPTS'], key: 'maxRestartAttempts', read: integer, doc: 'consecutive attempts before crashed' },
+  { names: ['RESTART_DELAY'], key: 'restartDelayMs', read: seconds, doc: 'seconds before the 2nd consecutive restart, doubling after' },
+  { names: ['MAX_RESTART_DELAY'], key: 'maxRestartDelayMs', read: seconds, doc: 'cap on that delay, seconds' },
+  { names: ['RESTART_RESET_AFTER'], key: 'restartResetAfterMs', read: seconds, doc: 'seconds of healthy running that reset the attempt counter' },
+  { names: ['STOP_TIMEOUT'], key: 'stopTimeoutMs', read: seconds, doc: 'seconds between SIGTERM and SIGKILL' },
+  { names: ['BACKEND_WORKING_DIR'], key: 'workingDir', read: text, doc: 'working directory' },
+  { names: ['LOG_BUFFER_LINES'], key: 'logBufferLines', read: integer, doc: 'log lines kept in memory for the dashboard' },
+  { names: ['CONTROL_HOST'], key: 'controlHost', read: text, doc: 'control server bind address' },
+  { names: ['CONTROL_PORT'], key: 'controlPort', read: integer, doc: 'control server port' },
+  { names: ['CONTROL_TOKEN'], key: 'controlToken', read: text, doc: 'bearer token of the control API' },
+  { names: ['SUPERVISOR_DATA_DIR'], key: 'dataDir', read: text, doc: "the supervisor's data folder" },
+];
+
+/** The per-user data folder: XDG on Linux, Application Support on macOS, APPDATA on Windows. */
+export function defaultDataDir(env: Env = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'backend-supervisor');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'backend-supervisor');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'backend-supervisor');
+}
+
+/** Where the entry point wants the defaults that depend on how it was installed. */
+export interface ConfigDefaults {
+  /** Command used when neither GO_BACKEND_BINARY nor BACKEND_COMMAND is set (the bundled backend). */
+  command: string;
+  args?: string[];
+  /** Extra environment for the default backend (e.g. where the reference backend keeps data). */
+  env?: (config: Omit<SupervisorConfig, 'env'>) => Record<string, string>;
+}
+
+/**
+ * Builds the config from environment variables over the defaults
+ * (precedence: `overrides` (command-line flags) > environment > `fileValues` > defaults).
+ * Durations given in seconds are converted to ms.
+ * @throws ConfigError naming the variable and what is wrong with it; all problems at once.
+ */
+export function loadConfig(
+  env: Env,
+  defaults: ConfigDefaults,
+  fileValues: Partial<SupervisorConfigInput> = {},
+  overrides: Partial<SupervisorConfigInput> = {},
+): SupervisorConfig {
+  const fromEnv: Partial<Record<keyof SupervisorConfigInput, unknown>> = {};
+  const sourceOf = new Map<string, string>();
+  const problems: string[] = [];
+  for (const variable of ENV_VARIABLES) {
+    const name = variable.names.find((n) => env[n] !== undefined && env[n] !== '');
+    if (!name) continue;
+    try {
+      fromEnv[variable.key] = variable.read(env[name] as string, name);
+      sourceOf.set(variable.key, name);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
+
+  const usesDefaultCommand = fromEnv.command === undefined && fileValues.command === undefined && overrides.command === undefined;
+  const merged: Record<string, unknown> = {
+    dataDir: defaultDataDir(env),
+    ...fileValues,
+    ...fromEnv,
+    ...overrides,
+  };
+  if (usesDefaultCommand) {
+    merged.command = defaults.command;
+    if (merged.args === undefined) merged.args = defaults.args ?? [];
+  }
+  const parsed = SupervisorConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const messages = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const variable = sourceOf.get(key) ?? ENV_VARIABLES.find((v) => v.key === key)?.names[0] ?? key;
+      return `${variable}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${messages.join('; ')}`, messages);
+  }
+  const config = parsed.data;
+  config.dataDir = resolve(config.dataDir);
+  if (config.workingDir === undefined && isAbsolute(config.command)) config.workingDir = dirname(config.command);
+  if (config.maxRestartDelayMs < config.restartDelayMs) {
+    throw new ConfigError(
+      `invalid configuration: MAX_RESTART_DELAY (${config.maxRestartDelayMs / 1000} s) is below RESTART_DELAY (${config.restartDelayMs / 1000} s)`,
+    );
+  }
+  if (usesDefaultCommand && defaults.env) config.env = { ...defaults.env(config), ...config.env };
+  return config;
+}

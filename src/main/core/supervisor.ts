@@ -1,0 +1,570 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { SupervisorConfig } from '../../shared/config';
+import type { Actor, BackendState } from '../../shared/states';
+import type {
+  BackendStatus,
+  CommandResult,
+  ExitInfo,
+  HealthCheckResult,
+  StateChangeEvent,
+} from '../../shared/status';
+import { systemClock, type Clock } from './clock';
+import { SupervisorError } from './errors';
+import type { HealthProbe, ProbeOutcome } from './health-probe';
+import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
+import { LineSplitter } from './line-splitter';
+import type { LogStore } from './log-store';
+import { decideRestart } from './restart-policy';
+
+/** Events of the supervisor. */
+export interface SupervisorEvents {
+  /** Every state change, with who caused it and why. */
+  state: [StateChangeEvent];
+  /** Every health probe (startup probes excluded). */
+  probe: [HealthCheckResult];
+  /** Every exit of a backend process, expected or not. */
+  exit: [ExitInfo & { pid: number }];
+}
+
+/** What the supervisor needs; passed in so tests can swap any part. */
+export interface SupervisorDeps {
+  config: SupervisorConfig;
+  launcher: Launcher;
+  probe: HealthProbe;
+  logs: LogStore;
+  clock?: Clock;
+  /** Identifies this supervisor to its child (`SUPERVISOR_INSTANCE_ID`). */
+  instanceId?: string;
+}
+
+/** Startup probes begin this fast and grow by ×1.5 up to 1 s (architecture.md, "Start"). */
+const STARTUP_PROBE_FIRST_MS = 10;
+const STARTUP_PROBE_MAX_MS = 1_000;
+/** How long to wait for a process to vanish after SIGKILL before reporting it stuck. */
+const KILL_GRACE_MS = 5_000;
+/** Poll step while waiting for the rest of a process group to go. */
+const GROUP_POLL_MS = 25;
+
+/** Outcome of waiting for a fresh process to become healthy. */
+type StartOutcome =
+  | { kind: 'healthy'; probe: ProbeOutcome }
+  | { kind: 'exited'; exit: ProcessExit }
+  | { kind: 'timeout'; lastProbe: ProbeOutcome | null }
+  | { kind: 'cancelled' };
+
+interface ManagedChild {
+  handle: ChildHandle;
+  generation: number;
+  startedAtMono: number;
+  /** Set when the supervisor itself is stopping it, so its exit is not a crash. */
+  expectedExit: boolean;
+}
+
+/**
+ * Owns one backend process: starts it, probes its health, restarts it by the restart
+ * policy, stops it with SIGTERM → SIGKILL escalation to its process group.
+ *
+ * Commands (`start`, `stop`, `restart`) are serialised through one queue, so racing
+ * commands from the UI, tray, REST and the policy never make two live backends. Every
+ * state change goes through `setState`, which emits a `state` event naming the actor and
+ * the reason. Durations use the injected clock's monotonic time.
+ */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  readonly instanceId: string;
+  private readonly config: SupervisorConfig;
+  private readonly launcher: Launcher;
+  private readonly prober: HealthProbe;
+  private readonly logs: LogStore;
+  private readonly clock: Clock;
+
+  private state: BackendState = 'stopped';
+  private stateReason = 'not started yet';
+  private stateActor: Actor = 'process';
+  private stateSince: Date;
+  private child: ManagedChild | null = null;
+  private generation = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private restartCount = 0;
+  private consecutiveFailures = 0;
+  private runningSinceMono: number | null = null;
+  private lastHealth: HealthCheckResult | null = null;
+  private lastExit: ExitInfo | null = null;
+  private lastError: string | null = null;
+  private healthTimer: unknown = null;
+  private backoffTimer: unknown = null;
+  private backoffDueMono: number | null = null;
+  private disposed = false;
+  private probeHistory: boolean[] = [];
+  /** Aborts the running startup wait when a person stops mid-start. */
+  private startAbort: AbortController | null = null;
+
+  constructor(deps: SupervisorDeps) {
+    super();
+    this.config = deps.config;
+    this.launcher = deps.launcher;
+    this.prober = deps.probe;
+    this.logs = deps.logs;
+    this.clock = deps.clock ?? systemClock;
+    this.instanceId = deps.instanceId ?? randomUUID();
+    this.stateSince = this.clock.wallNow();
+  }
+
+  /** The health URL probed: backend URL + health path. */
+  get healthUrl(): string {
+    return new URL(this.config.healthCheckPath, this.config.backendUrl).toString();
+  }
+
+  /** The current state. */
+  get currentState(): BackendState {
+    return this.state;
+  }
+
+  /** The supervisor's settings, as validated. */
+  get settings(): Readonly<SupervisorConfig> {
+    return this.config;
+  }
+
+  /** Fraction of successful probes among the last 100 (1 when none ran yet). */
+  get healthSuccessRate(): number {
+    if (this.probeHistory.length === 0) return 1;
+    return this.probeHistory.filter(Boolean).length / this.probeHistory.length;
+  }
+
+  /** A status snapshot (seed 001 fields first). */
+  status(): BackendStatus {
+    const now = this.clock.monotonicMs();
+    const alive = this.child !== null && !this.child.handle.hasExited;
+    const uptimeMs = alive && this.child ? now - this.child.startedAtMono : 0;
+    return {
+      status: this.state,
+      pid: alive && this.child ? this.child.handle.pid : null,
+      uptime_secs: Math.max(0, Math.floor(uptimeMs / 1000)),
+      restart_count: this.restartCount,
+      last_health_check: this.lastHealth === null ? 'unknown' : this.lastHealth.ok ? 'healthy' : 'unhealthy',
+      is_running: this.state === 'running' || this.state === 'unhealthy',
+      orchestrator_enabled: this.config.orchestratorEnabled,
+      backend_url: this.config.backendUrl,
+      consecutive_failures: this.consecutiveFailures,
+      last_health: this.lastHealth,
+      last_exit: this.lastExit,
+      last_error: this.lastError,
+      state_reason: this.stateReason,
+      state_actor: this.stateActor,
+      state_since: this.stateSince.toISOString(),
+      next_restart_in_ms:
+        this.state === 'backoff' && this.backoffDueMono !== null ? Math.max(0, this.backoffDueMono - now) : null,
+    };
+  }
+
+  /**
+   * Starts the backend and waits until it is healthy, failed, or the startup budget ran
+   * out. Already running: answers success without a second process. In remote mode,
+   * starts health monitoring of the remote backend instead.
+   */
+  start(actor: Actor): Promise<CommandResult> {
+    return this.enqueue(async () => {
+      if (!this.config.orchestratorEnabled) return this.startRemoteMonitoring(actor);
+      if (this.child && !this.child.handle.hasExited && this.state !== 'stopping') {
+        return this.result(true, `backend is already ${this.state}`);
+      }
+      this.cancelBackoff();
+      // A person starting it again gets a fresh set of attempts.
+      if (actor !== 'policy') this.consecutiveFailures = 0;
+      return this.spawnAndAwaitHealthy(actor, `start requested by ${actor}`);
+    });
+  }
+
+  /** Stops the backend: SIGTERM to its group, SIGKILL after the stop timeout. Idempotent. */
+  stop(actor: Actor): Promise<CommandResult> {
+    this.startAbort?.abort();
+    return this.enqueue(async () => {
+      this.assertLocal();
+      this.cancelBackoff();
+      this.consecutiveFailures = 0;
+      if (!this.child) {
+        if (this.state !== 'stopped') this.setState('stopped', actor, `stop requested by ${actor}`);
+        return this.result(true, 'backend is stopped');
+      }
+      await this.terminateChild(actor, `stop requested by ${actor}`);
+      this.setState('stopped', actor, `stopped by ${actor}`);
+      return this.result(true, 'Backend stopped successfully');
+    });
+  }
+
+  /** Stops the backend (if alive) and starts it again; counts as one restart. */
+  restart(actor: Actor): Promise<CommandResult> {
+    this.startAbort?.abort();
+    return this.enqueue(async () => {
+      this.assertLocal();
+      this.cancelBackoff();
+      if (actor !== 'policy') this.consecutiveFailures = 0;
+      if (this.child) await this.terminateChild(actor, `restart requested by ${actor}`);
+      this.restartCount++;
+      const result = await this.spawnAndAwaitHealthy(actor, `restart requested by ${actor}`);
+      return result.success ? { ...result, message: 'Backend restarted successfully' } : result;
+    });
+  }
+
+  /**
+   * Stops everything for good (app quit): no restart is scheduled after this, the
+   * backend is stopped with escalation. Resolves when the process group is gone.
+   */
+  async dispose(actor: Actor = 'app-quit'): Promise<void> {
+    if (this.disposed) return this.queue.then(() => undefined);
+    this.disposed = true;
+    this.startAbort?.abort();
+    this.cancelBackoff();
+    this.clearHealthTimer();
+    await this.enqueue(async () => {
+      if (this.child) {
+        await this.terminateChild(actor, `shutting down (${actor})`);
+        this.setState('stopped', actor, `stopped: ${actor}`);
+      }
+      return this.result(true, 'disposed');
+    }, true);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private enqueue(fn: () => Promise<CommandResult>, allowDisposed = false): Promise<CommandResult> {
+    const run = async (): Promise<CommandResult> => {
+      if (this.disposed && !allowDisposed) {
+        throw new SupervisorError('DISPOSED', 'the supervisor is shutting down');
+      }
+      return fn();
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private assertLocal(): void {
+    if (!this.config.orchestratorEnabled) {
+      throw new SupervisorError(
+        'REMOTE_MODE',
+        'remote mode (ORCHESTRATOR_ENABLED=false): the backend runs elsewhere and cannot be started or stopped from here',
+      );
+    }
+  }
+
+  private result(success: boolean, message: string): CommandResult {
+    const s = this.status();
+    return { success, message, pid: s.pid, status: s.status, restart_count: s.restart_count };
+  }
+
+  private setState(to: BackendState, actor: Actor, reason: string): void {
+    const from = this.state;
+    this.state = to;
+    this.stateActor = actor;
+    this.stateReason = reason;
+    this.stateSince = this.clock.wallNow();
+    if (to === 'running' && from !== 'running') this.runningSinceMono = this.clock.monotonicMs();
+    if (to !== 'running' && to !== 'unhealthy') this.runningSinceMono = null;
+    this.logs.append('supervisor', `state ${from} → ${to} (${actor}): ${reason}`);
+    this.emit('state', { from, to, actor, reason, at: this.stateSince.toISOString(), status: this.status() });
+  }
+
+  private launchSpec(): LaunchSpec {
+    const cwd = this.config.workingDir ?? process.cwd();
+    return {
+      command: this.config.command,
+      args: this.config.args,
+      cwd,
+      env: { ...process.env, ...this.config.env, SUPERVISOR_INSTANCE_ID: this.instanceId },
+    };
+  }
+
+  /** Spawns a process and waits for health. Runs inside the command queue. */
+  private async spawnAndAwaitHealthy(actor: Actor, reason: string): Promise<CommandResult> {
+    this.lastError = null;
+    this.setState('starting', actor, reason);
+    let handle: ChildHandle;
+    try {
+      handle = await this.launcher.launch(this.launchSpec());
+    } catch (err) {
+      // Permanent: a missing or non-executable binary does not get better with retries.
+      const message = err instanceof Error ? err.message : String(err);
+      this.lastError = message;
+      this.setState('crashed', actor, message);
+      return this.result(false, message);
+    }
+    const managed = this.adopt(handle);
+    this.logs.append('supervisor', `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim());
+
+    const abort = new AbortController();
+    this.startAbort = abort;
+    const outcome = await this.awaitHealthy(managed, abort.signal);
+    if (this.startAbort === abort) this.startAbort = null;
+
+    switch (outcome.kind) {
+      case 'healthy':
+        this.recordProbe(outcome.probe);
+        this.setState('running', actor, `healthy after ${Math.round(this.clock.monotonicMs() - managed.startedAtMono)} ms`);
+        this.scheduleHealthCheck(managed.generation);
+        return this.result(true, 'Backend started successfully');
+      case 'cancelled':
+        // A stop or restart is queued behind us and will finish the job.
+        return this.result(false, 'start cancelled by a stop');
+      case 'exited': {
+        const why = `exited during start (${describeExit(outcome.exit)})`;
+        this.lastError = why;
+        this.afterFailure(why);
+        return this.result(false, `Backend failed to start: ${why}`);
+      }
+      case 'timeout': {
+        const last = outcome.lastProbe?.error ?? 'no probe answered';
+        const why = `not healthy within ${this.config.startupTimeoutMs} ms (last probe: ${last})`;
+        this.lastError = why;
+        await this.terminateChild('policy', why);
+        this.afterFailure(why);
+        return this.result(false, `Backend failed to start: ${why}`);
+      }
+    }
+  }
+
+  /** Wraps a fresh handle: output into the log store, exit into `onChildExit`. */
+  private adopt(handle: ChildHandle): ManagedChild {
+    const managed: ManagedChild = {
+      handle,
+      generation: ++this.generation,
+      startedAtMono: this.clock.monotonicMs(),
+      expectedExit: false,
+    };
+    this.child = managed;
+    const splitters = {
+      stdout: new LineSplitter((line) => this.logs.append('stdout', line)),
+      stderr: new LineSplitter((line) => this.logs.append('stderr', line)),
+    };
+    handle.onOutput((stream, chunk) => splitters[stream].write(chunk));
+    handle.onOutputEnd((stream) => splitters[stream].end());
+    void handle.exited.then((exit) => this.onChildExit(managed, exit));
+    return managed;
+  }
+
+  private onChildExit(managed: ManagedChild, exit: ProcessExit): void {
+    const info: ExitInfo = {
+      code: exit.code,
+      signal: exit.signal,
+      at: this.clock.wallNow().toISOString(),
+      expected: managed.expectedExit,
+    };
+    this.lastExit = info;
+    this.emit('exit', { ...info, pid: managed.handle.pid });
+    this.logs.append('supervisor', `pid ${managed.handle.pid} ${describeExit(exit)}${managed.expectedExit ? '' : ' (unexpected)'}`);
+    if (this.child !== managed) return;
+    // During start the startup wait owns the outcome; during a stop, the stop does.
+    if (managed.expectedExit || this.state === 'starting' || this.state === 'stopping') return;
+    this.child = null;
+    this.clearHealthTimer();
+    const why = `exited unexpectedly (${describeExit(exit)})`;
+    this.lastError = why;
+    this.afterFailure(why);
+  }
+
+  /**
+   * Applies the restart policy after a failure (unexpected exit, failed start, confirmed
+   * hang — the process is already gone): schedule a restart in `backoff`, or give up in
+   * `crashed`.
+   */
+  private afterFailure(why: string): void {
+    const dead = this.child?.handle;
+    if (dead?.hasExited) {
+      // The leader is gone; a leftover of its group (a worker holding the port) would
+      // make the next start fail, so it goes too.
+      if (dead.groupAlive()) dead.signalGroup('SIGKILL');
+      this.child = null;
+    }
+    if (this.disposed) return;
+    const ranMs = this.runningSinceMono === null ? 0 : this.clock.monotonicMs() - this.runningSinceMono;
+    if (ranMs >= this.config.restartResetAfterMs) this.consecutiveFailures = 0;
+    this.consecutiveFailures++;
+    const decision = decideRestart(this.config, this.consecutiveFailures);
+    if (decision.action === 'give-up') {
+      this.setState('crashed', 'policy', `${why}; ${decision.reason}`);
+      return;
+    }
+    const { attempt, delayMs } = decision;
+    this.backoffDueMono = this.clock.monotonicMs() + delayMs;
+    this.setState(
+      'backoff',
+      'policy',
+      `${why}; restart attempt ${attempt}/${this.config.maxRestartAttempts} in ${delayMs} ms`,
+    );
+    this.backoffTimer = this.clock.setTimeout(() => {
+      this.backoffTimer = null;
+      void this.enqueue(async () => {
+        // A person may have stopped or started it meanwhile: then the policy steps back.
+        if (this.state !== 'backoff' || this.disposed) return this.result(false, 'restart no longer wanted');
+        this.restartCount++;
+        return this.spawnAndAwaitHealthy('policy', `restart attempt ${attempt}/${this.config.maxRestartAttempts}`);
+      }).catch(() => undefined);
+    }, delayMs);
+  }
+
+  private cancelBackoff(): void {
+    if (this.backoffTimer !== null) this.clock.clearTimeout(this.backoffTimer);
+    this.backoffTimer = null;
+    this.backoffDueMono = null;
+  }
+
+  /** Probes at a growing interval until healthy, exit, timeout or cancel. */
+  private async awaitHealthy(managed: ManagedChild, signal: AbortSignal): Promise<StartOutcome> {
+    const deadline = managed.startedAtMono + this.config.startupTimeoutMs;
+    let interval = STARTUP_PROBE_FIRST_MS;
+    let lastProbe: ProbeOutcome | null = null;
+    const exited = managed.handle.exited.then((exit) => ({ kind: 'exited', exit }) as const);
+    const cancelled = new Promise<{ kind: 'cancelled' }>((resolve) => {
+      if (signal.aborted) resolve({ kind: 'cancelled' });
+      signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
+    });
+    for (;;) {
+      const remaining = deadline - this.clock.monotonicMs();
+      if (remaining <= 0) return { kind: 'timeout', lastProbe };
+      const probe = this.prober
+        .probe(this.healthUrl, Math.min(this.config.healthCheckTimeoutMs, Math.max(10, remaining)))
+        .then((p) => ({ kind: 'probe', probe: p }) as const);
+      const first = await Promise.race([probe, exited, cancelled]);
+      if (first.kind !== 'probe') return first;
+      lastProbe = first.probe;
+      if (first.probe.ok) return { kind: 'healthy', probe: first.probe };
+      const wait = Math.min(interval, Math.max(0, deadline - this.clock.monotonicMs()));
+      interval = Math.min(Math.round(interval * 1.5), STARTUP_PROBE_MAX_MS);
+      const pause = new Promise<{ kind: 'tick' }>((resolve) => this.clock.setTimeout(() => resolve({ kind: 'tick' }), wait));
+      const next = await Promise.race([pause, exited, cancelled]);
+      if (next.kind !== 'tick') return next;
+    }
+  }
+
+  /**
+   * Stops the current child: SIGTERM to the group, wait up to the stop timeout for the
+   * whole group to go, then SIGKILL to the group. Leaves `this.child` null.
+   */
+  private async terminateChild(actor: Actor, reason: string): Promise<void> {
+    const managed = this.child;
+    if (!managed) return;
+    this.clearHealthTimer();
+    managed.expectedExit = true;
+    const { handle } = managed;
+    if (handle.hasExited && !handle.groupAlive()) {
+      this.child = null;
+      return;
+    }
+    this.setState('stopping', actor, reason);
+    handle.signalGroup('SIGTERM');
+    const gone = await this.waitGroupGone(handle, this.config.stopTimeoutMs);
+    if (!gone) {
+      this.logs.append(
+        'supervisor',
+        `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after SIGTERM: sending SIGKILL to its process group`,
+      );
+      handle.signalGroup('SIGKILL');
+      const killed = await this.waitGroupGone(handle, KILL_GRACE_MS);
+      if (!killed) {
+        this.lastError = `process group ${handle.pid} survived SIGKILL for ${KILL_GRACE_MS} ms`;
+        this.logs.append('supervisor', this.lastError);
+      }
+    }
+    this.child = null;
+  }
+
+  /** Waits until the leader has exited and no process of its group is left, or `ms` pass. */
+  private async waitGroupGone(handle: ChildHandle, ms: number): Promise<boolean> {
+    const deadline = this.clock.monotonicMs() + ms;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      const h = this.clock.setTimeout(() => resolve('timeout'), ms);
+      void handle.exited.then(() => this.clock.clearTimeout(h));
+    });
+    if ((await Promise.race([handle.exited.then(() => 'exited' as const), timeout])) === 'timeout') return false;
+    // The leader is gone; grandchildren may linger in the group.
+    while (handle.groupAlive()) {
+      if (this.clock.monotonicMs() >= deadline) return false;
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, GROUP_POLL_MS));
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------ health loop
+
+  private clearHealthTimer(): void {
+    if (this.healthTimer !== null) this.clock.clearTimeout(this.healthTimer);
+    this.healthTimer = null;
+  }
+
+  private scheduleHealthCheck(generation: number, delayMs = this.config.healthCheckIntervalMs): void {
+    this.clearHealthTimer();
+    this.healthTimer = this.clock.setTimeout(() => {
+      this.healthTimer = null;
+      void this.runHealthCheck(generation);
+    }, delayMs);
+  }
+
+  private isCurrent(generation: number): boolean {
+    return (
+      !this.disposed &&
+      (this.config.orchestratorEnabled ? this.child?.generation === generation : this.generation === generation) &&
+      (this.state === 'running' || this.state === 'unhealthy')
+    );
+  }
+
+  private recordProbe(probe: HealthCheckResult): void {
+    const { at, ok, latency_ms, status_code, error } = probe;
+    this.lastHealth = { at, ok, latency_ms, status_code, error };
+    this.probeHistory.push(ok);
+    if (this.probeHistory.length > 100) this.probeHistory.shift();
+    this.emit('probe', this.lastHealth);
+  }
+
+  /** One periodic check: a failure is confirmed by up to threshold − 1 quick re-probes. */
+  private async runHealthCheck(generation: number): Promise<void> {
+    let failures = 0;
+    let last: ProbeOutcome | null = null;
+    while (this.isCurrent(generation)) {
+      last = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
+      if (!this.isCurrent(generation)) return;
+      this.recordProbe(last);
+      if (last.ok) break;
+      failures++;
+      if (failures >= this.config.healthFailureThreshold) break;
+      this.logs.append('supervisor', `health probe failed (${last.error}); confirming (${failures}/${this.config.healthFailureThreshold})`);
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.config.healthConfirmDelayMs));
+    }
+    if (!this.isCurrent(generation) || last === null) return;
+    if (last.ok) {
+      if (this.state === 'unhealthy') this.setState('running', 'health', 'health probe succeeded again');
+      this.scheduleHealthCheck(generation);
+      return;
+    }
+    const why = `health check failed ${failures} time${failures === 1 ? '' : 's'} in a row (${last.error})`;
+    if (this.state !== 'unhealthy') this.setState('unhealthy', 'health', why);
+    if (!this.config.orchestratorEnabled || !this.config.autoRestart) {
+      this.scheduleHealthCheck(generation);
+      return;
+    }
+    // Hung but alive: stop it with escalation, then let the policy restart it.
+    void this.enqueue(async () => {
+      if (!this.isCurrent(generation)) return this.result(false, 'hang already handled');
+      this.lastError = why;
+      await this.terminateChild('policy', `${why}: restarting`);
+      this.afterFailure(why);
+      return this.result(true, 'hang handled');
+    }).catch(() => undefined);
+  }
+
+  /** Remote mode: nothing to spawn; watch the remote backend's health. */
+  private async startRemoteMonitoring(actor: Actor): Promise<CommandResult> {
+    const generation = ++this.generation;
+    this.setState('starting', actor, `monitoring remote backend at ${this.config.backendUrl}`);
+    const probe = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
+    this.recordProbe(probe);
+    this.setState(probe.ok ? 'running' : 'unhealthy', 'health', probe.ok ? 'remote backend is healthy' : `remote backend: ${probe.error}`);
+    this.scheduleHealthCheck(generation);
+    return this.result(probe.ok, probe.ok ? 'monitoring remote backend' : `remote backend unhealthy: ${probe.error}`);
+  }
+}
+
+/** "exited with code 1" / "was killed by SIGKILL". */
+export function describeExit(exit: ProcessExit): string {
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  return `exited with code ${exit.code ?? 'unknown'}`;
+}
