@@ -23,9 +23,9 @@ export type BackendState = (typeof BACKEND_STATES)[number];
 
 /**
  * Who caused a state change: a person through the dashboard, the tray or the REST API,
- * the restart policy, the health loop, the app quitting, or the process itself (exit).
+ * the restart policy, the health loop, the app starting or quitting, or the process itself (exit).
  */
-export const ACTORS = ['user-ui', 'tray', 'rest', 'policy', 'health', 'process', 'app-quit'] as const;
+export const ACTORS = ['user-ui', 'tray', 'rest', 'policy', 'health', 'process', 'app-start', 'app-quit'] as const;
 
 /** One of {@link ACTORS}. */
 export type Actor = (typeof ACTORS)[number];

@@ -98,6 +98,8 @@ export interface ConfigDefaults {
   /** Command used when neither GO_BACKEND_BINARY nor BACKEND_COMMAND is set (the bundled backend). */
   command: string;
   args?: string[];
+  /** Working directory of the default command. */
+  workingDir?: string;
   /** Extra environment for the default backend (e.g. where the reference backend keeps data). */
   env?: (config: Omit<SupervisorConfig, 'env'>) => Record<string, string>;
 }
@@ -151,7 +153,10 @@ export function loadConfig(
   }
   const config = parsed.data;
   config.dataDir = resolve(config.dataDir);
-  if (config.workingDir === undefined && isAbsolute(config.command)) config.workingDir = dirname(config.command);
+  if (config.workingDir === undefined) {
+    if (usesDefaultCommand && defaults.workingDir) config.workingDir = defaults.workingDir;
+    else if (isAbsolute(config.command)) config.workingDir = dirname(config.command);
+  }
   if (config.maxRestartDelayMs < config.restartDelayMs) {
     throw new ConfigError(
       `invalid configuration: MAX_RESTART_DELAY (${config.maxRestartDelayMs / 1000} s) is below RESTART_DELAY (${config.restartDelayMs / 1000} s)`,

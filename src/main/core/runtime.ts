@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { SupervisorConfig } from '../../shared/config';
+import type { ConfigDefaults } from './config';
+import { HttpHealthProbe } from './health-probe';
+import { ExecaLauncher } from './launcher';
+import { LogStore } from './log-store';
+import { createMetrics } from './metrics';
+import { createRpcHandlers, type RpcHandlers } from './rpc';
+import { Supervisor } from './supervisor';
+
+/** The objects both entries (Electron and headless) run: built once, wired by constructors. */
+export interface SupervisorRuntime {
+  supervisor: Supervisor;
+  logs: LogStore;
+  handlers: RpcHandlers;
+  metrics: Registry;
+  /** Stops the backend (SIGTERM → SIGKILL) and closes the probe's connections. */
+  shutdown(actor?: 'app-quit'): Promise<void>;
+}
+
+/** Builds the supervisor, its log store, probe, RPC handlers and metrics registry. */
+export function createRuntime(config: SupervisorConfig): SupervisorRuntime {
+  const logs = new LogStore(config.logBufferLines);
+  const probe = new HttpHealthProbe();
+  const supervisor = new Supervisor({ config, launcher: new ExecaLauncher(), probe, logs });
+  return {
+    supervisor,
+    logs,
+    handlers: createRpcHandlers({ supervisor, logs }),
+    metrics: createMetrics(supervisor),
+    async shutdown(actor = 'app-quit') {
+      await supervisor.dispose(actor);
+      await probe.close();
+    },
+  };
+}
+
+/**
+ * Defaults that run the bundled reference backend (`<outDir>/reference-backend/server.js`)
+ * with the current runtime: Node, or Electron acting as Node (`ELECTRON_RUN_AS_NODE`).
+ * It listens on the backend URL's host and port and keeps its data in
+ * `<dataDir>/reference-backend`.
+ */
+export function bundledBackendDefaults(outDir: string): ConfigDefaults {
+  return {
+    command: process.execPath,
+    args: [join(outDir, 'reference-backend', 'server.js')],
+    workingDir: join(outDir, 'reference-backend'),
+    env: (config) => {
+      const url = new URL(config.backendUrl);
+      const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+      return {
+        PORT: port,
+        HOST: url.hostname.replace(/^\[|\]$/g, ''),
+        DATA_DIR: join(config.dataDir, 'reference-backend'),
+        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * The Node entry: `backend-supervisor serve`. Builds the same objects as the Electron
+ * entry (supervisor, logs, metrics, RPC handlers), starts the backend, and serves the
+ * control API and the dashboard over HTTP. No Electron anywhere below this file.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
+import { ENV_VARIABLES, loadConfig } from './core/config';
+import { ConfigError } from './core/errors';
+import { bundledBackendDefaults, createRuntime } from './core/runtime';
+import { createControlServer } from './server/control-server';
+import { loadOrCreateToken } from './server/token';
+
+/** The build's output folder (this file is bundled to out/node/headless.js). */
+const OUT_DIR = resolve(import.meta.dirname, '..');
+
+const HELP = `Usage: backend-supervisor serve [options]
+
+Runs a backend under supervision and serves the control API and the dashboard.
+
+Options:
+  --control-host <host>  bind address of the control server (env CONTROL_HOST, default 127.0.0.1)
+  --control-port <port>  port of the control server (env CONTROL_PORT, default 8000)
+  --data-dir <dir>       the supervisor's data folder (env SUPERVISOR_DATA_DIR)
+  --no-start             do not start the backend at launch
+  -h, --help             this help
+  -v, --version          the version
+
+Environment (seconds for durations):
+${ENV_VARIABLES.map((v) => `  ${v.names.join(' / ').padEnd(38)} ${v.doc}`).join('\n')}
+`;
+
+/** Where a line printed by the headless entry goes; injectable for tests. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Parsed command line. @throws ConfigError on an unknown option or a bad value. */
+function parseCommandLine(argv: string[]): {
+  command: string;
+  help: boolean;
+  version: boolean;
+  start: boolean;
+  overrides: Partial<SupervisorConfigInput>;
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'control-host': { type: 'string' },
+        'control-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'no-start': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  const overrides: Partial<SupervisorConfigInput> = {};
+  if (values['control-host']) overrides.controlHost = values['control-host'];
+  if (values['control-port'] !== undefined) {
+    const port = Number(values['control-port']);
+    if (!Number.isInteger(port)) throw new ConfigError(`--control-port ${values['control-port']} is not a port number`);
+    overrides.controlPort = port;
+  }
+  if (values['data-dir']) overrides.dataDir = values['data-dir'];
+  return {
+    command: positionals[0] ?? 'serve',
+    help: values.help,
+    version: values.version,
+    start: !values['no-start'],
+    overrides,
+  };
+}
+
+/** Describes the backend that will run, for the start banner. */
+function describeBackend(config: SupervisorConfig): string {
+  if (!config.orchestratorEnabled) return `remote backend at ${config.backendUrl} (monitoring only)`;
+  return `${[config.command, ...config.args].join(' ')} → ${config.backendUrl}`;
+}
+
+/**
+ * Runs the headless supervisor until SIGINT/SIGTERM, then stops the backend (SIGTERM →
+ * SIGKILL after the stop timeout) and closes the server.
+ * @returns the process exit code: 0 after a clean shutdown, 2 for a configuration error,
+ * 1 when the control server cannot listen.
+ */
+export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
+  let cli;
+  let config: SupervisorConfig;
+  try {
+    cli = parseCommandLine(argv);
+    if (cli.help) {
+      output.out(HELP);
+      return 0;
+    }
+    if (cli.version) {
+      output.out(process.env.npm_package_version ?? '0.1.0');
+      return 0;
+    }
+    if (cli.command !== 'serve') throw new ConfigError(`unknown command "${cli.command}" (the command is: serve)`);
+    config = loadConfig(process.env, bundledBackendDefaults(OUT_DIR), {}, cli.overrides);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      output.err(`backend-supervisor: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const runtime = createRuntime(config);
+  const { supervisor, logs } = runtime;
+  const token = loadOrCreateToken(config.dataDir, config.controlToken);
+  const server = createControlServer({
+    supervisor,
+    logs,
+    handlers: runtime.handlers,
+    metrics: runtime.metrics,
+    token: token.token,
+    staticDir: join(OUT_DIR, 'renderer'),
+  });
+
+  logs.on('line', (line) => {
+    const prefix = line.stream === 'supervisor' ? '[supervisor]' : line.stream === 'stderr' ? '[backend:err]' : '[backend]';
+    output.out(`${prefix} ${line.text}`);
+  });
+
+  let address: string;
+  try {
+    address = await server.listen({ host: config.controlHost, port: config.controlPort });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    output.err(
+      e.code === 'EADDRINUSE'
+        ? `backend-supervisor: control port ${config.controlHost}:${config.controlPort} is already in use (set CONTROL_PORT or --control-port)`
+        : `backend-supervisor: cannot listen on ${config.controlHost}:${config.controlPort}: ${e.message}`,
+    );
+    await runtime.shutdown();
+    return 1;
+  }
+  const dashboardUrl = address.replace('://0.0.0.0', '://127.0.0.1');
+  output.out(`backend-supervisor: dashboard ${dashboardUrl}/`);
+  output.out(
+    token.source === 'env'
+      ? 'backend-supervisor: control token from CONTROL_TOKEN'
+      : `backend-supervisor: control token in ${token.path} (send it as "Authorization: Bearer <token>")`,
+  );
+  output.out(`backend-supervisor: backend ${describeBackend(config)}`);
+
+  const stopped = new Promise<void>((resolveStopped) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        output.err(`backend-supervisor: still stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s)`);
+        return;
+      }
+      stopping = true;
+      output.out(`backend-supervisor: ${signal}: stopping the backend`);
+      void runtime
+        .shutdown('app-quit')
+        .then(() => server.close())
+        .finally(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolveStopped();
+        });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  if (cli.start) {
+    const result = await supervisor.start('app-start');
+    output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
+  }
+  await stopped;
+  output.out('backend-supervisor: stopped');
+  return 0;
+}
