@@ -1,0 +1,22 @@
+/**
+ * The preload: exposes one typed `window.api` (a {@link PreloadBridge}) built from the
+ * contract. Calls go through `ipcRenderer.invoke` and answer envelopes; events arrive on
+ * the contract's event names only. Nothing else of Electron reaches the page.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { PreloadBridge } from '../shared/contract';
+
+// Kept in step with `events` in src/shared/contract.ts (a sandboxed preload bundles no zod).
+const EVENT_NAMES = new Set(['backend:state', 'backend:log']);
+
+const bridge: PreloadBridge = {
+  invoke: (channel, args) => ipcRenderer.invoke(channel, args),
+  on(event, listener) {
+    if (!EVENT_NAMES.has(event)) throw new Error(`unknown event: ${event}`);
+    const wrapped = (_e: IpcRendererEvent, payload: unknown): void => listener(payload);
+    ipcRenderer.on(event, wrapped);
+    return () => ipcRenderer.off(event, wrapped);
+  },
+};
+
+contextBridge.exposeInMainWorld('api', bridge);
