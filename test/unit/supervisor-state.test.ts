@@ -1,0 +1,245 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SupervisorConfigSchema, type SupervisorConfigInput } from '../../src/shared/config';
+import type { Clock } from '../../src/main/core/clock';
+import type { HealthProbe, ProbeOutcome } from '../../src/main/core/health-probe';
+import type { ChildHandle, Launcher, ProcessExit } from '../../src/main/core/launcher';
+import { LogStore } from '../../src/main/core/log-store';
+import { Supervisor } from '../../src/main/core/supervisor';
+import { SupervisorError } from '../../src/main/core/errors';
+import type { BackendState } from '../../src/shared/states';
+
+/** A scripted child: exits when told, or on SIGKILL, or on SIGTERM unless it ignores it. */
+class FakeChild implements ChildHandle {
+  static nextPid = 1000;
+  readonly pid = FakeChild.nextPid++;
+  hasExited = false;
+  readonly signals: string[] = [];
+  private resolveExit!: (e: ProcessExit) => void;
+  readonly exited = new Promise<ProcessExit>((r) => (this.resolveExit = r));
+  constructor(private readonly ignoreTerm: boolean) {}
+  exit(code: number | null, signal: NodeJS.Signals | null = null): void {
+    if (this.hasExited) return;
+    this.hasExited = true;
+    this.resolveExit({ code, signal });
+  }
+  signalGroup(signal: NodeJS.Signals): void {
+    this.signals.push(signal);
+    if (signal === 'SIGKILL') this.exit(null, 'SIGKILL');
+    else if (signal === 'SIGTERM' && !this.ignoreTerm) this.exit(0);
+  }
+  groupAlive(): boolean {
+    return !this.hasExited;
+  }
+  onOutput(): void {}
+  onOutputEnd(): void {}
+}
+
+class FakeLauncher implements Launcher {
+  readonly children: FakeChild[] = [];
+  ignoreTerm = false;
+  failWith: SupervisorError | null = null;
+  async launch(): Promise<ChildHandle> {
+    if (this.failWith) throw this.failWith;
+    const child = new FakeChild(this.ignoreTerm);
+    this.children.push(child);
+    return child;
+  }
+  get last(): FakeChild {
+    return this.children.at(-1) as FakeChild;
+  }
+}
+
+class FakeProbe implements HealthProbe {
+  healthy = true;
+  calls = 0;
+  async probe(): Promise<ProbeOutcome> {
+    this.calls++;
+    const ok = this.healthy;
+    return { at: new Date().toISOString(), ok, latency_ms: ok ? 1 : null, status_code: ok ? 200 : null, error: ok ? null : 'connection refused', body: null };
+  }
+  async close(): Promise<void> {}
+}
+
+const fakeClock: Clock = {
+  monotonicMs: () => Date.now(),
+  wallNow: () => new Date(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+function setup(overrides: Partial<SupervisorConfigInput> = {}) {
+  const config = SupervisorConfigSchema.parse({
+    command: '/bin/backend',
+    dataDir: '/tmp/unused',
+    healthCheckIntervalMs: 1_000,
+    healthConfirmDelayMs: 100,
+    restartDelayMs: 1_000,
+    maxRestartDelayMs: 4_000,
+    stopTimeoutMs: 2_000,
+    ...overrides,
+  });
+  const launcher = new FakeLauncher();
+  const probe = new FakeProbe();
+  const supervisor = new Supervisor({ config, launcher, probe, logs: new LogStore(100), clock: fakeClock });
+  const states: BackendState[] = [];
+  supervisor.on('state', (e) => states.push(e.to));
+  return { supervisor, launcher, probe, states };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('supervisor state machine (fake process, fake timers)', () => {
+  it('goes stopped → starting → running → stopping → stopped, recording who asked', async () => {
+    const { supervisor, launcher, states } = setup();
+    const started = await supervisor.start('tray');
+    expect(started).toMatchObject({ success: true, status: 'running', pid: launcher.last.pid });
+    expect(supervisor.status().state_actor).toBe('tray');
+    await supervisor.stop('rest');
+    expect(states).toEqual(['starting', 'running', 'stopping', 'stopped']);
+    expect(launcher.last.signals).toEqual(['SIGTERM']);
+    expect(supervisor.status()).toMatchObject({ status: 'stopped', pid: null, state_actor: 'rest', restart_count: 0 });
+  });
+
+  it('restarts a crash at once, then with doubling delays, then gives up in crashed', async () => {
+    const { supervisor, launcher } = setup({ maxRestartAttempts: 3 });
+    await supervisor.start('user-ui');
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(launcher.children).toHaveLength(2); // first restart: immediate
+    expect(supervisor.currentState).toBe('running');
+
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(supervisor.currentState).toBe('backoff');
+    expect(supervisor.status().next_restart_in_ms).toBe(1_000);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(launcher.children).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(launcher.children).toHaveLength(3);
+
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(launcher.children).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(launcher.children).toHaveLength(4);
+    expect(supervisor.status().restart_count).toBe(3);
+
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(supervisor.currentState).toBe('crashed');
+    expect(launcher.children).toHaveLength(4);
+    expect(supervisor.status().state_reason).toMatch(/exited unexpectedly \(exited with code 1\); gave up after 3/);
+  });
+
+  it('resets the consecutive-failure counter after a healthy run of restartResetAfter', async () => {
+    const { supervisor, launcher } = setup({ maxRestartAttempts: 1, restartResetAfterMs: 5_000 });
+    await supervisor.start('user-ui');
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(supervisor.status().consecutive_failures).toBe(1);
+    await vi.advanceTimersByTimeAsync(5_000); // healthy long enough
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(supervisor.currentState).toBe('running'); // a fresh failure, not the 2nd in a row
+    expect(launcher.children).toHaveLength(3);
+  });
+
+  it('never lets the policy undo a stop asked for by a person', async () => {
+    const { supervisor, launcher } = setup();
+    await supervisor.start('user-ui');
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    launcher.last.exit(1); // now in backoff, waiting 1 s
+    await vi.advanceTimersByTimeAsync(0);
+    expect(supervisor.currentState).toBe('backoff');
+    await supervisor.stop('user-ui');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(supervisor.currentState).toBe('stopped');
+    expect(launcher.children).toHaveLength(2);
+  });
+
+  it('escalates to SIGKILL after the stop timeout', async () => {
+    const { supervisor, launcher } = setup({ stopTimeoutMs: 2_000 });
+    launcher.ignoreTerm = true;
+    await supervisor.start('user-ui');
+    const stopping = supervisor.stop('user-ui');
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(launcher.last.signals).toEqual(['SIGTERM']);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
+    expect(launcher.last.signals).toEqual(['SIGTERM', 'SIGKILL']);
+    expect(supervisor.status().last_exit).toMatchObject({ signal: 'SIGKILL', expected: true });
+  });
+
+  it('counts a manual restart and keeps one live process', async () => {
+    const { supervisor, launcher } = setup();
+    await supervisor.start('user-ui');
+    const r = await supervisor.restart('user-ui');
+    expect(r).toMatchObject({ success: true, restart_count: 1, message: 'Backend restarted successfully' });
+    expect(launcher.children.filter((c) => !c.hasExited)).toHaveLength(1);
+  });
+
+  it('fails a start that never becomes healthy within the budget, and says why', async () => {
+    const { supervisor, launcher, probe } = setup({ startupTimeoutMs: 3_000, maxRestartAttempts: 0 });
+    probe.healthy = false;
+    const starting = supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(3_100);
+    const r = await starting;
+    expect(r.success).toBe(false);
+    expect(r.message).toMatch(/not healthy within 3000 ms \(last probe: connection refused\)/);
+    expect(supervisor.currentState).toBe('crashed');
+    expect(launcher.last.hasExited).toBe(true);
+  });
+
+  it('confirms a failed probe before calling the backend unhealthy, then restarts it', async () => {
+    const { supervisor, launcher, probe, states } = setup({ healthFailureThreshold: 3 });
+    await supervisor.start('user-ui');
+    probe.healthy = false;
+    await vi.advanceTimersByTimeAsync(1_000); // periodic probe fails
+    await vi.advanceTimersByTimeAsync(100); // 1st confirmation fails
+    expect(supervisor.currentState).toBe('running');
+    probe.healthy = true; // recovers before the 3rd failure
+    await vi.advanceTimersByTimeAsync(100);
+    expect(supervisor.currentState).toBe('running');
+    probe.healthy = false;
+    await vi.advanceTimersByTimeAsync(1_000 + 200);
+    expect(states).toContain('unhealthy');
+    probe.healthy = true;
+    await vi.advanceTimersByTimeAsync(10); // the first restart is immediate
+    expect(supervisor.currentState).toBe('running');
+    expect(launcher.children).toHaveLength(2);
+    expect(launcher.children[0]?.hasExited).toBe(true);
+  });
+
+  it('reports a launch error at once and does not retry it', async () => {
+    const { supervisor, launcher } = setup();
+    launcher.failWith = new SupervisorError('COMMAND_NOT_FOUND', 'backend command not found: /bin/backend');
+    const r = await supervisor.start('user-ui');
+    expect(r).toMatchObject({ success: false, status: 'crashed', message: 'backend command not found: /bin/backend' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(supervisor.status().restart_count).toBe(0);
+  });
+
+  it('in remote mode, refuses process commands and monitors health', async () => {
+    const { supervisor, launcher } = setup({ orchestratorEnabled: false });
+    const r = await supervisor.start('app-start');
+    expect(r).toMatchObject({ success: true, status: 'running', pid: null });
+    await expect(supervisor.stop('rest')).rejects.toMatchObject({ code: 'REMOTE_MODE' });
+    expect(launcher.children).toHaveLength(0);
+  });
+
+  it('after dispose, no restart and no new command', async () => {
+    const { supervisor, launcher } = setup();
+    await supervisor.start('user-ui');
+    await supervisor.dispose();
+    expect(supervisor.currentState).toBe('stopped');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(launcher.children).toHaveLength(1);
+    await expect(supervisor.start('user-ui')).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
