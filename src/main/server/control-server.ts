@@ -30,6 +30,13 @@ export interface ControlServerOptions {
   staticDir?: string;
 }
 
+/** Error codes for the body errors fastify raises before a route runs (bad JSON, size, type). */
+const ERROR_CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_ARGUMENTS',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
 /** Routes that answer without a token: the liveness route and the dashboard's own files. */
 function isPublic(url: string): boolean {
   return url === '/healthz' || !(url.startsWith('/api/') || url.startsWith('/metrics'));
@@ -185,9 +192,14 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' });
   });
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    reply.code(status).send({ error: err.message, code: err.code ?? 'INTERNAL' });
+    const code = ERROR_CODE_BY_STATUS[status] ?? 'INTERNAL';
+    // RPC callers get the envelope they parse everywhere else; REST callers the seed's shape.
+    if (request.url.startsWith('/api/v1/rpc/')) {
+      return reply.code(status).send({ ok: false, error: { code, message: err.message } });
+    }
+    return reply.code(status).send({ success: false, error: err.message, code });
   });
   return app;
 }
