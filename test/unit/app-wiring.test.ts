@@ -99,7 +99,7 @@ describe('quit sequence', () => {
     const app = new (electron.app.constructor as new () => typeof electron.app)();
     let finishStop: () => void = () => undefined;
     const shutdown = vi.fn(() => new Promise<void>((resolve) => (finishStop = resolve)));
-    holdQuitUntilStopped(app, shutdown);
+    holdQuitUntilStopped(app as never, shutdown);
     app.quit();
     app.quit(); // a second Quit while stopping does not stop twice
     expect(shutdown).toHaveBeenCalledTimes(1);

@@ -1,0 +1,42 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppContext } from './context';
+import { installErrorHandlers } from './errors';
+import { registerAuthRoutes } from './routes/auth';
+import { registerHealthRoutes } from './routes/health';
+import { registerProductRoutes } from './routes/products';
+
+/** Where the app writes its lines: `log` for stdout, `logError` for stderr. */
+export interface AppLogger {
+  log(line: string): void;
+  logError(line: string): void;
+}
+
+/** Largest accepted request body, bytes. The API only takes small JSON objects. */
+export const BODY_LIMIT = 256 * 1024;
+
+/**
+ * Builds the Fastify instance with every route, not yet listening. Usable in-process
+ * with `app.inject(...)` or `app.listen({port: 0})`. One line per request goes to
+ * `logger.log`: `GET /products 200 1.4ms`.
+ */
+export function buildApp(ctx: AppContext, logger: AppLogger): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    // On close, drop keep-alive and in-flight sockets too: a stop must not wait for clients.
+    forceCloseConnections: true,
+    // Keep the default (off) but be explicit: the supervisor runs us on loopback, no proxy.
+    trustProxy: false,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    logger.log(`${request.method} ${path.slice(0, 200)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+  });
+
+  installErrorHandlers(app, logger.logError);
+  registerHealthRoutes(app, ctx);
+  registerProductRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,140 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { version as packageVersion } from '../../package.json';
+import { buildApp, type AppLogger } from './app';
+import type { BackendConfig } from './config';
+import type { AppContext } from './context';
+import { migrate, openDatabase, type Db } from './db';
+import { seedIfEmpty } from './seed';
+import { TokenService, loadJwtSecret } from './tokens';
+
+/** Version reported by `/health`: the app's own version (the backend ships with it). */
+export const VERSION: string = packageVersion;
+
+/** Exit code when the port is taken; mirrors Linux errno EADDRINUSE so the supervisor can tell. */
+export const EXIT_ADDRESS_IN_USE = 98;
+
+/** Listening failed. `message` is one line for stderr; `exitCode` is what the process should end with. */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    /** Node's error code, e.g. `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`. */
+    readonly code: string | undefined,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+/** A started backend. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:3000` (the real port when 0 was asked for). */
+  url: string;
+  /** The bound TCP port. */
+  port: number;
+  /** The Fastify instance (for `inject` in tests). */
+  app: FastifyInstance;
+  /**
+   * Resolves once the database is open, migrated and seeded (routes answer from then on);
+   * rejects with the database error when that fails. Also resolves when `close()` came first.
+   */
+  ready: Promise<void>;
+  /**
+   * Stops listening (dropping keep-alive and in-flight connections), lets a database
+   * start in progress settle, then closes the database. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function toListenError(err: unknown, config: BackendConfig): ListenError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${config.host}:${config.port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new ListenError(`port ${config.port} is already in use`, code, EXIT_ADDRESS_IN_USE);
+    case 'EACCES':
+      return new ListenError(`permission denied to listen on ${where}`, code, 1);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new ListenError(`cannot listen on ${where}: address not available on this machine`, code, 1);
+    default:
+      return new ListenError(`cannot listen on ${where}: ${(err as Error).message}`, code, 1);
+  }
+}
+
+/**
+ * Starts the backend: loads or creates the JWT secret, listens, then opens, migrates and
+ * seeds the database in the background (see `ready`). Listening comes first so that a
+ * taken port fails in milliseconds without touching the data folder, and so that
+ * `/health/live` answers during PGlite's multi-second first start (`/health` and
+ * `/health/ready` say 503 until then).
+ * Prints `listening on <url>`, and on seeding with a generated admin password, the
+ * credentials once.
+ * @throws ListenError when the port cannot be bound; errors reading the data folder.
+ */
+export async function startServer(config: BackendConfig, logger: AppLogger): Promise<RunningServer> {
+  const startedAt = performance.now();
+  const secret = await loadJwtSecret(config.dataDir, config.jwtSecret);
+  let db: Db | undefined;
+  const ctx: AppContext = {
+    version: VERSION,
+    instanceId: config.instanceId,
+    startedAt,
+    tokens: new TokenService(secret),
+    db: () => db,
+  };
+  const app = buildApp(ctx, logger);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw toListenError(err, config);
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://${urlHost(config.host)}:${port}`;
+  logger.log(`listening on ${url}`);
+
+  let closing = false;
+  let opened: Db | undefined;
+  const ready = (async () => {
+    const t0 = performance.now();
+    opened = await openDatabase(config.dataDir);
+    // A stop that arrived during the (slow) open must not be followed by migrations.
+    if (closing) return;
+    const applied = await migrate(opened);
+    if (closing) return;
+    const seed = await seedIfEmpty(opened, { email: config.adminEmail, password: config.adminPassword });
+    if (seed.generatedPassword !== undefined) {
+      logger.log(
+        `admin account created: email=${seed.adminEmail} password=${seed.generatedPassword} ` +
+          '(shown only this once; set ADMIN_EMAIL and ADMIN_PASSWORD before the first start to choose them)',
+      );
+    } else if (seed.seeded) {
+      logger.log(`admin account created: email=${seed.adminEmail} (password from ADMIN_PASSWORD)`);
+    }
+    db = opened;
+    logger.log(
+      `database ready in ${Math.round(performance.now() - t0)} ms` +
+        (applied.length > 0 ? ` (applied migrations ${applied.join(', ')})` : ''),
+    );
+  })();
+  // Marks the rejection as handled here; callers still see it when they await `ready`.
+  void ready.catch(() => undefined);
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      await app.close();
+      await ready.catch(() => undefined);
+      db = undefined;
+      await opened?.close();
+    })());
+
+  return { url, port, app, ready, close };
+}

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, pollUntil, tempDir } from './supervise';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'backend-supervisor.js');
+
+/** A running `backend-supervisor serve` child with its URLs, token and output. */
+export interface HeadlessServer {
+  process: ChildProcess;
+  url: string;
+  token: string;
+  backendPort: number;
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code once it has stopped. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the built headless entry on free ports with a fresh data folder and waits
+ * (poll with a deadline) until it prints the dashboard URL.
+ */
+export async function startHeadless(env: Record<string, string> = {}): Promise<HeadlessServer> {
+  const controlPort = await freePort();
+  const backendPort = await freePort();
+  const token = 'e2e-token-0123456789abcdef0123456789';
+  const child = spawn(process.execPath, [BIN, 'serve', '--control-port', String(controlPort)], {
+    env: {
+      ...process.env,
+      SUPERVISOR_DATA_DIR: tempDir('bsup-e2e-'),
+      GO_BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+      CONTROL_TOKEN: token,
+      HEALTH_CHECK_INTERVAL: '1',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'correct-horse-battery',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await pollUntil(() => out.includes('backend-supervisor: dashboard') || child.exitCode !== null, 20_000, 50, 'the dashboard URL');
+  if (child.exitCode !== null) throw new Error(`serve exited early:\n${out}`);
+  return {
+    process: child,
+    url: `http://127.0.0.1:${controlPort}`,
+    token,
+    backendPort,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
