@@ -18,18 +18,32 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='exit']", message: 'No bare process.exit: set process.exitCode and let the loop end.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='exit']",
+          message: 'No bare process.exit: set process.exitCode and let the loop end.',
+        },
       ],
     },
   },
   // Layering (architecture.md): Electron only in the shell; shared and renderer never touch Node.
   {
-    files: ['src/main/core/**', 'src/main/client/**', 'src/main/server/**', 'src/main/headless.ts', 'src/reference-backend/**'],
+    files: [
+      'src/main/core/**',
+      'src/main/client/**',
+      'src/main/server/**',
+      'src/main/headless.ts',
+      'src/reference-backend/**',
+    ],
     rules: { 'no-restricted-imports': ['error', noElectron] },
   },
   {
     files: ['src/shared/**'],
-    rules: { 'no-restricted-imports': ['error', { ...noElectron, patterns: [nodeBuiltins, { group: ['react', 'react-dom'], message: 'shared has no DOM.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { ...noElectron, patterns: [nodeBuiltins, { group: ['react', 'react-dom'], message: 'shared has no DOM.' }] },
+      ],
+    },
   },
   {
     files: ['src/renderer/**'],
@@ -46,8 +60,23 @@ export default tseslint.config(
     files: ['src/**'],
     ignores: ['src/preload/**', 'src/main/app/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'electron', property: 'ipcMain' }, { object: 'electron', property: 'ipcRenderer' }],
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Register IPC through src/main/app/ipc.ts (handle) only.' }] }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'electron', property: 'ipcMain' },
+        { object: 'electron', property: 'ipcRenderer' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'Register IPC through src/main/app/ipc.ts (handle) only.',
+            },
+          ],
+        },
+      ],
     },
   },
   // Test scripts and fixtures may exit: they are short-lived processes.

@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        esbuild: { jsx: 'automatic' },
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}', 'src/**/*.spec.{ts,tsx}'],

@@ -20,7 +20,13 @@ function newestMtime(dir) {
 }
 
 function needsBuild() {
-  const outputs = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/node/headless.js', 'out/reference-backend/server.js'];
+  const outputs = [
+    'out/main/index.js',
+    'out/preload/index.cjs',
+    'out/renderer/index.html',
+    'out/node/headless.js',
+    'out/reference-backend/server.js',
+  ];
   if (!outputs.every((f) => existsSync(join(root, f)))) return true;
   const built = Math.min(...outputs.map((f) => statSync(join(root, f)).mtimeMs));
   return newestMtime(join(root, 'src')) > built;
@@ -49,10 +55,13 @@ function installElectron() {
   const result = spawnSync(process.execPath, [installer], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (result.status === 0) return { ok: true };
   const text = `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
-  const reason =
-    /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|getaddrinfo/.test(text) ? 'no network access to download it'
-    : result.error ? result.error.message
-    : (text.split('\n').find((l) => /error/i.test(l)) ?? `installer exited with ${result.status}`).trim().slice(0, 160);
+  const reason = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|getaddrinfo/.test(text)
+    ? 'no network access to download it'
+    : result.error
+      ? result.error.message
+      : (text.split('\n').find((l) => /error/i.test(l)) ?? `installer exited with ${result.status}`)
+          .trim()
+          .slice(0, 160);
   return { ok: false, reason };
 }
 

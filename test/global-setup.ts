@@ -12,6 +12,9 @@ const root = join(import.meta.dirname, '..');
 export default function setup(project: { name?: string }): void {
   execFileSync(process.execPath, [join(root, 'scripts', 'build-node.mjs')], { cwd: root, stdio: 'inherit' });
   if (project.name === 'e2e' && !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   }
 }

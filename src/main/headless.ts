@@ -133,7 +133,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   });
 
   logs.on('line', (line) => {
-    const prefix = line.stream === 'supervisor' ? '[supervisor]' : line.stream === 'stderr' ? '[backend:err]' : '[backend]';
+    const prefix =
+      line.stream === 'supervisor' ? '[supervisor]' : line.stream === 'stderr' ? '[backend:err]' : '[backend]';
     output.out(`${prefix} ${line.text}`);
   });
 

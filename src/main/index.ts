@@ -42,7 +42,10 @@ function main(): void {
   let win: BrowserWindow | null = null;
   const { source, allowedPrefix } = rendererSource();
 
-  registerIpc(runtime.handlers, mainFrameOf(() => win?.webContents.id, allowedPrefix));
+  registerIpc(
+    runtime.handlers,
+    mainFrameOf(() => win?.webContents.id, allowedPrefix),
+  );
   const forward = (event: EventName, payload: unknown): void => {
     if (win && !win.isDestroyed()) win.webContents.send(event, payload);
   };
@@ -65,13 +68,14 @@ function main(): void {
   let hasTray = false;
   void app.whenReady().then(() => {
     openWindow();
-    hasTray = createTray(RESOURCES_DIR, supervisor, {
-      start: () => void supervisor.start('tray'),
-      stop: () => void supervisor.stop('tray'),
-      restart: () => void supervisor.restart('tray'),
-      open: openWindow,
-      quit: () => app.quit(),
-    }) !== null;
+    hasTray =
+      createTray(RESOURCES_DIR, supervisor, {
+        start: () => void supervisor.start('tray'),
+        stop: () => void supervisor.stop('tray'),
+        restart: () => void supervisor.restart('tray'),
+        open: openWindow,
+        quit: () => app.quit(),
+      }) !== null;
     void supervisor.start('app-start');
   });
   // With a tray, closing the window leaves the app (and the backend) running; without one,

@@ -45,8 +45,7 @@ export class ConfigError extends Error {
 
 // An empty variable (`PORT=`) means "not set": shells and .env files produce those
 // easily, and failing on them would be unfriendly.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const EnvSchema = z.object({
   PORT: optional(

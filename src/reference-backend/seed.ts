@@ -97,10 +97,7 @@ export interface SeedResult {
  * Without `adminPassword` a random one is generated and returned for the caller to show
  * once. Runs in one transaction: all or nothing.
  */
-export async function seedIfEmpty(
-  db: Db,
-  admin: { email: string; password: string | undefined },
-): Promise<SeedResult> {
+export async function seedIfEmpty(db: Db, admin: { email: string; password: string | undefined }): Promise<SeedResult> {
   const marker = await db.query<{ value: string }>("select value from meta where key = 'seeded_at'");
   if (marker.rows.length > 0) return { seeded: false };
 

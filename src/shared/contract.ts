@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  BackendStatusSchema,
-  CommandResultSchema,
-  LogLineSchema,
-  StateChangeEventSchema,
-} from './status';
+import { BackendStatusSchema, CommandResultSchema, LogLineSchema, StateChangeEventSchema } from './status';
 
 /**
  * The one contract between the renderer and the main process. Channel names are

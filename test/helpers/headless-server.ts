@@ -40,7 +40,12 @@ export async function startHeadless(env: Record<string, string> = {}): Promise<H
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await pollUntil(() => out.includes('backend-supervisor: dashboard') || child.exitCode !== null, 20_000, 50, 'the dashboard URL');
+  await pollUntil(
+    () => out.includes('backend-supervisor: dashboard') || child.exitCode !== null,
+    20_000,
+    50,
+    'the dashboard URL',
+  );
   if (child.exitCode !== null) throw new Error(`serve exited early:\n${out}`);
   return {
     process: child,

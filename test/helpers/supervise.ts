@@ -49,7 +49,11 @@ export function testConfig(port: number, overrides: Partial<SupervisorConfigInpu
 }
 
 /** A real supervisor (execa launcher, HTTP probe) over `config`. */
-export function realSupervisor(config: SupervisorConfig): { supervisor: Supervisor; logs: LogStore; probe: HttpHealthProbe } {
+export function realSupervisor(config: SupervisorConfig): {
+  supervisor: Supervisor;
+  logs: LogStore;
+  probe: HttpHealthProbe;
+} {
   const logs = new LogStore(config.logBufferLines);
   const probe = new HttpHealthProbe();
   const supervisor = new Supervisor({ config, launcher: new ExecaLauncher(), probe, logs });
@@ -79,7 +83,11 @@ export function waitForState(
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${state}; state is ${supervisor.currentState} (${supervisor.status().state_reason})`));
+      reject(
+        new Error(
+          `timed out after ${timeoutMs} ms waiting for ${state}; state is ${supervisor.currentState} (${supervisor.status().state_reason})`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -90,7 +98,12 @@ export function waitForState(
 }
 
 /** Polls `fn` until it returns true or `timeoutMs` passes. */
-export async function pollUntil(fn: () => boolean | Promise<boolean>, timeoutMs = 5_000, stepMs = 25, what = 'condition'): Promise<void> {
+export async function pollUntil(
+  fn: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  stepMs = 25,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await fn()) return;

@@ -30,7 +30,11 @@ afterAll(async () => {
 });
 
 const auth = () => ({ authorization: `Bearer ${token}` });
-async function call(method: 'GET' | 'POST', path: string, opts: { headers?: Record<string, string>; body?: string } = {}) {
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+) {
   const res = await request(`${base}${path}`, { method, headers: opts.headers, body: opts.body });
   const text = await res.body.text();
   let json: unknown = null;
@@ -71,11 +75,22 @@ describe('control server', () => {
   it('serves the seed status and health shapes', async () => {
     const status = await call('GET', '/api/v1/admin/backend/status', { headers: auth() });
     expect(status.status).toBe(200);
-    expect(status.json).toMatchObject({ status: 'running', restart_count: 0, last_health_check: 'healthy', is_running: true });
+    expect(status.json).toMatchObject({
+      status: 'running',
+      restart_count: 0,
+      last_health_check: 'healthy',
+      is_running: true,
+    });
     expect(typeof status.json.pid).toBe('number');
     expect(typeof status.json.uptime_secs).toBe('number');
     const health = await call('GET', '/api/v1/admin/backend/health', { headers: auth() });
-    expect(health.json).toMatchObject({ orchestrator_enabled: true, backend_status: 'running', health_check_interval: 0.2, auto_restart: true, max_restart_attempts: 3 });
+    expect(health.json).toMatchObject({
+      orchestrator_enabled: true,
+      backend_status: 'running',
+      health_check_interval: 0.2,
+      auto_restart: true,
+      max_restart_attempts: 3,
+    });
   });
 
   it('exports the seed metrics in the Prometheus text format', async () => {
@@ -90,7 +105,11 @@ describe('control server', () => {
   it('restarts, stops and starts through the REST API', async () => {
     const before = runtime.supervisor.status().pid;
     const restarted = await call('POST', '/api/v1/admin/backend/restart', { headers: auth() });
-    expect(restarted.json).toMatchObject({ success: true, message: 'Backend restarted successfully', restart_count: 1 });
+    expect(restarted.json).toMatchObject({
+      success: true,
+      message: 'Backend restarted successfully',
+      restart_count: 1,
+    });
     expect(restarted.json.pid).not.toBe(before);
     expect(runtime.supervisor.status().state_actor).toBe('rest');
     const stopped = await call('POST', '/api/v1/admin/backend/stop', { headers: auth() });
@@ -109,7 +128,12 @@ describe('control server', () => {
     const unknown = await call('POST', '/api/v1/rpc/shell:exec', { headers: json, body: '{"args":[]}' });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
-    for (const body of ['{"args":[{"limit":"all"}]}', '{"args":[{"__proto__":{"x":1}}]}', `{"args":["${'x'.repeat(100_000)}"]}`, '{"args":{"0":1}}']) {
+    for (const body of [
+      '{"args":[{"limit":"all"}]}',
+      '{"args":[{"__proto__":{"x":1}}]}',
+      `{"args":["${'x'.repeat(100_000)}"]}`,
+      '{"args":{"0":1}}',
+    ]) {
       const bad = await call('POST', '/api/v1/rpc/logs:tail', { headers: json, body });
       expect(bad.status).toBe(400);
       expect(bad.json).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENTS' } });
@@ -121,10 +145,25 @@ describe('control server', () => {
   });
 
   it('refuses a foreign Host (421), a foreign Origin (403), a non-JSON POST (415) and a huge body (413)', async () => {
-    expect((await call('GET', '/api/v1/admin/backend/status', { headers: { ...auth(), host: 'evil.example:8000' } })).status).toBe(421);
-    expect((await call('POST', '/api/v1/admin/backend/stop', { headers: { ...auth(), origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await call('POST', '/api/v1/rpc/backend:stop', { headers: { ...auth(), 'content-type': 'text/plain' }, body: '{"args":[]}' })).status).toBe(415);
-    const huge = await call('POST', '/api/v1/rpc/backend:status', { headers: { ...auth(), 'content-type': 'application/json' }, body: `{"args":["${'x'.repeat(2 * 1024 * 1024)}"]}` });
+    expect(
+      (await call('GET', '/api/v1/admin/backend/status', { headers: { ...auth(), host: 'evil.example:8000' } })).status,
+    ).toBe(421);
+    expect(
+      (await call('POST', '/api/v1/admin/backend/stop', { headers: { ...auth(), origin: 'https://evil.example' } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await call('POST', '/api/v1/rpc/backend:stop', {
+          headers: { ...auth(), 'content-type': 'text/plain' },
+          body: '{"args":[]}',
+        })
+      ).status,
+    ).toBe(415);
+    const huge = await call('POST', '/api/v1/rpc/backend:status', {
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: `{"args":["${'x'.repeat(2 * 1024 * 1024)}"]}`,
+    });
     expect(huge.status).toBe(413);
     expect(runtime.supervisor.currentState).toBe('running');
   });

@@ -251,7 +251,12 @@ describe('reference backend app without a working database (app.inject, no PGlit
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(503);
     const body = res.json();
-    expect(body).toMatchObject({ status: 'degraded', version: '9.9.9', checks: { database: 'error' }, code: 'UNAVAILABLE' });
+    expect(body).toMatchObject({
+      status: 'degraded',
+      version: '9.9.9',
+      checks: { database: 'error' },
+      code: 'UNAVAILABLE',
+    });
     expect(body).not.toHaveProperty('instance_id');
     expect(body.error).toContain('connection lost');
     await app.close();
@@ -328,7 +333,8 @@ describe('reference backend as a bundled process', () => {
 
   // A failed assertion must not leave a backend running.
   afterEach(() => {
-    for (const p of running.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of running.splice(0))
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   });
 
   function start(env: Record<string, string | undefined>): BackendProcess {
@@ -351,7 +357,10 @@ describe('reference backend as a bundled process', () => {
     await waitForHealthy(`http://127.0.0.1:${port}/health`, 25_000, proc);
     expect(proc.stdout()).toContain(`listening on http://127.0.0.1:${port}`);
 
-    const credLines = proc.stdout().split('\n').filter((l) => l.includes('password='));
+    const credLines = proc
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('password='));
     expect(credLines).toHaveLength(1);
     const password = /password=(\S+)/.exec(credLines[0] ?? '')?.[1];
     expect(credLines[0]).toContain('email=admin@example.com');

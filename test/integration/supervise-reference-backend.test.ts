@@ -16,7 +16,12 @@ beforeAll(async () => {
     command: process.execPath,
     args: [SERVER],
     backendUrl: `http://127.0.0.1:${port}`,
-    env: { PORT: String(port), DATA_DIR: join(tempDir(), 'data'), ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'correct-horse-battery' },
+    env: {
+      PORT: String(port),
+      DATA_DIR: join(tempDir(), 'data'),
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'correct-horse-battery',
+    },
     healthCheckIntervalMs: 500,
     startupTimeoutMs: 30_000,
     stopTimeoutMs: 5_000,
@@ -43,7 +48,11 @@ describe('the reference backend under the supervisor', () => {
     const first = supervisor.status().pid as number;
     process.kill(first, 'SIGKILL');
     await waitForState(supervisor, 'running', 30_000, () => supervisor.status().pid !== first);
-    expect(supervisor.status()).toMatchObject({ status: 'running', restart_count: 1, last_exit: { signal: 'SIGKILL', expected: false } });
+    expect(supervisor.status()).toMatchObject({
+      status: 'running',
+      restart_count: 1,
+      last_exit: { signal: 'SIGKILL', expected: false },
+    });
     expect(pidAlive(first)).toBe(false);
   });
 

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Supervisor } from '../../src/main/core/supervisor';
-import { freePort, groupAlive, pidAlive, pollUntil, realSupervisor, tempDir, testConfig, waitForState } from '../helpers/supervise';
+import {
+  freePort,
+  groupAlive,
+  pidAlive,
+  pollUntil,
+  realSupervisor,
+  tempDir,
+  testConfig,
+  waitForState,
+} from '../helpers/supervise';
 
 let current: Supervisor | null = null;
 afterEach(async () => {
@@ -44,11 +53,17 @@ describe('supervisor lifecycle with a real child process', () => {
     const port = await freePort();
     const pidFile = join(tempDir(), 'pids');
     const { supervisor } = realSupervisor(
-      testConfig(port, { stopTimeoutMs: 500, env: { PORT: String(port), IGNORE_SIGTERM: '1', GRANDCHILDREN: '2', PID_FILE: pidFile } }),
+      testConfig(port, {
+        stopTimeoutMs: 500,
+        env: { PORT: String(port), IGNORE_SIGTERM: '1', GRANDCHILDREN: '2', PID_FILE: pidFile },
+      }),
     );
     current = supervisor;
     const { pid } = await supervisor.start('user-ui');
-    const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+    const pids = readFileSync(pidFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[1]));
     expect(pids).toHaveLength(3);
     await supervisor.stop('user-ui');
     expect(supervisor.currentState).toBe('stopped');

@@ -55,14 +55,25 @@ export class BrowserWindow extends EventEmitter {
   }
 }
 
-export const shell = { opened: [] as string[], openExternal(url: string) { this.opened.push(url); return Promise.resolve(); } };
+export const shell = {
+  opened: [] as string[],
+  openExternal(url: string) {
+    this.opened.push(url);
+    return Promise.resolve();
+  },
+};
 
 class FakeApp extends EventEmitter {
   isPackaged = false;
   quitCalls = 0;
   quit(): void {
     this.quitCalls++;
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('before-quit', event);
   }
   requestSingleInstanceLock(): boolean {

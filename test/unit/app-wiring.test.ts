@@ -28,13 +28,20 @@ describe('window', () => {
       webSecurity: true,
       webviewTag: false,
     });
-    const win = createMainWindow('/p/index.cjs', { file: '/opt/app/out/renderer/index.html' }) as unknown as electron.BrowserWindow;
+    const win = createMainWindow('/p/index.cjs', {
+      file: '/opt/app/out/renderer/index.html',
+    }) as unknown as electron.BrowserWindow;
     expect(win.options.webPreferences).toEqual(secureWebPreferences('/p/index.cjs'));
   });
 
   it('denies navigation and new windows; http(s) links go to the browser', () => {
     const win = createMainWindow('/p', { file: '/x.html' }) as unknown as electron.BrowserWindow;
-    const nav = { prevented: false, preventDefault() { this.prevented = true; } };
+    const nav = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     win.webContents.emit('will-navigate', nav, 'https://evil.example');
     expect(nav.prevented).toBe(true);
     expect(win.webContents.windowOpenHandler?.({ url: 'https://docs.example/x' })).toEqual({ action: 'deny' });
@@ -46,22 +53,48 @@ describe('window', () => {
 describe('IPC registration', () => {
   const calls: string[] = [];
   const handlers = {
-    'backend:status': vi.fn(async () => { calls.push('status'); return {} as never; }),
-    'backend:start': vi.fn(async () => { calls.push('start'); return {} as never; }),
-    'backend:stop': vi.fn(async () => { calls.push('stop'); return {} as never; }),
-    'backend:restart': vi.fn(async () => { calls.push('restart'); return {} as never; }),
-    'logs:tail': vi.fn(async () => { calls.push('tail'); return []; }),
+    'backend:status': vi.fn(async () => {
+      calls.push('status');
+      return {} as never;
+    }),
+    'backend:start': vi.fn(async () => {
+      calls.push('start');
+      return {} as never;
+    }),
+    'backend:stop': vi.fn(async () => {
+      calls.push('stop');
+      return {} as never;
+    }),
+    'backend:restart': vi.fn(async () => {
+      calls.push('restart');
+      return {} as never;
+    }),
+    'logs:tail': vi.fn(async () => {
+      calls.push('tail');
+      return [];
+    }),
   };
   let unregister: () => void = () => undefined;
   beforeEach(() => {
     unregister();
     calls.length = 0;
-    unregister = registerIpc(handlers, mainFrameOf(() => 7, APP_URL), electron.ipcMain as never);
+    unregister = registerIpc(
+      handlers,
+      mainFrameOf(() => 7, APP_URL),
+      electron.ipcMain as never,
+    );
   });
-  const call = (channel: string, event: unknown, args: unknown) => electron.ipcMain.handlers.get(channel)?.(event, args);
+  const call = (channel: string, event: unknown, args: unknown) =>
+    electron.ipcMain.handlers.get(channel)?.(event, args);
 
   it('registers every contract channel once', () => {
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(['backend:restart', 'backend:start', 'backend:status', 'backend:stop', 'logs:tail']);
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([
+      'backend:restart',
+      'backend:start',
+      'backend:status',
+      'backend:stop',
+      'logs:tail',
+    ]);
   });
 
   it('answers a trusted call with the handler result', async () => {
@@ -85,11 +118,20 @@ describe('IPC registration', () => {
 
   it('refuses bad arguments before the handler runs', async () => {
     const trusted = invokeEvent({ senderId: 7, url: APP_URL });
-    for (const args of [[{ limit: 'all' }], [{ limit: 5, __proto__: { polluted: true }, extra: 1 }], ['x'.repeat(1000)], 'not-an-array', [1, 2]]) {
+    for (const args of [
+      [{ limit: 'all' }],
+      [{ limit: 5, __proto__: { polluted: true }, extra: 1 }],
+      ['x'.repeat(1000)],
+      'not-an-array',
+      [1, 2],
+    ]) {
       const res = await call('logs:tail', trusted, args);
       expect(res).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENTS' } });
     }
-    expect(await call('backend:stop', trusted, ['unexpected'])).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENTS' } });
+    expect(await call('backend:stop', trusted, ['unexpected'])).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENTS' },
+    });
     expect(calls).toEqual([]);
   });
 });
@@ -113,7 +155,11 @@ describe('quit sequence', () => {
 describe('tray', () => {
   const actions = { start: vi.fn(), stop: vi.fn(), restart: vi.fn(), open: vi.fn(), quit: vi.fn() };
   const enabled = (state: Parameters<typeof trayMenuTemplate>[0]) =>
-    Object.fromEntries(trayMenuTemplate(state, 42, actions).filter((i) => i.label && i.click).map((i) => [i.label, i.enabled !== false]));
+    Object.fromEntries(
+      trayMenuTemplate(state, 42, actions)
+        .filter((i) => i.label && i.click)
+        .map((i) => [i.label, i.enabled !== false]),
+    );
 
   it('offers only the actions that make sense in each state', () => {
     expect(enabled('running')).toMatchObject({ Start: false, Stop: true, Restart: true, Quit: true });
@@ -135,7 +181,10 @@ describe('tray', () => {
 describe('preload', () => {
   it('exposes one api with invoke and on for contract events only', async () => {
     await import('../../src/preload/index');
-    const api = electron.exposed.api as { invoke: (c: string, a: unknown[]) => Promise<unknown>; on: (e: string, l: (p: unknown) => void) => () => void };
+    const api = electron.exposed.api as {
+      invoke: (c: string, a: unknown[]) => Promise<unknown>;
+      on: (e: string, l: (p: unknown) => void) => () => void;
+    };
     expect(Object.keys(electron.exposed)).toEqual(['api']);
     await api.invoke('backend:status', []);
     expect(electron.ipcRenderer.invocations).toEqual([{ channel: 'backend:status', args: [] }]);

@@ -43,7 +43,10 @@ describe('LineSplitter', () => {
   });
   it('cuts a line over the cap, marks it, and drops the rest of it', () => {
     expect(split(['x'.repeat(25) + '\nnext\n'], 10)).toEqual(['x'.repeat(10) + CUT_MARKER, 'next']);
-    expect(split(['y'.repeat(8), 'y'.repeat(8), 'y'.repeat(8), '\nok\n'], 10)).toEqual(['y'.repeat(10) + CUT_MARKER, 'ok']);
+    expect(split(['y'.repeat(8), 'y'.repeat(8), 'y'.repeat(8), '\nok\n'], 10)).toEqual([
+      'y'.repeat(10) + CUT_MARKER,
+      'ok',
+    ]);
   });
 });
 
@@ -54,8 +57,14 @@ describe('restart policy', () => {
   });
   it('gives up after the configured attempts, or at once with auto-restart off', () => {
     expect(decideRestart(config, 5)).toEqual({ action: 'restart', attempt: 5, delayMs: 5000 });
-    expect(decideRestart(config, 6)).toMatchObject({ action: 'give-up', reason: 'gave up after 5 consecutive restart attempts' });
-    expect(decideRestart({ ...config, autoRestart: false }, 1)).toMatchObject({ action: 'give-up', reason: 'auto-restart is off' });
+    expect(decideRestart(config, 6)).toMatchObject({
+      action: 'give-up',
+      reason: 'gave up after 5 consecutive restart attempts',
+    });
+    expect(decideRestart({ ...config, autoRestart: false }, 1)).toMatchObject({
+      action: 'give-up',
+      reason: 'auto-restart is off',
+    });
   });
 });
 
@@ -108,16 +117,26 @@ describe('config from the environment', () => {
       autoRestart: false,
       maxRestartAttempts: 5,
     });
-    expect(loadConfig({ BACKEND_COMMAND: 'server', BACKEND_URL: 'https://h:1' }, defaults)).toMatchObject({ command: 'server', backendUrl: 'https://h:1' });
+    expect(loadConfig({ BACKEND_COMMAND: 'server', BACKEND_URL: 'https://h:1' }, defaults)).toMatchObject({
+      command: 'server',
+      backendUrl: 'https://h:1',
+    });
   });
   it('names every bad variable and what is wrong with it', () => {
-    const bad = () => loadConfig({ HEALTH_CHECK_INTERVAL: 'soon', AUTO_RESTART: 'maybe', MAX_RESTART_ATTEMPTS: '2.5' }, defaults);
+    const bad = () =>
+      loadConfig({ HEALTH_CHECK_INTERVAL: 'soon', AUTO_RESTART: 'maybe', MAX_RESTART_ATTEMPTS: '2.5' }, defaults);
     expect(bad).toThrow(ConfigError);
-    expect(bad).toThrow(/HEALTH_CHECK_INTERVAL="soon" is not a number of seconds.*AUTO_RESTART="maybe" is not a boolean.*MAX_RESTART_ATTEMPTS="2.5" is not a whole number/);
+    expect(bad).toThrow(
+      /HEALTH_CHECK_INTERVAL="soon" is not a number of seconds.*AUTO_RESTART="maybe" is not a boolean.*MAX_RESTART_ATTEMPTS="2.5" is not a whole number/,
+    );
     expect(() => loadConfig({ GO_BACKEND_URL: 'ftp://x' }, defaults)).toThrow(/GO_BACKEND_URL: must be an http/);
-    expect(() => loadConfig({ HEALTH_CHECK_PATH: 'health' }, defaults)).toThrow(/HEALTH_CHECK_PATH: must start with \//);
+    expect(() => loadConfig({ HEALTH_CHECK_PATH: 'health' }, defaults)).toThrow(
+      /HEALTH_CHECK_PATH: must start with \//,
+    );
     expect(() => loadConfig({ CONTROL_PORT: '70000' }, defaults)).toThrow(/CONTROL_PORT/);
-    expect(() => loadConfig({ RESTART_DELAY: '10', MAX_RESTART_DELAY: '5' }, defaults)).toThrow(/MAX_RESTART_DELAY \(5 s\) is below RESTART_DELAY/);
+    expect(() => loadConfig({ RESTART_DELAY: '10', MAX_RESTART_DELAY: '5' }, defaults)).toThrow(
+      /MAX_RESTART_DELAY \(5 s\) is below RESTART_DELAY/,
+    );
   });
   it('reads BACKEND_ARGS as a JSON array or shell words, refusing shell operators', () => {
     expect(parseArgs('["a b","c"]', 'BACKEND_ARGS')).toEqual(['a b', 'c']);

@@ -55,7 +55,14 @@ class FakeProbe implements HealthProbe {
   async probe(): Promise<ProbeOutcome> {
     this.calls++;
     const ok = this.healthy;
-    return { at: new Date().toISOString(), ok, latency_ms: ok ? 1 : null, status_code: ok ? 200 : null, error: ok ? null : 'connection refused', body: null };
+    return {
+      at: new Date().toISOString(),
+      ok,
+      latency_ms: ok ? 1 : null,
+      status_code: ok ? 200 : null,
+      error: ok ? null : 'connection refused',
+      body: null,
+    };
   }
   async close(): Promise<void> {}
 }

@@ -5,7 +5,11 @@ import type { App } from 'electron';
  * (`preventDefault`), `shutdown()` stops the backend with SIGTERM → SIGKILL escalation,
  * then the app quits for real. No bare `process.exit`.
  */
-export function holdQuitUntilStopped(app: Pick<App, 'on' | 'quit'>, shutdown: () => Promise<void>, onError: (err: unknown) => void = () => undefined): void {
+export function holdQuitUntilStopped(
+  app: Pick<App, 'on' | 'quit'>,
+  shutdown: () => Promise<void>,
+  onError: (err: unknown) => void = () => undefined,
+): void {
   let state: 'running' | 'stopping' | 'done' = 'running';
   app.on('before-quit', (event) => {
     if (state === 'done') return;

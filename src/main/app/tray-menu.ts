@@ -14,7 +14,11 @@ export interface TrayActions {
  * The tray menu for a state: a status line, then Start / Stop / Restart (enabled only where
  * they make sense), Open, Quit. Pure, so it is tested without Electron.
  */
-export function trayMenuTemplate(state: BackendState, pid: number | null, actions: TrayActions): MenuItemConstructorOptions[] {
+export function trayMenuTemplate(
+  state: BackendState,
+  pid: number | null,
+  actions: TrayActions,
+): MenuItemConstructorOptions[] {
   const live = state === 'running' || state === 'unhealthy' || state === 'starting';
   return [
     { label: `Backend: ${state}${pid ? ` (pid ${pid})` : ''}`, enabled: false },

@@ -5,7 +5,9 @@ import { BrowserWindow, shell, type BrowserWindowConstructorOptions } from 'elec
  * an isolated context, and reaches the main process only through the preload's
  * `window.api` (reliability.md 24).
  */
-export function secureWebPreferences(preloadPath: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
+export function secureWebPreferences(
+  preloadPath: string,
+): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
   return {
     preload: preloadPath,
     contextIsolation: true,

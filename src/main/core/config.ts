@@ -62,24 +62,64 @@ export const parseArgs: Reader = (raw, name) => {
 
 /** Environment variables (seed names first, aliases after) → config keys. */
 export const ENV_VARIABLES: { names: string[]; key: keyof SupervisorConfigInput; read: Reader; doc: string }[] = [
-  { names: ['ORCHESTRATOR_ENABLED'], key: 'orchestratorEnabled', read: boolean, doc: 'supervise a local process (false: remote mode)' },
+  {
+    names: ['ORCHESTRATOR_ENABLED'],
+    key: 'orchestratorEnabled',
+    read: boolean,
+    doc: 'supervise a local process (false: remote mode)',
+  },
   { names: ['GO_BACKEND_BINARY', 'BACKEND_COMMAND'], key: 'command', read: text, doc: 'executable to run' },
   { names: ['BACKEND_ARGS'], key: 'args', read: parseArgs, doc: 'arguments, JSON array or shell-style words' },
   { names: ['GO_BACKEND_URL', 'BACKEND_URL'], key: 'backendUrl', read: text, doc: 'base URL of the backend' },
   { names: ['HEALTH_CHECK_PATH'], key: 'healthCheckPath', read: text, doc: 'health path' },
   { names: ['HEALTH_CHECK_INTERVAL'], key: 'healthCheckIntervalMs', read: seconds, doc: 'seconds between probes' },
   { names: ['HEALTH_CHECK_TIMEOUT'], key: 'healthCheckTimeoutMs', read: seconds, doc: 'seconds per probe' },
-  { names: ['HEALTH_FAILURE_THRESHOLD'], key: 'healthFailureThreshold', read: integer, doc: 'failed probes in a row to call a hang' },
-  { names: ['HEALTH_CONFIRM_DELAY'], key: 'healthConfirmDelayMs', read: seconds, doc: 'seconds between confirming re-probes' },
-  { names: ['STARTUP_TIMEOUT'], key: 'startupTimeoutMs', read: seconds, doc: 'seconds a start may take to become healthy' },
+  {
+    names: ['HEALTH_FAILURE_THRESHOLD'],
+    key: 'healthFailureThreshold',
+    read: integer,
+    doc: 'failed probes in a row to call a hang',
+  },
+  {
+    names: ['HEALTH_CONFIRM_DELAY'],
+    key: 'healthConfirmDelayMs',
+    read: seconds,
+    doc: 'seconds between confirming re-probes',
+  },
+  {
+    names: ['STARTUP_TIMEOUT'],
+    key: 'startupTimeoutMs',
+    read: seconds,
+    doc: 'seconds a start may take to become healthy',
+  },
   { names: ['AUTO_RESTART'], key: 'autoRestart', read: boolean, doc: 'restart after a crash or hang' },
-  { names: ['MAX_RESTART_ATTEMPTS'], key: 'maxRestartAttempts', read: integer, doc: 'consecutive attempts before crashed' },
-  { names: ['RESTART_DELAY'], key: 'restartDelayMs', read: seconds, doc: 'seconds before the 2nd consecutive restart, doubling after' },
+  {
+    names: ['MAX_RESTART_ATTEMPTS'],
+    key: 'maxRestartAttempts',
+    read: integer,
+    doc: 'consecutive attempts before crashed',
+  },
+  {
+    names: ['RESTART_DELAY'],
+    key: 'restartDelayMs',
+    read: seconds,
+    doc: 'seconds before the 2nd consecutive restart, doubling after',
+  },
   { names: ['MAX_RESTART_DELAY'], key: 'maxRestartDelayMs', read: seconds, doc: 'cap on that delay, seconds' },
-  { names: ['RESTART_RESET_AFTER'], key: 'restartResetAfterMs', read: seconds, doc: 'seconds of healthy running that reset the attempt counter' },
+  {
+    names: ['RESTART_RESET_AFTER'],
+    key: 'restartResetAfterMs',
+    read: seconds,
+    doc: 'seconds of healthy running that reset the attempt counter',
+  },
   { names: ['STOP_TIMEOUT'], key: 'stopTimeoutMs', read: seconds, doc: 'seconds between SIGTERM and SIGKILL' },
   { names: ['BACKEND_WORKING_DIR'], key: 'workingDir', read: text, doc: 'working directory' },
-  { names: ['LOG_BUFFER_LINES'], key: 'logBufferLines', read: integer, doc: 'log lines kept in memory for the dashboard' },
+  {
+    names: ['LOG_BUFFER_LINES'],
+    key: 'logBufferLines',
+    read: integer,
+    doc: 'log lines kept in memory for the dashboard',
+  },
   { names: ['CONTROL_HOST'], key: 'controlHost', read: text, doc: 'control server bind address' },
   { names: ['CONTROL_PORT'], key: 'controlPort', read: integer, doc: 'control server port' },
   { names: ['CONTROL_TOKEN'], key: 'controlToken', read: text, doc: 'bearer token of the control API' },
@@ -131,7 +171,8 @@ export function loadConfig(
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
 
-  const usesDefaultCommand = fromEnv.command === undefined && fileValues.command === undefined && overrides.command === undefined;
+  const usesDefaultCommand =
+    fromEnv.command === undefined && fileValues.command === undefined && overrides.command === undefined;
   const merged: Record<string, unknown> = {
     dataDir: defaultDataDir(env),
     ...fileValues,

@@ -68,7 +68,14 @@ export class HttpHealthProbe implements HealthProbe {
         body,
       };
     } catch (err) {
-      return { at, ok: false, latency_ms: null, status_code: null, error: describeNetworkError(err, timeoutMs), body: null };
+      return {
+        at,
+        ok: false,
+        latency_ms: null,
+        status_code: null,
+        error: describeNetworkError(err, timeoutMs),
+        body: null,
+      };
     }
   }
 
@@ -81,7 +88,12 @@ export class HttpHealthProbe implements HealthProbe {
 export function describeNetworkError(err: unknown, timeoutMs: number): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+  if (
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
     return `no answer within ${timeoutMs} ms`;
   }
   if (code === 'ECONNREFUSED') return 'connection refused';

@@ -73,10 +73,7 @@ export function resolveCommand(command: string, cwd: string, pathEnv = process.e
       return candidate;
     } catch {
       if (isPath) {
-        throw new SupervisorError(
-          'NOT_EXECUTABLE',
-          `backend command is not executable: ${candidate} (try chmod +x)`,
-        );
+        throw new SupervisorError('NOT_EXECUTABLE', `backend command is not executable: ${candidate} (try chmod +x)`);
       }
     }
   }

@@ -8,8 +8,7 @@ export interface RestartPolicyConfig {
 
 /** What the policy decides after a failure: restart after `delayMs`, or give up. */
 export type RestartDecision =
-  | { action: 'restart'; attempt: number; delayMs: number }
-  | { action: 'give-up'; reason: string };
+  { action: 'restart'; attempt: number; delayMs: number } | { action: 'give-up'; reason: string };
 
 /**
  * Decides what follows the `failures`-th consecutive failure (1-based).
@@ -30,7 +29,10 @@ export function decideRestart(config: RestartPolicyConfig, failures: number): Re
 }
 
 /** Delay before the `attempt`-th consecutive restart, ms: 0, d, 2d, 4d, … capped. */
-export function backoffDelay(config: Pick<RestartPolicyConfig, 'restartDelayMs' | 'maxRestartDelayMs'>, attempt: number): number {
+export function backoffDelay(
+  config: Pick<RestartPolicyConfig, 'restartDelayMs' | 'maxRestartDelayMs'>,
+  attempt: number,
+): number {
   if (attempt <= 1) return 0;
   const raw = config.restartDelayMs * 2 ** Math.min(attempt - 2, 30);
   return Math.min(raw, config.maxRestartDelayMs);

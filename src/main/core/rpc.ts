@@ -77,7 +77,10 @@ export async function dispatchRpc(
   }
   const parsed = channels[channel].args.safeParse(rawArgs);
   if (!parsed.success) {
-    return { ok: false, error: { code: 'BAD_ARGUMENTS', message: `bad arguments for ${channel}: ${describeIssues(parsed.error)}` } };
+    return {
+      ok: false,
+      error: { code: 'BAD_ARGUMENTS', message: `bad arguments for ${channel}: ${describeIssues(parsed.error)}` },
+    };
   }
   try {
     const handler = handlers[channel] as (actor: Actor, ...args: unknown[]) => Promise<unknown>;

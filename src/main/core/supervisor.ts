@@ -2,13 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { SupervisorConfig } from '../../shared/config';
 import type { Actor, BackendState } from '../../shared/states';
-import type {
-  BackendStatus,
-  CommandResult,
-  ExitInfo,
-  HealthCheckResult,
-  StateChangeEvent,
-} from '../../shared/status';
+import type { BackendStatus, CommandResult, ExitInfo, HealthCheckResult, StateChangeEvent } from '../../shared/status';
 import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
@@ -290,7 +284,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return this.result(false, message);
     }
     const managed = this.adopt(handle);
-    this.logs.append('supervisor', `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim());
+    this.logs.append(
+      'supervisor',
+      `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim(),
+    );
 
     const abort = new AbortController();
     this.startAbort = abort;
@@ -300,7 +297,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     switch (outcome.kind) {
       case 'healthy':
         this.recordProbe(outcome.probe);
-        this.setState('running', actor, `healthy after ${Math.round(this.clock.monotonicMs() - managed.startedAtMono)} ms`);
+        this.setState(
+          'running',
+          actor,
+          `healthy after ${Math.round(this.clock.monotonicMs() - managed.startedAtMono)} ms`,
+        );
         this.scheduleHealthCheck(managed.generation);
         return this.result(true, 'Backend started successfully');
       case 'cancelled':
@@ -351,7 +352,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
     this.lastExit = info;
     this.emit('exit', { ...info, pid: managed.handle.pid });
-    this.logs.append('supervisor', `pid ${managed.handle.pid} ${describeExit(exit)}${managed.expectedExit ? '' : ' (unexpected)'}`);
+    this.logs.append(
+      'supervisor',
+      `pid ${managed.handle.pid} ${describeExit(exit)}${managed.expectedExit ? '' : ' (unexpected)'}`,
+    );
     if (this.child !== managed) return;
     // During start the startup wait owns the outcome; during a stop, the stop does.
     if (managed.expectedExit || this.state === 'starting' || this.state === 'stopping') return;
@@ -430,7 +434,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (first.probe.ok) return { kind: 'healthy', probe: first.probe };
       const wait = Math.min(interval, Math.max(0, deadline - this.clock.monotonicMs()));
       interval = Math.min(Math.round(interval * 1.5), STARTUP_PROBE_MAX_MS);
-      const pause = new Promise<{ kind: 'tick' }>((resolve) => this.clock.setTimeout(() => resolve({ kind: 'tick' }), wait));
+      const pause = new Promise<{ kind: 'tick' }>((resolve) =>
+        this.clock.setTimeout(() => resolve({ kind: 'tick' }), wait),
+      );
       const next = await Promise.race([pause, exited, cancelled]);
       if (next.kind !== 'tick') return next;
     }
@@ -526,7 +532,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (last.ok) break;
       failures++;
       if (failures >= this.config.healthFailureThreshold) break;
-      this.logs.append('supervisor', `health probe failed (${last.error}); confirming (${failures}/${this.config.healthFailureThreshold})`);
+      this.logs.append(
+        'supervisor',
+        `health probe failed (${last.error}); confirming (${failures}/${this.config.healthFailureThreshold})`,
+      );
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.config.healthConfirmDelayMs));
     }
     if (!this.isCurrent(generation) || last === null) return;
@@ -557,7 +566,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.setState('starting', actor, `monitoring remote backend at ${this.config.backendUrl}`);
     const probe = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
     this.recordProbe(probe);
-    this.setState(probe.ok ? 'running' : 'unhealthy', 'health', probe.ok ? 'remote backend is healthy' : `remote backend: ${probe.error}`);
+    this.setState(
+      probe.ok ? 'running' : 'unhealthy',
+      'health',
+      probe.ok ? 'remote backend is healthy' : `remote backend: ${probe.error}`,
+    );
     this.scheduleHealthCheck(generation);
     return this.result(probe.ok, probe.ok ? 'monitoring remote backend' : `remote backend unhealthy: ${probe.error}`);
   }

@@ -87,7 +87,9 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     }
     if (isPublic(request.url)) return;
     if (request.url.includes('token=') || request.url.includes('access_token=')) {
-      return reply.code(400).send({ error: 'the token is accepted only in the Authorization header', code: 'BAD_REQUEST' });
+      return reply
+        .code(400)
+        .send({ error: 'the token is accepted only in the Authorization header', code: 'BAD_REQUEST' });
     }
     if (!tokenMatches(token, bearerToken(request.headers.authorization))) {
       return reply
@@ -139,7 +141,12 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   // ---- the dashboard's RPC, generated from the contract
   app.post<{ Params: { channel: string }; Body: unknown }>('/api/v1/rpc/:channel', async (request, reply) => {
     const body = request.body as { args?: unknown } | null | undefined;
-    const args = body && typeof body === 'object' && 'args' in body ? body.args : body === undefined || body === null ? [] : undefined;
+    const args =
+      body && typeof body === 'object' && 'args' in body
+        ? body.args
+        : body === undefined || body === null
+          ? []
+          : undefined;
     const envelope = await dispatchRpc(handlers, request.params.channel, args, 'user-ui');
     return reply.code(envelope.ok ? 200 : httpStatusOf(envelope.error.code)).send(envelope);
   });
@@ -180,7 +187,8 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
 
   // ---- the dashboard itself
   if (options.staticDir && existsSync(options.staticDir)) {
-    void app.register(fastifyStatic, { root: options.staticDir, index: 'index.html', wildcard: false });
+    // wildcard: files are looked up per request, so a rebuild needs no restart.
+    void app.register(fastifyStatic, { root: options.staticDir, index: 'index.html' });
   } else {
     app.get('/', async (_req, reply) =>
       reply

@@ -16,7 +16,10 @@ async function checkDatabase(ctx: AppContext): Promise<{ state: CheckState; deta
     await Promise.race([
       db.query('select 1'),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_QUERY_TIMEOUT_MS} ms`)), HEALTH_QUERY_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${HEALTH_QUERY_TIMEOUT_MS} ms`)),
+          HEALTH_QUERY_TIMEOUT_MS,
+        );
       }),
     ]);
     return { state: 'ok' };
@@ -44,13 +47,14 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       ...(ctx.instanceId !== undefined ? { instance_id: ctx.instanceId } : {}),
       ...(ok ? {} : errorBody('UNAVAILABLE', database.detail ?? 'degraded')),
     };
-    return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send(body);
+    return reply
+      .code(ok ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(body);
   });
 
   // Liveness: answering at all is the whole test; never touches the database.
-  app.get('/health/live', async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
-  );
+  app.get('/health/live', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
   // Readiness: `ctx.db()` is only set after migrations, so "defined and answering" is ready.
   app.get('/health/ready', async (_request, reply) => {
@@ -61,6 +65,9 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       checks: { database: database.state },
       ...(ok ? {} : errorBody('UNAVAILABLE', database.detail ?? 'not ready')),
     };
-    return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send(body);
+    return reply
+      .code(ok ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(body);
   });
 }

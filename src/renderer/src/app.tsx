@@ -1,0 +1,67 @@
+import { AppShell, Box, MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ApiError } from '../../shared/contract';
+import { ApiProvider, type SupervisorClient } from './api';
+import { AppHeader } from './components/app-header';
+import { TokenModal } from './components/token-modal';
+import { useHashPage } from './hooks/use-hash-page';
+import { LogsPage } from './pages/logs-page';
+import { StatusPage } from './pages/status-page';
+import { theme } from './theme';
+
+/** A query client tuned for a local control API. */
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // The supervisor is local (loopback or IPC): `navigator.onLine` says nothing about it.
+        networkMode: 'always',
+        // A refused token will not get better by retrying; the token form takes over.
+        retry: (failures, error) => !(error instanceof ApiError && error.code === 'UNAUTHORIZED') && failures < 2,
+      },
+      mutations: { networkMode: 'always', retry: false },
+    },
+  });
+}
+
+/** Props of {@link App}. */
+export interface AppProps {
+  client: SupervisorClient;
+}
+
+/** The dashboard: providers, the header and the current page. */
+export function App({ client }: AppProps) {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="auto">
+      <QueryClientProvider client={queryClient}>
+        <ApiProvider api={client} connection={client}>
+          <Shell />
+          <TokenModal />
+        </ApiProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}
+
+function Shell() {
+  const [page, setPage] = useHashPage();
+  return (
+    <AppShell header={{ height: 56 }} padding="md">
+      <AppShell.Header>
+        <AppHeader page={page} onNavigate={setPage} />
+      </AppShell.Header>
+      <AppShell.Main>
+        {page === 'logs' ? (
+          // The log view fills the window below the header and scrolls inside.
+          <Box h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
+            <LogsPage />
+          </Box>
+        ) : (
+          <StatusPage />
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,56 @@
+import { Group, Tabs, Text, ThemeIcon } from '@mantine/core';
+import type { Page } from '../hooks/use-hash-page';
+import { ConnectionBadge } from './connection-badge';
+
+/** Props of {@link AppHeader}. */
+export interface AppHeaderProps {
+  page: Page;
+  onNavigate: (page: Page) => void;
+}
+
+/** The top bar: the app's name, the page tabs and the connection state. */
+export function AppHeader({ page, onNavigate }: AppHeaderProps) {
+  return (
+    <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="md">
+      <Group gap="lg" wrap="nowrap">
+        <Group gap="xs" wrap="nowrap">
+          <ThemeIcon variant="light" size="md" radius="sm" aria-hidden>
+            <PulseIcon />
+          </ThemeIcon>
+          <Text fw={700} size="md" style={{ whiteSpace: 'nowrap' }}>
+            Backend Supervisor
+          </Text>
+        </Group>
+        <Tabs value={page} onChange={(value) => value && onNavigate(value as Page)} variant="pills" radius="md">
+          <Tabs.List>
+            <Tabs.Tab value="status" data-testid="nav-status">
+              Status
+            </Tabs.Tab>
+            <Tabs.Tab value="logs" data-testid="nav-logs">
+              Logs
+            </Tabs.Tab>
+          </Tabs.List>
+        </Tabs>
+      </Group>
+      <ConnectionBadge />
+    </Group>
+  );
+}
+
+/** A small heartbeat glyph (inline SVG: no icon package, no external asset). */
+function PulseIcon() {
+  return (
+    <svg
+      width="16"
+      height="16"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2.2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <path d="M3 12h4l2.5-6 5 12 2.5-6h4" />
+    </svg>
+  );
+}

@@ -1,0 +1,104 @@
+import { Alert, Button, Group, Stack } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { CommandResult } from '../../../shared/status';
+import type { BackendState } from '../../../shared/states';
+import { errorMessage, useSupervisorApi } from '../api';
+import { STATUS_QUERY_KEY } from '../hooks/use-backend-status';
+
+/** A process command of the status page. */
+export type ProcessCommand = 'start' | 'stop' | 'restart';
+
+const LABELS: Record<ProcessCommand, string> = { start: 'Start', stop: 'Stop', restart: 'Restart' };
+
+/**
+ * Whether a command makes sense in a state: no Start while a process is alive (a start
+ * during `backoff` skips the wait), no Stop when nothing runs or a stop is under way, no
+ * Restart during a stop.
+ */
+export function commandAllowed(command: ProcessCommand, state: BackendState): boolean {
+  switch (command) {
+    case 'start':
+      return state === 'stopped' || state === 'crashed' || state === 'backoff';
+    case 'stop':
+      return state !== 'stopped' && state !== 'crashed' && state !== 'stopping';
+    case 'restart':
+      return state !== 'stopping';
+  }
+}
+
+interface Notice {
+  command: ProcessCommand;
+  message: string;
+  /** `error`: the call failed; `refused`: the supervisor answered `success: false`. */
+  kind: 'error' | 'refused';
+}
+
+/**
+ * Start / Stop / Restart. Each shows a spinner while its command runs (the others wait:
+ * the supervisor serialises commands anyway) and reports a failure below the buttons.
+ */
+export function ProcessControls({ state }: { state: BackendState }) {
+  const api = useSupervisorApi();
+  const queryClient = useQueryClient();
+  const [notice, setNotice] = useState<Notice | null>(null);
+
+  const mutation = useMutation({
+    mutationFn: (command: ProcessCommand): Promise<CommandResult> => {
+      setNotice(null);
+      switch (command) {
+        case 'start':
+          return api.invoke('backend:start');
+        case 'stop':
+          return api.invoke('backend:stop');
+        case 'restart':
+          return api.invoke('backend:restart');
+      }
+    },
+    onSuccess: (result, command) => {
+      if (!result.success) setNotice({ command, message: result.message, kind: 'refused' });
+    },
+    onError: (error, command) => setNotice({ command, message: errorMessage(error), kind: 'error' }),
+    // The state events usually got here first; this covers a stream that is down.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY }),
+  });
+
+  const button = (command: ProcessCommand, color: string, variant: 'filled' | 'light' | 'default') => {
+    const running = mutation.isPending && mutation.variables === command;
+    return (
+      <Button
+        color={color}
+        variant={variant}
+        loading={running}
+        disabled={!commandAllowed(command, state) || (mutation.isPending && !running)}
+        onClick={() => mutation.mutate(command)}
+        data-testid={`btn-${command}`}
+      >
+        {LABELS[command]}
+      </Button>
+    );
+  };
+
+  return (
+    <Stack gap="xs" align="flex-end">
+      <Group gap="xs">
+        {button('start', 'green', 'filled')}
+        {button('restart', 'blue', 'light')}
+        {button('stop', 'red', 'light')}
+      </Group>
+      {notice && (
+        <Alert
+          color={notice.kind === 'error' ? 'red' : 'yellow'}
+          variant="light"
+          title={`${LABELS[notice.command]} ${notice.kind === 'error' ? 'failed' : 'refused'}`}
+          withCloseButton
+          onClose={() => setNotice(null)}
+          maw={420}
+          data-testid="command-error"
+        >
+          {notice.message}
+        </Alert>
+      )}
+    </Stack>
+  );
+}

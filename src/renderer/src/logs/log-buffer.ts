@@ -1,0 +1,65 @@
+import type { LogLine } from '../../../shared/status';
+
+/** Lines the dashboard keeps in memory; older ones are dropped first. */
+export const LOG_LINE_CAP = 5_000;
+
+/**
+ * Appends live lines to `lines` (kept in strictly increasing `seq` order). A line whose
+ * `seq` is not above the last one is a duplicate (it came with the tail too) and is
+ * skipped. Returns `lines` itself when nothing changed, so React can skip a render.
+ */
+export function appendLines(
+  lines: readonly LogLine[],
+  incoming: readonly LogLine[],
+  cap = LOG_LINE_CAP,
+): readonly LogLine[] {
+  let last = lines.length > 0 ? lines[lines.length - 1]!.seq : -1;
+  const added: LogLine[] = [];
+  for (const line of incoming) {
+    if (line.seq <= last) continue;
+    added.push(line);
+    last = line.seq;
+  }
+  if (added.length === 0) return lines;
+  return keepLast([...lines, ...added], cap);
+}
+
+/**
+ * Merges a freshly loaded tail (oldest first) into what is shown. Older lines the tail
+ * no longer reaches are kept; when the tail shows the sequence started over (the
+ * supervisor restarted: its last `seq` is below ours, or a shared `seq` has another
+ * time), the tail replaces everything.
+ */
+export function mergeTail(lines: readonly LogLine[], tail: readonly LogLine[], cap = LOG_LINE_CAP): readonly LogLine[] {
+  const first = tail[0];
+  const lastOfTail = tail[tail.length - 1];
+  const lastShown = lines[lines.length - 1];
+  if (!first || !lastOfTail) return lines.length === 0 ? lines : [];
+  if (!lastShown) return keepLast(tail, cap);
+  if (lastOfTail.seq < lastShown.seq) return keepLast(tail, cap);
+  const same = findBySeq(lines, first.seq);
+  if (same && same.ts !== first.ts) return keepLast(tail, cap);
+  const older = lines.slice(0, lowerBound(lines, first.seq));
+  return keepLast([...older, ...tail], cap);
+}
+
+function keepLast(lines: readonly LogLine[], cap: number): readonly LogLine[] {
+  return lines.length > cap ? lines.slice(lines.length - cap) : lines;
+}
+
+/** Index of the first line with `seq >= seq` (binary search; lines are sorted). */
+function lowerBound(lines: readonly LogLine[], seq: number): number {
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lines[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function findBySeq(lines: readonly LogLine[], seq: number): LogLine | undefined {
+  const line = lines[lowerBound(lines, seq)];
+  return line?.seq === seq ? line : undefined;
+}

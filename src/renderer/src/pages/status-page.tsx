@@ -1,0 +1,281 @@
+import {
+  Alert,
+  Button,
+  Center,
+  DataList,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import type { BackendStatus } from '../../../shared/status';
+import type { Actor } from '../../../shared/states';
+import { errorMessage, useConnectionState } from '../api';
+import { ProcessControls } from '../components/process-controls';
+import { StatCard } from '../components/stat-card';
+import { StateBadge } from '../components/state-badge';
+import { formatAgo, formatClock, formatDateTime, formatDuration, formatLatency, NONE } from '../format';
+import { useBackendStatus } from '../hooks/use-backend-status';
+import { useNow } from '../hooks/use-now';
+
+// Partial: an actor added to the contract later still shows, by its raw name.
+const ACTOR_LABELS: Partial<Record<Actor, string>> = {
+  'user-ui': 'the dashboard',
+  tray: 'the tray',
+  rest: 'the REST API',
+  policy: 'the restart policy',
+  health: 'the health check',
+  process: 'the process',
+  'app-start': 'app start',
+  'app-quit': 'app quit',
+};
+
+const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
+  healthy: 'green.7',
+  unhealthy: 'orange.7',
+  unknown: 'dimmed',
+};
+
+/** The status page: state, process figures, health and the process commands. */
+export function StatusPage() {
+  const query = useBackendStatus();
+  const connection = useConnectionState();
+
+  if (query.data === undefined) {
+    if (query.isError) return <LoadError error={query.error} onRetry={() => void query.refetch()} />;
+    return (
+      <Center h={240}>
+        <Loader />
+      </Center>
+    );
+  }
+
+  return (
+    <StatusView
+      status={query.data}
+      receivedAt={query.dataUpdatedAt}
+      staleError={query.isError ? query.error : null}
+      reconnecting={connection === 'reconnecting'}
+    />
+  );
+}
+
+function LoadError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  return (
+    <Alert color="red" title="Cannot load the status" maw={720} mx="auto">
+      <Stack gap="sm" align="flex-start">
+        <Text size="sm">{errorMessage(error)}</Text>
+        <Button size="xs" variant="light" color="red" onClick={onRetry}>
+          Retry
+        </Button>
+      </Stack>
+    </Alert>
+  );
+}
+
+/** Props of {@link StatusView}. */
+export interface StatusViewProps {
+  status: BackendStatus;
+  /** `Date.now()` when this snapshot arrived: live uptime and countdowns count from it. */
+  receivedAt: number;
+  /** The last refresh failed (the figures may be old). */
+  staleError?: unknown;
+  /** The live connection is down (HTTP): say the figures may be old. */
+  reconnecting?: boolean;
+}
+
+/** The status of one snapshot (split from the data hook so it can be shown from any source). */
+export function StatusView({ status, receivedAt, staleError, reconnecting = false }: StatusViewProps) {
+  // Ticks every second: uptime, the backoff countdown and the "… ago" times move.
+  const now = useNow(true);
+  const elapsedMs = Math.max(0, now - receivedAt);
+
+  return (
+    <Stack gap="md" maw={1100} mx="auto">
+      <Paper withBorder radius="md" p="lg">
+        <Group justify="space-between" align="flex-start" wrap="wrap" gap="lg">
+          <Stack gap={6} style={{ flex: '1 1 320px', minWidth: 0 }}>
+            <Group gap="sm" align="center">
+              <Title order={3} fw={600}>
+                Backend
+              </Title>
+              <StateBadge state={status.status} size="lg" />
+            </Group>
+            <Text size="sm">
+              {status.state_reason || NONE}
+              <Text span c="dimmed">
+                {' '}
+                — by {ACTOR_LABELS[status.state_actor] ?? status.state_actor},{' '}
+                <Tooltip label={formatDateTime(status.state_since)} withArrow>
+                  <span data-testid="state-since">
+                    {formatClock(status.state_since)} ({formatAgo(status.state_since, now)})
+                  </span>
+                </Tooltip>
+              </Text>
+            </Text>
+            {status.status === 'backoff' && status.next_restart_in_ms !== null && (
+              <Text size="sm" c="yellow.8" data-testid="next-restart">
+                Next restart in {Math.max(0, Math.ceil((status.next_restart_in_ms - elapsedMs) / 1000))} s
+              </Text>
+            )}
+            <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+              {status.backend_url}
+            </Text>
+          </Stack>
+          {status.orchestrator_enabled && <ProcessControls state={status.status} />}
+        </Group>
+      </Paper>
+
+      {!status.orchestrator_enabled && (
+        <Alert color="blue" variant="light" title="Remote mode" data-testid="remote-mode">
+          The backend runs elsewhere: this supervisor only watches its health, so it cannot start, stop or restart it.
+        </Alert>
+      )}
+      {status.last_error && (
+        <Alert color="red" variant="light" title="Last error" data-testid="last-error">
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {status.last_error}
+          </Text>
+        </Alert>
+      )}
+      {(staleError != null || reconnecting) && (
+        <Alert color="yellow" variant="light" title="Status may be out of date" data-testid="stale-status">
+          {staleError != null
+            ? errorMessage(staleError)
+            : 'The connection to the supervisor dropped; reconnecting. The figures below are from before.'}
+        </Alert>
+      )}
+
+      <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="md">
+        <StatCard label="PID" value={status.pid ?? NONE} testId="pid" />
+        <StatCard
+          label="Uptime"
+          value={uptimeText(status, elapsedMs)}
+          testId="uptime"
+          detail={status.is_running ? 'current process' : 'no process'}
+        />
+        <StatCard
+          label="Restarts"
+          value={status.restart_count}
+          testId="restart-count"
+          detail={`${status.consecutive_failures} consecutive failure${status.consecutive_failures === 1 ? '' : 's'}`}
+        />
+        <StatCard
+          label="Health"
+          value={status.last_health_check}
+          testId="health"
+          color={HEALTH_COLORS[status.last_health_check]}
+          detail={status.last_health ? `checked ${formatAgo(status.last_health.at, now)}` : 'not checked yet'}
+        />
+      </SimpleGrid>
+
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <HealthPanel status={status} />
+        <ExitPanel status={status} />
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+/** Uptime from the snapshot plus the time since it arrived, while a process runs. */
+function uptimeText(status: BackendStatus, elapsedMs: number): string {
+  const live = status.status === 'running' || status.status === 'unhealthy';
+  if (!live && status.uptime_secs === 0) return NONE;
+  return formatDuration(status.uptime_secs + (live ? Math.floor(elapsedMs / 1000) : 0));
+}
+
+function HealthPanel({ status }: { status: BackendStatus }) {
+  const health = status.last_health;
+  return (
+    <Paper withBorder radius="md" p="lg">
+      <Title order={5} mb="sm">
+        Last health check
+      </Title>
+      <Text
+        size="sm"
+        fw={600}
+        c={health ? (health.ok ? 'green.7' : 'red.7') : 'dimmed'}
+        mb="sm"
+        data-testid="last-health"
+        data-ok={health ? String(health.ok) : undefined}
+      >
+        {health ? healthSummary(health) : NONE}
+      </Text>
+      {health && (
+        <DataList size="sm" labelWidth={120} gap="xs">
+          <DataList.Item>
+            <DataList.ItemLabel>Checked at</DataList.ItemLabel>
+            <DataList.ItemValue>{formatDateTime(health.at)}</DataList.ItemValue>
+          </DataList.Item>
+          <DataList.Item>
+            <DataList.ItemLabel>Latency</DataList.ItemLabel>
+            <DataList.ItemValue>
+              {health.latency_ms === null ? NONE : formatLatency(health.latency_ms)}
+            </DataList.ItemValue>
+          </DataList.Item>
+          <DataList.Item>
+            <DataList.ItemLabel>HTTP status</DataList.ItemLabel>
+            <DataList.ItemValue>{health.status_code ?? NONE}</DataList.ItemValue>
+          </DataList.Item>
+          {health.error && (
+            <DataList.Item>
+              <DataList.ItemLabel>Error</DataList.ItemLabel>
+              <DataList.ItemValue style={{ overflowWrap: 'anywhere' }}>{health.error}</DataList.ItemValue>
+            </DataList.Item>
+          )}
+        </DataList>
+      )}
+    </Paper>
+  );
+}
+
+function healthSummary(health: NonNullable<BackendStatus['last_health']>): string {
+  const parts = [health.ok ? 'ok' : 'failed'];
+  if (health.latency_ms !== null) parts.push(formatLatency(health.latency_ms));
+  if (!health.ok && health.error) parts.push(health.error);
+  parts.push(`at ${formatClock(health.at)}`);
+  return parts.join(' · ');
+}
+
+function ExitPanel({ status }: { status: BackendStatus }) {
+  const exit = status.last_exit;
+  return (
+    <Paper withBorder radius="md" p="lg">
+      <Title order={5} mb="sm">
+        Last exit
+      </Title>
+      <Text size="sm" fw={600} mb="sm" data-testid="last-exit" c={exit && !exit.expected ? 'red.7' : undefined}>
+        {exit ? exitSummary(exit) : NONE}
+      </Text>
+      {exit && (
+        <DataList size="sm" labelWidth={120} gap="xs">
+          <DataList.Item>
+            <DataList.ItemLabel>At</DataList.ItemLabel>
+            <DataList.ItemValue>{formatDateTime(exit.at)}</DataList.ItemValue>
+          </DataList.Item>
+          <DataList.Item>
+            <DataList.ItemLabel>Exit code</DataList.ItemLabel>
+            <DataList.ItemValue>{exit.code ?? NONE}</DataList.ItemValue>
+          </DataList.Item>
+          <DataList.Item>
+            <DataList.ItemLabel>Signal</DataList.ItemLabel>
+            <DataList.ItemValue>{exit.signal ?? NONE}</DataList.ItemValue>
+          </DataList.Item>
+          <DataList.Item>
+            <DataList.ItemLabel>Expected</DataList.ItemLabel>
+            <DataList.ItemValue>{exit.expected ? 'yes (asked to stop)' : 'no'}</DataList.ItemValue>
+          </DataList.Item>
+        </DataList>
+      )}
+    </Paper>
+  );
+}
+
+function exitSummary(exit: NonNullable<BackendStatus['last_exit']>): string {
+  const how = exit.signal ? `killed by ${exit.signal}` : exit.code !== null ? `exit code ${exit.code}` : 'exited';
+  return `${how} · ${exit.expected ? 'expected' : 'unexpected'}`;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { LogLine } from '../../src/shared/status';
+import { appendLines, mergeTail } from '../../src/renderer/src/logs/log-buffer';
+
+const line = (seq: number, ts = `2026-01-01T00:00:${String(seq % 60).padStart(2, '0')}Z`): LogLine => ({
+  seq,
+  ts,
+  stream: 'stdout',
+  text: `line ${seq}`,
+});
+const range = (from: number, to: number): LogLine[] => Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
+const seqs = (lines: readonly LogLine[]): number[] => lines.map((l) => l.seq);
+
+describe('log buffer', () => {
+  it('appends new lines, drops duplicates by seq, keeps the last `cap`', () => {
+    const shown = range(1, 5);
+    expect(seqs(appendLines(shown, [line(4), line(5), line(6), line(7)]))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(appendLines(shown, [line(3)])).toBe(shown);
+    expect(seqs(appendLines(shown, range(6, 10), 4))).toEqual([7, 8, 9, 10]);
+  });
+
+  it('merges a reloaded tail: keeps older lines, takes the tail, no duplicates', () => {
+    expect(seqs(mergeTail(range(1, 10), range(6, 14)))).toEqual(range(1, 14).map((l) => l.seq));
+    expect(seqs(mergeTail([], range(3, 5)))).toEqual([3, 4, 5]);
+  });
+
+  it('replaces everything when the sequence started over (supervisor restarted)', () => {
+    expect(seqs(mergeTail(range(100, 110), range(0, 3)))).toEqual([0, 1, 2, 3]);
+    const restarted = [line(5, '2027-01-01T00:00:00Z'), line(6, '2027-01-01T00:00:01Z'), ...range(7, 200)];
+    expect(mergeTail(range(1, 10), restarted)[0]).toEqual(restarted[0]);
+    expect(mergeTail(range(1, 10), [])).toEqual([]);
+  });
+});
