@@ -51,6 +51,7 @@ function main(): void {
   };
   supervisor.on('state', (e) => forward('backend:state', e));
   logs.on('line', (l) => forward('backend:log', l));
+  supervisor.on('incident', (i) => forward('backend:incident', i));
 
   const openWindow = (): void => {
     if (win && !win.isDestroyed()) {

@@ -7,7 +7,7 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { PreloadBridge } from '../shared/contract';
 
 // Kept in step with `events` in src/shared/contract.ts (a sandboxed preload bundles no zod).
-const EVENT_NAMES = new Set(['backend:state', 'backend:log']);
+const EVENT_NAMES = new Set(['backend:state', 'backend:log', 'backend:incident']);
 
 const bridge: PreloadBridge = {
   invoke: (channel, args) => ipcRenderer.invoke(channel, args),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentSchema } from './incident';
 import { BackendStatusSchema, CommandResultSchema, LogLineSchema, StateChangeEventSchema } from './status';
 
 /**
@@ -17,6 +18,8 @@ export const channels = {
     args: z.tuple([z.strictObject({ limit: z.number().int().min(1).max(100_000).optional() }).optional()]),
     result: z.array(LogLineSchema),
   },
+  /** Recorded incidents, newest first (at most the last 200, kept on disk across restarts). */
+  'incidents:list': { args: z.tuple([]), result: z.array(IncidentSchema) },
 } as const;
 
 /** Every channel name. */
@@ -38,6 +41,7 @@ export function isChannel(name: string): name is Channel {
 export const events = {
   'backend:state': StateChangeEventSchema,
   'backend:log': LogLineSchema,
+  'backend:incident': IncidentSchema,
 } as const;
 
 /** Every event name. */

@@ -69,6 +69,10 @@ describe('IPC registration', () => {
       calls.push('restart');
       return {} as never;
     }),
+    'incidents:list': vi.fn(async () => {
+      calls.push('incidents');
+      return [];
+    }),
     'logs:tail': vi.fn(async () => {
       calls.push('tail');
       return [];
@@ -93,6 +97,7 @@ describe('IPC registration', () => {
       'backend:start',
       'backend:status',
       'backend:stop',
+      'incidents:list',
       'logs:tail',
     ]);
   });

@@ -7,6 +7,7 @@ import { LogStore } from '../../src/main/core/log-store';
 import { Supervisor } from '../../src/main/core/supervisor';
 import { SupervisorError } from '../../src/main/core/errors';
 import type { BackendState } from '../../src/shared/states';
+import type { Incident } from '../../src/shared/incident';
 
 /** A scripted child: exits when told, or on SIGKILL, or on SIGTERM unless it ignores it. */
 class FakeChild implements ChildHandle {
@@ -49,12 +50,17 @@ class FakeLauncher implements Launcher {
   }
 }
 
+/** Answers like a backend on the port: refused while no child lives, else per `healthy`. */
 class FakeProbe implements HealthProbe {
   healthy = true;
+  /** A stranger already serving the port. */
+  stranger = false;
   calls = 0;
+  constructor(private readonly launcher: FakeLauncher) {}
   async probe(): Promise<ProbeOutcome> {
     this.calls++;
-    const ok = this.healthy;
+    const listening = this.stranger || this.launcher.children.some((c) => !c.hasExited);
+    const ok = listening && (this.stranger || this.healthy);
     return {
       at: new Date().toISOString(),
       ok,
@@ -86,7 +92,7 @@ function setup(overrides: Partial<SupervisorConfigInput> = {}) {
     ...overrides,
   });
   const launcher = new FakeLauncher();
-  const probe = new FakeProbe();
+  const probe = new FakeProbe(launcher);
   const supervisor = new Supervisor({ config, launcher, probe, logs: new LogStore(100), clock: fakeClock });
   const states: BackendState[] = [];
   supervisor.on('state', (e) => states.push(e.to));
@@ -198,7 +204,7 @@ describe('supervisor state machine (fake process, fake timers)', () => {
     await vi.advanceTimersByTimeAsync(3_100);
     const r = await starting;
     expect(r.success).toBe(false);
-    expect(r.message).toMatch(/not healthy within 3000 ms \(last probe: connection refused\)/);
+    expect(r.message).toMatch(/not healthy within 3000 ms \(never answered: connection refused\)/);
     expect(supervisor.currentState).toBe('crashed');
     expect(launcher.last.hasExited).toBe(true);
   });
@@ -233,7 +239,8 @@ describe('supervisor state machine (fake process, fake timers)', () => {
   });
 
   it('in remote mode, refuses process commands and monitors health', async () => {
-    const { supervisor, launcher } = setup({ orchestratorEnabled: false });
+    const { supervisor, launcher, probe } = setup({ orchestratorEnabled: false });
+    probe.stranger = true; // the remote backend answers
     const r = await supervisor.start('app-start');
     expect(r).toMatchObject({ success: true, status: 'running', pid: null });
     await expect(supervisor.stop('rest')).rejects.toMatchObject({ code: 'REMOTE_MODE' });
@@ -248,5 +255,93 @@ describe('supervisor state machine (fake process, fake timers)', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(launcher.children).toHaveLength(1);
     await expect(supervisor.start('user-ui')).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+
+  it('refuses to start a twin when another process already serves the port, and says who', async () => {
+    const { supervisor, launcher, probe } = setup();
+    probe.stranger = true;
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    const r = await supervisor.start('user-ui');
+    expect(r.success).toBe(false);
+    expect(r.message).toMatch(/^port 3000 is already in use/);
+    expect(supervisor.currentState).toBe('crashed');
+    expect(launcher.children).toHaveLength(0);
+    expect(incidents.map((i) => i.kind)).toEqual(['port-in-use']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(launcher.children).toHaveLength(0); // no restart storm
+  });
+
+  it('records an incident per failure with what the policy did', async () => {
+    const { supervisor, launcher } = setup({ maxRestartAttempts: 1 });
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    await supervisor.start('user-ui');
+    const pid = launcher.last.pid;
+    launcher.last.exit(3);
+    await vi.advanceTimersByTimeAsync(0);
+    launcher.last.exit(null, 'SIGSEGV');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(incidents).toHaveLength(2);
+    expect(incidents[0]).toMatchObject({
+      kind: 'crash',
+      pid,
+      exit: { code: 3, signal: null },
+      action: 'restart attempt 1/1 in 0 ms',
+    });
+    expect(incidents[0]?.logs.some((l) => l.text.includes('state starting → running'))).toBe(true);
+    expect(incidents[1]).toMatchObject({
+      kind: 'crash',
+      exit: { signal: 'SIGSEGV' },
+      action: 'gave up after 1 consecutive restart attempt',
+    });
+  });
+
+  it('keeps uptime and backoff on the monotonic clock when the wall clock jumps an hour', async () => {
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+    const config = SupervisorConfigSchema.parse({
+      command: '/bin/backend',
+      dataDir: '/tmp/unused',
+      restartDelayMs: 1_000,
+    });
+    const launcher = new FakeLauncher();
+    const supervisor = new Supervisor({ config, launcher, probe: new FakeProbe(launcher), logs: new LogStore(100) });
+    await supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(5_000);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    expect(supervisor.status().uptime_secs).toBe(5);
+    vi.setSystemTime(Date.now() - 7_200_000);
+    expect(supervisor.status().uptime_secs).toBe(5);
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    launcher.last.exit(1); // second failure: 1 s backoff
+    await vi.advanceTimersByTimeAsync(0);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    expect(supervisor.status().next_restart_in_ms).toBe(1_000);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(launcher.children).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(launcher.children).toHaveLength(3);
+  });
+
+  it('keeps at most one live process through 1,000 racing random commands; the last one wins', async () => {
+    const { supervisor, launcher } = setup();
+    let maxLive = 0;
+    const watch = (): void => {
+      maxLive = Math.max(maxLive, launcher.children.filter((c) => !c.hasExited).length);
+    };
+    supervisor.on('state', watch);
+    const verbs = ['start', 'stop', 'restart'] as const;
+    let seed = 42;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const commands = Array.from({ length: 1_000 }, () => verbs[Math.floor(random() * 3)] as (typeof verbs)[number]);
+    const results = await Promise.all(commands.map((verb) => supervisor[verb]('rest')));
+    watch();
+    expect(maxLive).toBe(1);
+    const last = commands.at(-1);
+    expect(results.at(-1)?.status).toBe(last === 'stop' ? 'stopped' : 'running');
+    expect(supervisor.currentState).toBe(last === 'stop' ? 'stopped' : 'running');
+    expect(launcher.children.filter((c) => !c.hasExited)).toHaveLength(last === 'stop' ? 0 : 1);
   });
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { SupervisorError } from './errors';
@@ -83,6 +83,37 @@ export function resolveCommand(command: string, cwd: string, pathEnv = process.e
   );
 }
 
+/**
+ * Linux: refuses a file the kernel cannot execute (neither an ELF binary nor a `#!`
+ * script) before spawning, so the error is clear even behind the `setpriv` lifeline.
+ * @throws SupervisorError NOT_A_PROGRAM.
+ */
+export function assertRunnable(file: string): void {
+  const head = Buffer.alloc(4);
+  let n = 0;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      n = readSync(fd, head, 0, 4, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // unreadable but executable: let exec decide
+  }
+  const isElf = n === 4 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
+  const isScript = n >= 2 && head.toString('latin1', 0, 2) === '#!';
+  if (!isElf && !isScript) {
+    throw new SupervisorError('NOT_A_PROGRAM', `backend command is not a program (no ELF header or #! line): ${file}`);
+  }
+}
+
+/** `setpriv` from util-linux, when present: it sets the parent-death signal for the lifeline. */
+export function findSetpriv(): string | null {
+  if (process.platform !== 'linux') return null;
+  return ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+}
+
 /** Maps a spawn error's errno code to a clear, permanent SupervisorError. */
 function spawnError(err: NodeJS.ErrnoException, command: string): SupervisorError {
   switch (err.code) {
@@ -97,11 +128,28 @@ function spawnError(err: NodeJS.ErrnoException, command: string): SupervisorErro
   }
 }
 
-/** The real launcher: execa, detached (own process group), stdin a pipe, output unbuffered. */
+/**
+ * The real launcher: execa, detached (own process group), stdin a pipe (EOF when the
+ * supervisor dies), output unbuffered. On Linux with `setpriv` the child also gets
+ * `--pdeathsig KILL`, so the kernel kills it when the supervisor dies, even by SIGKILL
+ * (reliability.md, "Layers against orphans"); setpriv execs the backend, so the pid is the
+ * backend's own.
+ */
 export class ExecaLauncher implements Launcher {
+  private readonly setpriv: string | null;
+
+  /** @param lifeline use `setpriv --pdeathsig KILL` where available (default true). */
+  constructor(lifeline = true) {
+    this.setpriv = lifeline ? findSetpriv() : null;
+  }
+
   async launch(spec: LaunchSpec): Promise<ChildHandle> {
     const file = resolveCommand(spec.command, spec.cwd, spec.env.PATH ?? process.env.PATH);
-    const subprocess = execa(file, spec.args, {
+    if (process.platform === 'linux') assertRunnable(file);
+    const [program, args] = this.setpriv
+      ? [this.setpriv, ['--pdeathsig', 'KILL', '--', file, ...spec.args]]
+      : [file, spec.args];
+    const subprocess = execa(program, args, {
       cwd: spec.cwd,
       env: spec.env,
       extendEnv: false,

@@ -19,6 +19,11 @@ export class LogStore extends EventEmitter<{ line: [LogLine] }> {
     this.buffer = new RingBuffer<LogLine>(capacity);
   }
 
+  /** The sequence number the next line will get. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
   /** Records one line and returns it. */
   append(stream: LogStream, text: string): LogLine {
     const line: LogLine = { seq: this.seq++, ts: this.now().toISOString(), stream, text };

@@ -9,6 +9,7 @@ import {
 } from '../../shared/contract';
 import type { Actor } from '../../shared/states';
 import { SupervisorError } from './errors';
+import type { IncidentStore } from './incident-store';
 import type { LogStore } from './log-store';
 import type { Supervisor } from './supervisor';
 
@@ -21,16 +22,18 @@ export type RpcHandlers = {
 export interface RpcDeps {
   supervisor: Supervisor;
   logs: LogStore;
+  incidents: IncidentStore;
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({ supervisor, logs }: RpcDeps): RpcHandlers {
+export function createRpcHandlers({ supervisor, logs, incidents }: RpcDeps): RpcHandlers {
   return {
     'backend:status': async () => supervisor.status(),
     'backend:start': (actor) => supervisor.start(actor),
     'backend:stop': (actor) => supervisor.stop(actor),
     'backend:restart': (actor) => supervisor.restart(actor),
     'logs:tail': async (_actor, options) => logs.tail(options?.limit),
+    'incidents:list': async () => incidents.list(),
   };
 }
 

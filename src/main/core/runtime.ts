@@ -3,6 +3,8 @@ import type { Registry } from 'prom-client';
 import type { SupervisorConfig } from '../../shared/config';
 import type { ConfigDefaults } from './config';
 import { HttpHealthProbe } from './health-probe';
+import { IncidentStore } from './incident-store';
+import { PidFile } from './pid-file';
 import { ExecaLauncher } from './launcher';
 import { LogStore } from './log-store';
 import { createMetrics } from './metrics';
@@ -13,6 +15,7 @@ import { Supervisor } from './supervisor';
 export interface SupervisorRuntime {
   supervisor: Supervisor;
   logs: LogStore;
+  incidents: IncidentStore;
   handlers: RpcHandlers;
   metrics: Registry;
   /** Stops the backend (SIGTERM → SIGKILL) and closes the probe's connections. */
@@ -23,11 +26,20 @@ export interface SupervisorRuntime {
 export function createRuntime(config: SupervisorConfig): SupervisorRuntime {
   const logs = new LogStore(config.logBufferLines);
   const probe = new HttpHealthProbe();
-  const supervisor = new Supervisor({ config, launcher: new ExecaLauncher(), probe, logs });
+  const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
+  const supervisor = new Supervisor({
+    config,
+    launcher: new ExecaLauncher(),
+    probe,
+    logs,
+    pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, 'backend.pid')) : null,
+  });
+  supervisor.on('incident', (incident) => incidents.add(incident));
   return {
     supervisor,
     logs,
-    handlers: createRpcHandlers({ supervisor, logs }),
+    incidents,
+    handlers: createRpcHandlers({ supervisor, logs, incidents }),
     metrics: createMetrics(supervisor),
     async shutdown(actor = 'app-quit') {
       await supervisor.dispose(actor);

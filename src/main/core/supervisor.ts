@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { SupervisorConfig } from '../../shared/config';
+import type { Incident, IncidentKind } from '../../shared/incident';
 import type { Actor, BackendState } from '../../shared/states';
 import type { BackendStatus, CommandResult, ExitInfo, HealthCheckResult, StateChangeEvent } from '../../shared/status';
 import { systemClock, type Clock } from './clock';
@@ -9,6 +10,8 @@ import type { HealthProbe, ProbeOutcome } from './health-probe';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
+import { PidFile, processStartTime, recordMatchesLiveProcess } from './pid-file';
+import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
 
 /** Events of the supervisor. */
@@ -19,6 +22,8 @@ export interface SupervisorEvents {
   probe: [HealthCheckResult];
   /** Every exit of a backend process, expected or not. */
   exit: [ExitInfo & { pid: number }];
+  /** An unexpected exit, a confirmed hang, a failed start: what happened and what the policy did. */
+  incident: [Incident];
 }
 
 /** What the supervisor needs; passed in so tests can swap any part. */
@@ -30,7 +35,19 @@ export interface SupervisorDeps {
   clock?: Clock;
   /** Identifies this supervisor to its child (`SUPERVISOR_INSTANCE_ID`). */
   instanceId?: string;
+  /** Where the live backend's identity is recorded, to reap it after a supervisor crash (null: none). */
+  pidFile?: PidFile | null;
+  /** Finds who listens on a port (injectable for tests). */
+  findPortOwner?: (port: number) => Promise<PortOwner | null>;
 }
+
+/** Log lines and probes kept in an incident. */
+const INCIDENT_LOG_LINES = 50;
+const INCIDENT_PROBES = 10;
+/** Budget of the "is the port already served?" probe before a spawn, ms. */
+const PORT_CHECK_TIMEOUT_MS = 500;
+/** Exit code of a backend that could not bind its port (errno EADDRINUSE on Linux). */
+const EXIT_ADDRINUSE = 98;
 
 /** Startup probes begin this fast and grow by ×1.5 up to 1 s (architecture.md, "Start"). */
 const STARTUP_PROBE_FIRST_MS = 10;
@@ -47,12 +64,21 @@ type StartOutcome =
   | { kind: 'timeout'; lastProbe: ProbeOutcome | null }
   | { kind: 'cancelled' };
 
+/** What is known of a failed process for its incident. */
+interface FailureInfo {
+  pid: number | null;
+  exit: ProcessExit | null;
+  uptimeMs: number | null;
+}
+
 interface ManagedChild {
   handle: ChildHandle;
   generation: number;
   startedAtMono: number;
   /** Set when the supervisor itself is stopping it, so its exit is not a crash. */
   expectedExit: boolean;
+  /** Sequence number of the first log line after its spawn (to read its own output). */
+  firstSeq: number;
 }
 
 /**
@@ -90,6 +116,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private backoffDueMono: number | null = null;
   private disposed = false;
   private probeHistory: boolean[] = [];
+  private recentProbes: HealthCheckResult[] = [];
+  private readonly pidFile: PidFile | null;
+  private readonly findPortOwner: (port: number) => Promise<PortOwner | null>;
+  private orphanCheckDone = false;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
 
@@ -102,6 +132,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.clock = deps.clock ?? systemClock;
     this.instanceId = deps.instanceId ?? randomUUID();
     this.stateSince = this.clock.wallNow();
+    this.pidFile = deps.pidFile ?? null;
+    this.findPortOwner = deps.findPortOwner ?? defaultFindPortOwner;
   }
 
   /** The health URL probed: backend URL + health path. */
@@ -147,7 +179,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       state_actor: this.stateActor,
       state_since: this.stateSince.toISOString(),
       next_restart_in_ms:
-        this.state === 'backoff' && this.backoffDueMono !== null ? Math.max(0, this.backoffDueMono - now) : null,
+        this.state === 'backoff' && this.backoffDueMono !== null
+          ? Math.max(0, Math.round(this.backoffDueMono - now))
+          : null,
     };
   }
 
@@ -273,17 +307,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private async spawnAndAwaitHealthy(actor: Actor, reason: string): Promise<CommandResult> {
     this.lastError = null;
     this.setState('starting', actor, reason);
+    if (!this.orphanCheckDone) {
+      this.orphanCheckDone = true;
+      await this.reapOrphan();
+    }
+    const held = await this.portHeldBySomeoneElse();
+    if (held) return this.giveUpAtOnce('port-in-use', actor, held, null);
     let handle: ChildHandle;
     try {
       handle = await this.launcher.launch(this.launchSpec());
     } catch (err) {
       // Permanent: a missing or non-executable binary does not get better with retries.
       const message = err instanceof Error ? err.message : String(err);
-      this.lastError = message;
-      this.setState('crashed', actor, message);
-      return this.result(false, message);
+      return this.giveUpAtOnce('launch-error', actor, message, null);
     }
     const managed = this.adopt(handle);
+    this.writePidFile(handle.pid);
     this.logs.append(
       'supervisor',
       `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim(),
@@ -308,17 +347,38 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         // A stop or restart is queued behind us and will finish the job.
         return this.result(false, 'start cancelled by a stop');
       case 'exited': {
+        const info = {
+          pid: handle.pid,
+          exit: outcome.exit,
+          uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
+        };
+        if (this.looksLikePortInUse(outcome.exit, managed.firstSeq)) {
+          const port = this.backendPort();
+          const why = `${describePortInUse(port, await this.findPortOwner(port).catch(() => null))} (the backend ${describeExit(outcome.exit)})`;
+          this.child = null;
+          this.removePidFile();
+          return this.giveUpAtOnce('port-in-use', actor, why, info);
+        }
         const why = `exited during start (${describeExit(outcome.exit)})`;
         this.lastError = why;
-        this.afterFailure(why);
+        this.afterFailure('failed-start', why, info);
         return this.result(false, `Backend failed to start: ${why}`);
       }
       case 'timeout': {
-        const last = outcome.lastProbe?.error ?? 'no probe answered';
-        const why = `not healthy within ${this.config.startupTimeoutMs} ms (last probe: ${last})`;
+        const last = outcome.lastProbe;
+        const detail = !last
+          ? 'never answered'
+          : last.status_code !== null
+            ? `answered HTTP ${last.status_code}`
+            : `never answered: ${last.error}`;
+        const why = `not healthy within ${this.config.startupTimeoutMs} ms (${detail})`;
         this.lastError = why;
         await this.terminateChild('policy', why);
-        this.afterFailure(why);
+        this.afterFailure('failed-start', why, {
+          pid: handle.pid,
+          exit: null,
+          uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
+        });
         return this.result(false, `Backend failed to start: ${why}`);
       }
     }
@@ -331,6 +391,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       generation: ++this.generation,
       startedAtMono: this.clock.monotonicMs(),
       expectedExit: false,
+      firstSeq: this.logs.nextSeq,
     };
     this.child = managed;
     const splitters = {
@@ -359,11 +420,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.child !== managed) return;
     // During start the startup wait owns the outcome; during a stop, the stop does.
     if (managed.expectedExit || this.state === 'starting' || this.state === 'stopping') return;
-    this.child = null;
     this.clearHealthTimer();
     const why = `exited unexpectedly (${describeExit(exit)})`;
     this.lastError = why;
-    this.afterFailure(why);
+    this.afterFailure('crash', why, {
+      pid: managed.handle.pid,
+      exit,
+      uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
+    });
   }
 
   /**
@@ -371,7 +435,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * hang — the process is already gone): schedule a restart in `backoff`, or give up in
    * `crashed`.
    */
-  private afterFailure(why: string): void {
+  private afterFailure(kind: IncidentKind, why: string, info: FailureInfo): void {
     const dead = this.child?.handle;
     if (dead?.hasExited) {
       // The leader is gone; a leftover of its group (a worker holding the port) would
@@ -379,22 +443,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (dead.groupAlive()) dead.signalGroup('SIGKILL');
       this.child = null;
     }
+    if (!this.child) this.removePidFile();
     if (this.disposed) return;
     const ranMs = this.runningSinceMono === null ? 0 : this.clock.monotonicMs() - this.runningSinceMono;
     if (ranMs >= this.config.restartResetAfterMs) this.consecutiveFailures = 0;
     this.consecutiveFailures++;
     const decision = decideRestart(this.config, this.consecutiveFailures);
     if (decision.action === 'give-up') {
+      this.recordIncident(kind, why, info, decision.reason);
       this.setState('crashed', 'policy', `${why}; ${decision.reason}`);
       return;
     }
     const { attempt, delayMs } = decision;
+    const action = `restart attempt ${attempt}/${this.config.maxRestartAttempts} in ${delayMs} ms`;
+    this.recordIncident(kind, why, info, action);
     this.backoffDueMono = this.clock.monotonicMs() + delayMs;
-    this.setState(
-      'backoff',
-      'policy',
-      `${why}; restart attempt ${attempt}/${this.config.maxRestartAttempts} in ${delayMs} ms`,
-    );
+    this.setState('backoff', 'policy', `${why}; ${action}`);
     this.backoffTimer = this.clock.setTimeout(() => {
       this.backoffTimer = null;
       void this.enqueue(async () => {
@@ -431,6 +495,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const first = await Promise.race([probe, exited, cancelled]);
       if (first.kind !== 'probe') return first;
       lastProbe = first.probe;
+      if (!first.probe.ok) this.rememberProbe(first.probe);
       if (first.probe.ok) return { kind: 'healthy', probe: first.probe };
       const wait = Math.min(interval, Math.max(0, deadline - this.clock.monotonicMs()));
       interval = Math.min(Math.round(interval * 1.5), STARTUP_PROBE_MAX_MS);
@@ -454,6 +519,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const { handle } = managed;
     if (handle.hasExited && !handle.groupAlive()) {
       this.child = null;
+      this.removePidFile();
       return;
     }
     this.setState('stopping', actor, reason);
@@ -472,6 +538,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       }
     }
     this.child = null;
+    this.removePidFile();
   }
 
   /** Waits until the leader has exited and no process of its group is left, or `ms` pass. */
@@ -488,6 +555,154 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, GROUP_POLL_MS));
     }
     return true;
+  }
+
+  // ------------------------------------------------- incidents, orphans, port
+
+  private rememberProbe(probe: HealthCheckResult): void {
+    const { at, ok, latency_ms, status_code, error } = probe;
+    this.recentProbes.push({ at, ok, latency_ms, status_code, error });
+    if (this.recentProbes.length > INCIDENT_PROBES) this.recentProbes.shift();
+  }
+
+  private recordIncident(kind: IncidentKind, summary: string, info: FailureInfo | null, action: string): void {
+    const incident: Incident = {
+      id: randomUUID(),
+      at: this.clock.wallNow().toISOString(),
+      kind,
+      summary,
+      pid: info?.pid ?? null,
+      exit: info?.exit ? { code: info.exit.code, signal: info.exit.signal } : null,
+      uptime_ms: info?.uptimeMs === null || info?.uptimeMs === undefined ? null : Math.round(info.uptimeMs),
+      action,
+      logs: this.logs.tail(INCIDENT_LOG_LINES),
+      probes: [...this.recentProbes],
+    };
+    this.logs.append('supervisor', `incident (${kind}): ${summary}; ${action}`);
+    this.emit('incident', incident);
+  }
+
+  /** A failure no retry can mend (port held by another process, executable cannot run). */
+  private giveUpAtOnce(kind: IncidentKind, actor: Actor, why: string, info: FailureInfo | null): CommandResult {
+    this.lastError = why;
+    this.recordIncident(kind, why, info, 'none: retrying cannot help; fix the cause and start again');
+    this.setState('crashed', actor, why);
+    return this.result(false, why);
+  }
+
+  private backendPort(): number {
+    const url = new URL(this.config.backendUrl);
+    return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  }
+
+  /**
+   * Before a spawn: if the health URL already answers, another process serves our port (a
+   * twin would fail to bind, or worse, a stranger would pass for our child). Says who.
+   */
+  private async portHeldBySomeoneElse(): Promise<string | null> {
+    const probe = await this.prober.probe(this.healthUrl, PORT_CHECK_TIMEOUT_MS);
+    if (probe.status_code === null) return null;
+    const port = this.backendPort();
+    const owner = await this.findPortOwner(port).catch(() => null);
+    return `${describePortInUse(port, owner)}: it answered ${this.healthUrl} with HTTP ${probe.status_code} before our backend was started`;
+  }
+
+  /** Exit code 98 (EADDRINUSE) or an "address in use" line in this child's own output. */
+  private looksLikePortInUse(exit: ProcessExit, firstSeq: number): boolean {
+    if (exit.code === EXIT_ADDRINUSE) return true;
+    return this.logs
+      .tail(200)
+      .some((l) => l.seq >= firstSeq && l.stream !== 'supervisor' && /EADDRINUSE|address already in use/i.test(l.text));
+  }
+
+  private writePidFile(pid: number): void {
+    if (!this.pidFile) return;
+    try {
+      this.pidFile.write({
+        pid,
+        pgid: pid,
+        start_time: processStartTime(pid),
+        executable: this.config.command,
+        instance_id: this.instanceId,
+        supervisor_pid: process.pid,
+        written_at: this.clock.wallNow().toISOString(),
+      });
+    } catch (err) {
+      this.logs.append('supervisor', `cannot write the pid file ${this.pidFile.path}: ${(err as Error).message}`);
+    }
+  }
+
+  private removePidFile(): void {
+    try {
+      this.pidFile?.remove();
+    } catch {
+      /* best effort: a stale file is checked by identity at the next start */
+    }
+  }
+
+  /**
+   * At the first start: a backend left alive by a supervisor that died (pid file present,
+   * identity matching a live process) is stopped, its whole group, with escalation. A pid
+   * that now belongs to another process is left alone.
+   */
+  private async reapOrphan(): Promise<void> {
+    if (!this.pidFile) return;
+    const record = this.pidFile.read((why) => this.logs.append('supervisor', `${why}: ignored`));
+    if (!record) return;
+    if (
+      record.supervisor_pid !== process.pid &&
+      processStartTime(record.supervisor_pid) !== null &&
+      recordMatchesLiveProcess(record)
+    ) {
+      // Its supervisor seems alive: another instance on the same data folder owns it.
+      this.logs.append(
+        'supervisor',
+        `pid ${record.pid} may belong to a supervisor still running (pid ${record.supervisor_pid}): left alone`,
+      );
+      return;
+    }
+    if (!recordMatchesLiveProcess(record)) {
+      this.logs.append(
+        'supervisor',
+        `pid file names pid ${record.pid}, which is gone or now another process: left alone`,
+      );
+      this.removePidFile();
+      return;
+    }
+    this.logs.append(
+      'supervisor',
+      `found backend pid ${record.pid} left by a previous supervisor: stopping its process group`,
+    );
+    const alive = (): boolean => {
+      try {
+        process.kill(-record.pgid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    };
+    const waitGone = async (ms: number): Promise<boolean> => {
+      const deadline = this.clock.monotonicMs() + ms;
+      while (alive()) {
+        if (this.clock.monotonicMs() >= deadline) return false;
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, GROUP_POLL_MS));
+      }
+      return true;
+    };
+    try {
+      process.kill(-record.pgid, 'SIGTERM');
+    } catch {
+      /* gone already */
+    }
+    if (!(await waitGone(this.config.stopTimeoutMs))) {
+      try {
+        process.kill(-record.pgid, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+      await waitGone(KILL_GRACE_MS);
+    }
+    this.removePidFile();
   }
 
   // ------------------------------------------------------------ health loop
@@ -518,6 +733,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.lastHealth = { at, ok, latency_ms, status_code, error };
     this.probeHistory.push(ok);
     if (this.probeHistory.length > 100) this.probeHistory.shift();
+    this.rememberProbe(this.lastHealth);
     this.emit('probe', this.lastHealth);
   }
 
@@ -554,8 +770,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     void this.enqueue(async () => {
       if (!this.isCurrent(generation)) return this.result(false, 'hang already handled');
       this.lastError = why;
+      const hung = this.child;
+      const info = {
+        pid: hung?.handle.pid ?? null,
+        exit: null,
+        uptimeMs: hung ? this.clock.monotonicMs() - hung.startedAtMono : null,
+      };
       await this.terminateChild('policy', `${why}: restarting`);
-      this.afterFailure(why);
+      this.afterFailure('hang', why, info);
       return this.result(true, 'hang handled');
     }).catch(() => undefined);
   }

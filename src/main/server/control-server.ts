@@ -173,12 +173,15 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     };
     const onState = (e: EventPayload<'backend:state'>): void => send('backend:state', e);
     const onLine = (l: EventPayload<'backend:log'>): void => send('backend:log', l);
+    const onIncident = (i: EventPayload<'backend:incident'>): void => send('backend:incident', i);
     supervisor.on('state', onState);
+    supervisor.on('incident', onIncident);
     logs.on('line', onLine);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), SSE_HEARTBEAT_MS);
     const cleanup = (): void => {
       clearInterval(heartbeat);
       supervisor.off('state', onState);
+      supervisor.off('incident', onIncident);
       logs.off('line', onLine);
     };
     request.raw.on('close', cleanup);
