@@ -14,7 +14,6 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpHealthProbe } from '../src/main/core/health-probe';
-import type { Supervisor } from '../src/main/core/supervisor';
 import { startHeadless } from '../test/helpers/headless-server';
 import {
   FAULT_BACKEND,
