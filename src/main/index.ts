@@ -10,6 +10,7 @@ import { loadConfig } from './core/config';
 import { bundledBackendDefaults, createRuntime } from './core/runtime';
 import { mainFrameOf, registerIpc } from './app/ipc';
 import { holdQuitUntilStopped } from './app/quit';
+import { SafeStorageSecretStore } from './app/safe-storage-secrets';
 import { createTray } from './app/tray';
 import { createMainWindow, type RendererSource } from './app/window';
 
@@ -37,7 +38,7 @@ function main(): void {
     app.quit();
     return;
   }
-  const runtime = createRuntime(config);
+  const runtime = createRuntime(config, new SafeStorageSecretStore(join(config.dataDir, 'backend-session.bin')));
   const { supervisor, logs } = runtime;
   let win: BrowserWindow | null = null;
   const { source, allowedPrefix } = rendererSource();

@@ -1,4 +1,19 @@
 import { z } from 'zod';
+import {
+  IngredientInputSchema,
+  IngredientMovementSchema,
+  IngredientSchema,
+  IntIdSchema,
+  OrderSchema,
+  OrderStatusSchema,
+  PageRequestSchema,
+  ProductSchema,
+  StatsSchema,
+  UserIdSchema,
+  UserPatchSchema,
+  UserProfileSchema,
+  pageOf,
+} from './entities';
 import { IncidentSchema } from './incident';
 import { BackendStatusSchema, CommandResultSchema, LogLineSchema, StateChangeEventSchema } from './status';
 
@@ -20,6 +35,52 @@ export const channels = {
   },
   /** Recorded incidents, newest first (at most the last 200, kept on disk across restarts). */
   'incidents:list': { args: z.tuple([]), result: z.array(IncidentSchema) },
+
+  // ---- the backend's API through the client facade (backend-contract.md); the JWT stays in main
+  /** Logs in; `remember` keeps the credentials (desktop: encrypted with safeStorage) for re-login. */
+  'auth:login': {
+    args: z.tuple([
+      z.strictObject({
+        email: z.string().min(1).max(320),
+        password: z.string().min(1).max(1024),
+        remember: z.boolean().optional(),
+      }),
+    ]),
+    result: z.object({ user: UserProfileSchema }),
+  },
+  'auth:logout': { args: z.tuple([]), result: z.null() },
+  /** The logged-in user, or null. */
+  'auth:session': {
+    args: z.tuple([]),
+    result: z.object({ user: UserProfileSchema.nullable(), remembered: z.boolean() }),
+  },
+  /** Products; `search` matches names (exact, then prefix, then substring; case- and accent-insensitive). */
+  'products:list': {
+    args: z.tuple([
+      z.strictObject({ search: z.string().max(200).optional(), ingredient: z.string().max(200).optional() }).optional(),
+    ]),
+    result: z.array(ProductSchema),
+  },
+  'admin:stats': { args: z.tuple([]), result: StatsSchema },
+  'admin:listUsers': { args: z.tuple([PageRequestSchema.optional()]), result: pageOf(UserProfileSchema) },
+  'admin:updateUser': { args: z.tuple([UserIdSchema, UserPatchSchema]), result: UserProfileSchema },
+  'admin:deleteUser': { args: z.tuple([UserIdSchema]), result: z.null() },
+  'admin:listOrders': {
+    args: z.tuple([PageRequestSchema.extend({ status: OrderStatusSchema.optional() }).optional()]),
+    result: pageOf(OrderSchema),
+  },
+  'admin:updateOrderStatus': { args: z.tuple([IntIdSchema, OrderStatusSchema]), result: OrderSchema },
+  'admin:listIngredients': { args: z.tuple([]), result: z.array(IngredientSchema) },
+  'admin:createIngredient': { args: z.tuple([IngredientInputSchema]), result: IngredientSchema },
+  'admin:updateIngredient': {
+    args: z.tuple([
+      IntIdSchema,
+      IngredientInputSchema.partial().refine((p) => Object.keys(p).length > 0, 'give at least one field'),
+    ]),
+    result: IngredientSchema,
+  },
+  'admin:deleteIngredient': { args: z.tuple([IntIdSchema]), result: z.null() },
+  'admin:ingredientMovements': { args: z.tuple([IntIdSchema]), result: z.array(IngredientMovementSchema) },
 } as const;
 
 /** Every channel name. */
@@ -61,7 +122,16 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A serialisable error: Electron keeps only `message` of a thrown Error, so errors travel as data. */
-export const RpcErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const RpcErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** The backend's HTTP status, for errors of the backend client. */
+  status: z.number().int().optional(),
+  /** The backend's own error `code` (backend-contract.md error format). */
+  backend_code: z.string().optional(),
+  /** The first field that failed validation. */
+  field: z.string().optional(),
+});
 export type RpcError = z.infer<typeof RpcErrorSchema>;
 
 /** The envelope every IPC/RPC call answers with. */

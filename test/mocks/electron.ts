@@ -108,6 +108,19 @@ export class Tray extends EventEmitter {
   }
 }
 export const Menu = { buildFromTemplate: (template: unknown[]) => ({ template }) };
+/** A stand-in for safeStorage: reversible "encryption" that is visibly not plain text. */
+export const safeStorage = {
+  available: true,
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  },
+  encryptString(text: string): Buffer {
+    return Buffer.from(Buffer.from(text, 'utf8').map((b) => b ^ 0x5a));
+  },
+  decryptString(data: Buffer): string {
+    return Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8');
+  },
+};
 export const dialog = { showErrorBox: (): void => undefined };
 
 export const exposed: Record<string, unknown> = {};
@@ -125,4 +138,16 @@ class FakeIpcRenderer extends EventEmitter {
 }
 export const ipcRenderer = new FakeIpcRenderer();
 
-export default { ipcMain, BrowserWindow, shell, app, nativeImage, Tray, Menu, dialog, contextBridge, ipcRenderer };
+export default {
+  ipcMain,
+  BrowserWindow,
+  shell,
+  app,
+  nativeImage,
+  Tray,
+  Menu,
+  dialog,
+  contextBridge,
+  ipcRenderer,
+  safeStorage,
+};

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as electron from '../mocks/electron';
+import { channels } from '../../src/shared/contract';
+import type { RpcHandlers } from '../../src/main/core/rpc';
 
 vi.mock('electron', () => import('../mocks/electron'));
 
@@ -52,32 +54,16 @@ describe('window', () => {
 
 describe('IPC registration', () => {
   const calls: string[] = [];
-  const handlers = {
-    'backend:status': vi.fn(async () => {
-      calls.push('status');
-      return {} as never;
-    }),
-    'backend:start': vi.fn(async () => {
-      calls.push('start');
-      return {} as never;
-    }),
-    'backend:stop': vi.fn(async () => {
-      calls.push('stop');
-      return {} as never;
-    }),
-    'backend:restart': vi.fn(async () => {
-      calls.push('restart');
-      return {} as never;
-    }),
-    'incidents:list': vi.fn(async () => {
-      calls.push('incidents');
-      return [];
-    }),
-    'logs:tail': vi.fn(async () => {
-      calls.push('tail');
-      return [];
-    }),
-  };
+  // A recording handler per contract channel.
+  const handlers = Object.fromEntries(
+    Object.keys(channels).map((channel) => [
+      channel,
+      vi.fn(async () => {
+        calls.push(channel);
+        return channel === 'logs:tail' ? [] : null;
+      }),
+    ]),
+  ) as unknown as RpcHandlers & Record<string, ReturnType<typeof vi.fn>>;
   let unregister: () => void = () => undefined;
   beforeEach(() => {
     unregister();
@@ -92,14 +78,7 @@ describe('IPC registration', () => {
     electron.ipcMain.handlers.get(channel)?.(event, args);
 
   it('registers every contract channel once', () => {
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([
-      'backend:restart',
-      'backend:start',
-      'backend:status',
-      'backend:stop',
-      'incidents:list',
-      'logs:tail',
-    ]);
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(Object.keys(channels).sort());
   });
 
   it('answers a trusted call with the handler result', async () => {
@@ -200,5 +179,33 @@ describe('preload', () => {
     electron.ipcRenderer.emit('backend:state', {}, { to: 'stopped' });
     expect(seen).toEqual([{ to: 'running' }]);
     expect(() => api.on('shell:exec', () => undefined)).toThrow(/unknown event/);
+  });
+});
+
+describe('session secrets (safeStorage)', () => {
+  it('keeps the session encrypted on disk, never in plain text, and in memory only without OS encryption', async () => {
+    const { SafeStorageSecretStore } = await import('../../src/main/app/safe-storage-secrets');
+    const { mkdtempSync, readFileSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'bsup-secrets-')), 'session.bin');
+    const secrets = {
+      token: 'jwt-abc',
+      user: null,
+      credentials: { email: 'admin@example.com', password: 'hunter2-secret' },
+    };
+    await new SafeStorageSecretStore(file).save(secrets);
+    const raw = readFileSync(file);
+    expect(raw.toString('utf8')).not.toContain('hunter2-secret');
+    expect(raw.toString('utf8')).not.toContain('jwt-abc');
+    expect(await new SafeStorageSecretStore(file).load()).toEqual(secrets);
+
+    electron.safeStorage.available = false;
+    const file2 = join(mkdtempSync(join(tmpdir(), 'bsup-secrets-')), 'session.bin');
+    const store = new SafeStorageSecretStore(file2);
+    await store.save(secrets);
+    expect(existsSync(file2)).toBe(false);
+    expect(await store.load()).toEqual(secrets);
+    electron.safeStorage.available = true;
   });
 });

@@ -6,8 +6,12 @@ import {
   type ChannelArgs,
   type ChannelResult,
   type RpcEnvelope,
+  type RpcError,
 } from '../../shared/contract';
 import type { Actor } from '../../shared/states';
+import { BackendClientError, HttpError, ValidationError } from '../client/errors';
+import type { BackendClient } from '../client/backend-client';
+import { filterProductsByIngredient, findProductsByName } from '../client/product-helpers';
 import { SupervisorError } from './errors';
 import type { IncidentStore } from './incident-store';
 import type { LogStore } from './log-store';
@@ -23,10 +27,11 @@ export interface RpcDeps {
   supervisor: Supervisor;
   logs: LogStore;
   incidents: IncidentStore;
+  client: BackendClient;
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({ supervisor, logs, incidents }: RpcDeps): RpcHandlers {
+export function createRpcHandlers({ supervisor, logs, incidents, client }: RpcDeps): RpcHandlers {
   return {
     'backend:status': async () => supervisor.status(),
     'backend:start': (actor) => supervisor.start(actor),
@@ -34,6 +39,37 @@ export function createRpcHandlers({ supervisor, logs, incidents }: RpcDeps): Rpc
     'backend:restart': (actor) => supervisor.restart(actor),
     'logs:tail': async (_actor, options) => logs.tail(options?.limit),
     'incidents:list': async () => incidents.list(),
+    'auth:login': async (_actor, { email, password, remember }) => ({
+      user: await client.auth.login(email, password, remember ?? false),
+    }),
+    'auth:logout': async () => {
+      await client.auth.logout();
+      return null;
+    },
+    'auth:session': () => client.auth.current(),
+    'products:list': async (_actor, filter) => {
+      let products = await client.products.list();
+      if (filter?.search) products = findProductsByName(products, filter.search);
+      if (filter?.ingredient) products = filterProductsByIngredient(products, filter.ingredient);
+      return products;
+    },
+    'admin:stats': () => client.admin.stats(),
+    'admin:listUsers': (_actor, page) => client.admin.listUsers(page),
+    'admin:updateUser': (_actor, id, patch) => client.admin.updateUser(id, patch),
+    'admin:deleteUser': async (_actor, id) => {
+      await client.admin.deleteUser(id);
+      return null;
+    },
+    'admin:listOrders': (_actor, options) => client.admin.listOrders(options),
+    'admin:updateOrderStatus': (_actor, id, status) => client.admin.updateOrderStatus(id, status),
+    'admin:listIngredients': () => client.admin.listIngredients(),
+    'admin:createIngredient': (_actor, input) => client.admin.createIngredient(input),
+    'admin:updateIngredient': (_actor, id, patch) => client.admin.updateIngredient(id, patch),
+    'admin:deleteIngredient': async (_actor, id) => {
+      await client.admin.deleteIngredient(id);
+      return null;
+    },
+    'admin:ingredientMovements': (_actor, id) => client.admin.ingredientMovements(id),
   };
 }
 
@@ -51,6 +87,17 @@ export function httpStatusOf(code: string): number {
     case 'REMOTE_MODE':
     case 'DISPOSED':
       return 409;
+    case 'NOT_LOGGED_IN':
+    case 'SESSION_EXPIRED':
+    case 'BACKEND_UNAUTHORIZED':
+      return 403;
+    case 'BACKEND_TIMEOUT':
+      return 504;
+    case 'BACKEND_UNREACHABLE':
+    case 'BACKEND_HTTP':
+    case 'BACKEND_INVALID_RESPONSE':
+    case 'BACKEND_RESPONSE_TOO_LARGE':
+      return 502;
     default:
       return 500;
   }
@@ -91,6 +138,13 @@ export async function dispatchRpc(
     return { ok: true, data };
   } catch (err) {
     if (err instanceof SupervisorError) return { ok: false, error: { code: err.code, message: err.message } };
+    if (err instanceof BackendClientError) {
+      const error: RpcError = { code: err.code, message: err.message };
+      if (err.status !== undefined) error.status = err.status;
+      if (err instanceof HttpError && err.backendCode) error.backend_code = err.backendCode;
+      if (err instanceof ValidationError && err.field) error.field = err.field;
+      return { ok: false, error };
+    }
     return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
   }
 }

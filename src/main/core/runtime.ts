@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { SupervisorConfig } from '../../shared/config';
 import type { ConfigDefaults } from './config';
+import { BackendClient } from '../client/backend-client';
+import { MemorySecretStore, type SecretStore } from '../client/session';
 import { HttpHealthProbe } from './health-probe';
 import { IncidentStore } from './incident-store';
 import { PidFile } from './pid-file';
@@ -16,14 +18,22 @@ export interface SupervisorRuntime {
   supervisor: Supervisor;
   logs: LogStore;
   incidents: IncidentStore;
+  /** The backend's REST API (the admin views use it through RPC). */
+  client: BackendClient;
   handlers: RpcHandlers;
   metrics: Registry;
   /** Stops the backend (SIGTERM → SIGKILL) and closes the probe's connections. */
   shutdown(actor?: 'app-quit'): Promise<void>;
 }
 
-/** Builds the supervisor, its log store, probe, RPC handlers and metrics registry. */
-export function createRuntime(config: SupervisorConfig): SupervisorRuntime {
+/**
+ * Builds the supervisor, its log store, probe, incident store, backend client, RPC handlers
+ * and metrics registry. `secrets` keeps the client's session (desktop: safeStorage).
+ */
+export function createRuntime(
+  config: SupervisorConfig,
+  secrets: SecretStore = new MemorySecretStore(),
+): SupervisorRuntime {
   const logs = new LogStore(config.logBufferLines);
   const probe = new HttpHealthProbe();
   const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
@@ -35,15 +45,18 @@ export function createRuntime(config: SupervisorConfig): SupervisorRuntime {
     pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, 'backend.pid')) : null,
   });
   supervisor.on('incident', (incident) => incidents.add(incident));
+  const client = new BackendClient({ baseUrl: config.backendUrl, secrets });
   return {
     supervisor,
     logs,
     incidents,
-    handlers: createRpcHandlers({ supervisor, logs, incidents }),
+    client,
+    handlers: createRpcHandlers({ supervisor, logs, incidents, client }),
     metrics: createMetrics(supervisor),
     async shutdown(actor = 'app-quit') {
       await supervisor.dispose(actor);
       await probe.close();
+      await client.close();
     },
   };
 }
