@@ -6,6 +6,7 @@ import { ApiProvider, type SupervisorClient } from './api';
 import { AppHeader } from './components/app-header';
 import { TokenModal } from './components/token-modal';
 import { useHashPage } from './hooks/use-hash-page';
+import { IncidentsPage } from './pages/incidents-page';
 import { LogsPage } from './pages/logs-page';
 import { StatusPage } from './pages/status-page';
 import { theme } from './theme';
@@ -58,6 +59,8 @@ function Shell() {
           <Box h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
             <LogsPage />
           </Box>
+        ) : page === 'incidents' ? (
+          <IncidentsPage />
         ) : (
           <StatusPage />
         )}

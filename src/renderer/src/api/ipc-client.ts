@@ -29,10 +29,17 @@ export function createIpcClient(bridge: PreloadBridge): SupervisorClient {
       return unwrapEnvelope(channel, raw);
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      return bridge.on(event, (raw) => {
-        const payload = parseEventPayload(event, raw);
-        if (payload !== undefined) listener(payload);
-      });
+      try {
+        return bridge.on(event, (raw) => {
+          const payload = parseEventPayload(event, raw);
+          if (payload !== undefined) listener(payload);
+        });
+      } catch (error) {
+        // A preload older than the contract refuses a newer event: that feature goes
+        // without live updates (its queries still work) instead of the page failing.
+        console.warn(`Cannot subscribe to ${event}: ${errorMessage(error)}`);
+        return () => {};
+      }
     },
     getState: () => 'ipc',
     subscribe: () => () => {},

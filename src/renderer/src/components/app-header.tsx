@@ -29,6 +29,9 @@ export function AppHeader({ page, onNavigate }: AppHeaderProps) {
             <Tabs.Tab value="logs" data-testid="nav-logs">
               Logs
             </Tabs.Tab>
+            <Tabs.Tab value="incidents" data-testid="nav-incidents">
+              Incidents
+            </Tabs.Tab>
           </Tabs.List>
         </Tabs>
       </Group>

@@ -54,7 +54,7 @@ export function LogView({ lines, follow, onFollowChange, emptyText = 'No log lin
 }
 
 /** One line; memoised so appending a batch re-renders only the new rows. */
-const LogRow = memo(function LogRow({ line }: { line: LogLine }) {
+export const LogRow = memo(function LogRow({ line }: { line: LogLine }) {
   const streamClass =
     line.stream === 'stderr' ? classes.stderr : line.stream === 'supervisor' ? classes.supervisor : '';
   return (

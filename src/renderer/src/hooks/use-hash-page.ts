@@ -1,7 +1,7 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The dashboard's pages. */
-export const PAGES = ['status', 'logs'] as const;
+export const PAGES = ['status', 'logs', 'incidents'] as const;
 /** One of {@link PAGES}. */
 export type Page = (typeof PAGES)[number];
 
@@ -16,8 +16,8 @@ function subscribe(onChange: () => void): () => void {
 }
 
 /**
- * The current page from the URL hash (`#/status`, `#/logs`), so a reload or a bookmark
- * keeps the page; no router needed for two pages.
+ * The current page from the URL hash (`#/status`, `#/logs`, `#/incidents`), so a reload or
+ * a bookmark keeps the page; no router needed for three pages.
  */
 export function useHashPage(): [Page, (page: Page) => void] {
   const page = useSyncExternalStore(subscribe, readPage);

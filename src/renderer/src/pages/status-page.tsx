@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Button,
   Center,
   DataList,
@@ -12,14 +13,17 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
+import type { Incident } from '../../../shared/incident';
 import type { BackendStatus } from '../../../shared/status';
 import type { Actor } from '../../../shared/states';
 import { errorMessage, useConnectionState } from '../api';
+import { INCIDENT_KIND_STYLES } from '../components/incident-kind-badge';
 import { ProcessControls } from '../components/process-controls';
 import { StatCard } from '../components/stat-card';
 import { StateBadge } from '../components/state-badge';
 import { formatAgo, formatClock, formatDateTime, formatDuration, formatLatency, NONE } from '../format';
 import { useBackendStatus } from '../hooks/use-backend-status';
+import { useIncidents } from '../hooks/use-incidents';
 import { useNow } from '../hooks/use-now';
 
 // Partial: an actor added to the contract later still shows, by its raw name.
@@ -43,6 +47,7 @@ const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
 /** The status page: state, process figures, health and the process commands. */
 export function StatusPage() {
   const query = useBackendStatus();
+  const incidents = useIncidents();
   const connection = useConnectionState();
 
   if (query.data === undefined) {
@@ -60,6 +65,7 @@ export function StatusPage() {
       receivedAt={query.dataUpdatedAt}
       staleError={query.isError ? query.error : null}
       reconnecting={connection === 'reconnecting'}
+      lastIncident={incidents.data?.[0]}
     />
   );
 }
@@ -86,10 +92,12 @@ export interface StatusViewProps {
   staleError?: unknown;
   /** The live connection is down (HTTP): say the figures may be old. */
   reconnecting?: boolean;
+  /** The newest recorded incident, if any: a line links to the Incidents page. */
+  lastIncident?: Incident;
 }
 
 /** The status of one snapshot (split from the data hook so it can be shown from any source). */
-export function StatusView({ status, receivedAt, staleError, reconnecting = false }: StatusViewProps) {
+export function StatusView({ status, receivedAt, staleError, reconnecting = false, lastIncident }: StatusViewProps) {
   // Ticks every second: uptime, the backoff countdown and the "… ago" times move.
   const now = useNow(true);
   const elapsedMs = Math.max(0, now - receivedAt);
@@ -122,6 +130,7 @@ export function StatusView({ status, receivedAt, staleError, reconnecting = fals
                 Next restart in {Math.max(0, Math.ceil((status.next_restart_in_ms - elapsedMs) / 1000))} s
               </Text>
             )}
+            {lastIncident && <LastIncidentLink incident={lastIncident} now={now} />}
             <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
               {status.backend_url}
             </Text>
@@ -178,6 +187,21 @@ export function StatusView({ status, receivedAt, staleError, reconnecting = fals
         <ExitPanel status={status} />
       </SimpleGrid>
     </Stack>
+  );
+}
+
+/** "Last incident: crash 5m ago", linking to the Incidents page. */
+function LastIncidentLink({ incident, now }: { incident: Incident; now: number }) {
+  return (
+    <Tooltip label={`${formatDateTime(incident.at)} — ${incident.summary}`} withArrow multiline maw={420}>
+      <Anchor href="#/incidents" size="sm" w="fit-content" data-testid="last-incident" data-kind={incident.kind}>
+        Last incident:{' '}
+        <Text span inherit fw={600} c={INCIDENT_KIND_STYLES[incident.kind].color}>
+          {incident.kind}
+        </Text>{' '}
+        {formatAgo(incident.at, now)}
+      </Anchor>
+    </Tooltip>
   );
 }
 

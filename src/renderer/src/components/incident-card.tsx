@@ -1,0 +1,196 @@
+import { Button, Collapse, Group, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { memo, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import type { Incident } from '../../../shared/incident';
+import { formatAgo, formatDateTime, formatDuration, formatLatency, formatLogTime, NONE } from '../format';
+import { downloadJson, incidentFileName } from '../incidents/export-json';
+import { IncidentKindBadge } from './incident-kind-badge';
+import { LogRow } from './log-view';
+import logClasses from './log-view.module.css';
+
+/** Props of {@link IncidentCard}. */
+export interface IncidentCardProps {
+  incident: Incident;
+  /** The current time, for "… ago". */
+  now: number;
+}
+
+/**
+ * One incident: its kind, time, summary, the process's pid, exit and uptime, and what the
+ * restart policy did; expands to the last log lines and the recent probes; exports itself
+ * as JSON exactly as received.
+ */
+export const IncidentCard = memo(function IncidentCard({ incident, now }: IncidentCardProps) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Paper withBorder radius="md" p="md">
+      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
+        <Stack gap={4} style={{ flex: 1, minWidth: 0 }}>
+          <Group gap="xs" wrap="wrap">
+            <IncidentKindBadge kind={incident.kind} />
+            <Tooltip label={incident.at} withArrow>
+              <Text size="sm" c="dimmed" data-testid="incident-time">
+                {formatDateTime(incident.at)} · {formatAgo(incident.at, now)}
+              </Text>
+            </Tooltip>
+          </Group>
+          <Text fw={600} style={{ overflowWrap: 'anywhere' }} data-testid="incident-summary">
+            {incident.summary}
+          </Text>
+        </Stack>
+        <Button
+          size="xs"
+          variant="default"
+          onClick={() => downloadJson(incidentFileName(incident), incident)}
+          data-testid="incident-export"
+        >
+          Export JSON
+        </Button>
+      </Group>
+
+      <Group gap="xl" mt="sm" wrap="wrap" align="flex-start">
+        <Fact label="PID" testId="incident-pid">
+          {incident.pid ?? NONE}
+        </Fact>
+        <Fact label="Exit" testId="incident-exit">
+          {exitText(incident.exit)}
+        </Fact>
+        <Fact label="Uptime" testId="incident-uptime">
+          {incident.uptime_ms === null ? NONE : formatUptimeMs(incident.uptime_ms)}
+        </Fact>
+        <Fact label="Action" testId="incident-action" grow>
+          {incident.action || NONE}
+        </Fact>
+      </Group>
+
+      <Button
+        variant="subtle"
+        size="compact-sm"
+        mt="xs"
+        ml={-8}
+        onClick={() => setOpen((value) => !value)}
+        aria-expanded={open}
+        data-testid="incident-toggle"
+      >
+        {open ? 'Hide' : 'Show'} logs ({incident.logs.length}) and probes ({incident.probes.length})
+      </Button>
+      <Collapse expanded={open} keepMounted={false}>
+        <IncidentDetails incident={incident} />
+      </Collapse>
+    </Paper>
+  );
+});
+
+function Fact({
+  label,
+  testId,
+  grow = false,
+  children,
+}: {
+  label: string;
+  testId: string;
+  grow?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Stack gap={0} style={grow ? { flex: '1 1 240px', minWidth: 0 } : undefined}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700} lts={0.4}>
+        {label}
+      </Text>
+      <Text size="sm" style={{ overflowWrap: 'anywhere' }} data-testid={testId}>
+        {children}
+      </Text>
+    </Stack>
+  );
+}
+
+/** `exit code 1`, `SIGKILL`, `exit code 1 · SIGTERM`, or a dash when the process did not exit. */
+export function exitText(exit: Incident['exit']): string {
+  if (!exit) return NONE;
+  const parts: string[] = [];
+  if (exit.code !== null) parts.push(`exit code ${exit.code}`);
+  if (exit.signal !== null) parts.push(exit.signal);
+  return parts.length > 0 ? parts.join(' · ') : NONE;
+}
+
+/** `450 ms` under a second, else as the status page shows durations (`5m 02s`). */
+export function formatUptimeMs(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1_000);
+}
+
+/** The last log lines (monospace, stderr in red, like the Logs page) and the recent probes. */
+function IncidentDetails({ incident }: { incident: Incident }) {
+  const viewport = useRef<HTMLDivElement>(null);
+  // Start at the end: the lines just before the incident matter most. Again on the next
+  // frame: inside the opening Collapse the box has no final size yet.
+  useLayoutEffect(() => {
+    const toEnd = (): void => {
+      const element = viewport.current;
+      if (element) element.scrollTop = element.scrollHeight;
+    };
+    toEnd();
+    const frame = requestAnimationFrame(toEnd);
+    return () => cancelAnimationFrame(frame);
+  }, [incident.logs]);
+
+  return (
+    <Stack gap="sm" mt="xs" data-testid="incident-details">
+      <Title order={6}>Last log lines</Title>
+      <Paper withBorder radius="sm" py={6}>
+        <ScrollArea.Autosize
+          mah={320}
+          viewportRef={viewport}
+          classNames={{ viewport: logClasses.viewport }}
+          type="auto"
+          offsetScrollbars
+          data-testid="incident-logs"
+        >
+          {incident.logs.length === 0 ? (
+            <div className={logClasses.empty}>No log lines were recorded.</div>
+          ) : (
+            incident.logs.map((line) => <LogRow key={line.seq} line={line} />)
+          )}
+        </ScrollArea.Autosize>
+      </Paper>
+
+      <Title order={6}>Recent probes</Title>
+      {incident.probes.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No health probes were recorded.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={520}>
+          <Table striped withTableBorder fz="sm" verticalSpacing={4} data-testid="incident-probes">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Time</Table.Th>
+                <Table.Th>OK</Table.Th>
+                <Table.Th>Latency</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Error</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {incident.probes.map((probe, index) => (
+                <Table.Tr key={`${probe.at}-${index}`} data-testid="incident-probe" data-ok={String(probe.ok)}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Tooltip label={probe.at} withArrow>
+                      <span>{formatLogTime(probe.at)}</span>
+                    </Tooltip>
+                  </Table.Td>
+                  <Table.Td c={probe.ok ? 'green.7' : 'red.7'} fw={600}>
+                    {probe.ok ? 'ok' : 'failed'}
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    {probe.latency_ms === null ? NONE : formatLatency(probe.latency_ms)}
+                  </Table.Td>
+                  <Table.Td>{probe.status_code ?? NONE}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{probe.error ?? NONE}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}
