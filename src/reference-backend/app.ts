@@ -3,7 +3,11 @@ import type { AppContext } from './context';
 import { installErrorHandlers } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
+import { registerIngredientRoutes } from './routes/ingredients';
+import { registerOrderRoutes } from './routes/orders';
 import { registerProductRoutes } from './routes/products';
+import { registerStatsRoutes } from './routes/stats';
+import { registerUserRoutes } from './routes/users';
 
 /** Where the app writes its lines: `log` for stdout, `logError` for stderr. */
 export interface AppLogger {
@@ -38,5 +42,9 @@ export function buildApp(ctx: AppContext, logger: AppLogger): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerProductRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerOrderRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
+  registerIngredientRoutes(app, ctx);
   return app;
 }

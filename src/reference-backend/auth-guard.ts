@@ -2,9 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { requireDb, type AppContext } from './context';
 import { USER_COLUMNS, type UserRow } from './entities';
 import { ApiError } from './errors';
+import { isUuid } from './params';
 import type { Role } from './tokens';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The user behind the request's `Authorization: Bearer <JWT>`, loaded from the database,
@@ -18,7 +17,7 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest, req
   if (!match?.[1]) throw new ApiError(401, 'UNAUTHORIZED', 'missing bearer token');
   const claims = await ctx.tokens.verify(match[1]);
   // Our tokens always carry a uuid; checking keeps a malformed `sub` from reaching SQL as an error.
-  if (!claims || !UUID.test(claims.userId)) throw new ApiError(401, 'UNAUTHORIZED', 'invalid or expired token');
+  if (!claims || !isUuid(claims.userId)) throw new ApiError(401, 'UNAUTHORIZED', 'invalid or expired token');
   const { rows } = await requireDb(ctx).query<UserRow>(`select ${USER_COLUMNS} from users where id = $1`, [
     claims.userId,
   ]);

@@ -27,6 +27,13 @@ export interface BackendConfig {
   jwtSecret: string | undefined;
   /** Echoed in `/health` as `instance_id`; when set, stdin is the supervisor's lifeline. */
   instanceId: string | undefined;
+  /**
+   * `postgres://…` of a real PostgreSQL (≥ 15) to use instead of the embedded PGlite;
+   * undefined = PGlite in `<dataDir>/pgdata`. The JWT secret stays in `dataDir` either way.
+   */
+  databaseUrl: string | undefined;
+  /** Password of the demo user `user@example.com` seeded once; undefined = generate and print once. */
+  demoUserPassword: string | undefined;
 }
 
 /** A bad environment variable. `message` names the variable and what was expected. */
@@ -47,6 +54,13 @@ export class ConfigError extends Error {
 // easily, and failing on them would be unfriendly.
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+// bcrypt only looks at the first 72 bytes; a longer password would silently accept
+// anything sharing that prefix.
+const passwordSchema = z
+  .string()
+  .min(8, { error: 'expected at least 8 characters' })
+  .refine((s) => Buffer.byteLength(s, 'utf8') <= 72, { error: 'expected at most 72 bytes' });
+
 const EnvSchema = z.object({
   PORT: optional(
     z.coerce
@@ -58,17 +72,40 @@ const EnvSchema = z.object({
   HOST: optional(z.string().trim().min(1)),
   DATA_DIR: optional(z.string().min(1)),
   ADMIN_EMAIL: optional(z.email({ error: 'expected an e-mail address' }).max(320)),
-  ADMIN_PASSWORD: optional(
-    z
-      .string()
-      .min(8, { error: 'expected at least 8 characters' })
-      // bcrypt only looks at the first 72 bytes; a longer password would silently
-      // accept anything sharing that prefix.
-      .refine((s) => Buffer.byteLength(s, 'utf8') <= 72, { error: 'expected at most 72 bytes' }),
-  ),
+  ADMIN_PASSWORD: optional(passwordSchema),
+  DEMO_USER_PASSWORD: optional(passwordSchema),
   JWT_SECRET: optional(z.string().min(32, { error: 'expected at least 32 characters' })),
   SUPERVISOR_INSTANCE_ID: optional(z.string().max(200, { error: 'expected at most 200 characters' })),
+  DATABASE_URL: optional(
+    z.string().refine(isPostgresUrl, { error: 'expected postgres://user:password@host:port/database' }),
+  ),
 });
+
+function isPostgresUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Variables whose values never appear in messages (DATABASE_URL may carry a password). */
+const SECRET_VARIABLES = new Set(['ADMIN_PASSWORD', 'DEMO_USER_PASSWORD', 'JWT_SECRET', 'DATABASE_URL']);
+
+/**
+ * `url` without its password, for log lines: `postgres://app:***@db:5432/shop`.
+ * Anything unparsable becomes `(unparsable URL)`.
+ */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
 
 /**
  * Reads the configuration from `env` (usually `process.env`).
@@ -87,7 +124,7 @@ export function loadConfig(
       names.push(name);
       const raw = env[name];
       // Never echo secrets back into logs.
-      const shown = name === 'ADMIN_PASSWORD' || name === 'JWT_SECRET' ? '' : ` (got ${JSON.stringify(raw)})`;
+      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
       return `invalid environment variable ${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(lines.join('\n'), names);
@@ -101,5 +138,7 @@ export function loadConfig(
     adminPassword: e.ADMIN_PASSWORD,
     jwtSecret: e.JWT_SECRET,
     instanceId: e.SUPERVISOR_INSTANCE_ID,
+    databaseUrl: e.DATABASE_URL,
+    demoUserPassword: e.DEMO_USER_PASSWORD,
   };
 }

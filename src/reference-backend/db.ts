@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 
 /** Result of a query: the rows as plain objects keyed by column name. */
 export interface QueryResult<T> {
@@ -9,9 +10,10 @@ export interface QueryResult<T> {
 
 /**
  * What route code needs from a database: parameterised queries (`$1`, `$2`, …).
- * Kept this small so a real PostgreSQL (`pg`, via DATABASE_URL) can stand in later.
- * Value types as PGlite returns them: int/bigint → number, numeric → string,
- * timestamptz → Date, uuid → string, text[] → string[].
+ * Implemented by PGlite ({@link openDatabase}) and by `pg` ({@link openPostgres}); SQL
+ * written against it must run on both (PostgreSQL ≥ 15). Value types both return:
+ * int → number, numeric → string, timestamptz → Date, uuid → string, text[] → string[].
+ * bigint differs (PGlite: number, pg: string), so cast counts with `::int`.
  */
 export interface Queryable {
   query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
@@ -38,7 +40,7 @@ export const PG_SUBDIR = 'pgdata';
  */
 export async function openDatabase(dataDir: string): Promise<Db> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const pg = await PGlite.create(path.join(dataDir, PG_SUBDIR));
+  const pglite = await PGlite.create(path.join(dataDir, PG_SUBDIR));
   let closing: Promise<void> | undefined;
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     query: async <T>(sql: string, params?: unknown[]) => {
@@ -50,10 +52,99 @@ export async function openDatabase(dataDir: string): Promise<Db> {
     },
   });
   return {
-    ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    close: () => (closing ??= pg.close()),
+    ...wrap(pglite),
+    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    close: () => (closing ??= pglite.close()),
   };
+}
+
+/** Connections the PostgreSQL pool keeps at most. */
+export const PG_POOL_SIZE = 10;
+/** How long getting a PostgreSQL connection may take before the query fails, ms. */
+export const PG_CONNECT_TIMEOUT_MS = 5000;
+/** Server-side limit for one statement, ms: a stuck query must not hold a request forever. */
+export const PG_STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * Connects to a real PostgreSQL (≥ 15) through a `pg` pool and checks it answers.
+ * `onError` gets errors of idle pooled connections (server restart, network loss); the
+ * pool replaces such connections by itself, and queries meanwhile fail (health says so).
+ * @throws the connection error (wrong host, password, database) of the first query.
+ */
+export async function openPostgres(url: string, onError: (message: string) => void): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: PG_POOL_SIZE,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    statement_timeout: PG_STATEMENT_TIMEOUT_MS,
+    application_name: 'reference-backend',
+  });
+  // Without a listener an idle connection's error would crash the process.
+  pool.on('error', (err) => onError(`PostgreSQL connection lost: ${err.message}`));
+  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    query: async <T>(sql: string, params?: unknown[]) => {
+      const r = await q.query(sql, params);
+      return { rows: r.rows as T[] };
+    },
+    // Without parameters pg uses the simple protocol, which runs several statements.
+    exec: async (sql: string) => {
+      await q.query(sql);
+    },
+  });
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    ...wrap(pool),
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      // A connection whose rollback failed is in an unknown state: destroy it, don't reuse it.
+      let broken: Error | undefined;
+      try {
+        await client.query('begin');
+        const result = await fn(wrap(client));
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch((e: Error) => (broken = e));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => (closing ??= pool.end()),
+  };
+}
+
+/** SQLSTATE of a unique-constraint violation. */
+const UNIQUE_VIOLATION = '23505';
+/** SQLSTATE of a foreign-key violation. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/** True when `err` is a PostgreSQL unique violation (same `code` from PGlite and pg). */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+}
+
+/** True when `err` is a PostgreSQL foreign-key violation (same `code` from PGlite and pg). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === FOREIGN_KEY_VIOLATION;
+}
+
+/**
+ * Key of the transaction-scoped advisory lock that serialises migrations and seeding
+ * across processes sharing one PostgreSQL database. Any constant other software is
+ * unlikely to use.
+ */
+export const SCHEMA_LOCK_KEY = 7_265_662_011;
+
+/** Takes {@link SCHEMA_LOCK_KEY} until the transaction ends (waits while another holds it). */
+export async function lockSchema(tx: Queryable): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
 }
 
 /** One schema step. Versions only grow; a shipped migration is never edited. */
@@ -145,30 +236,61 @@ export const MIGRATIONS: readonly Migration[] = [
         on ingredient_movements (ingredient_id, created_at desc, id desc);
     `,
   },
+  {
+    version: 2,
+    name: 'recipes and order lookups',
+    sql: `
+      -- How much of an ingredient one portion of a product uses (in the ingredient's unit).
+      create table product_ingredients (
+        product_id integer not null references products (id) on delete cascade,
+        ingredient_id integer not null references ingredients (id) on delete cascade,
+        amount numeric(14, 3) not null check (amount > 0),
+        primary key (product_id, ingredient_id)
+      );
+      create index product_ingredients_ingredient on product_ingredients (ingredient_id);
+
+      -- Orders find ingredients by name case-insensitively, so names must differ in more than case.
+      create unique index ingredients_name_lower on ingredients (lower(name));
+
+      create index orders_status_created on orders (status, created_at desc);
+      create index orders_created on orders (created_at desc, id desc);
+      create index ingredient_movements_order on ingredient_movements (order_id) where order_id is not null;
+    `,
+  },
 ];
 
 /**
  * Applies the migrations not yet recorded in `schema_migrations`, each in its own
  * transaction. Returns the versions applied now (empty when up to date).
+ * Safe when several processes start at once against one PostgreSQL: each step holds
+ * {@link lockSchema} and re-checks whether another process applied it meanwhile.
  * @throws when a migration fails (that migration is rolled back; earlier ones stay).
  */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.exec(`
-    create table if not exists schema_migrations (
-      version integer primary key,
-      name text not null,
-      applied_at timestamptz not null default now()
-    )`);
-  const { rows } = await db.query<{ version: number }>('select version from schema_migrations');
-  const done = new Set(rows.map((r) => r.version));
+  // Concurrent `create table if not exists` can still collide in the catalog; the lock prevents that.
+  const done = await db.transaction(async (tx) => {
+    await lockSchema(tx);
+    await tx.exec(`
+      create table if not exists schema_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`);
+    const { rows } = await tx.query<{ version: number }>('select version from schema_migrations');
+    return new Set(rows.map((r) => r.version));
+  });
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
-    await db.transaction(async (tx) => {
+    const ran = await db.transaction(async (tx) => {
+      await lockSchema(tx);
+      const { rows } = await tx.query('select 1 from schema_migrations where version = $1', [m.version]);
+      if (rows.length > 0) return false;
       await tx.exec(m.sql);
       await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+      return true;
     });
-    applied.push(m.version);
+    if (ran) applied.push(m.version);
   }
   return applied;
 }

@@ -4,7 +4,7 @@
  * 98 port in use, 1 any other start failure.
  */
 import type { AppLogger } from './app';
-import { ConfigError, loadConfig, type BackendConfig } from './config';
+import { ConfigError, loadConfig, redactDatabaseUrl, type BackendConfig } from './config';
 import { ListenError, startServer, type RunningServer } from './server';
 
 /** After the closes are done, how long anything left (a stray handle) may keep us alive, ms. */
@@ -75,7 +75,9 @@ function run(config: BackendConfig): void {
   void starting.then(
     (server) => {
       server.ready.catch((err: Error) => {
-        logger.logError(`cannot open the database in ${config.dataDir}: ${err.message}`);
+        const where =
+          config.databaseUrl !== undefined ? `at ${redactDatabaseUrl(config.databaseUrl)}` : `in ${config.dataDir}`;
+        logger.logError(`cannot open the database ${where}: ${err.message}`);
         void shutdown('database failed to start', 1);
       });
     },

@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { version as packageVersion } from '../../package.json';
 import { buildApp, type AppLogger } from './app';
-import type { BackendConfig } from './config';
+import { redactDatabaseUrl, type BackendConfig } from './config';
 import type { AppContext } from './context';
-import { migrate, openDatabase, type Db } from './db';
+import { migrate, openDatabase, openPostgres, type Db } from './db';
 import { seedIfEmpty } from './seed';
 import { TokenService, loadJwtSecret } from './tokens';
 
@@ -68,13 +68,14 @@ function toListenError(err: unknown, config: BackendConfig): ListenError {
 }
 
 /**
- * Starts the backend: loads or creates the JWT secret, listens, then opens, migrates and
- * seeds the database in the background (see `ready`). Listening comes first so that a
+ * Starts the backend: loads or creates the JWT secret, listens, then opens (PGlite in
+ * `dataDir`, or the PostgreSQL of `databaseUrl`), migrates and seeds the database in the
+ * background (see `ready`). Listening comes first so that a
  * taken port fails in milliseconds without touching the data folder, and so that
  * `/health/live` answers during PGlite's multi-second first start (`/health` and
  * `/health/ready` say 503 until then).
- * Prints `listening on <url>`, and on seeding with a generated admin password, the
- * credentials once.
+ * Prints `listening on <url>`, and on seeding with generated passwords (admin, demo
+ * user), the credentials once.
  * @throws ListenError when the port cannot be bound; errors reading the data folder.
  */
 export async function startServer(config: BackendConfig, logger: AppLogger): Promise<RunningServer> {
@@ -103,12 +104,19 @@ export async function startServer(config: BackendConfig, logger: AppLogger): Pro
   let opened: Db | undefined;
   const ready = (async () => {
     const t0 = performance.now();
-    opened = await openDatabase(config.dataDir);
+    opened =
+      config.databaseUrl !== undefined
+        ? await openPostgres(config.databaseUrl, logger.logError)
+        : await openDatabase(config.dataDir);
     // A stop that arrived during the (slow) open must not be followed by migrations.
     if (closing) return;
     const applied = await migrate(opened);
     if (closing) return;
-    const seed = await seedIfEmpty(opened, { email: config.adminEmail, password: config.adminPassword });
+    const seed = await seedIfEmpty(opened, {
+      adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+      demoUserPassword: config.demoUserPassword,
+    });
     if (seed.generatedPassword !== undefined) {
       logger.log(
         `admin account created: email=${seed.adminEmail} password=${seed.generatedPassword} ` +
@@ -117,9 +125,18 @@ export async function startServer(config: BackendConfig, logger: AppLogger): Pro
     } else if (seed.seeded) {
       logger.log(`admin account created: email=${seed.adminEmail} (password from ADMIN_PASSWORD)`);
     }
+    if (seed.demoUser?.generatedPassword !== undefined) {
+      logger.log(
+        `demo user created: email=${seed.demoUser.email} password=${seed.demoUser.generatedPassword} ` +
+          '(shown only this once; set DEMO_USER_PASSWORD before the first start to choose it)',
+      );
+    } else if (seed.demoUser) {
+      logger.log(`demo user created: email=${seed.demoUser.email} (password from DEMO_USER_PASSWORD)`);
+    }
     db = opened;
     logger.log(
       `database ready in ${Math.round(performance.now() - t0)} ms` +
+        (config.databaseUrl !== undefined ? ` (PostgreSQL ${redactDatabaseUrl(config.databaseUrl)})` : '') +
         (applied.length > 0 ? ` (applied migrations ${applied.join(', ')})` : ''),
     );
   })();

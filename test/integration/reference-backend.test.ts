@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/reference-backend/app';
 import type { ErrorBody } from '../../src/reference-backend/errors';
-import { ConfigError, loadConfig, type BackendConfig } from '../../src/reference-backend/config';
+import { ConfigError, loadConfig, redactDatabaseUrl, type BackendConfig } from '../../src/reference-backend/config';
 import type { AppContext } from '../../src/reference-backend/context';
 import type { Db } from '../../src/reference-backend/db';
 import { SEED_PRODUCTS } from '../../src/reference-backend/seed';
@@ -20,6 +20,7 @@ import {
   spawnBackend,
   waitForHealthy,
 } from '../helpers/ref-backend-process';
+import { createTestDatabase, postgresTarget } from '../helpers/ref-backend-pg';
 
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -57,6 +58,8 @@ describe('reference backend in-process (one PGlite for the file)', () => {
       adminPassword: ADMIN_PASSWORD,
       jwtSecret: undefined,
       instanceId: INSTANCE_ID,
+      databaseUrl: undefined,
+      demoUserPassword: 'demo user password',
     };
     server = await startServer(config, { log: (l) => out.push(l), logError: (l) => err.push(l) });
     await server.ready;
@@ -297,22 +300,41 @@ describe('reference backend configuration', () => {
       adminPassword: undefined,
       jwtSecret: undefined,
       instanceId: undefined,
+      databaseUrl: undefined,
+      demoUserPassword: undefined,
     });
   });
 
   it('names each bad variable and never echoes secrets', () => {
     let caught: unknown;
     try {
-      loadConfig({ PORT: '70000', ADMIN_EMAIL: 'nope', JWT_SECRET: 'short-secret-value' });
+      loadConfig({
+        PORT: '70000',
+        ADMIN_EMAIL: 'nope',
+        JWT_SECRET: 'short-secret-value',
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+      });
     } catch (e) {
       caught = e;
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const e = caught as ConfigError;
     expect(e.exitCode).toBe(2);
-    expect(e.variables.sort()).toEqual(['ADMIN_EMAIL', 'JWT_SECRET', 'PORT']);
+    expect(e.variables.sort()).toEqual(['ADMIN_EMAIL', 'DATABASE_URL', 'JWT_SECRET', 'PORT']);
     expect(e.message).toContain('invalid environment variable PORT');
+    expect(e.message).toContain('invalid environment variable DATABASE_URL');
     expect(e.message).not.toContain('short-secret-value');
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('reads DATABASE_URL and DEMO_USER_PASSWORD; redacts the URL for logs', () => {
+    const url = 'postgresql://app:pa55word@db.internal:5433/shop?sslmode=require';
+    expect(loadConfig({ DATABASE_URL: url, DEMO_USER_PASSWORD: 'demo-password' }, '/x')).toMatchObject({
+      databaseUrl: url,
+      demoUserPassword: 'demo-password',
+    });
+    expect(redactDatabaseUrl(url)).toBe('postgresql://app:***@db.internal:5433/shop?sslmode=require');
+    expect(redactDatabaseUrl('not a url')).toBe('(unparsable URL)');
   });
 
   it('treats empty variables as unset', () => {
@@ -345,6 +367,8 @@ describe('reference backend as a bundled process', () => {
       ADMIN_PASSWORD: undefined,
       JWT_SECRET: undefined,
       SUPERVISOR_INSTANCE_ID: undefined,
+      DATABASE_URL: undefined,
+      DEMO_USER_PASSWORD: undefined,
       ...env,
     });
     running.push(p);
@@ -361,7 +385,9 @@ describe('reference backend as a bundled process', () => {
       .stdout()
       .split('\n')
       .filter((l) => l.includes('password='));
-    expect(credLines).toHaveLength(1);
+    // The admin's and the demo user's, each once.
+    expect(credLines).toHaveLength(2);
+    expect(credLines[1]).toMatch(/^demo user created: email=user@example\.com password=\S+ /);
     const password = /password=(\S+)/.exec(credLines[0] ?? '')?.[1];
     expect(credLines[0]).toContain('email=admin@example.com');
     const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
@@ -409,6 +435,47 @@ describe('reference backend as a bundled process', () => {
       await new Promise((r) => holder.close(r));
     }
   }, 20_000);
+
+  it('exits 1 with one clear line, password hidden, when DATABASE_URL cannot be reached', async () => {
+    const closed = await freePort();
+    const proc = start({
+      PORT: String(await freePort()),
+      DATA_DIR: await tempDir('ref-backend-nopg-'),
+      DATABASE_URL: `postgres://someone:s3cret-pw@127.0.0.1:${closed}/shop`,
+    });
+    expect(await exitWithin(proc, 15_000)).toEqual({ code: 1, signal: null });
+    expect(proc.stderr()).toContain(`cannot open the database at postgres://someone:***@127.0.0.1:${closed}/shop`);
+    expect(proc.stderr() + proc.stdout()).not.toContain('s3cret-pw');
+  }, 20_000);
+
+  it.runIf(postgresTarget().url !== undefined)(
+    'runs on the PostgreSQL of DATABASE_URL (TEST_DATABASE_URL), JWT secret still in DATA_DIR',
+    async () => {
+      const db = await createTestDatabase(postgresTarget().url!);
+      try {
+        const port = await freePort();
+        const dir = await tempDir('ref-backend-pg-data-');
+        const proc = start({ PORT: String(port), DATA_DIR: dir, DATABASE_URL: db.url, ADMIN_PASSWORD });
+        await waitForHealthy(`http://127.0.0.1:${port}/health/ready`, 15_000, proc);
+        expect(proc.stdout()).toContain('(PostgreSQL postgres://');
+        expect(proc.stdout()).not.toContain(`:${new URL(db.url).password}@`);
+        const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+        });
+        expect(login.status).toBe(200);
+        expect((await stat(path.join(dir, 'jwt-secret'))).isFile()).toBe(true);
+        await expect(stat(path.join(dir, 'pgdata'))).rejects.toThrow();
+        proc.child.kill('SIGTERM');
+        expect(await exitWithin(proc, 5000)).toEqual({ code: 0, signal: null });
+        expect(proc.stderr()).toBe('');
+      } finally {
+        await db.drop();
+      }
+    },
+    30_000,
+  );
 
   it('exits 2 naming the variable when the configuration is bad', async () => {
     const proc = start({ PORT: 'not-a-port' });
