@@ -6,11 +6,11 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
-import { ENV_VARIABLES, loadConfig } from './core/config';
+import { ENV_VARIABLES, isLoopback, loadConfig } from './core/config';
 import { ConfigError } from './core/errors';
 import { bundledBackendDefaults, createRuntime } from './core/runtime';
 import { createControlServer } from './server/control-server';
-import { loadOrCreateToken } from './server/token';
+import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 
 /** The build's output folder (this file is bundled to out/node/headless.js). */
 const OUT_DIR = resolve(import.meta.dirname, '..');
@@ -35,12 +35,18 @@ ${ENV_VARIABLES.map((v) => `  ${v.names.join(' / ').padEnd(38)} ${v.doc}`).join(
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** Bytes written but not yet flushed. */
+  backlog(): number;
 }
 
 const consoleOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  backlog: () => process.stdout.writableLength,
 };
+
+/** Unflushed console bytes past which echoed log lines are skipped (counted, then reported). */
+const ECHO_MAX_BACKLOG = 1024 * 1024;
 
 /** Parsed command line. @throws ConfigError on an unknown option or a bad value. */
 function parseCommandLine(argv: string[]): {
@@ -123,16 +129,29 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   const runtime = createRuntime(config);
   const { supervisor, logs } = runtime;
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
+  const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);
   const server = createControlServer({
     supervisor,
     logs,
     handlers: runtime.handlers,
     metrics: runtime.metrics,
     token: token.token,
+    readToken: readToken.token,
     staticDir: join(OUT_DIR, 'renderer'),
   });
 
+  // Echo to the console (journald under systemd). A console that cannot keep up loses
+  // echoed lines, never the backend's pace: the log files have every line.
+  let echoDropped = 0;
   logs.on('line', (line) => {
+    if (output.backlog() > ECHO_MAX_BACKLOG) {
+      echoDropped++;
+      return;
+    }
+    if (echoDropped > 0) {
+      output.out(`[supervisor] ${echoDropped} lines not echoed (console too slow; see ${runtime.logDir})`);
+      echoDropped = 0;
+    }
     const prefix =
       line.stream === 'supervisor' ? '[supervisor]' : line.stream === 'stderr' ? '[backend:err]' : '[backend]';
     output.out(`${prefix} ${line.text}`);
@@ -158,6 +177,13 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       ? 'backend-supervisor: control token from CONTROL_TOKEN'
       : `backend-supervisor: control token in ${token.path} (send it as "Authorization: Bearer <token>")`,
   );
+  if (readToken.path) output.out(`backend-supervisor: read-only token (metrics, status) in ${readToken.path}`);
+  output.out(`backend-supervisor: logs in ${runtime.logDir}`);
+  if (!isLoopback(config.controlHost)) {
+    output.err(
+      `backend-supervisor: WARNING: the control API listens on ${config.controlHost}, reachable from the network (CONTROL_ALLOW_REMOTE=true); anyone with the token controls the backend`,
+    );
+  }
   output.out(`backend-supervisor: backend ${describeBackend(config)}`);
 
   const stopped = new Promise<void>((resolveStopped) => {

@@ -47,12 +47,26 @@ export const SupervisorConfigSchema = z.object({
   stopTimeoutMs: z.number().int().min(0).default(10_000),
   /** Lines kept in the in-memory log ring buffer. */
   logBufferLines: z.number().int().min(10).max(1_000_000).default(5_000),
+  /** Folder of the log files (default: `<dataDir>/logs`). */
+  logDir: z.string().min(1).optional(),
+  /** Size at which a log file is rotated, bytes (default 10 MiB). */
+  logFileMaxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  /** Rotated files kept per log (`backend.log.1` … `.N`). */
+  logFileCount: z.number().int().min(1).max(1000).default(5),
   /** Control server bind address (seed: 127.0.0.1). */
   controlHost: z.string().min(1).default('127.0.0.1'),
+  /** Allow binding the control server to a non-loopback address (it is then reachable from the network). */
+  controlAllowRemote: z.boolean().default(false),
   /** Control server port (seed: 8000); 0 picks a free port. */
   controlPort: z.number().int().min(0).max(65_535).default(8000),
   /** Bearer token of the control API; generated and stored 0600 in `dataDir` when absent. */
   controlToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Read-only bearer token for `/metrics` and the status routes; generated and stored 0600 when absent. */
+  controlReadToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Folder for the supervisor's own files (token, pid file, the reference backend's data). */
   dataDir: z.string().min(1),
 });

@@ -15,11 +15,22 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   backend = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: tempDir(), ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'correct-horse-battery' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: tempDir(),
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'correct-horse-battery',
+    },
     stdio: 'ignore',
   });
   const probe = new HttpHealthProbe();
-  await pollUntil(async () => (await probe.probe(`${baseUrl}/health/ready`, 1_000)).ok, 30_000, 50, 'the reference backend');
+  await pollUntil(
+    async () => (await probe.probe(`${baseUrl}/health/ready`, 1_000)).ok,
+    30_000,
+    50,
+    'the reference backend',
+  );
   await probe.close();
   client = new BackendClient({ baseUrl });
 });
@@ -48,7 +59,9 @@ describe('backend client ↔ reference backend', () => {
     const ingredient = products.find((p) => p.ingredients.length > 0)!.ingredients[0]!;
     const withIt = await client.products.filterByIngredient(ingredient);
     expect(withIt.length).toBeGreaterThan(0);
-    expect(withIt.every((p) => p.ingredients.some((i) => i.toLowerCase().includes(ingredient.toLowerCase())))).toBe(true);
+    expect(withIt.every((p) => p.ingredients.some((i) => i.toLowerCase().includes(ingredient.toLowerCase())))).toBe(
+      true,
+    );
   });
 
   it('registers a user who places an order; the admin moves it through allowed statuses only', async () => {
@@ -67,7 +80,10 @@ describe('backend client ↔ reference backend', () => {
     expect(pending.total).toBeGreaterThanOrEqual(1);
     const before = await client.admin.stats();
     expect(await client.admin.updateOrderStatus(order.id, 'confirmed')).toMatchObject({ status: 'confirmed' });
-    await expect(client.admin.updateOrderStatus(order.id, 'delivered')).rejects.toMatchObject({ status: 409, backendCode: 'CONFLICT' });
+    await expect(client.admin.updateOrderStatus(order.id, 'delivered')).rejects.toMatchObject({
+      status: 409,
+      backendCode: 'CONFLICT',
+    });
     await client.admin.updateOrderStatus(order.id, 'cancelled');
     const after = await client.admin.stats();
     expect(after.total_revenue).toBeCloseTo(before.total_revenue - order.total, 2);
@@ -83,13 +99,21 @@ describe('backend client ↔ reference backend', () => {
     const other = new BackendClient({ baseUrl });
     const user = await other.auth.register(email, 'a-long-password', 'Victor');
     await other.close();
-    expect(await client.admin.updateUser(user.id, { name: 'Victoria', role: 'admin' })).toMatchObject({ name: 'Victoria', role: 'admin' });
+    expect(await client.admin.updateUser(user.id, { name: 'Victoria', role: 'admin' })).toMatchObject({
+      name: 'Victoria',
+      role: 'admin',
+    });
     await client.admin.deleteUser(user.id);
     expect((await client.admin.listUsers({ limit: 500 })).items.map((u) => u.id)).not.toContain(user.id);
   });
 
   it('administers ingredients with movements', async () => {
-    const created = await client.admin.createIngredient({ name: `Saffron ${Date.now()}`, unit: 'g', quantity: 10, min_quantity: 5 });
+    const created = await client.admin.createIngredient({
+      name: `Saffron ${Date.now()}`,
+      unit: 'g',
+      quantity: 10,
+      min_quantity: 5,
+    });
     expect(created).toMatchObject({ quantity: 10, low_stock: false });
     const updated = await client.admin.updateIngredient(created.id, { quantity: 4 });
     expect(updated).toMatchObject({ quantity: 4, low_stock: true });

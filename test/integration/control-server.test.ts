@@ -12,6 +12,7 @@ let server: FastifyInstance;
 let base: string;
 let token: string;
 let tokenPath: string;
+const READ_TOKEN = 'read-only-token-0123456789abcdef';
 
 beforeAll(async () => {
   const port = await freePort();
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const t = loadOrCreateToken(config.dataDir);
   token = t.token;
   tokenPath = t.path as string;
-  server = createControlServer({ ...runtime, token, staticDir: '/nonexistent' });
+  server = createControlServer({ ...runtime, token, readToken: READ_TOKEN, staticDir: '/nonexistent' });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
   await runtime.supervisor.start('app-start');
 });
@@ -184,5 +185,32 @@ describe('control server', () => {
     controller.abort();
     expect(text).toMatch(/^id: \d+$/m);
     await waitForState(runtime.supervisor, 'running');
+  });
+
+  it('lets the read-only token read metrics and status, and nothing else', async () => {
+    const read = { authorization: `Bearer ${READ_TOKEN}` };
+    expect((await call('GET', '/metrics', { headers: read })).status).toBe(200);
+    expect((await call('GET', '/api/v1/admin/backend/status', { headers: read })).status).toBe(200);
+    expect((await call('GET', '/api/v1/admin/backend/health', { headers: read })).status).toBe(200);
+    const pid = runtime.supervisor.status().pid;
+    const stop = await call('POST', '/api/v1/admin/backend/stop', { headers: read });
+    expect(stop.status).toBe(403);
+    const rpc = await call('POST', '/api/v1/rpc/backend:stop', {
+      headers: { ...read, 'content-type': 'application/json' },
+      body: '{"args":[]}',
+    });
+    expect(rpc.status).toBe(403);
+    expect((await call('GET', '/api/v1/events', { headers: read })).status).toBe(403);
+    expect(runtime.supervisor.status().pid).toBe(pid);
+  });
+
+  it('exports restarts by reason, exits, dropped lines and the backend process metrics', async () => {
+    const text = (await call('GET', '/metrics', { headers: auth() })).text;
+    expect(text).toMatch(/^backend_restarts_total\{reason="manual"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^backend_exits_total\{expected="true"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^backend_log_lines_dropped_total 0$/m);
+    expect(text).toMatch(/^backend_process_resident_memory_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^backend_process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^backend_health_check_duration_seconds_bucket\{le="0.005",result="ok"\} \d+$/m);
   });
 });

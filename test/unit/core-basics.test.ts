@@ -144,6 +144,22 @@ describe('config from the environment', () => {
     expect(() => parseArgs('a | b', 'BACKEND_ARGS')).toThrow(/shell operator/);
     expect(() => parseArgs('[1,2]', 'BACKEND_ARGS')).toThrow(/JSON array of strings/);
   });
+  it('refuses a non-loopback control address unless it is explicitly allowed', () => {
+    expect(() => loadConfig({ CONTROL_HOST: '0.0.0.0' }, defaults)).toThrow(
+      /CONTROL_HOST=0.0.0.0 would expose the control API.*CONTROL_ALLOW_REMOTE=true/,
+    );
+    expect(loadConfig({ CONTROL_HOST: '0.0.0.0', CONTROL_ALLOW_REMOTE: 'true' }, defaults).controlHost).toBe('0.0.0.0');
+    expect(loadConfig({ CONTROL_HOST: '127.0.0.2' }, defaults).controlHost).toBe('127.0.0.2');
+  });
+  it('reads log rotation settings', () => {
+    expect(loadConfig({ LOG_FILE_MAX_MB: '2', LOG_FILE_COUNT: '3' }, defaults)).toMatchObject({
+      logFileMaxBytes: 2 * 1024 * 1024,
+      logFileCount: 3,
+    });
+    expect(() => loadConfig({ LOG_FILE_MAX_MB: 'big' }, defaults)).toThrow(
+      /LOG_FILE_MAX_MB="big" is not a size in MiB/,
+    );
+  });
   it('lets command-line flags win over the environment', () => {
     expect(loadConfig({ CONTROL_PORT: '9000' }, defaults, {}, { controlPort: 9100 }).controlPort).toBe(9100);
   });

@@ -33,6 +33,8 @@ class FakeChild implements ChildHandle {
   }
   onOutput(): void {}
   onOutputEnd(): void {}
+  pauseOutput(): void {}
+  resumeOutput(): void {}
 }
 
 class FakeLauncher implements Launcher {

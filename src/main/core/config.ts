@@ -31,6 +31,13 @@ const boolean: Reader = (raw, name) => {
   throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a boolean (use true or false)`);
 };
 const text: Reader = (raw) => raw;
+const megabytes: Reader = (raw, name) => {
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a size in MiB (e.g. 10 or 0.5)`);
+  }
+  return Math.round(n * 1024 * 1024);
+};
 
 /**
  * Reads `BACKEND_ARGS`: a JSON array of strings (`["--port","3000"]`) or shell-style words
@@ -120,11 +127,31 @@ export const ENV_VARIABLES: { names: string[]; key: keyof SupervisorConfigInput;
     read: integer,
     doc: 'log lines kept in memory for the dashboard',
   },
+  { names: ['LOG_DIR'], key: 'logDir', read: text, doc: 'folder of the log files' },
+  { names: ['LOG_FILE_MAX_MB'], key: 'logFileMaxBytes', read: megabytes, doc: 'size at which a log file rotates, MiB' },
+  { names: ['LOG_FILE_COUNT'], key: 'logFileCount', read: integer, doc: 'rotated files kept per log' },
   { names: ['CONTROL_HOST'], key: 'controlHost', read: text, doc: 'control server bind address' },
   { names: ['CONTROL_PORT'], key: 'controlPort', read: integer, doc: 'control server port' },
   { names: ['CONTROL_TOKEN'], key: 'controlToken', read: text, doc: 'bearer token of the control API' },
+  {
+    names: ['CONTROL_READ_TOKEN'],
+    key: 'controlReadToken',
+    read: text,
+    doc: 'read-only token for /metrics and status',
+  },
+  {
+    names: ['CONTROL_ALLOW_REMOTE'],
+    key: 'controlAllowRemote',
+    read: boolean,
+    doc: 'allow a non-loopback CONTROL_HOST',
+  },
   { names: ['SUPERVISOR_DATA_DIR'], key: 'dataDir', read: text, doc: "the supervisor's data folder" },
 ];
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** The per-user data folder: XDG on Linux, Application Support on macOS, APPDATA on Windows. */
 export function defaultDataDir(env: Env = process.env, platform = process.platform): string {
@@ -201,6 +228,11 @@ export function loadConfig(
   if (config.maxRestartDelayMs < config.restartDelayMs) {
     throw new ConfigError(
       `invalid configuration: MAX_RESTART_DELAY (${config.maxRestartDelayMs / 1000} s) is below RESTART_DELAY (${config.restartDelayMs / 1000} s)`,
+    );
+  }
+  if (!isLoopback(config.controlHost) && !config.controlAllowRemote) {
+    throw new ConfigError(
+      `invalid configuration: CONTROL_HOST=${config.controlHost} would expose the control API to the network; use a loopback address, or set CONTROL_ALLOW_REMOTE=true to allow it`,
     );
   }
   if (usesDefaultCommand && defaults.env) config.env = { ...defaults.env(config), ...config.env };

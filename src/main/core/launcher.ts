@@ -32,6 +32,10 @@ export interface ChildHandle {
   onOutput(listener: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void;
   /** Subscribes to the end of an output stream. */
   onOutputEnd(listener: (stream: 'stdout' | 'stderr') => void): void;
+  /** Stops reading stdout/stderr (backpressure: the child blocks on its full pipe). */
+  pauseOutput(): void;
+  /** Reads stdout/stderr again. */
+  resumeOutput(): void;
 }
 
 /** Starts child processes; an interface so tests can use a fake. */
@@ -218,6 +222,14 @@ export class ExecaLauncher implements Launcher {
       onOutputEnd(listener) {
         subprocess.stdout?.once('end', () => listener('stdout'));
         subprocess.stderr?.once('end', () => listener('stderr'));
+      },
+      pauseOutput() {
+        subprocess.stdout?.pause();
+        subprocess.stderr?.pause();
+      },
+      resumeOutput() {
+        subprocess.stdout?.resume();
+        subprocess.stderr?.resume();
       },
     };
   }

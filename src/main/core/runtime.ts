@@ -4,7 +4,9 @@ import type { SupervisorConfig } from '../../shared/config';
 import type { ConfigDefaults } from './config';
 import { BackendClient } from '../client/backend-client';
 import { MemorySecretStore, type SecretStore } from '../client/session';
+import pino from 'pino';
 import { HttpHealthProbe } from './health-probe';
+import { LogFile } from './log-file';
 import { IncidentStore } from './incident-store';
 import { PidFile } from './pid-file';
 import { ExecaLauncher } from './launcher';
@@ -20,9 +22,11 @@ export interface SupervisorRuntime {
   incidents: IncidentStore;
   /** The backend's REST API (the admin views use it through RPC). */
   client: BackendClient;
+  /** Where the log files are. */
+  logDir: string;
   handlers: RpcHandlers;
   metrics: Registry;
-  /** Stops the backend (SIGTERM → SIGKILL) and closes the probe's connections. */
+  /** Stops the backend (SIGTERM → SIGKILL), closes connections and flushes the log files. Idempotent. */
   shutdown(actor?: 'app-quit'): Promise<void>;
 }
 
@@ -34,7 +38,16 @@ export function createRuntime(
   config: SupervisorConfig,
   secrets: SecretStore = new MemorySecretStore(),
 ): SupervisorRuntime {
-  const logs = new LogStore(config.logBufferLines);
+  const logDir = config.logDir ?? join(config.dataDir, 'logs');
+  const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
+  const backendFile = new LogFile({ path: join(logDir, 'backend.log'), ...fileOptions });
+  const eventsFile = new LogFile({ path: join(logDir, 'supervisor.log'), ...fileOptions });
+  eventsFile.on('error', () => undefined); // counted in eventsFile.dropped; never fatal
+  const events = pino(
+    { base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    { write: (chunk: string) => eventsFile.write(chunk.trimEnd()) },
+  );
+  const logs = new LogStore(config.logBufferLines, { backendFile, events });
   const probe = new HttpHealthProbe();
   const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
   const supervisor = new Supervisor({
@@ -45,18 +58,24 @@ export function createRuntime(
     pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, 'backend.pid')) : null,
   });
   supervisor.on('incident', (incident) => incidents.add(incident));
+  let shuttingDown: Promise<void> | null = null;
   const client = new BackendClient({ baseUrl: config.backendUrl, secrets });
   return {
     supervisor,
     logs,
     incidents,
     client,
+    logDir,
     handlers: createRpcHandlers({ supervisor, logs, incidents, client }),
-    metrics: createMetrics(supervisor),
-    async shutdown(actor = 'app-quit') {
-      await supervisor.dispose(actor);
-      await probe.close();
-      await client.close();
+    metrics: createMetrics(supervisor, logs),
+    shutdown(actor = 'app-quit') {
+      shuttingDown ??= (async () => {
+        await supervisor.dispose(actor);
+        await probe.close();
+        await client.close();
+        await Promise.all([backendFile.close(), eventsFile.close()]);
+      })();
+      return shuttingDown;
     },
   };
 }

@@ -24,6 +24,8 @@ export interface SupervisorEvents {
   exit: [ExitInfo & { pid: number }];
   /** An unexpected exit, a confirmed hang, a failed start: what happened and what the policy did. */
   incident: [Incident];
+  /** A restart begins: asked for by a person (`manual`), or by the policy after a failure of that kind. */
+  restart: [{ reason: 'manual' | IncidentKind; actor: Actor }];
 }
 
 /** What the supervisor needs; passed in so tests can swap any part. */
@@ -235,6 +237,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (actor !== 'policy') this.consecutiveFailures = 0;
       if (this.child) await this.terminateChild(actor, `restart requested by ${actor}`);
       this.restartCount++;
+      this.emit('restart', { reason: 'manual', actor });
       const result = await this.spawnAndAwaitHealthy(actor, `restart requested by ${actor}`);
       return result.success ? { ...result, message: 'Backend restarted successfully' } : result;
     });
@@ -404,7 +407,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stdout: new LineSplitter((line) => this.logs.append('stdout', line)),
       stderr: new LineSplitter((line) => this.logs.append('stderr', line)),
     };
-    handle.onOutput((stream, chunk) => splitters[stream].write(chunk));
+    let paused = false;
+    handle.onOutput((stream, chunk) => {
+      splitters[stream].write(chunk);
+      if (this.logs.backpressured && !paused) {
+        // The disk is behind: stop reading until it drains; the child blocks on its pipe.
+        paused = true;
+        handle.pauseOutput();
+        this.logs.once('drain', () => {
+          paused = false;
+          handle.resumeOutput();
+        });
+      }
+    });
     handle.onOutputEnd((stream) => splitters[stream].end());
     void handle.exited.then((exit) => this.onChildExit(managed, exit));
     return managed;
@@ -471,6 +486,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         // A person may have stopped or started it meanwhile: then the policy steps back.
         if (this.state !== 'backoff' || this.disposed) return this.result(false, 'restart no longer wanted');
         this.restartCount++;
+        this.emit('restart', { reason: kind, actor: 'policy' });
         return this.spawnAndAwaitHealthy('policy', `restart attempt ${attempt}/${this.config.maxRestartAttempts}`);
       }).catch(() => undefined);
     }, delayMs);

@@ -26,6 +26,8 @@ export interface ControlServerOptions {
   metrics: Registry;
   /** The bearer token every route but `/healthz` and the dashboard files needs. */
   token: string;
+  /** A second token that may only read: `GET /metrics`, `/api/v1/admin/backend/status` and `/health`. */
+  readToken?: string;
   /** The built dashboard (out/renderer); served at `/` when it exists. */
   staticDir?: string;
 }
@@ -36,6 +38,9 @@ const ERROR_CODE_BY_STATUS: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
+
+/** What the read-only token may GET. */
+const READ_ONLY_ROUTES = new Set(['/metrics', '/api/v1/admin/backend/status', '/api/v1/admin/backend/health']);
 
 /** Routes that answer without a token: the liveness route and the dashboard's own files. */
 function isPublic(url: string): boolean {
@@ -91,12 +96,20 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
         .code(400)
         .send({ error: 'the token is accepted only in the Authorization header', code: 'BAD_REQUEST' });
     }
-    if (!tokenMatches(token, bearerToken(request.headers.authorization))) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ ok: false, success: false, error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } });
+    const presented = bearerToken(request.headers.authorization);
+    if (tokenMatches(token, presented)) return;
+    if (options.readToken && tokenMatches(options.readToken, presented)) {
+      if (request.method === 'GET' && READ_ONLY_ROUTES.has(request.url.split('?')[0] ?? '')) return;
+      return reply.code(403).send({
+        ok: false,
+        success: false,
+        error: { code: 'FORBIDDEN', message: 'the read-only token may only read /metrics and the status routes' },
+      });
     }
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ ok: false, success: false, error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } });
   });
 
   // Only JSON bodies; fastify answers 415 for any other content type on its own.

@@ -9,8 +9,9 @@ export interface ControlToken {
   path: string | null;
 }
 
-/** The token file name inside the data folder. */
+/** The token file names inside the data folder: full control, and read-only (metrics, status). */
 export const TOKEN_FILE = 'control-token';
+export const READ_TOKEN_FILE = 'control-read-token';
 
 /**
  * The control API's bearer token: `CONTROL_TOKEN` when given; else read from
@@ -18,9 +19,9 @@ export const TOKEN_FILE = 'control-token';
  * mode 0600 so only the owner can read it.
  * @throws when the data folder cannot be created or the file cannot be written.
  */
-export function loadOrCreateToken(dataDir: string, fromEnv?: string): ControlToken {
+export function loadOrCreateToken(dataDir: string, fromEnv?: string, fileName = TOKEN_FILE): ControlToken {
   if (fromEnv) return { token: fromEnv, source: 'env', path: null };
-  const path = join(dataDir, TOKEN_FILE);
+  const path = join(dataDir, fileName);
   try {
     const existing = readFileSync(path, 'utf8').trim();
     if (existing.length >= 32) {
