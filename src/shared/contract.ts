@@ -15,7 +15,13 @@ import {
   pageOf,
 } from './entities';
 import { IncidentSchema } from './incident';
-import { BackendStatusSchema, CommandResultSchema, LogLineSchema, StateChangeEventSchema } from './status';
+import {
+  BackendStatusSchema,
+  CommandResultSchema,
+  LogLineSchema,
+  MetricsSampleSchema,
+  StateChangeEventSchema,
+} from './status';
 
 /**
  * The one contract between the renderer and the main process. Channel names are
@@ -33,6 +39,8 @@ export const channels = {
     args: z.tuple([z.strictObject({ limit: z.number().int().min(1).max(100_000).optional() }).optional()]),
     result: z.array(LogLineSchema),
   },
+  /** The last hour of health latency, memory and CPU samples (every 10 s), oldest first. */
+  'metrics:history': { args: z.tuple([]), result: z.array(MetricsSampleSchema) },
   /** Recorded incidents, newest first (at most the last 200, kept on disk across restarts). */
   'incidents:list': { args: z.tuple([]), result: z.array(IncidentSchema) },
 

@@ -98,3 +98,17 @@ export const LogLineSchema = z.object({
   text: z.string(),
 });
 export type LogLine = z.infer<typeof LogLineSchema>;
+
+/**
+ * One sample of the dashboard's charts (every 10 s, the last hour kept): the latest probe's
+ * latency (ms) and result, the backend's resident memory (bytes) and CPU (% of one core).
+ */
+export const MetricsSampleSchema = z.object({
+  at: z.string(),
+  state: BackendStateSchema,
+  health_latency_ms: z.number().nullable(),
+  healthy: z.boolean().nullable(),
+  rss_bytes: z.number().nullable(),
+  cpu_percent: z.number().nullable(),
+});
+export type MetricsSample = z.infer<typeof MetricsSampleSchema>;

@@ -213,4 +213,19 @@ describe('control server', () => {
     expect(text).toMatch(/^backend_process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^backend_health_check_duration_seconds_bucket\{le="0.005",result="ok"\} \d+$/m);
   });
+
+  it('serves the last hour of latency and memory samples for the charts', async () => {
+    runtime.history.sample();
+    const res = await call('POST', '/api/v1/rpc/metrics:history', {
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: '{"args":[]}',
+    });
+    const samples = (
+      res.json as { data: { state: string; rss_bytes: number | null; health_latency_ms: number | null }[] }
+    ).data;
+    const last = samples.at(-1);
+    expect(last).toMatchObject({ state: 'running' });
+    expect(last?.rss_bytes).toBeGreaterThan(0);
+    expect(last?.health_latency_ms).toBeGreaterThanOrEqual(0);
+  });
 });

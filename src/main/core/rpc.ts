@@ -15,6 +15,7 @@ import { filterProductsByIngredient, findProductsByName } from '../client/produc
 import { SupervisorError } from './errors';
 import type { IncidentStore } from './incident-store';
 import type { LogStore } from './log-store';
+import type { MetricsHistory } from './metrics-history';
 import type { Supervisor } from './supervisor';
 
 /** A handler per channel; `actor` says who called (user-ui for the dashboard, tray, …). */
@@ -28,10 +29,11 @@ export interface RpcDeps {
   logs: LogStore;
   incidents: IncidentStore;
   client: BackendClient;
+  history: MetricsHistory;
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({ supervisor, logs, incidents, client }: RpcDeps): RpcHandlers {
+export function createRpcHandlers({ supervisor, logs, incidents, client, history }: RpcDeps): RpcHandlers {
   return {
     'backend:status': async () => supervisor.status(),
     'backend:start': (actor) => supervisor.start(actor),
@@ -39,6 +41,7 @@ export function createRpcHandlers({ supervisor, logs, incidents, client }: RpcDe
     'backend:restart': (actor) => supervisor.restart(actor),
     'logs:tail': async (_actor, options) => logs.tail(options?.limit),
     'incidents:list': async () => incidents.list(),
+    'metrics:history': async () => history.list(),
     'auth:login': async (_actor, { email, password, remember }) => ({
       user: await client.auth.login(email, password, remember ?? false),
     }),

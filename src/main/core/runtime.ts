@@ -7,6 +7,7 @@ import { MemorySecretStore, type SecretStore } from '../client/session';
 import pino from 'pino';
 import { HttpHealthProbe } from './health-probe';
 import { LogFile } from './log-file';
+import { MetricsHistory } from './metrics-history';
 import { IncidentStore } from './incident-store';
 import { PidFile } from './pid-file';
 import { ExecaLauncher } from './launcher';
@@ -24,6 +25,8 @@ export interface SupervisorRuntime {
   client: BackendClient;
   /** Where the log files are. */
   logDir: string;
+  /** The last hour of chart samples. */
+  history: MetricsHistory;
   handlers: RpcHandlers;
   metrics: Registry;
   /** Stops the backend (SIGTERM → SIGKILL), closes connections and flushes the log files. Idempotent. */
@@ -59,6 +62,8 @@ export function createRuntime(
   });
   supervisor.on('incident', (incident) => incidents.add(incident));
   let shuttingDown: Promise<void> | null = null;
+  const history = new MetricsHistory(supervisor);
+  history.start();
   const client = new BackendClient({ baseUrl: config.backendUrl, secrets });
   return {
     supervisor,
@@ -66,10 +71,12 @@ export function createRuntime(
     incidents,
     client,
     logDir,
-    handlers: createRpcHandlers({ supervisor, logs, incidents, client }),
+    history,
+    handlers: createRpcHandlers({ supervisor, logs, incidents, client, history }),
     metrics: createMetrics(supervisor, logs),
     shutdown(actor = 'app-quit') {
       shuttingDown ??= (async () => {
+        history.stop();
         await supervisor.dispose(actor);
         await probe.close();
         await client.close();
