@@ -2,10 +2,12 @@ import { AppShell, Box, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError } from '../../shared/contract';
+import { BACKEND_ERROR_CODES } from './admin/admin-errors';
 import { ApiProvider, type SupervisorClient } from './api';
 import { AppHeader } from './components/app-header';
 import { TokenModal } from './components/token-modal';
 import { useHashPage } from './hooks/use-hash-page';
+import { AdminPage } from './pages/admin-page';
 import { IncidentsPage } from './pages/incidents-page';
 import { LogsPage } from './pages/logs-page';
 import { StatusPage } from './pages/status-page';
@@ -18,13 +20,24 @@ export function createQueryClient(): QueryClient {
       queries: {
         // The supervisor is local (loopback or IPC): `navigator.onLine` says nothing about it.
         networkMode: 'always',
-        // A refused token will not get better by retrying; the token form takes over.
-        retry: (failures, error) => !(error instanceof ApiError && error.code === 'UNAUTHORIZED') && failures < 2,
+        retry: (failures, error) => failures < 2 && !isFinalError(error),
       },
       mutations: { networkMode: 'always', retry: false },
     },
   });
 }
+
+/**
+ * Failures a retry will not mend: a refused control token (the token form takes over), and
+ * every error of the backend client (`BACKEND_*`, `NOT_LOGGED_IN`, `SESSION_EXPIRED`): the
+ * main process already retried what is safe to retry, and the admin views say what failed.
+ */
+function isFinalError(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  return error.code === 'UNAUTHORIZED' || BACKEND_CLIENT_CODES.has(error.code);
+}
+
+const BACKEND_CLIENT_CODES: ReadonlySet<string> = new Set(Object.values(BACKEND_ERROR_CODES));
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -61,6 +74,8 @@ function Shell() {
           </Box>
         ) : page === 'incidents' ? (
           <IncidentsPage />
+        ) : page === 'admin' ? (
+          <AdminPage />
         ) : (
           <StatusPage />
         )}

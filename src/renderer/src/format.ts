@@ -54,3 +54,24 @@ export function formatAgo(iso: string, now: number): string {
 export function formatLatency(ms: number): string {
   return ms < 10 ? `${Math.round(ms * 10) / 10} ms` : `${Math.round(ms)} ms`;
 }
+
+const MONEY = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const QUANTITY = new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 });
+
+/** Money in the backend's major unit with two decimals and grouping (`1,234.50`); the backend names no currency. */
+export function formatMoney(amount: number): string {
+  return MONEY.format(amount);
+}
+
+/** A stock quantity with at most three decimals (`0.125`, `1,200`). */
+export function formatQuantity(amount: number): string {
+  return QUANTITY.format(amount);
+}
+
+/** `2026-01-21 10:30` in local time, for table cells. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

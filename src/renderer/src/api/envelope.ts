@@ -9,6 +9,7 @@ import {
   type EventName,
   type EventPayload,
 } from '../../../shared/contract';
+import { DetailedApiError } from './errors';
 
 /**
  * Codes the renderer adds to the contract's `ERROR_CODES` for failures it detects itself:
@@ -39,7 +40,8 @@ export function unwrapEnvelope<C extends Channel>(channel: C, raw: unknown): Cha
       message: `Malformed answer to ${channel}: not an {ok, data|error} envelope`,
     });
   }
-  if (!envelope.data.ok) throw new ApiError(envelope.data.error);
+  // Keeps `status`, `backend_code` and `field` of backend client errors (see DetailedApiError).
+  if (!envelope.data.ok) throw new DetailedApiError(envelope.data.error);
   const result = channels[channel].result.safeParse(envelope.data.data);
   if (!result.success) {
     throw new ApiError({

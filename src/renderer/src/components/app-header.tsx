@@ -32,6 +32,9 @@ export function AppHeader({ page, onNavigate }: AppHeaderProps) {
             <Tabs.Tab value="incidents" data-testid="nav-incidents">
               Incidents
             </Tabs.Tab>
+            <Tabs.Tab value="admin" data-testid="nav-admin">
+              Admin
+            </Tabs.Tab>
           </Tabs.List>
         </Tabs>
       </Group>

@@ -1,26 +1,28 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The dashboard's pages. */
-export const PAGES = ['status', 'logs', 'incidents'] as const;
+export const PAGES = ['status', 'logs', 'incidents', 'admin'] as const;
 /** One of {@link PAGES}. */
 export type Page = (typeof PAGES)[number];
 
 function readPage(): Page {
-  const name = window.location.hash.replace(/^#\/?/, '');
+  // `#/admin/orders` is the Admin page (its sub-tab is read by useAdminTab).
+  const name = window.location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
   return (PAGES as readonly string[]).includes(name) ? (name as Page) : 'status';
 }
 
-function subscribe(onChange: () => void): () => void {
+/** Subscribes to changes of the URL hash (for `useSyncExternalStore`). */
+export function subscribeHash(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
   return () => window.removeEventListener('hashchange', onChange);
 }
 
 /**
- * The current page from the URL hash (`#/status`, `#/logs`, `#/incidents`), so a reload or
- * a bookmark keeps the page; no router needed for three pages.
+ * The current page from the URL hash (`#/status`, `#/logs`, `#/incidents`, `#/admin/…`), so
+ * a reload or a bookmark keeps the page; no router needed for four pages.
  */
 export function useHashPage(): [Page, (page: Page) => void] {
-  const page = useSyncExternalStore(subscribe, readPage);
+  const page = useSyncExternalStore(subscribeHash, readPage);
   const setPage = useCallback((next: Page) => {
     window.location.hash = `/${next}`;
   }, []);

@@ -1,0 +1,157 @@
+import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Tabs, Text } from '@mantine/core';
+import { useState } from 'react';
+import type { UserProfile } from '../../../shared/entities';
+import { BACKEND_ERROR_CODES, NOT_ADMIN_TEXT, SESSION_EXPIRED_TEXT } from '../admin/admin-errors';
+import { AdminErrorAlert } from '../components/admin/admin-error';
+import { IngredientsView } from '../components/admin/ingredients-view';
+import { LoginForm } from '../components/admin/login-form';
+import { OrdersView } from '../components/admin/orders-view';
+import { ProductsView } from '../components/admin/products-view';
+import { StatsView } from '../components/admin/stats-view';
+import { UsersView } from '../components/admin/users-view';
+import { useLogout, useSession } from '../hooks/use-admin';
+import { ADMIN_TABS, useAdminTab, type AdminTab } from '../hooks/use-admin-tab';
+import { useSessionWatch } from '../hooks/use-session-watch';
+
+const TAB_LABELS: Record<AdminTab, string> = {
+  stats: 'Stats',
+  users: 'Users',
+  orders: 'Orders',
+  products: 'Products',
+  ingredients: 'Ingredients',
+};
+
+/**
+ * The Admin page: the backend's data through the supervisor's client. Without a backend
+ * session it shows the login form (again, with "Session expired, log in again", when a
+ * call finds the session gone); a user without the admin role is told so.
+ */
+export function AdminPage() {
+  const session = useSession();
+  const [notice, setNotice] = useState<string | null>(null);
+  useSessionWatch((code) => setNotice(code === BACKEND_ERROR_CODES.sessionExpired ? SESSION_EXPIRED_TEXT : null));
+
+  let body;
+  if (session.data === undefined) {
+    body = session.isError ? (
+      <AdminErrorAlert
+        error={session.error}
+        action="Cannot read the backend session"
+        onRetry={() => void session.refetch()}
+      />
+    ) : (
+      <Center h={240}>
+        <Loader />
+      </Center>
+    );
+  } else if (session.data.user === null) {
+    body = <LoginForm notice={notice} onLoggedIn={() => setNotice(null)} />;
+  } else {
+    body = <SignedIn user={session.data.user} remembered={session.data.remembered} />;
+  }
+
+  return (
+    <Stack gap="md" maw={1200} mx="auto" data-testid="admin-page">
+      {body}
+    </Stack>
+  );
+}
+
+function SignedIn({ user, remembered }: { user: UserProfile; remembered: boolean }) {
+  const isAdmin = user.role === 'admin';
+  return (
+    <>
+      <SessionBar user={user} remembered={remembered} />
+      {isAdmin ? (
+        <AdminTabs currentUserId={user.id} />
+      ) : (
+        <Alert color="orange" variant="light" title={NOT_ADMIN_TEXT} data-testid="admin-not-admin">
+          {user.email} has the role “{user.role}”. Log out and log in with an administrator account to see the admin
+          views.
+        </Alert>
+      )}
+    </>
+  );
+}
+
+/** Who is logged in, and the Log out button. */
+function SessionBar({ user, remembered }: { user: UserProfile; remembered: boolean }) {
+  const logout = useLogout();
+  return (
+    <Paper withBorder radius="md" px="md" py="xs">
+      <Group justify="space-between" wrap="wrap" gap="sm">
+        <Group gap="xs" wrap="wrap" data-testid="admin-user">
+          <Text size="sm" c="dimmed">
+            Logged in to the backend as
+          </Text>
+          <Text size="sm" fw={600}>
+            {user.name}
+          </Text>
+          <Text size="sm" c="dimmed">
+            {user.email}
+          </Text>
+          <Badge
+            color={user.role === 'admin' ? 'grape' : 'gray'}
+            variant="light"
+            tt="none"
+            data-testid="admin-user-role"
+          >
+            {user.role}
+          </Badge>
+          {remembered && (
+            <Badge color="gray" variant="outline" tt="none">
+              remembered
+            </Badge>
+          )}
+        </Group>
+        <Group gap="sm">
+          {logout.isError && (
+            <Text size="sm" c="red.7">
+              Log out failed: {logout.error.message}
+            </Text>
+          )}
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => logout.mutate()}
+            loading={logout.isPending}
+            data-testid="logout"
+          >
+            Log out
+          </Button>
+        </Group>
+      </Group>
+    </Paper>
+  );
+}
+
+/** The admin sub-tabs; only the open one is mounted (and fetches). */
+function AdminTabs({ currentUserId }: { currentUserId: string }) {
+  const [tab, setTab] = useAdminTab();
+  return (
+    <Tabs value={tab} onChange={(value) => value && setTab(value as AdminTab)} keepMounted={false}>
+      <Tabs.List mb="md">
+        {ADMIN_TABS.map((value) => (
+          <Tabs.Tab key={value} value={value} data-testid={`admin-tab-${value}`}>
+            {TAB_LABELS[value]}
+          </Tabs.Tab>
+        ))}
+      </Tabs.List>
+      <Tabs.Panel value="stats">
+        <StatsView />
+      </Tabs.Panel>
+      <Tabs.Panel value="users">
+        <UsersView currentUserId={currentUserId} />
+      </Tabs.Panel>
+      <Tabs.Panel value="orders">
+        <OrdersView />
+      </Tabs.Panel>
+      <Tabs.Panel value="products">
+        <ProductsView />
+      </Tabs.Panel>
+      <Tabs.Panel value="ingredients">
+        <IngredientsView />
+      </Tabs.Panel>
+    </Tabs>
+  );
+}
