@@ -7,11 +7,12 @@
  *     fixture's bare spawn → healthy time (the floor no supervisor can beat);
  *   - hang (SIGSTOP) → `unhealthy` detected;
  *   - stop of a backend that ignores SIGTERM (SIGKILL at the stop timeout);
- *   - the headless supervisor's idle RSS and CPU over 30 s.
+ *   - the headless supervisor's idle RSS and CPU over 30 s;
+ *   - a flood of 1,000,000 lines: ingest rate to disk and peak RSS, beside PM2.
  * Runs: BENCH_RUNS (default 15). Ports are free loopback ports; everything it starts, it stops.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpHealthProbe } from '../src/main/core/health-probe';
 import { startHeadless } from '../test/helpers/headless-server';
@@ -90,16 +91,40 @@ async function oursCrashToHealthy(): Promise<number[]> {
   return samples;
 }
 
-/** PM2 on the same fixture: kill -9 its process; time until the fixture answers again. */
-async function pm2CrashToHealthy(): Promise<{ samples: number[]; daemonRssKb: number | null }> {
-  process.env.PM2_HOME = tempDir('bsup-pm2-');
+/** One PM2 daemon (its own PM2_HOME) for all PM2 measurements of a run. */
+interface Pm2Session {
+  pm2: typeof import('pm2');
+  call: <T>(fn: (cb: (err: unknown, v: T) => void) => void) => Promise<T>;
+  daemonPid: () => number | null;
+}
+
+/** Connects to (starts) a private PM2 daemon, runs `fn`, then kills the daemon. */
+async function withPm2<T>(fn: (session: Pm2Session) => Promise<T>): Promise<T> {
+  const home = tempDir('bsup-pm2-');
+  process.env.PM2_HOME = home; // read by pm2 when it is first imported
   const pm2 = (await import('pm2')).default;
-  const call = <T>(fn: (cb: (err: unknown, v: T) => void) => void): Promise<T> =>
-    new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
-  const port = await freePort();
+  const call = <V>(f: (cb: (err: unknown, v: V) => void) => void): Promise<V> =>
+    new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
+  const daemonPid = (): number | null => {
+    try {
+      return Number(readFileSync(join(home, 'pm2.pid'), 'utf8'));
+    } catch {
+      return null;
+    }
+  };
   await call((cb) => pm2.connect(cb as never));
+  try {
+    return await fn({ pm2, call, daemonPid });
+  } finally {
+    await call((cb) => pm2.killDaemon(cb as never)).catch(() => undefined);
+    pm2.disconnect();
+  }
+}
+
+/** PM2 on the same fixture: kill -9 its process; time until the fixture answers again. */
+async function pm2CrashToHealthy({ pm2, call, daemonPid }: Pm2Session): Promise<{ samples: number[]; daemonRssKb: number | null }> {
+  const port = await freePort();
   const samples: number[] = [];
-  let daemonRssKb: number | null = null;
   try {
     await call((cb) =>
       pm2.start(
@@ -125,14 +150,11 @@ async function pm2CrashToHealthy(): Promise<{ samples: number[]; daemonRssKb: nu
       await pollUntil(async () => !(await probe.probe(url, 200)).ok, 5_000, 1, 'the old process to go');
       samples.push(await timeUntilHealthy(url, t0));
     }
-    const daemonPid = Number(readFileSync(join(process.env.PM2_HOME, 'pm2.pid'), 'utf8'));
-    daemonRssKb = rssKb(daemonPid);
+    const pid = daemonPid();
+    return { samples, daemonRssKb: pid ? rssKb(pid) : null };
   } finally {
     await call((cb) => pm2.delete('bench', cb as never)).catch(() => undefined);
-    await call((cb) => pm2.killDaemon(cb as never)).catch(() => undefined);
-    pm2.disconnect();
   }
-  return { samples, daemonRssKb };
 }
 
 /** SIGSTOP the backend; time until `unhealthy` (interval 1 s, timeout 200 ms, threshold 3, confirm 100 ms). */
@@ -220,13 +242,99 @@ async function idleFootprint(): Promise<{ rssMb: number; cpuPercent: number }> {
   }
 }
 
+const FLOOD_LINES = Number(process.env.BENCH_FLOOD_LINES ?? 1_000_000);
+
+/** Counts newline characters of the files whose names start with `prefix` in `dir`. */
+function countLines(dir: string, prefix: string): number {
+  let n = 0;
+  for (const f of readdirSync(dir).filter((name) => name.startsWith(prefix))) {
+    const buf = readFileSync(join(dir, f));
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  }
+  return n;
+}
+
+/** Samples a process's RSS every 50 ms until stopped; resolves with the peak, KiB. */
+function peakRss(pid: () => number | null): { stop: () => number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const p = pid();
+    if (p) peak = Math.max(peak, rssKb(p) ?? 0);
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/**
+ * The flood: the fixture writes FLOOD_LINES lines as fast as its pipe takes them.
+ * Ours: the headless supervisor, time from spawn to the last line on disk, peak RSS.
+ */
+async function oursFlood(): Promise<{ seconds: number; peakRssKb: number; onDisk: number }> {
+  const port = await freePort();
+  const dataDir = tempDir('bsup-flood-');
+  const server = await startHeadless({
+    GO_BACKEND_BINARY: process.execPath,
+    BACKEND_ARGS: JSON.stringify([FAULT_BACKEND]),
+    GO_BACKEND_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
+    FLOOD_LINES: String(FLOOD_LINES),
+    SUPERVISOR_DATA_DIR: dataDir,
+    LOG_FILE_MAX_MB: '1000',
+    HEALTH_CHECK_INTERVAL: '30',
+  });
+  const rss = peakRss(() => server.process.pid ?? null);
+  const t0 = performance.now();
+  const logDir = join(dataDir, 'logs');
+  // The backend's last line is on disk when backend.log holds every line (+ the few others).
+  await pollUntil(() => countLines(logDir, 'backend.log') >= FLOOD_LINES + 1, 300_000, 200, 'the flood on disk');
+  const seconds = (performance.now() - t0) / 1000;
+  const peakRssKb = rss.stop();
+  await server.stop();
+  return { seconds, peakRssKb, onDisk: countLines(logDir, 'backend.log') };
+}
+
+/** PM2 on the same fixture: time until its out file holds every line, daemon peak RSS. */
+async function pm2Flood({ pm2, call, daemonPid }: Pm2Session): Promise<{ seconds: number; peakRssKb: number; onDisk: number }> {
+  const port = await freePort();
+  const logDir = tempDir('bsup-pm2-logs-');
+  const rss = peakRss(daemonPid);
+  const t0 = performance.now();
+  try {
+    await call((cb) =>
+      pm2.start(
+        {
+          script: FAULT_BACKEND,
+          name: 'flood',
+          env: { PORT: String(port), FLOOD_LINES: String(FLOOD_LINES) },
+          autorestart: false,
+          out_file: join(logDir, 'out.log'),
+          error_file: join(logDir, 'err.log'),
+        } as never,
+        cb as never,
+      ),
+    );
+    await pollUntil(() => countLines(logDir, 'out.log') >= FLOOD_LINES + 1, 300_000, 200, 'the PM2 flood on disk');
+    return { seconds: (performance.now() - t0) / 1000, peakRssKb: rss.stop(), onDisk: countLines(logDir, 'out.log') };
+  } finally {
+    rss.stop();
+    await call((cb) => pm2.delete('flood', cb as never)).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`bench: ${RUNS} runs each`);
   const bare = await bareSpawnToHealthy();
   console.log(`bare spawn → healthy: ${fmt(median(bare))}`);
   const ours = await oursCrashToHealthy();
   console.log(`ours crash → healthy: ${fmt(median(ours))}`);
-  const pm2 = await pm2CrashToHealthy();
+  const { pm2, pm2flood } = await withPm2(async (session) => ({
+    pm2: await pm2CrashToHealthy(session),
+    pm2flood: await pm2Flood(session),
+  }));
   console.log(`pm2 crash → healthy: ${fmt(median(pm2.samples))}`);
   const hang = await hangToUnhealthy();
   console.log(`hang → unhealthy: ${fmt(median(hang))}`);
@@ -234,6 +342,10 @@ async function main(): Promise<void> {
   console.log(`stop (SIGTERM ignored): ${fmt(median(stop))}`);
   const idle = await idleFootprint();
   console.log(`idle: ${idle.rssMb.toFixed(1)} MiB, ${idle.cpuPercent.toFixed(2)} % CPU`);
+
+  const flood = await oursFlood();
+  console.log(`flood ours: ${flood.seconds.toFixed(2)} s, peak RSS ${(flood.peakRssKb / 1024).toFixed(1)} MiB`);
+  console.log(`flood pm2: ${pm2flood.seconds.toFixed(2)} s, peak RSS ${(pm2flood.peakRssKb / 1024).toFixed(1)} MiB`);
 
   const floor = median(bare);
   const rows = [
@@ -269,6 +381,18 @@ async function main(): Promise<void> {
       '1',
     ],
     [`idle supervisor CPU over ${IDLE_SECONDS} s`, `${idle.cpuPercent.toFixed(2)} %`, 'of one core', '1'],
+    [
+      `flood of ${FLOOD_LINES.toLocaleString('en')} lines: ingest rate to disk, backend-supervisor`,
+      `${Math.round(FLOOD_LINES / flood.seconds).toLocaleString('en')} lines/s`,
+      `PM2: ${Math.round(FLOOD_LINES / pm2flood.seconds).toLocaleString('en')} lines/s; ours = ${(pm2flood.seconds / flood.seconds).toFixed(2)} × PM2's rate; lines on disk ${flood.onDisk.toLocaleString('en')} vs ${pm2flood.onDisk.toLocaleString('en')}`,
+      '1',
+    ],
+    [
+      'flood: peak RSS, supervisor vs PM2 daemon',
+      `${(flood.peakRssKb / 1024).toFixed(1)} MiB`,
+      `PM2 daemon: ${(pm2flood.peakRssKb / 1024).toFixed(1)} MiB (${(flood.peakRssKb / pm2flood.peakRssKb).toFixed(2)} ×)`,
+      '1',
+    ],
   ];
   const md = [
     '# Benchmark results',
