@@ -140,21 +140,28 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     staticDir: join(OUT_DIR, 'renderer'),
   });
 
-  // Echo to the console (journald under systemd). A console that cannot keep up loses
-  // echoed lines, never the backend's pace: the log files have every line.
+  // Echo to the console (journald under systemd), batched into one write per turn of the
+  // event loop. A console that cannot keep up loses echoed lines, never the backend's pace:
+  // the log files have every line.
   let echoDropped = 0;
+  let echoBatch: string[] = [];
+  const flushEcho = (): void => {
+    if (echoDropped > 0) {
+      echoBatch.push(`[supervisor] ${echoDropped} lines not echoed (console too slow; see ${runtime.logDir})`);
+      echoDropped = 0;
+    }
+    output.out(echoBatch.join('\n'));
+    echoBatch = [];
+  };
   logs.on('line', (line) => {
     if (output.backlog() > ECHO_MAX_BACKLOG) {
       echoDropped++;
       return;
     }
-    if (echoDropped > 0) {
-      output.out(`[supervisor] ${echoDropped} lines not echoed (console too slow; see ${runtime.logDir})`);
-      echoDropped = 0;
-    }
     const prefix =
       line.stream === 'supervisor' ? '[supervisor]' : line.stream === 'stderr' ? '[backend:err]' : '[backend]';
-    output.out(`${prefix} ${line.text}`);
+    if (echoBatch.length === 0) setImmediate(flushEcho);
+    echoBatch.push(`${prefix} ${line.text}`);
   });
 
   let address: string;

@@ -36,9 +36,14 @@ export async function startHeadless(env: Record<string, string> = {}): Promise<H
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Keep the head (the start banner) and a bounded tail, so a flood does not fill memory.
   let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const keep = (c: Buffer): void => {
+    out += c.toString();
+    if (out.length > 512 * 1024) out = out.slice(0, 16 * 1024) + out.slice(-256 * 1024);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await pollUntil(
     () => out.includes('backend-supervisor: dashboard') || child.exitCode !== null,
