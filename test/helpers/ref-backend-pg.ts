@@ -10,24 +10,23 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The PostgreSQL that `.ci/run` sets up (role `bsup` with CREATEDB on the local cluster). */
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://bsup:bsup@127.0.0.1:5432/postgres';
+
 /**
- * Where the PostgreSQL tests run: `TEST_DATABASE_URL` (a role with CREATEDB), or why not.
- * `required` is true on CI (`CI` set and not `false`/`0`), where a missing URL must fail
- * the run rather than skip PostgreSQL silently.
+ * Where the PostgreSQL tests run: `TEST_DATABASE_URL` (a role with CREATEDB), else the
+ * server `.ci/run` sets up. They always run: without a reachable PostgreSQL they fail with
+ * the connection error and {@link MISSING_POSTGRES}, never skip.
  */
-export function postgresTarget(env: NodeJS.ProcessEnv = process.env): { url: string | undefined; required: boolean } {
-  const ci = env['CI'];
-  return {
-    url: env['TEST_DATABASE_URL'] || undefined,
-    required: ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0',
-  };
+export function postgresTarget(env: NodeJS.ProcessEnv = process.env): { url: string } {
+  return { url: env['TEST_DATABASE_URL'] || DEFAULT_TEST_DATABASE_URL };
 }
 
-/** Explains how to provide `TEST_DATABASE_URL`; shown when CI lacks it. */
-export const MISSING_TEST_DATABASE_URL =
-  'TEST_DATABASE_URL is not set, but CI must run the contract suite against PostgreSQL too: ' +
-  'install PostgreSQL 15, create a role with CREATEDB and set ' +
-  'TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/db (see src/reference-backend/README.md)';
+/** How to provide a PostgreSQL for the tests. */
+export const MISSING_POSTGRES =
+  'the contract suite runs against a real PostgreSQL too: run `bash .ci/run` once (it installs and starts ' +
+  'PostgreSQL 15 with a role bsup), or set TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/db ' +
+  'for a role with CREATEDB (see src/reference-backend/README.md)';
 
 /**
  * Creates a fresh, empty database `<prefix>_<random>` on the server of `adminUrl`, so that
@@ -56,7 +55,7 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   } catch (err) {
     const safe = new URL(url);
     if (safe.password) safe.password = '***';
-    throw new Error(`cannot connect to ${safe.toString()}: ${(err as Error).message}`);
+    throw new Error(`cannot connect to ${safe.toString()}: ${(err as Error).message}; ${MISSING_POSTGRES}`);
   }
   try {
     return await fn(client);

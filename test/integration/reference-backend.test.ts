@@ -448,34 +448,30 @@ describe('reference backend as a bundled process', () => {
     expect(proc.stderr() + proc.stdout()).not.toContain('s3cret-pw');
   }, 20_000);
 
-  it.runIf(postgresTarget().url !== undefined)(
-    'runs on the PostgreSQL of DATABASE_URL (TEST_DATABASE_URL), JWT secret still in DATA_DIR',
-    async () => {
-      const db = await createTestDatabase(postgresTarget().url!);
-      try {
-        const port = await freePort();
-        const dir = await tempDir('ref-backend-pg-data-');
-        const proc = start({ PORT: String(port), DATA_DIR: dir, DATABASE_URL: db.url, ADMIN_PASSWORD });
-        await waitForHealthy(`http://127.0.0.1:${port}/health/ready`, 15_000, proc);
-        expect(proc.stdout()).toContain('(PostgreSQL postgres://');
-        expect(proc.stdout()).not.toContain(`:${new URL(db.url).password}@`);
-        const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-        });
-        expect(login.status).toBe(200);
-        expect((await stat(path.join(dir, 'jwt-secret'))).isFile()).toBe(true);
-        await expect(stat(path.join(dir, 'pgdata'))).rejects.toThrow();
-        proc.child.kill('SIGTERM');
-        expect(await exitWithin(proc, 5000)).toEqual({ code: 0, signal: null });
-        expect(proc.stderr()).toBe('');
-      } finally {
-        await db.drop();
-      }
-    },
-    30_000,
-  );
+  it('runs on the PostgreSQL of DATABASE_URL (TEST_DATABASE_URL), JWT secret still in DATA_DIR', async () => {
+    const db = await createTestDatabase(postgresTarget().url);
+    try {
+      const port = await freePort();
+      const dir = await tempDir('ref-backend-pg-data-');
+      const proc = start({ PORT: String(port), DATA_DIR: dir, DATABASE_URL: db.url, ADMIN_PASSWORD });
+      await waitForHealthy(`http://127.0.0.1:${port}/health/ready`, 15_000, proc);
+      expect(proc.stdout()).toContain('(PostgreSQL postgres://');
+      expect(proc.stdout()).not.toContain(`:${new URL(db.url).password}@`);
+      const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+      });
+      expect(login.status).toBe(200);
+      expect((await stat(path.join(dir, 'jwt-secret'))).isFile()).toBe(true);
+      await expect(stat(path.join(dir, 'pgdata'))).rejects.toThrow();
+      proc.child.kill('SIGTERM');
+      expect(await exitWithin(proc, 5000)).toEqual({ code: 0, signal: null });
+      expect(proc.stderr()).toBe('');
+    } finally {
+      await db.drop();
+    }
+  }, 30_000);
 
   it('exits 2 naming the variable when the configuration is bad', async () => {
     const proc = start({ PORT: 'not-a-port' });
