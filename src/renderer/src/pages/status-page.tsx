@@ -13,10 +13,12 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import type { BackendStatus } from '../../../shared/status';
 import type { Actor } from '../../../shared/states';
 import { errorMessage, useConnectionState } from '../api';
+import { MetricsCharts } from '../components/charts/metrics-charts';
 import { INCIDENT_KIND_STYLES } from '../components/incident-kind-badge';
 import { ProcessControls } from '../components/process-controls';
 import { StatCard } from '../components/stat-card';
@@ -44,7 +46,7 @@ const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
   unknown: 'dimmed',
 };
 
-/** The status page: state, process figures, health and the process commands. */
+/** The status page: state, process figures, the last hour's charts, health and the process commands. */
 export function StatusPage() {
   const query = useBackendStatus();
   const incidents = useIncidents();
@@ -66,6 +68,7 @@ export function StatusPage() {
       staleError={query.isError ? query.error : null}
       reconnecting={connection === 'reconnecting'}
       lastIncident={incidents.data?.[0]}
+      charts={<MetricsCharts />}
     />
   );
 }
@@ -94,10 +97,19 @@ export interface StatusViewProps {
   reconnecting?: boolean;
   /** The newest recorded incident, if any: a line links to the Incidents page. */
   lastIncident?: Incident;
+  /** The last hour's charts, shown under the figures (the page passes the live ones). */
+  charts?: ReactNode;
 }
 
 /** The status of one snapshot (split from the data hook so it can be shown from any source). */
-export function StatusView({ status, receivedAt, staleError, reconnecting = false, lastIncident }: StatusViewProps) {
+export function StatusView({
+  status,
+  receivedAt,
+  staleError,
+  reconnecting = false,
+  lastIncident,
+  charts,
+}: StatusViewProps) {
   // Ticks every second: uptime, the backoff countdown and the "… ago" times move.
   const now = useNow(true);
   const elapsedMs = Math.max(0, now - receivedAt);
@@ -181,6 +193,8 @@ export function StatusView({ status, receivedAt, staleError, reconnecting = fals
           detail={status.last_health ? `checked ${formatAgo(status.last_health.at, now)}` : 'not checked yet'}
         />
       </SimpleGrid>
+
+      {charts}
 
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <HealthPanel status={status} />

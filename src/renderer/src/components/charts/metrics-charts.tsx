@@ -1,0 +1,226 @@
+import { AreaChart, LineChart } from '@mantine/charts';
+import { Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { DotItemDotProps } from 'recharts';
+import { errorMessage } from '../../api';
+import { formatClock, formatLatency, NONE } from '../../format';
+import { useMetricsHistory } from '../../hooks/use-metrics-history';
+import { formatMiB, hasValues, maxOf, type MetricsPoint, yTicks } from './metrics-points';
+
+/** Height of each chart's plot, px. */
+const CHART_HEIGHT = 160;
+
+/** Up to this many points every point gets a dot; beyond, only isolated ones (a line needs two). */
+const ALL_DOTS_UP_TO = 60;
+
+// CSS colours (Mantine's variables): the series take them, and so do the custom dots.
+const LATENCY_COLOR = 'var(--mantine-color-indigo-6)';
+const MEMORY_COLOR = 'var(--mantine-color-teal-6)';
+const FAILED_COLOR = 'var(--mantine-color-red-6)';
+
+/** The y axis of both charts: from 0 to the top of three round ticks, room for `1000 MiB`. */
+function yAxis(max: number) {
+  const ticks = yTicks(max);
+  return { width: 72, ticks, domain: [0, ticks[2]], interval: 0 } as const;
+}
+
+/** The Status page's charts of the last hour, live (`metrics:history` every 10 s). */
+export function MetricsCharts() {
+  const query = useMetricsHistory();
+  return <MetricsChartsView points={query.data} error={query.isError ? query.error : null} />;
+}
+
+/** Props of {@link MetricsChartsView}. */
+export interface MetricsChartsViewProps {
+  /** Chart points, oldest first; undefined until the first answer. */
+  points: readonly MetricsPoint[] | undefined;
+  /** The last fetch failed: said instead of a chart while there are no points. */
+  error?: unknown;
+}
+
+/**
+ * Two small charts of the last hour: health-check latency (failed probes as red points,
+ * gaps where the backend was not probed) and the backend's resident memory in MiB.
+ */
+export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
+  const latestProbe = points?.findLast((point) => point.ok !== null);
+  const latestMemory = points?.findLast((point) => point.memory !== null);
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+      <ChartCard
+        testId="chart-latency"
+        title="Health-check latency"
+        points={points}
+        error={error}
+        latest={latestProbe && <LatestProbe point={latestProbe} />}
+        noValues={points && !hasValues(points, 'latency') && !hasValues(points, 'failed')}
+        noValuesText="No health checks in the last hour"
+      >
+        {points && <LatencyChart points={points} />}
+      </ChartCard>
+      <ChartCard
+        testId="chart-memory"
+        title="Memory (RSS)"
+        points={points}
+        error={error}
+        latest={latestMemory?.memory != null && formatMiB(latestMemory.memory)}
+        noValues={points && !hasValues(points, 'memory')}
+        noValuesText="No backend process measured in the last hour"
+      >
+        {points && <MemoryChart points={points} />}
+      </ChartCard>
+    </SimpleGrid>
+  );
+}
+
+interface ChartCardProps {
+  testId: string;
+  title: string;
+  points: readonly MetricsPoint[] | undefined;
+  error: unknown;
+  latest: ReactNode;
+  noValues: boolean | undefined;
+  noValuesText: string;
+  children: ReactNode;
+}
+
+type ChartState = 'loading' | 'error' | 'empty' | 'no-values' | 'ready';
+
+/** A titled card holding one chart, or what stands in for it (loading, error, no samples). */
+function ChartCard({ testId, title, points, error, latest, noValues, noValuesText, children }: ChartCardProps) {
+  const state: ChartState =
+    points === undefined
+      ? error != null
+        ? 'error'
+        : 'loading'
+      : points.length === 0
+        ? 'empty'
+        : noValues
+          ? 'no-values'
+          : 'ready';
+  return (
+    <Paper withBorder radius="md" p="lg" data-testid={testId} data-state={state} data-points={points?.length ?? 0}>
+      <Group justify="space-between" align="baseline" mb="sm" wrap="nowrap">
+        <Title order={5}>
+          {title}{' '}
+          <Text span size="xs" c="dimmed" fw={400}>
+            last hour
+          </Text>
+        </Title>
+        {latest && (
+          <Text size="sm" fw={600} data-testid={`${testId}-latest`}>
+            {latest}
+          </Text>
+        )}
+      </Group>
+      {state === 'ready' ? (
+        children
+      ) : (
+        <Center h={CHART_HEIGHT}>
+          {state === 'loading' ? (
+            <Loader size="sm" />
+          ) : (
+            <Text size="sm" c={state === 'error' ? 'red.7' : 'dimmed'} ta="center">
+              {state === 'error' ? errorMessage(error) : state === 'empty' ? 'Collecting samples…' : noValuesText}
+            </Text>
+          )}
+        </Center>
+      )}
+    </Paper>
+  );
+}
+
+function LatestProbe({ point }: { point: MetricsPoint }) {
+  if (point.ok) return point.latency_ms === null ? NONE : formatLatency(point.latency_ms);
+  return (
+    <Text span inherit c="red.7">
+      failed
+    </Text>
+  );
+}
+
+function LatencyChart({ points }: { points: readonly MetricsPoint[] }) {
+  return (
+    <LineChart
+      h={CHART_HEIGHT}
+      data={points as MetricsPoint[]}
+      dataKey="at"
+      series={[
+        { name: 'latency', label: 'Latency', color: LATENCY_COLOR },
+        { name: 'failed', label: 'Failed probe', color: FAILED_COLOR },
+      ]}
+      connectNulls={false}
+      curveType="linear"
+      valueFormatter={(ms) => `${ms} ms`}
+      xAxisProps={{ tickFormatter: formatClock }}
+      yAxisProps={yAxis(maxOf(points, ['latency', 'failed']))}
+      tooltipProps={{ content: ({ payload }) => <PointTooltip point={payload?.[0]?.payload} show="latency" /> }}
+      lineProps={(series) =>
+        series.name === 'failed'
+          ? // Points only: the red dots of failed probes, never joined by a line.
+            {
+              stroke: 'none',
+              dot: { r: 3.5, fill: FAILED_COLOR, stroke: FAILED_COLOR, strokeWidth: 1 },
+              activeDot: { r: 5, fill: FAILED_COLOR, stroke: FAILED_COLOR },
+            }
+          : { dot: sparseDot(points, 'latency', LATENCY_COLOR) }
+      }
+    />
+  );
+}
+
+function MemoryChart({ points }: { points: readonly MetricsPoint[] }) {
+  return (
+    <AreaChart
+      h={CHART_HEIGHT}
+      data={points as MetricsPoint[]}
+      dataKey="at"
+      series={[{ name: 'memory', label: 'Memory', color: MEMORY_COLOR }]}
+      connectNulls={false}
+      curveType="linear"
+      withGradient
+      valueFormatter={(mib) => `${mib} MiB`}
+      xAxisProps={{ tickFormatter: formatClock }}
+      yAxisProps={yAxis(maxOf(points, ['memory']))}
+      tooltipProps={{ content: ({ payload }) => <PointTooltip point={payload?.[0]?.payload} show="memory" /> }}
+      areaProps={{ dot: sparseDot(points, 'memory', MEMORY_COLOR) }}
+    />
+  );
+}
+
+/**
+ * A dot renderer drawing every point while there are few, then only the points with no
+ * neighbour on either side (a line segment needs two, so these would not show at all).
+ */
+function sparseDot(points: readonly MetricsPoint[], key: 'latency' | 'memory', color: string) {
+  const everyPoint = points.length <= ALL_DOTS_UP_TO;
+  return function SparseDot({ cx, cy, index }: DotItemDotProps): ReactNode {
+    if (cx == null || cy == null || points[index]?.[key] == null) return null;
+    const isolated = points[index - 1]?.[key] == null && points[index + 1]?.[key] == null;
+    if (!everyPoint && !isolated) return null;
+    return <circle key={index} cx={cx} cy={cy} r={2.5} fill={color} stroke={color} />;
+  };
+}
+
+/** The hovered sample: its time and the one figure of its chart, in words when there is none. */
+function PointTooltip({ point, show }: { point: MetricsPoint | undefined; show: 'latency' | 'memory' }) {
+  if (!point) return null;
+  return (
+    <Paper withBorder shadow="md" radius="sm" px="sm" py={6}>
+      <Stack gap={2}>
+        <Text size="xs" c="dimmed">
+          {formatClock(point.at)} · {point.state}
+        </Text>
+        <Text size="sm" fw={600} c={show === 'latency' && point.ok === false ? 'red.7' : undefined}>
+          {show === 'latency' ? probeText(point) : point.memory === null ? 'no process' : formatMiB(point.memory)}
+        </Text>
+      </Stack>
+    </Paper>
+  );
+}
+
+function probeText(point: MetricsPoint): string {
+  if (point.ok === null) return 'not probed';
+  if (point.latency_ms === null) return point.ok ? 'ok' : 'failed: no answer';
+  return point.ok ? formatLatency(point.latency_ms) : `failed after ${formatLatency(point.latency_ms)}`;
+}
