@@ -9,6 +9,13 @@ import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
 import { ENV_VARIABLES, isLoopback, loadConfig } from './core/config';
 import { ConfigError } from './core/errors';
 import { bundledBackendDefaults, createRuntime } from './core/runtime';
+import {
+  ConfSettingsStore,
+  overridesOf,
+  settingsDataDir,
+  settingsFileIn,
+  type SettingsSource,
+} from './core/settings-store';
 import { createControlServer } from './server/control-server';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 
@@ -23,6 +30,8 @@ Options:
   --control-host <host>  bind address of the control server (env CONTROL_HOST, default 127.0.0.1)
   --control-port <port>  port of the control server (env CONTROL_PORT, default 8000)
   --data-dir <dir>       the supervisor's data folder (env SUPERVISOR_DATA_DIR)
+  --settings <file>      the settings file (default <data-dir>/settings.json); the
+                         environment and these options override its values
   --no-start             do not start the backend at launch
   -h, --help             this help
   -v, --version          the version
@@ -55,6 +64,8 @@ function parseCommandLine(argv: string[]): {
   version: boolean;
   start: boolean;
   overrides: Partial<SupervisorConfigInput>;
+  /** `--settings <file>`, if given. */
+  settingsFile: string | undefined;
 } {
   let parsed;
   try {
@@ -65,6 +76,7 @@ function parseCommandLine(argv: string[]): {
         'control-host': { type: 'string' },
         'control-port': { type: 'string' },
         'data-dir': { type: 'string' },
+        settings: { type: 'string' },
         'no-start': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -88,6 +100,7 @@ function parseCommandLine(argv: string[]): {
     version: values.version,
     start: !values['no-start'],
     overrides,
+    settingsFile: values.settings || undefined,
   };
 }
 
@@ -106,6 +119,7 @@ function describeBackend(config: SupervisorConfig): string {
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
   let cli;
   let config: SupervisorConfig;
+  let settings: SettingsSource;
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
@@ -117,7 +131,21 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return 0;
     }
     if (cli.command !== 'serve') throw new ConfigError(`unknown command "${cli.command}" (the command is: serve)`);
-    config = loadConfig(process.env, bundledBackendDefaults(OUT_DIR), {}, cli.overrides);
+    // The settings file is the "config file" layer: flags > environment > settings > defaults.
+    // A corrupt one is a configuration error (exit 2) and is left untouched.
+    const env = process.env;
+    const defaults = bundledBackendDefaults(OUT_DIR);
+    const overrides = cli.overrides;
+    const store = new ConfSettingsStore(cli.settingsFile ?? settingsFileIn(settingsDataDir(env, overrides)));
+    config = loadConfig(env, defaults, store.load(), overrides);
+    settings = {
+      store,
+      resolve: (values) => loadConfig(env, defaults, values, overrides),
+      overrides: overridesOf(env, {
+        ...(overrides.controlHost !== undefined ? { controlHost: '--control-host' } : {}),
+        ...(overrides.controlPort !== undefined ? { controlPort: '--control-port' } : {}),
+      }),
+    };
   } catch (err) {
     if (err instanceof ConfigError) {
       output.err(`backend-supervisor: ${err.message}`);
@@ -126,7 +154,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     throw err;
   }
 
-  const runtime = createRuntime(config);
+  const runtime = createRuntime(config, undefined, settings);
   const { supervisor, logs } = runtime;
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
   const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);

@@ -16,6 +16,14 @@ import {
 } from './entities';
 import { IncidentSchema } from './incident';
 import {
+  ENV_IMPORT_MAX_CHARS,
+  EnvImportResultSchema,
+  HealthUrlTestResultSchema,
+  HealthUrlTestSchema,
+  SettingsSchema,
+  SettingsViewSchema,
+} from './settings';
+import {
   BackendStatusSchema,
   CommandResultSchema,
   LogLineSchema,
@@ -89,6 +97,24 @@ export const channels = {
   },
   'admin:deleteIngredient': { args: z.tuple([IntIdSchema]), result: z.null() },
   'admin:ingredientMovements': { args: z.tuple([IntIdSchema]), result: z.array(IngredientMovementSchema) },
+
+  // ---- settings (the "config file" layer; see src/shared/settings.ts)
+  /** The stored settings, the effective config and where each value comes from. */
+  'settings:get': { args: z.tuple([]), result: SettingsViewSchema },
+  /**
+   * Replaces the stored settings (a key left out falls back to the environment or the
+   * default). Bad values are refused before the handler runs (BAD_ARGUMENTS, `field` names
+   * the key); SETTINGS_FILE_INVALID when the file on disk is corrupt (it is never overwritten).
+   * They apply at the next start of the supervisor.
+   */
+  'settings:save': { args: z.tuple([SettingsSchema]), result: SettingsViewSchema },
+  /** One health probe of `url` + `path` (the same probe the supervisor uses). */
+  'settings:testHealthUrl': { args: z.tuple([HealthUrlTestSchema]), result: HealthUrlTestResultSchema },
+  /** Reads a seed-style `.env` text into settings values for review; saves nothing. */
+  'settings:importEnv': {
+    args: z.tuple([z.string().max(ENV_IMPORT_MAX_CHARS)]),
+    result: EnvImportResultSchema,
+  },
 } as const;
 
 /** Every channel name. */

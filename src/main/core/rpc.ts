@@ -16,6 +16,7 @@ import { SupervisorError } from './errors';
 import type { IncidentStore } from './incident-store';
 import type { LogStore } from './log-store';
 import type { MetricsHistory } from './metrics-history';
+import { SettingsError, type SettingsService } from './settings-store';
 import type { Supervisor } from './supervisor';
 
 /** A handler per channel; `actor` says who called (user-ui for the dashboard, tray, …). */
@@ -30,10 +31,16 @@ export interface RpcDeps {
   incidents: IncidentStore;
   client: BackendClient;
   history: MetricsHistory;
+  /** The settings channels; absent where the entry keeps no settings file (they answer SETTINGS_UNAVAILABLE). */
+  settings?: SettingsService;
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({ supervisor, logs, incidents, client, history }: RpcDeps): RpcHandlers {
+export function createRpcHandlers({ supervisor, logs, incidents, client, history, settings }: RpcDeps): RpcHandlers {
+  const settingsService = (): SettingsService => {
+    if (!settings) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no settings file');
+    return settings;
+  };
   return {
     'backend:status': async () => supervisor.status(),
     'backend:start': (actor) => supervisor.start(actor),
@@ -73,6 +80,10 @@ export function createRpcHandlers({ supervisor, logs, incidents, client, history
       return null;
     },
     'admin:ingredientMovements': (_actor, id) => client.admin.ingredientMovements(id),
+    'settings:get': async () => settingsService().get(),
+    'settings:save': async (_actor, values) => settingsService().save(values),
+    'settings:testHealthUrl': (_actor, test) => settingsService().testHealthUrl(test),
+    'settings:importEnv': async (_actor, text) => settingsService().importEnv(text),
   };
 }
 
@@ -89,7 +100,10 @@ export function httpStatusOf(code: string): number {
       return 404;
     case 'REMOTE_MODE':
     case 'DISPOSED':
+    case 'SETTINGS_FILE_INVALID':
       return 409;
+    case 'SETTINGS_UNAVAILABLE':
+      return 501;
     case 'NOT_LOGGED_IN':
     case 'SESSION_EXPIRED':
     case 'BACKEND_UNAUTHORIZED':
@@ -114,6 +128,14 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The field the first issue is about (`args[0].healthCheckPath` → `healthCheckPath`), if it is inside an argument. */
+function firstField(error: z.ZodError): string | undefined {
+  const path = error.issues[0]?.path ?? [];
+  if (path.length >= 2) return path.slice(1).map(String).join('.');
+  const issue = error.issues[0];
+  return issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+}
+
 /**
  * Runs one call from an untrusted caller: checks the channel name, parses the arguments
  * with the channel's zod tuple before the handler runs, and answers an envelope; never throws.
@@ -130,10 +152,13 @@ export async function dispatchRpc(
   }
   const parsed = channels[channel].args.safeParse(rawArgs);
   if (!parsed.success) {
-    return {
-      ok: false,
-      error: { code: 'BAD_ARGUMENTS', message: `bad arguments for ${channel}: ${describeIssues(parsed.error)}` },
+    const error: RpcError = {
+      code: 'BAD_ARGUMENTS',
+      message: `bad arguments for ${channel}: ${describeIssues(parsed.error)}`,
     };
+    const field = firstField(parsed.error);
+    if (field !== undefined) error.field = field;
+    return { ok: false, error };
   }
   try {
     const handler = handlers[channel] as (actor: Actor, ...args: unknown[]) => Promise<unknown>;
@@ -141,6 +166,11 @@ export async function dispatchRpc(
     return { ok: true, data };
   } catch (err) {
     if (err instanceof SupervisorError) return { ok: false, error: { code: err.code, message: err.message } };
+    if (err instanceof SettingsError) {
+      const error: RpcError = { code: err.code, message: err.message };
+      if (err.field !== undefined) error.field = err.field;
+      return { ok: false, error };
+    }
     if (err instanceof BackendClientError) {
       const error: RpcError = { code: err.code, message: err.message };
       if (err.status !== undefined) error.status = err.status;

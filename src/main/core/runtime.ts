@@ -14,6 +14,7 @@ import { ExecaLauncher } from './launcher';
 import { LogStore } from './log-store';
 import { createMetrics } from './metrics';
 import { createRpcHandlers, type RpcHandlers } from './rpc';
+import { SettingsService, type SettingsSource } from './settings-store';
 import { Supervisor } from './supervisor';
 
 /** The objects both entries (Electron and headless) run: built once, wired by constructors. */
@@ -35,11 +36,13 @@ export interface SupervisorRuntime {
 
 /**
  * Builds the supervisor, its log store, probe, incident store, backend client, RPC handlers
- * and metrics registry. `secrets` keeps the client's session (desktop: safeStorage).
+ * and metrics registry. `secrets` keeps the client's session (desktop: safeStorage);
+ * `settings` backs the settings channels (without it they answer SETTINGS_UNAVAILABLE).
  */
 export function createRuntime(
   config: SupervisorConfig,
   secrets: SecretStore = new MemorySecretStore(),
+  settings?: SettingsSource,
 ): SupervisorRuntime {
   const logDir = config.logDir ?? join(config.dataDir, 'logs');
   const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
@@ -65,6 +68,10 @@ export function createRuntime(
   const history = new MetricsHistory(supervisor);
   history.start();
   const client = new BackendClient({ baseUrl: config.backendUrl, secrets });
+  // Its own probe: a person's "Test health URL" never queues behind the supervisor's probes.
+  const settingsProbe = settings ? new HttpHealthProbe() : null;
+  const settingsService =
+    settings && settingsProbe ? new SettingsService(settings, () => supervisor.settings, settingsProbe) : undefined;
   return {
     supervisor,
     logs,
@@ -72,13 +79,14 @@ export function createRuntime(
     client,
     logDir,
     history,
-    handlers: createRpcHandlers({ supervisor, logs, incidents, client, history }),
+    handlers: createRpcHandlers({ supervisor, logs, incidents, client, history, settings: settingsService }),
     metrics: createMetrics(supervisor, logs),
     shutdown(actor = 'app-quit') {
       shuttingDown ??= (async () => {
         history.stop();
         await supervisor.dispose(actor);
         await probe.close();
+        await settingsProbe?.close();
         await client.close();
         await Promise.all([backendFile.close(), eventsFile.close()]);
       })();

@@ -10,6 +10,7 @@ import { useHashPage } from './hooks/use-hash-page';
 import { AdminPage } from './pages/admin-page';
 import { IncidentsPage } from './pages/incidents-page';
 import { LogsPage } from './pages/logs-page';
+import { SettingsPage } from './pages/settings-page';
 import { StatusPage } from './pages/status-page';
 import { theme } from './theme';
 
@@ -76,6 +77,8 @@ function Shell() {
           <IncidentsPage />
         ) : page === 'admin' ? (
           <AdminPage />
+        ) : page === 'settings' ? (
+          <SettingsPage />
         ) : (
           <StatusPage />
         )}

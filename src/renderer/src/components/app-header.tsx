@@ -35,6 +35,9 @@ export function AppHeader({ page, onNavigate }: AppHeaderProps) {
             <Tabs.Tab value="admin" data-testid="nav-admin">
               Admin
             </Tabs.Tab>
+            <Tabs.Tab value="settings" data-testid="nav-settings">
+              Settings
+            </Tabs.Tab>
           </Tabs.List>
         </Tabs>
       </Group>

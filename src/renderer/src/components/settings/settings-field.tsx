@@ -1,0 +1,85 @@
+import { NativeSelect, Textarea, TextInput } from '@mantine/core';
+import type { SettingSource, SettingsView } from '../../../../shared/settings';
+import { describeValue, formatFormValue, type SettingsFieldSpec } from './settings-fields';
+
+/** Props of {@link SettingsField}. */
+export interface SettingsFieldProps {
+  spec: SettingsFieldSpec;
+  /** The field's text (`''` = not set). */
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  view: SettingsView;
+}
+
+/** Where the effective value comes from, in words (shown under the label). */
+export function describeSource(spec: SettingsFieldSpec, source: SettingSource | undefined, effective: unknown): string {
+  const value = describeValue(spec.key, effective);
+  switch (source?.kind) {
+    case 'flag':
+      return `Overridden by ${source.name ?? 'a command-line flag'} on the command line: ${value}`;
+    case 'environment':
+      return `Overridden by ${source.name ?? spec.env} in the environment: ${value}`;
+    case 'settings':
+      return `Saved: ${value} (environment variable ${spec.env})`;
+    default:
+      return `Default: ${value} (environment variable ${spec.env})`;
+  }
+}
+
+/**
+ * One settings field: the input for its kind, the effective value and its source under the
+ * label (`settings-source-<key>`), and the error beside it (`settings-error-<key>`). Empty =
+ * not set: the placeholder shows what applies then.
+ */
+export function SettingsField({ spec, value, onChange, error, view }: SettingsFieldProps) {
+  const { key } = spec;
+  const effective = view.effective[key];
+  const common = {
+    label: spec.label,
+    description: describeSource(spec, view.sources[key], effective),
+    error,
+    descriptionProps: { 'data-testid': `settings-source-${key}` },
+    errorProps: { 'data-testid': `settings-error-${key}` },
+    'data-testid': `settings-field-${key}`,
+  };
+  if (spec.kind === 'boolean') {
+    return (
+      <NativeSelect
+        {...common}
+        value={value}
+        onChange={(event) => onChange(event.currentTarget.value)}
+        data={[
+          { value: '', label: `Not set (${describeValue(key, effective)})` },
+          { value: 'true', label: 'Yes' },
+          { value: 'false', label: 'No' },
+        ]}
+      />
+    );
+  }
+  if (spec.kind === 'args') {
+    return (
+      <Textarea
+        {...common}
+        value={value}
+        onChange={(event) => onChange(event.currentTarget.value)}
+        placeholder={formatFormValue(key, effective)}
+        rows={3}
+        resize="vertical"
+        spellCheck={false}
+      />
+    );
+  }
+  const numeric = spec.kind !== 'text';
+  return (
+    <TextInput
+      {...common}
+      value={value}
+      onChange={(event) => onChange(event.currentTarget.value)}
+      placeholder={formatFormValue(key, effective)}
+      inputMode={numeric ? 'decimal' : undefined}
+      spellCheck={false}
+      autoComplete="off"
+    />
+  );
+}

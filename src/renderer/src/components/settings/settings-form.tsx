@@ -1,0 +1,316 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  FileButton,
+  Group,
+  List,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useRef, useState, type ComponentProps, type FormEvent } from 'react';
+import {
+  ENV_IMPORT_MAX_CHARS,
+  HealthUrlTestSchema,
+  isSettingsKey,
+  type EnvImportResult,
+  type HealthUrlTestResult,
+  type SettingsKey,
+  type SettingsView,
+} from '../../../../shared/settings';
+import { errorDetails, errorMessage } from '../../api';
+import { useImportEnv, useSaveSettings, useTestHealthUrl } from '../../hooks/use-settings';
+import { SettingsField } from './settings-field';
+import {
+  fieldMessage,
+  formatFormValue,
+  formToSettings,
+  SETTINGS_SECTIONS,
+  settingsToForm,
+  type SettingsErrors,
+  type SettingsForm as FormState,
+} from './settings-fields';
+
+/** Shown after a save that changes what the next start uses. */
+export const SAVED_RESTART_TEXT = 'Saved. Restart Backend Supervisor to apply.';
+/** Shown after a save that changes nothing the supervisor runs with. */
+export const SAVED_TEXT = 'Saved.';
+
+/** The hidden file input of "Import .env" (a testid for tests that set files directly). */
+const IMPORT_INPUT_PROPS = { 'data-testid': 'settings-import-env-input' } as ComponentProps<'input'>;
+
+/** Props of {@link SettingsForm}. */
+export interface SettingsFormProps {
+  /** The last `settings:get` / `settings:save` answer. */
+  view: SettingsView;
+}
+
+/**
+ * The settings form: every value, with the effective value and its source under each
+ * label, errors beside the fields (the same zod schema as the main process, checked before
+ * sending), Save, "Test health URL" and "Import .env" (read in the browser, values put in
+ * the form for review; nothing is saved until Save).
+ */
+export function SettingsForm({ view }: SettingsFormProps) {
+  const save = useSaveSettings();
+  const testHealth = useTestHealthUrl();
+  const importEnv = useImportEnv();
+  const [form, setForm] = useState<FormState>(() => settingsToForm(view.values));
+  const [errors, setErrors] = useState<SettingsErrors>({});
+  const [saved, setSaved] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [imported, setImported] = useState<(EnvImportResult & { file: string }) | null>(null);
+  const [importError, setImportError] = useState<string | null>(null);
+  const resetFile = useRef<() => void>(null);
+
+  const change = (key: SettingsKey, value: string): void => {
+    setForm((previous) => ({ ...previous, [key]: value }));
+    setErrors((previous) => (previous[key] === undefined ? previous : { ...previous, [key]: undefined }));
+    setSaved(false);
+  };
+
+  const submit = (event: FormEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    setSaved(false);
+    setSaveError(null);
+    const { values, errors: found } = formToSettings(form);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    save.mutate(values, {
+      onSuccess: () => setSaved(true),
+      onError: (error) => {
+        const { field, message } = errorDetails(error);
+        if (field !== undefined && isSettingsKey(field)) {
+          setErrors({ [field]: fieldMessage(message, field) });
+        } else {
+          setSaveError(errorMessage(error));
+        }
+      },
+    });
+  };
+
+  const discard = (): void => {
+    setForm(settingsToForm(view.values));
+    setErrors({});
+    setSaved(false);
+    setSaveError(null);
+    setImported(null);
+  };
+
+  const runHealthTest = (): void => {
+    const seconds = form.healthCheckTimeoutMs.trim();
+    const candidate = {
+      url: form.backendUrl.trim() || view.effective.backendUrl,
+      path: form.healthCheckPath.trim() || view.effective.healthCheckPath,
+      timeoutMs: seconds === '' ? view.effective.healthCheckTimeoutMs : Math.round(Number(seconds) * 1000),
+    };
+    const parsed = HealthUrlTestSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const next: SettingsErrors = {};
+      const keyOf = { url: 'backendUrl', path: 'healthCheckPath', timeoutMs: 'healthCheckTimeoutMs' } as const;
+      for (const issue of parsed.error.issues) {
+        const key = keyOf[issue.path[0] as keyof typeof keyOf];
+        if (key) next[key] ??= formToSettings(form).errors[key] ?? capitalize(issue.message);
+      }
+      setErrors((previous) => ({ ...previous, ...next }));
+      testHealth.reset();
+      return;
+    }
+    testHealth.mutate(parsed.data);
+  };
+
+  const readEnvFile = (file: File | null): void => {
+    resetFile.current?.();
+    if (!file) return;
+    setImportError(null);
+    setImported(null);
+    if (file.size > ENV_IMPORT_MAX_CHARS) {
+      setImportError(`${file.name} is too large for a .env file (${file.size} bytes)`);
+      return;
+    }
+    void file.text().then(
+      (text) =>
+        importEnv.mutate(text, {
+          onSuccess: (result) => {
+            setImported({ ...result, file: file.name });
+            const keys = Object.keys(result.values).filter(isSettingsKey);
+            setForm((previous) => {
+              const next = { ...previous };
+              for (const key of keys) next[key] = formatFormValue(key, result.values[key]);
+              return next;
+            });
+            setErrors({});
+            setSaved(false);
+          },
+          onError: (error) => setImportError(errorMessage(error)),
+        }),
+      (error: unknown) => setImportError(`Cannot read ${file.name}: ${errorMessage(error)}`),
+    );
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="md" maw={1000} mx="auto" data-testid="settings-page">
+        <Group justify="space-between" wrap="wrap" gap="sm">
+          <Stack gap={2}>
+            <Title order={3} fw={600}>
+              Settings
+            </Title>
+            <Text size="sm" c="dimmed">
+              Stored in <Code data-testid="settings-path">{view.path}</Code>. Command-line flags and environment
+              variables override them; they apply at the next start of Backend Supervisor.
+            </Text>
+          </Stack>
+          <Group gap="sm">
+            <FileButton onChange={readEnvFile} resetRef={resetFile} inputProps={IMPORT_INPUT_PROPS}>
+              {(props) => (
+                <Button {...props} variant="default" loading={importEnv.isPending} data-testid="settings-import-env">
+                  Import .env
+                </Button>
+              )}
+            </FileButton>
+            <Button variant="default" onClick={discard} disabled={save.isPending} data-testid="settings-reset">
+              Discard changes
+            </Button>
+            <Button type="submit" loading={save.isPending} data-testid="settings-save">
+              Save
+            </Button>
+          </Group>
+        </Group>
+
+        {view.fileError !== null && (
+          <Alert color="red" title="The settings file cannot be used" data-testid="settings-file-error">
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {view.fileError}
+            </Text>
+          </Alert>
+        )}
+        {saved ? (
+          <Alert color="green" variant="light" data-testid="settings-saved">
+            {view.restartNeeded ? SAVED_RESTART_TEXT : SAVED_TEXT}
+          </Alert>
+        ) : (
+          view.restartNeeded && (
+            <Alert color="yellow" variant="light" data-testid="settings-restart-needed">
+              The saved settings differ from the running configuration. Restart Backend Supervisor to apply them.
+            </Alert>
+          )
+        )}
+        {saveError !== null && (
+          <Alert color="red" title="Not saved" data-testid="settings-save-error">
+            {saveError}
+          </Alert>
+        )}
+        {importError !== null && (
+          <Alert color="red" title="Cannot import" data-testid="settings-import-error">
+            {importError}
+          </Alert>
+        )}
+        {imported && <ImportSummary result={imported} />}
+
+        {SETTINGS_SECTIONS.map((section) => (
+          <Paper key={section.title} withBorder radius="md" p="md">
+            <Stack gap="sm">
+              <Stack gap={2}>
+                <Title order={5}>{section.title}</Title>
+                {section.note && (
+                  <Text size="xs" c="dimmed">
+                    {section.note}
+                  </Text>
+                )}
+              </Stack>
+              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
+                {section.fields.map((spec) => (
+                  <SettingsField
+                    key={spec.key}
+                    spec={spec}
+                    value={form[spec.key]}
+                    onChange={(value) => change(spec.key, value)}
+                    error={errors[spec.key]}
+                    view={view}
+                  />
+                ))}
+              </SimpleGrid>
+              {section.title === 'Health checks' && (
+                <Group gap="sm" align="center" wrap="wrap">
+                  <Button
+                    variant="light"
+                    size="xs"
+                    onClick={runHealthTest}
+                    loading={testHealth.isPending}
+                    data-testid="settings-test-health"
+                  >
+                    Test health URL
+                  </Button>
+                  {testHealth.isSuccess && <HealthTestResult result={testHealth.data} />}
+                  {testHealth.isError && (
+                    <Text size="sm" c="red" data-testid="settings-test-health-result" data-ok="false">
+                      {errorMessage(testHealth.error)}
+                    </Text>
+                  )}
+                </Group>
+              )}
+            </Stack>
+          </Paper>
+        ))}
+      </Stack>
+    </form>
+  );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** One probe's outcome, next to the "Test health URL" button. */
+function HealthTestResult({ result }: { result: HealthUrlTestResult }) {
+  return (
+    <Group gap="xs" data-testid="settings-test-health-result" data-ok={String(result.ok)}>
+      <Badge color={result.ok ? 'green' : 'red'} variant="light" tt="none">
+        {result.ok ? 'OK' : 'Failed'}
+      </Badge>
+      <Text size="sm">
+        {result.ok
+          ? `HTTP ${result.status_code ?? ''} in ${result.latency_ms ?? '?'} ms`
+          : (result.error ?? 'no answer')}{' '}
+        <Text span c="dimmed" size="sm">
+          ({result.url})
+        </Text>
+      </Text>
+    </Group>
+  );
+}
+
+/** What a `.env` import put in the form, what was wrong with it, and what was ignored. */
+function ImportSummary({ result }: { result: EnvImportResult & { file: string } }) {
+  const count = Object.keys(result.values).length;
+  return (
+    <Alert
+      color={result.problems.length > 0 ? 'yellow' : 'blue'}
+      variant="light"
+      title={`Imported ${count} ${count === 1 ? 'value' : 'values'} from ${result.file}: review them, then Save`}
+      data-testid="settings-import-result"
+    >
+      <Stack gap="xs">
+        {result.problems.length > 0 && (
+          <List size="sm" spacing={2}>
+            {result.problems.map((problem) => (
+              <List.Item key={problem} data-testid="settings-import-problem">
+                {problem}
+              </List.Item>
+            ))}
+          </List>
+        )}
+        {result.ignored.length > 0 && (
+          <Text size="xs" c="dimmed" data-testid="settings-import-ignored">
+            Ignored: {result.ignored.join('; ')}
+          </Text>
+        )}
+      </Stack>
+    </Alert>
+  );
+}

@@ -1,0 +1,33 @@
+import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { errorMessage } from '../api';
+import { SettingsForm } from '../components/settings/settings-form';
+import { useSettings } from '../hooks/use-settings';
+
+/**
+ * The settings page: the stored settings as a form, the effective value and its source for
+ * each (flags and environment override the file), Save, "Test health URL" and "Import .env".
+ */
+export function SettingsPage() {
+  const query = useSettings();
+  if (query.data === undefined) {
+    return (
+      <Stack maw={1000} mx="auto" data-testid="settings-page">
+        {query.isError ? (
+          <Alert color="red" title="Cannot load the settings" data-testid="settings-load-error">
+            <Stack gap="sm" align="flex-start">
+              <Text size="sm">{errorMessage(query.error)}</Text>
+              <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>
+                Retry
+              </Button>
+            </Stack>
+          </Alert>
+        ) : (
+          <Center h={240}>
+            <Loader />
+          </Center>
+        )}
+      </Stack>
+    );
+  }
+  return <SettingsForm view={query.data} />;
+}
