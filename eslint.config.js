@@ -55,16 +55,36 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { ...noElectron, patterns: [nodeBuiltins] }],
     },
   },
-  // Raw IPC only in the preload and the one registration helper of the shell.
+  // Raw IPC only in the preload and the one registration helper of the shell: no
+  // `x.ipcMain` / `x.ipcRenderer` anywhere else, whatever the import is called…
   {
     files: ['src/**'],
     ignores: ['src/preload/**', 'src/main/app/**'],
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'electron', property: 'ipcMain' },
-        { object: 'electron', property: 'ipcRenderer' },
+        { property: 'ipcMain', message: 'Register IPC through src/main/app/ipc.ts (handle) only.' },
+        { property: 'ipcRenderer', message: 'Only src/preload/ talks to ipcRenderer.' },
       ],
+    },
+  },
+  // …and no import of them where electron may be imported otherwise (src/main/index.ts). The
+  // layers listed in `ignores` forbid electron altogether above; a second
+  // no-restricted-imports here would replace their rule (flat config keeps the last one).
+  {
+    files: ['src/**'],
+    ignores: [
+      'src/preload/**',
+      'src/main/app/**',
+      'src/main/core/**',
+      'src/main/client/**',
+      'src/main/server/**',
+      'src/main/headless.ts',
+      'src/reference-backend/**',
+      'src/shared/**',
+      'src/renderer/**',
+    ],
+    rules: {
       'no-restricted-imports': [
         'error',
         {

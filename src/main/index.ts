@@ -4,15 +4,24 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, dialog, screen, session, shell, type Tray } from 'electron';
 import type { EventName } from '../shared/contract';
-import { loadConfig } from './core/config';
-import { bundledBackendDefaults, createRuntime } from './core/runtime';
+import { createRuntime } from './core/runtime';
+import { loadDesktopConfig } from './app/electron-settings-store';
+import { desktopBackendDefaults } from './app/backend-defaults';
+import { startDesktopControlServer, type DesktopControlServer } from './app/desktop-control-server';
+import { readDesktopFlags } from './app/desktop-flags';
+import { ExternalLinks } from './app/external-links';
 import { mainFrameOf, registerIpc } from './app/ipc';
+import { applyStartAtLogin } from './app/login-item';
+import { MainWindow } from './app/main-window';
+import { desktopNotifier, notifyOnFailures } from './app/notifications';
 import { holdQuitUntilStopped } from './app/quit';
 import { SafeStorageSecretStore } from './app/safe-storage-secrets';
+import { denyUnexpectedContents, hardenSession } from './app/session-security';
 import { createTray } from './app/tray';
-import { createMainWindow, type RendererSource } from './app/window';
+import type { RendererSource } from './app/window';
+import { WindowStateFile } from './app/window-state';
 
 /** out/ (this file is built to out/main/index.js). */
 const OUT_DIR = resolve(import.meta.dirname, '..');
@@ -30,60 +39,108 @@ function main(): void {
     app.quit();
     return;
   }
-  let config;
+  let loaded;
+  let flags;
   try {
-    config = loadConfig(process.env, bundledBackendDefaults(OUT_DIR), { dataDir: app.getPath('userData') });
+    flags = readDesktopFlags(process.env);
+    // environment > settings file (<dataDir>/settings.json, electron-store) > defaults
+    loaded = loadDesktopConfig(
+      process.env,
+      desktopBackendDefaults({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, outDir: OUT_DIR }),
+      app.getPath('userData'),
+    );
   } catch (err) {
     dialog.showErrorBox('Backend Supervisor: configuration error', (err as Error).message);
     app.quit();
     return;
   }
-  const runtime = createRuntime(config, new SafeStorageSecretStore(join(config.dataDir, 'backend-session.bin')));
+  const { config, settings, settingsError } = loaded;
+  if (settingsError) {
+    // After `ready`: on Linux an error box before it only reaches stderr.
+    void app.whenReady().then(() => dialog.showErrorBox('Backend Supervisor: settings file error', settingsError));
+  }
+  const runtime = createRuntime(
+    config,
+    new SafeStorageSecretStore(join(config.dataDir, 'backend-session.bin')),
+    settings,
+  );
   const { supervisor, logs } = runtime;
-  let win: BrowserWindow | null = null;
   const { source, allowedPrefix } = rendererSource();
+  const log = (text: string): void => void logs.append('supervisor', text);
+  // The renderer may open only links the main process made (shell.openExternal otherwise refused).
+  const links = new ExternalLinks((url) => shell.openExternal(url), [config.backendUrl]);
+  let tray: Tray | null = null;
+  const mainWindow = new MainWindow({
+    preloadPath: join(OUT_DIR, 'preload', 'index.cjs'),
+    source,
+    stateFile: new WindowStateFile(join(app.getPath('userData'), 'window-state.json')),
+    displays: () => screen.getAllDisplays(),
+    hasTray: () => tray !== null,
+    quit: () => app.quit(),
+    openLink: (url) => links.open(url),
+    onError: (err) => log(`cannot save the window state: ${(err as Error).message}`),
+  });
 
   registerIpc(
     runtime.handlers,
-    mainFrameOf(() => win?.webContents.id, allowedPrefix),
+    mainFrameOf(() => mainWindow.webContentsId(), allowedPrefix),
   );
-  const forward = (event: EventName, payload: unknown): void => {
-    if (win && !win.isDestroyed()) win.webContents.send(event, payload);
-  };
+  const forward = (event: EventName, payload: unknown): void => mainWindow.send(event, payload);
   supervisor.on('state', (e) => forward('backend:state', e));
   logs.on('line', (l) => forward('backend:log', l));
   supervisor.on('incident', (i) => forward('backend:incident', i));
 
-  const openWindow = (): void => {
-    if (win && !win.isDestroyed()) {
-      win.show();
-      win.focus();
-      return;
-    }
-    win = createMainWindow(join(OUT_DIR, 'preload', 'index.cjs'), source);
-    win.on('closed', () => (win = null));
-  };
+  let controlServer: DesktopControlServer | null = null;
+  holdQuitUntilStopped(app, async () => {
+    await runtime.shutdown('app-quit');
+    await controlServer?.close();
+  });
+  app.on('before-quit', () => mainWindow.markQuitting());
+  app.on('second-instance', () => mainWindow.open());
+  app.on('activate', () => mainWindow.open());
+  denyUnexpectedContents(app);
 
-  holdQuitUntilStopped(app, () => runtime.shutdown('app-quit'));
-  app.on('second-instance', openWindow);
-
-  let hasTray = false;
-  void app.whenReady().then(() => {
-    openWindow();
-    hasTray =
-      createTray(RESOURCES_DIR, supervisor, {
+  void app.whenReady().then(async () => {
+    hardenSession(session.defaultSession);
+    mainWindow.open();
+    if (flags.tray) {
+      tray = createTray(RESOURCES_DIR, supervisor, {
         start: () => void supervisor.start('tray'),
         stop: () => void supervisor.stop('tray'),
         restart: () => void supervisor.restart('tray'),
-        open: openWindow,
+        open: () => mainWindow.open(),
         quit: () => app.quit(),
-      }) !== null;
+      });
+    }
+    notifyOnFailures(supervisor, { notify: desktopNotifier(() => mainWindow.open()) });
+    if (flags.startAtLogin !== undefined) {
+      try {
+        const where = applyStartAtLogin(flags.startAtLogin, {
+          app,
+          platform: process.platform,
+          env: process.env,
+          execPath: process.execPath,
+        });
+        log(`start at login ${flags.startAtLogin ? 'on' : 'off'} (${where})`);
+      } catch (err) {
+        log(`cannot change start at login: ${(err as Error).message}`);
+      }
+    }
     void supervisor.start('app-start');
+    if (flags.controlServer) {
+      try {
+        controlServer = await startDesktopControlServer(runtime, config, join(OUT_DIR, 'renderer'));
+        links.allow(controlServer.url);
+        log(`control server: dashboard ${controlServer.url}; token ${controlServer.tokenPath ?? 'from CONTROL_TOKEN'}`);
+      } catch (err) {
+        log(`control server not started: ${(err as Error).message}`);
+      }
+    }
   });
-  // With a tray, closing the window leaves the app (and the backend) running; without one,
-  // closing the window quits, which stops the backend first.
+  // With a tray, closing the window hides it and the backend keeps running; without one,
+  // closing the window quits, which stops the backend first (MainWindow tells the user once).
   app.on('window-all-closed', () => {
-    if (!hasTray) app.quit();
+    if (!tray) app.quit();
   });
 }
 

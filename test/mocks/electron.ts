@@ -48,10 +48,64 @@ export class BrowserWindow extends EventEmitter {
     this.loaded = file;
     return Promise.resolve();
   }
-  show(): void {}
-  focus(): void {}
+  // Window state, recorded for the shell's wiring tests.
+  visible = false;
+  minimized = false;
+  maximized = false;
+  destroyed = false;
+  focusCount = 0;
+  bounds = { x: 0, y: 0, width: 1100, height: 760 };
+  show(): void {
+    this.visible = true;
+  }
+  focus(): void {
+    this.focusCount++;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  minimize(): void {
+    this.minimized = true;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  restore(): void {
+    this.minimized = false;
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { ...this.bounds };
+  }
+  setBounds(bounds: { x: number; y: number; width: number; height: number }): void {
+    this.bounds = { ...bounds };
+    this.emit('move');
+  }
+  /** Like the user closing the window: `close` (may be prevented), then `closed` and destroyed. */
+  close(): boolean {
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
+    this.emit('close', event);
+    if (event.defaultPrevented) return false;
+    this.destroyed = true;
+    this.visible = false;
+    this.emit('closed');
+    return true;
+  }
   isDestroyed(): boolean {
-    return false;
+    return this.destroyed;
   }
 }
 
@@ -84,6 +138,10 @@ class FakeApp extends EventEmitter {
   }
   getPath(): string {
     return '/tmp/backend-supervisor-fake-user-data';
+  }
+  readonly loginItemSettings: Record<string, unknown>[] = [];
+  setLoginItemSettings(settings: Record<string, unknown>): void {
+    this.loginItemSettings.push(settings);
   }
 }
 export const app = new FakeApp();
@@ -121,7 +179,74 @@ export const safeStorage = {
     return Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8');
   },
 };
-export const dialog = { showErrorBox: (): void => undefined };
+export const dialog = {
+  showErrorBox: (): void => undefined,
+  /** Message boxes shown, and the button index the next ones answer with. */
+  messageBoxes: [] as Record<string, unknown>[],
+  messageBoxResponse: 0,
+  showMessageBox(_win: unknown, options: Record<string, unknown>): Promise<{ response: number }> {
+    this.messageBoxes.push(options);
+    return Promise.resolve({ response: this.messageBoxResponse });
+  },
+};
+
+type Rect = { x: number; y: number; width: number; height: number };
+/** The displays `screen.getAllDisplays()` reports; tests replace them. */
+export const screen = {
+  displays: [
+    { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1050 } },
+  ] as {
+    id: number;
+    bounds: Rect;
+    workArea: Rect;
+  }[],
+  getAllDisplays() {
+    return this.displays;
+  },
+};
+
+/** Desktop notifications: every one created is kept in `instances`. */
+export class Notification extends EventEmitter {
+  static supported = true;
+  static instances: Notification[] = [];
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  shown = false;
+  constructor(readonly options: { title?: string; body?: string }) {
+    super();
+    Notification.instances.push(this);
+  }
+  show(): void {
+    this.shown = true;
+  }
+}
+
+type HeadersListener = (
+  details: { url: string; responseHeaders?: Record<string, string[] | string> },
+  callback: (response: { responseHeaders?: Record<string, string[] | string> }) => void,
+) => void;
+type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+type PermissionCheckHandler = (contents: unknown, permission: string) => boolean;
+/** The default session: records the hooks the shell installs. */
+export const session = {
+  defaultSession: {
+    headersListener: null as HeadersListener | null,
+    permissionRequestHandler: null as PermissionRequestHandler | null,
+    permissionCheckHandler: null as PermissionCheckHandler | null,
+    webRequest: {
+      onHeadersReceived(listener: HeadersListener): void {
+        session.defaultSession.headersListener = listener;
+      },
+    },
+    setPermissionRequestHandler(handler: PermissionRequestHandler): void {
+      this.permissionRequestHandler = handler;
+    },
+    setPermissionCheckHandler(handler: PermissionCheckHandler): void {
+      this.permissionCheckHandler = handler;
+    },
+  },
+};
 
 export const exposed: Record<string, unknown> = {};
 export const contextBridge = {
@@ -150,4 +275,7 @@ export default {
   contextBridge,
   ipcRenderer,
   safeStorage,
+  screen,
+  Notification,
+  session,
 };

@@ -6,7 +6,8 @@ import type { RpcHandlers } from '../../src/main/core/rpc';
 vi.mock('electron', () => import('../mocks/electron'));
 
 const { registerIpc, mainFrameOf } = await import('../../src/main/app/ipc');
-const { createMainWindow, secureWebPreferences } = await import('../../src/main/app/window');
+const { createMainWindow } = await import('../../src/main/app/window');
+const { ExternalLinks } = await import('../../src/main/app/external-links');
 const { holdQuitUntilStopped } = await import('../../src/main/app/quit');
 const { trayMenuTemplate } = await import('../../src/main/app/tray-menu');
 const { trayIconName } = await import('../../src/main/app/tray');
@@ -22,33 +23,46 @@ function invokeEvent(opts: { senderId: number; url?: string; parent?: unknown })
 
 describe('window', () => {
   it('uses isolated, sandboxed webPreferences without Node', () => {
-    expect(secureWebPreferences('/p/index.cjs')).toMatchObject({
+    const win = createMainWindow('/p/index.cjs', {
+      file: '/opt/app/out/renderer/index.html',
+    }) as unknown as electron.BrowserWindow;
+    expect(win.options.webPreferences).toEqual({
       preload: '/p/index.cjs',
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
       webviewTag: false,
+      spellcheck: false,
     });
-    const win = createMainWindow('/p/index.cjs', {
-      file: '/opt/app/out/renderer/index.html',
-    }) as unknown as electron.BrowserWindow;
-    expect(win.options.webPreferences).toEqual(secureWebPreferences('/p/index.cjs'));
+    expect(win.loaded).toBe('/opt/app/out/renderer/index.html');
   });
 
-  it('denies navigation and new windows; http(s) links go to the browser', () => {
-    const win = createMainWindow('/p', { file: '/x.html' }) as unknown as electron.BrowserWindow;
+  it('denies navigation and new windows; only links the main process made go to the browser', () => {
+    electron.shell.opened.length = 0;
+    const links = new ExternalLinks((url) => electron.shell.openExternal(url), ['http://127.0.0.1:3000']);
+    const win = createMainWindow('/p', { file: '/x.html' }, { openLink: (url) => links.open(url) });
+    const contents = (win as unknown as electron.BrowserWindow).webContents;
     const nav = {
       prevented: false,
       preventDefault() {
         this.prevented = true;
       },
     };
-    win.webContents.emit('will-navigate', nav, 'https://evil.example');
+    contents.emit('will-navigate', nav, 'https://evil.example');
     expect(nav.prevented).toBe(true);
-    expect(win.webContents.windowOpenHandler?.({ url: 'https://docs.example/x' })).toEqual({ action: 'deny' });
-    expect(win.webContents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    expect(electron.shell.opened).toEqual(['https://docs.example/x']);
+    for (const url of [
+      'https://evil.example/x',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'http://127.0.0.1:3000/',
+    ]) {
+      expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
+    }
+    expect(electron.shell.opened).toEqual(['http://127.0.0.1:3000/']);
   });
 });
 
