@@ -122,7 +122,11 @@ async function withPm2<T>(fn: (session: Pm2Session) => Promise<T>): Promise<T> {
 }
 
 /** PM2 on the same fixture: kill -9 its process; time until the fixture answers again. */
-async function pm2CrashToHealthy({ pm2, call, daemonPid }: Pm2Session): Promise<{ samples: number[]; daemonRssKb: number | null }> {
+async function pm2CrashToHealthy({
+  pm2,
+  call,
+  daemonPid,
+}: Pm2Session): Promise<{ samples: number[]; daemonRssKb: number | null }> {
   const port = await freePort();
   const samples: number[] = [];
   try {
@@ -298,7 +302,11 @@ async function oursFlood(): Promise<{ seconds: number; peakRssKb: number; onDisk
 }
 
 /** PM2 on the same fixture: time until its out file holds every line, daemon peak RSS. */
-async function pm2Flood({ pm2, call, daemonPid }: Pm2Session): Promise<{ seconds: number; peakRssKb: number; onDisk: number }> {
+async function pm2Flood({
+  pm2,
+  call,
+  daemonPid,
+}: Pm2Session): Promise<{ seconds: number; peakRssKb: number; onDisk: number }> {
   const port = await freePort();
   const logDir = tempDir('bsup-pm2-logs-');
   const rss = peakRss(daemonPid);
