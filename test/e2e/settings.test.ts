@@ -1,12 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { tempDir } from '../helpers/supervise';
-
-/** Debian's chromium (installed by .ci/run), or CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let server: HeadlessServer;
 let browser: Browser;
@@ -17,24 +15,10 @@ const storedSettings = (): unknown =>
   existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : null;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   const dataDir = tempDir('bsup-e2e-settings-');
   settingsFile = join(dataDir, 'settings.json');
   server = await startHeadless({ SUPERVISOR_DATA_DIR: dataDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 });
 
