@@ -3,6 +3,7 @@ import { memo, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import { formatAgo, formatDateTime, formatDuration, formatLatency, formatLogTime, NONE } from '../format';
 import { downloadJson, incidentFileName } from '../incidents/export-json';
+import { logsHashAt } from '../logs/log-target';
 import { IncidentKindBadge } from './incident-kind-badge';
 import { LogRow } from './log-view';
 import logClasses from './log-view.module.css';
@@ -37,14 +38,26 @@ export const IncidentCard = memo(function IncidentCard({ incident, now }: Incide
             {incident.summary}
           </Text>
         </Stack>
-        <Button
-          size="xs"
-          variant="default"
-          onClick={() => downloadJson(incidentFileName(incident), incident)}
-          data-testid="incident-export"
-        >
-          Export JSON
-        </Button>
+        <Group gap="xs" wrap="nowrap">
+          <Button
+            component="a"
+            href={logsHashAt(incident.at)}
+            size="xs"
+            variant="default"
+            title="Open the Logs page at the time of this incident"
+            data-testid="incident-show-logs"
+          >
+            Show in logs
+          </Button>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => downloadJson(incidentFileName(incident), incident)}
+            data-testid="incident-export"
+          >
+            Export JSON
+          </Button>
+        </Group>
       </Group>
 
       <Group gap="xl" mt="sm" wrap="wrap" align="flex-start">

@@ -6,8 +6,9 @@ export const PAGES = ['status', 'logs', 'incidents', 'admin', 'settings'] as con
 export type Page = (typeof PAGES)[number];
 
 function readPage(): Page {
-  // `#/admin/orders` is the Admin page (its sub-tab is read by useAdminTab).
-  const name = window.location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
+  // `#/admin/orders` is the Admin page (its sub-tab is read by useAdminTab);
+  // `#/logs?at=…` is the Logs page with a target time.
+  const name = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
   return (PAGES as readonly string[]).includes(name) ? (name as Page) : 'status';
 }
 

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LogLine } from '../../../shared/status';
 import { useSupervisorApi } from '../api';
-import { appendLines, LOG_LINE_CAP, mergeTail } from '../logs/log-buffer';
+import { appendLines, LOG_LINE_CAP, LOG_TAIL_LIMIT, mergeTail } from '../logs/log-buffer';
 import { useOnReconnect } from './use-on-reconnect';
 
 /** Options of {@link useLogTail}. */
 export interface LogTailOptions {
-  /** Lines asked for on open and on reconnect. @default 2000 */
+  /** Lines asked for on open and on reconnect. @default 10000 */
   limit?: number;
-  /** Lines kept in memory. @default 5000 */
+  /** Lines kept in memory. @default 100000 */
   cap?: number;
   /** Live lines are applied in batches at most this often, ms (a flood stays one render per batch). @default 100 */
   flushMs?: number;
@@ -24,6 +24,8 @@ export interface LogTail {
   error: unknown;
   /** Loads the tail again. */
   reload: () => void;
+  /** The `limit` of the last tail load that finished (0 before the first): more may be asked for. */
+  loadedLimit: number;
 }
 
 type Action =
@@ -40,11 +42,16 @@ function reducer(state: readonly LogLine[], action: Action): readonly LogLine[] 
  * `seq`), keeps the last `cap` lines, and reloads the tail when the event stream reopens.
  * Events that arrive while the tail loads wait, then go after it.
  */
-export function useLogTail({ limit = 2_000, cap = LOG_LINE_CAP, flushMs = 100 }: LogTailOptions = {}): LogTail {
+export function useLogTail({
+  limit = LOG_TAIL_LIMIT,
+  cap = LOG_LINE_CAP,
+  flushMs = 100,
+}: LogTailOptions = {}): LogTail {
   const api = useSupervisorApi();
   const [lines, dispatch] = useReducer(reducer, []);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
+  const [loadedLimit, setLoadedLimit] = useState(0);
   const [generation, setGeneration] = useState(0);
   const pending = useRef<LogLine[]>([]);
   const holding = useRef(true);
@@ -84,6 +91,7 @@ export function useLogTail({ limit = 2_000, cap = LOG_LINE_CAP, flushMs = 100 }:
         dispatch({ type: 'tail', lines: tail, cap });
         setError(null);
         setLoading(false);
+        setLoadedLimit(limit);
         holding.current = false;
         flushRef.current();
       },
@@ -91,6 +99,7 @@ export function useLogTail({ limit = 2_000, cap = LOG_LINE_CAP, flushMs = 100 }:
         if (cancelled) return;
         setError(loadError);
         setLoading(false);
+        setLoadedLimit(limit);
         holding.current = false;
         flushRef.current();
       },
@@ -103,5 +112,5 @@ export function useLogTail({ limit = 2_000, cap = LOG_LINE_CAP, flushMs = 100 }:
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   useOnReconnect(reload);
 
-  return { lines, loading, error, reload };
+  return { lines, loading, error, reload, loadedLimit };
 }

@@ -1,3 +1,4 @@
+import { downloadText } from '../logs/download-text';
 import type { Incident } from '../../../shared/incident';
 
 /** Pretty-printed JSON, as the export files hold it. */
@@ -23,27 +24,10 @@ export function allIncidentsFileName(now: Date = new Date()): string {
   return `incidents-${safeFilePart(now.toISOString())}.json`;
 }
 
-/** How long the object URL outlives the click, ms (the download reads it asynchronously). */
-const REVOKE_AFTER_MS = 10_000;
-
 /**
- * Saves `value` as a pretty-printed JSON file: a Blob behind an object URL, clicked through
- * a temporary `<a download>` (no new window; works in Chromium and in the Electron window,
- * whose CSP allows blob: downloads through an anchor).
+ * Saves `value` as a pretty-printed JSON file (a Blob clicked through a temporary anchor;
+ * no new window, works in Chromium and in the Electron window).
  */
 export function downloadJson(fileName: string, value: unknown): void {
-  const blob = new Blob([toPrettyJson(value)], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const anchor = document.createElement('a');
-  anchor.href = url;
-  anchor.download = fileName;
-  anchor.rel = 'noopener';
-  anchor.style.display = 'none';
-  document.body.append(anchor);
-  try {
-    anchor.click();
-  } finally {
-    anchor.remove();
-    setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
-  }
+  downloadText(fileName, toPrettyJson(value), 'application/json');
 }

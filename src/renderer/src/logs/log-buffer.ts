@@ -1,7 +1,10 @@
 import type { LogLine } from '../../../shared/status';
 
 /** Lines the dashboard keeps in memory; older ones are dropped first. */
-export const LOG_LINE_CAP = 5_000;
+export const LOG_LINE_CAP = 100_000;
+
+/** Lines asked for when the Logs view opens (the server keeps 5,000 by default, LOG_BUFFER_LINES more). */
+export const LOG_TAIL_LIMIT = 10_000;
 
 /**
  * Appends live lines to `lines` (kept in strictly increasing `seq` order). A line whose
@@ -21,7 +24,7 @@ export function appendLines(
     last = line.seq;
   }
   if (added.length === 0) return lines;
-  return keepLast([...lines, ...added], cap);
+  return keepLast(lines.concat(added), cap);
 }
 
 /**
@@ -40,7 +43,7 @@ export function mergeTail(lines: readonly LogLine[], tail: readonly LogLine[], c
   const same = findBySeq(lines, first.seq);
   if (same && same.ts !== first.ts) return keepLast(tail, cap);
   const older = lines.slice(0, lowerBound(lines, first.seq));
-  return keepLast([...older, ...tail], cap);
+  return keepLast(older.length === 0 ? tail : older.concat(tail), cap);
 }
 
 function keepLast(lines: readonly LogLine[], cap: number): readonly LogLine[] {

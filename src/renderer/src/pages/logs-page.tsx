@@ -1,46 +1,274 @@
-import { Alert, Badge, Button, Group, Loader, Paper, Stack, Switch, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Group,
+  Loader,
+  NativeSelect,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { LogStream } from '../../../shared/status';
 import { errorMessage } from '../api';
-import { LogView } from '../components/log-view';
+import { LogView, type CurrentMatch, type LogViewHandle } from '../components/log-view';
+import { formatDateTime } from '../format';
 import { useLogTail } from '../hooks/use-log-tail';
+import { LOG_LINE_CAP, LOG_TAIL_LIMIT } from '../logs/log-buffer';
+import {
+  countAfter,
+  filterLines,
+  indexOfSeq,
+  isFiltering,
+  LOG_STREAMS,
+  SHOW_ALL,
+  toggleStream,
+  type LevelFilter,
+  type LogFilter,
+} from '../logs/log-filter';
+import { downloadText } from '../logs/download-text';
+import { formatLogFile, logFileName } from '../logs/log-save';
+import { matchAt, matchNear, matchOrdinal, searchLines, searchPattern, stepMatch } from '../logs/log-search';
+import { targetIndex } from '../logs/log-target';
+import { useLogTarget } from '../logs/use-log-target';
 
-/** The live log tail: stdout, stderr and the supervisor's own lines, newest at the bottom. */
+const LEVEL_OPTIONS: { value: LevelFilter; label: string }[] = [
+  { value: 'all', label: 'All levels' },
+  { value: 'error', label: 'Error' },
+  { value: 'warn', label: 'Warn and above' },
+  { value: 'info', label: 'Info and above' },
+  { value: 'debug', label: 'Debug and above' },
+];
+
+const STREAM_COLORS: Record<LogStream, string> = { stdout: 'gray', stderr: 'red', supervisor: 'violet' };
+
+/**
+ * The live log tail: stdout, stderr and the supervisor's own lines, newest at the bottom,
+ * with follow/pause, stream and level filters, search, "Show in logs" jumps and saving.
+ * The logic is in `../logs/`; this page holds the view's state and renders.
+ */
 export function LogsPage() {
-  const { lines, loading, error, reload } = useLogTail();
+  // A "Show in logs" time older than the tail asks for everything the server holds.
+  const [tailLimit, setTailLimit] = useState(LOG_TAIL_LIMIT);
+  const { lines, loading, error, reload, loadedLimit } = useLogTail({ limit: tailLimit });
+  const view = useRef<LogViewHandle>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
+
+  // ---- following: the `seq` of the newest line when it paused counts the "N new"
   const [follow, setFollow] = useState(true);
+  const [pausedAfter, setPausedAfter] = useState<number | null>(null);
+  const lastSeq = lines.length > 0 ? lines[lines.length - 1]!.seq : -1;
+  const pause = useCallback(() => {
+    setFollow(false);
+    setPausedAfter((seq) => seq ?? lastSeq);
+  }, [lastSeq]);
+  const resume = useCallback(() => {
+    setFollow(true);
+    setPausedAfter(null);
+  }, []);
+
+  // ---- filter, search
+  const [filter, setFilter] = useState<LogFilter>(SHOW_ALL);
+  const shown = useMemo(() => filterLines(lines, filter), [lines, filter]);
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query);
+  const pattern = useMemo(() => searchPattern(deferredQuery), [deferredQuery]);
+  const search = useMemo(() => searchLines(shown, deferredQuery), [shown, deferredQuery]);
+  const [current, setCurrent] = useState<CurrentMatch | null>(null);
+  const currentOrdinal = current ? matchOrdinal(search, indexOfSeq(shown, current.seq), current.nth) : -1;
+  const newCount = pausedAfter === null ? 0 : countAfter(shown, pausedAfter);
+
+  const goToMatch = (direction: 1 | -1): void => {
+    if (search.total === 0) return;
+    let k: number;
+    if (currentOrdinal >= 0) k = stepMatch(search, currentOrdinal, direction);
+    else {
+      const range = view.current?.visibleRange() ?? { start: 0, end: 0 };
+      k = matchNear(search, direction === 1 ? Math.max(range.start, 0) : Math.max(range.end, 0), direction);
+    }
+    const position = matchAt(search, k);
+    if (!position) return;
+    setCurrent({ seq: shown[position.index]!.seq, nth: position.nth });
+    pause();
+    view.current?.scrollToIndex(position.index);
+  };
+
+  const onSearchKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      goToMatch(event.shiftKey ? -1 : 1);
+    } else if (event.key === 'Escape' && query !== '') {
+      event.preventDefault();
+      setQuery('');
+      setCurrent(null);
+    }
+  };
+
+  // The browser's find sees only the rows in view: Ctrl/Cmd+F goes to the search box.
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  // ---- "Show in logs": `#/logs/?at=<time>` pauses and goes to the first line at or after it
+  const at = useLogTarget();
+  const [target, setTarget] = useState<{ at: string; seq: number | null; before: boolean } | null>(null);
+  useEffect(() => {
+    if (at === null || loading || target?.at === at) return;
+    const atMs = Date.parse(at);
+    const before = lines.length > 0 && Date.parse(lines[0]!.ts) > atMs;
+    if (before && loadedLimit < LOG_LINE_CAP && lines.length >= loadedLimit) {
+      // The tail was full: the server may hold older lines (up to LOG_BUFFER_LINES).
+      setTailLimit(LOG_LINE_CAP);
+      return;
+    }
+    const found = targetIndex(shown, atMs);
+    if (!found) {
+      if (lines.length > 0 || error != null) setTarget({ at, seq: null, before });
+      return;
+    }
+    setTarget({ at, seq: shown[found.index]!.seq, before });
+    pause();
+    view.current?.scrollToIndex(found.index);
+  }, [at, loading, error, lines, loadedLimit, shown, target, pause]);
+
+  const jumpToNewest = (): void => {
+    setCurrent(null);
+    resume();
+  };
+
+  const save = (): void => downloadText(logFileName(), formatLogFile(shown));
+
+  const filtering = isFiltering(filter);
+  const countText = filtering
+    ? `${shown.length.toLocaleString()} of ${lines.length.toLocaleString()} lines`
+    : `${lines.length.toLocaleString()} lines`;
 
   return (
-    <Stack gap="sm" h="100%">
+    <Stack gap="sm" h="100%" data-testid="logs-page">
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="sm">
           <Title order={3} fw={600}>
             Logs
           </Title>
           <Badge variant="default" tt="none" data-testid="log-count">
-            {lines.length.toLocaleString()} lines
+            {countText}
           </Badge>
           {loading && <Loader size="xs" />}
         </Group>
-        <Group gap="md">
-          <Group gap={6}>
-            <Badge size="xs" variant="light" color="gray" tt="none">
-              stdout
-            </Badge>
-            <Badge size="xs" variant="light" color="red" tt="none">
-              stderr
-            </Badge>
-            <Badge size="xs" variant="outline" color="gray" tt="none">
-              supervisor
-            </Badge>
-          </Group>
-          <Switch
-            label="Follow"
-            checked={follow}
-            onChange={(event) => setFollow(event.currentTarget.checked)}
-            data-testid="log-follow"
-          />
+        <Group gap="xs">
+          <Tooltip label={follow ? 'Pause (or scroll up)' : 'Follow the newest lines'} withArrow>
+            <Button
+              size="xs"
+              variant={follow ? 'light' : 'default'}
+              aria-pressed={follow}
+              onClick={follow ? pause : jumpToNewest}
+              data-testid="log-follow"
+              data-following={String(follow)}
+              leftSection={<span aria-hidden>{follow ? '❚❚' : '▶'}</span>}
+            >
+              {follow ? 'Following' : 'Paused'}
+            </Button>
+          </Tooltip>
+          <Tooltip label="Save the lines shown (with this filter) as a .log file" withArrow>
+            <Button size="xs" variant="default" onClick={save} disabled={shown.length === 0} data-testid="log-save">
+              Save view
+            </Button>
+          </Tooltip>
         </Group>
       </Group>
+
+      <Group gap="xs" wrap="wrap">
+        <Group gap={4} role="group" aria-label="Streams">
+          {LOG_STREAMS.map((stream) => (
+            <Button
+              key={stream}
+              size="compact-sm"
+              color={STREAM_COLORS[stream]}
+              variant={filter.streams[stream] ? 'light' : 'subtle'}
+              td={filter.streams[stream] ? undefined : 'line-through'}
+              aria-pressed={filter.streams[stream]}
+              onClick={() => setFilter((f) => toggleStream(f, stream))}
+              data-testid={`log-filter-${stream}`}
+            >
+              {stream}
+            </Button>
+          ))}
+        </Group>
+        <NativeSelect
+          size="xs"
+          aria-label="Level"
+          data={LEVEL_OPTIONS}
+          value={filter.level}
+          onChange={(event) => {
+            const level = event.currentTarget.value as LevelFilter;
+            setFilter((f) => ({ ...f, level }));
+          }}
+          data-testid="log-level"
+        />
+        <Group gap={4} wrap="nowrap" style={{ flex: '1 1 260px', maxWidth: 520 }}>
+          <TextInput
+            ref={searchInput}
+            size="xs"
+            style={{ flex: 1 }}
+            placeholder="Search (Enter: next, Shift+Enter: previous)"
+            aria-label="Search the log lines"
+            value={query}
+            onChange={(event) => {
+              setQuery(event.currentTarget.value);
+              setCurrent(null);
+            }}
+            onKeyDown={onSearchKeyDown}
+            data-testid="log-search"
+          />
+          <ActionIcon
+            variant="default"
+            size="md"
+            aria-label="Previous match"
+            disabled={search.total === 0}
+            onClick={() => goToMatch(-1)}
+            data-testid="log-search-prev"
+          >
+            ↑
+          </ActionIcon>
+          <ActionIcon
+            variant="default"
+            size="md"
+            aria-label="Next match"
+            disabled={search.total === 0}
+            onClick={() => goToMatch(1)}
+            data-testid="log-search-next"
+          >
+            ↓
+          </ActionIcon>
+        </Group>
+        {deferredQuery !== '' && (
+          <Group gap={6}>
+            {currentOrdinal >= 0 && (
+              <Text size="xs" c="dimmed" data-testid="log-search-position">
+                {(currentOrdinal + 1).toLocaleString()} /
+              </Text>
+            )}
+            <Text size="xs" c={search.total === 0 ? 'red' : 'dimmed'} data-testid="log-search-count">
+              {search.total.toLocaleString()} {search.total === 1 ? 'match' : 'matches'}
+            </Text>
+          </Group>
+        )}
+      </Group>
+
       {error != null && (
         <Alert color="red" variant="light" title="Cannot load the log tail" py="xs">
           <Group justify="space-between">
@@ -51,13 +279,33 @@ export function LogsPage() {
           </Group>
         </Alert>
       )}
-      <Paper withBorder radius="md" style={{ flex: 1, minHeight: 0, overflow: 'hidden' }} py={6}>
+      {target !== null && target.at === at && (target.before || target.seq === null) && (
+        <Text size="xs" c="dimmed" data-testid="log-target-note">
+          {target.seq === null
+            ? `No log line to show for ${formatDateTime(target.at)}.`
+            : `The lines from ${formatDateTime(target.at)} are no longer held; showing the oldest line.`}
+        </Text>
+      )}
+
+      <Paper withBorder radius="md" pos="relative" style={{ flex: 1, minHeight: 0, overflow: 'hidden' }}>
         <LogView
-          lines={lines}
+          ref={view}
+          lines={shown}
           follow={follow}
-          onFollowChange={setFollow}
-          emptyText={loading ? 'Loading…' : 'No log lines yet.'}
+          onPause={pause}
+          onResume={resume}
+          pattern={pattern}
+          current={current}
+          targetSeq={target?.at === at ? target.seq : null}
+          emptyText={loading ? 'Loading…' : lines.length > 0 ? 'No lines match the filter.' : 'No log lines yet.'}
         />
+        {!follow && (
+          <Box pos="absolute" bottom={12} right={24}>
+            <Button size="xs" radius="xl" onClick={jumpToNewest} data-testid="log-jump-newest">
+              Jump to newest{newCount > 0 ? ` (${newCount.toLocaleString()} new)` : ''}
+            </Button>
+          </Box>
+        )}
       </Paper>
     </Stack>
   );
