@@ -17,14 +17,14 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/browser';
 import { startHeadless, type HeadlessServer } from '../test/helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil } from '../test/helpers/supervise';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LINES = 100_000;
 const WHEEL_STEPS = 50;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN_KEY = 'backend-supervisor.token';
 const VIEWPORT = { width: 1200, height: 800 };
 
@@ -248,19 +248,7 @@ async function main(): Promise<void> {
       'the flood to fill the buffer',
     );
     const [last] = await rpc<{ seq: number }[]>(server, 'logs:tail', { limit: 1 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const results: RunResult[] = [];
     for (let i = 0; i < RUNS; i++) {
       const result = await run(browser, server, last!.seq);
