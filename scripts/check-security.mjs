@@ -51,6 +51,20 @@ refuse.get = refuse;
 Module._load = function (request, ...rest) {
   return request === 'got' ? refuse : load.call(this, request, ...rest);
 };
+// The scanner writes the CSV header and the rows with two concurrent fs.writeFile calls
+// ('w' then 'a'), which race: some runs truncate or interleave rows. Writes done in order
+// (synchronously, callback after) make the report whole every time.
+const fs = require('node:fs');
+fs.writeFile = function (file, data, options, callback) {
+  const cb = typeof options === 'function' ? options : callback;
+  const opts = typeof options === 'function' ? undefined : options;
+  try {
+    fs.writeFileSync(file, data, opts);
+    if (cb) process.nextTick(cb, null);
+  } catch (err) {
+    if (cb) process.nextTick(cb, err);
+  }
+};
 `,
 );
 
@@ -58,19 +72,22 @@ const packageDir = dirname(require.resolve('@doyensec/electronegativity/package.
 const cli = join(packageDir, JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).bin.electronegativity);
 const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
 const csv = join(work, 'electronegativity.csv');
-const run = spawnSync(
-  process.execPath,
-  [
-    '-r',
-    offline,
-    cli,
-    ...['-i', tree, '-o', csv, '-r'],
-    ...['-e', electronVersion],
-    // Compares the Electron version with the online release list; see `npm outdated` instead.
-    ...['-x', 'AvailableSecurityFixesGlobalCheck'],
-  ],
-  { encoding: 'utf8', timeout: 180_000, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
-);
+/** One run of the scanner; the CSV lands in `csv`. */
+const scan = () =>
+  spawnSync(
+    process.execPath,
+    [
+      '-r',
+      offline,
+      cli,
+      ...['-i', tree, '-o', csv, '-r'],
+      ...['-e', electronVersion],
+      // Compares the Electron version with the online release list; see `npm outdated` instead.
+      ...['-x', 'AvailableSecurityFixesGlobalCheck'],
+    ],
+    { encoding: 'utf8', timeout: 180_000, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
+  );
+const run = scan();
 const output = `${run.stdout ?? ''}\n${run.stderr ?? ''}`;
 const fail = (message) => {
   console.error(`check:security: FAILED: ${message}`);
