@@ -63,6 +63,11 @@ function main(): void {
     config,
     new SafeStorageSecretStore(join(config.dataDir, 'backend-session.bin')),
     settings,
+    async (title) => {
+      const options = { title: title ?? 'Backend executable', properties: ['openFile' as const] };
+      const result = await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   );
   const { supervisor, logs } = runtime;
   const { source, allowedPrefix } = rendererSource();

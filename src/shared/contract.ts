@@ -49,6 +49,15 @@ export const channels = {
   },
   /** The last hour of health latency, memory and CPU samples (every 10 s), oldest first. */
   'metrics:history': { args: z.tuple([]), result: z.array(MetricsSampleSchema) },
+  /**
+   * Desktop only: the OS file picker for the backend command. Answers the chosen path, or
+   * null when cancelled; over HTTP it answers NOT_AVAILABLE (a browser cannot pick a path
+   * on the server).
+   */
+  'dialog:pickFile': {
+    args: z.tuple([z.strictObject({ title: z.string().max(200).optional() }).optional()]),
+    result: z.string().nullable(),
+  },
   /** Recorded incidents, newest first (at most the last 200, kept on disk across restarts). */
   'incidents:list': { args: z.tuple([]), result: z.array(IncidentSchema) },
 

@@ -16,6 +16,7 @@ import {
 } from '../../src/shared/contract';
 import type { SettingsView } from '../../src/shared/settings';
 import { ApiProvider, DetailedApiError } from '../../src/renderer/src/api';
+import { staticConnection } from '../../src/renderer/src/api/types';
 import { createQueryClient } from '../../src/renderer/src/app';
 import { AppHeader } from '../../src/renderer/src/components/app-header';
 import {
@@ -88,6 +89,8 @@ class FakeApi implements SupervisorApi {
         this.current = view({ values: args[0] as SettingsView['values'], restartNeeded: true });
         return answer(this.current);
       }
+      case 'dialog:pickFile':
+        return answer('/opt/site/bin/server');
       case 'settings:testHealthUrl':
         return answer({ at: 'now', ok: true, latency_ms: 2.5, status_code: 200, error: null, url: 'http://x/health' });
       case 'settings:importEnv':
@@ -304,5 +307,30 @@ describe('save errors without a field', () => {
     await screen.findByTestId('settings-save');
     fireEvent.click(screen.getByTestId('settings-save'));
     await waitFor(() => expect(screen.getByTestId('settings-save-error').textContent).toContain('is empty'));
+  });
+});
+
+describe('file picker for the command', () => {
+  it('offers Browse… in the desktop window and puts the chosen path in the field', async () => {
+    const api = new FakeApi();
+    renderWith(api); // the default connection is the IPC one (the desktop window)
+    fireEvent.click(await screen.findByTestId('settings-browse-command'));
+    await waitFor(() => expect(field('command').value).toBe('/opt/site/bin/server'));
+    expect(api.callsOf('dialog:pickFile')).toEqual([[{ title: 'Backend executable' }]]);
+  });
+
+  it('offers no Browse… in a browser (a path on the server cannot be picked there)', async () => {
+    const api = new FakeApi();
+    render(
+      <MantineProvider>
+        <QueryClientProvider client={createQueryClient()}>
+          <ApiProvider api={api} connection={staticConnection('connected')}>
+            <SettingsPage />
+          </ApiProvider>
+        </QueryClientProvider>
+      </MantineProvider>,
+    );
+    await screen.findByTestId('settings-field-command');
+    expect(screen.queryByTestId('settings-browse-command')).toBeNull();
   });
 });

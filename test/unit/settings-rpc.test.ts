@@ -143,3 +143,28 @@ describe('settings handlers of createRpcHandlers', () => {
     expect(res).toMatchObject({ ok: false, error: { code: 'SETTINGS_UNAVAILABLE' } });
   });
 });
+
+describe('dialog:pickFile', () => {
+  const deps = {} as unknown as RpcDeps;
+  it('answers NOT_AVAILABLE without a desktop file picker (headless)', async () => {
+    const res = await dispatchRpc(createRpcHandlers(deps), 'dialog:pickFile', [], 'user-ui');
+    expect(res).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+    expect(httpStatusOf('NOT_AVAILABLE')).toBe(501);
+  });
+  it('answers the picked path, or null when cancelled', async () => {
+    const pickFile = vi.fn(async (title?: string) => (title === 'cancel' ? null : '/opt/site/server'));
+    const handlers = createRpcHandlers({ ...deps, pickFile });
+    expect(await dispatchRpc(handlers, 'dialog:pickFile', [{ title: 'Backend executable' }], 'user-ui')).toEqual({
+      ok: true,
+      data: '/opt/site/server',
+    });
+    expect(await dispatchRpc(handlers, 'dialog:pickFile', [{ title: 'cancel' }], 'user-ui')).toEqual({
+      ok: true,
+      data: null,
+    });
+    expect(await dispatchRpc(handlers, 'dialog:pickFile', [{ path: '/etc' }], 'user-ui')).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENTS' },
+    });
+  });
+});

@@ -1,6 +1,12 @@
 /** Why a supervisor command or a launch failed; a closed set a UI can switch on. */
 export type SupervisorErrorCode =
-  'COMMAND_NOT_FOUND' | 'NOT_EXECUTABLE' | 'NOT_A_PROGRAM' | 'SPAWN_FAILED' | 'REMOTE_MODE' | 'DISPOSED';
+  | 'COMMAND_NOT_FOUND'
+  | 'NOT_EXECUTABLE'
+  | 'NOT_A_PROGRAM'
+  | 'SPAWN_FAILED'
+  | 'REMOTE_MODE'
+  | 'DISPOSED'
+  | 'NOT_AVAILABLE';
 
 /**
  * A typed supervisor error: `code` names the problem, `message` says it for a person.

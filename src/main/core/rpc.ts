@@ -33,10 +33,20 @@ export interface RpcDeps {
   history: MetricsHistory;
   /** The settings channels; absent where the entry keeps no settings file (they answer SETTINGS_UNAVAILABLE). */
   settings?: SettingsService;
+  /** The OS file picker (desktop only); absent headless, where `dialog:pickFile` answers NOT_AVAILABLE. */
+  pickFile?: (title?: string) => Promise<string | null>;
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({ supervisor, logs, incidents, client, history, settings }: RpcDeps): RpcHandlers {
+export function createRpcHandlers({
+  supervisor,
+  logs,
+  incidents,
+  client,
+  history,
+  settings,
+  pickFile,
+}: RpcDeps): RpcHandlers {
   const settingsService = (): SettingsService => {
     if (!settings) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no settings file');
     return settings;
@@ -49,6 +59,11 @@ export function createRpcHandlers({ supervisor, logs, incidents, client, history
     'logs:tail': async (_actor, options) => logs.tail(options?.limit),
     'incidents:list': async () => incidents.list(),
     'metrics:history': async () => history.list(),
+    'dialog:pickFile': async (_actor, options) => {
+      if (!pickFile)
+        throw new SupervisorError('NOT_AVAILABLE', 'a file picker exists only in the desktop app: type the path');
+      return pickFile(options?.title);
+    },
     'auth:login': async (_actor, { email, password, remember }) => ({
       user: await client.auth.login(email, password, remember ?? false),
     }),
@@ -103,6 +118,7 @@ export function httpStatusOf(code: string): number {
     case 'SETTINGS_FILE_INVALID':
       return 409;
     case 'SETTINGS_UNAVAILABLE':
+    case 'NOT_AVAILABLE':
       return 501;
     case 'NOT_LOGGED_IN':
     case 'SESSION_EXPIRED':

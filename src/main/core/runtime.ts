@@ -43,6 +43,7 @@ export function createRuntime(
   config: SupervisorConfig,
   secrets: SecretStore = new MemorySecretStore(),
   settings?: SettingsSource,
+  pickFile?: (title?: string) => Promise<string | null>,
 ): SupervisorRuntime {
   const logDir = config.logDir ?? join(config.dataDir, 'logs');
   const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
@@ -79,7 +80,7 @@ export function createRuntime(
     client,
     logDir,
     history,
-    handlers: createRpcHandlers({ supervisor, logs, incidents, client, history, settings: settingsService }),
+    handlers: createRpcHandlers({ supervisor, logs, incidents, client, history, settings: settingsService, pickFile }),
     metrics: createMetrics(supervisor, logs),
     shutdown(actor = 'app-quit') {
       shuttingDown ??= (async () => {

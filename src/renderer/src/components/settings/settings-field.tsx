@@ -1,4 +1,4 @@
-import { NativeSelect, Textarea, TextInput } from '@mantine/core';
+import { Button, NativeSelect, Textarea, TextInput } from '@mantine/core';
 import type { SettingSource, SettingsView } from '../../../../shared/settings';
 import { describeValue, formatFormValue, type SettingsFieldSpec } from './settings-fields';
 
@@ -10,6 +10,8 @@ export interface SettingsFieldProps {
   onChange: (value: string) => void;
   error: string | undefined;
   view: SettingsView;
+  /** Opens the OS file picker (desktop only); shows a Browse… button beside a text field when given. */
+  onBrowse?: () => void;
 }
 
 /** Where the effective value comes from, in words (shown under the label). */
@@ -32,7 +34,7 @@ export function describeSource(spec: SettingsFieldSpec, source: SettingSource | 
  * label (`settings-source-<key>`), and the error beside it (`settings-error-<key>`). Empty =
  * not set: the placeholder shows what applies then.
  */
-export function SettingsField({ spec, value, onChange, error, view }: SettingsFieldProps) {
+export function SettingsField({ spec, value, onChange, error, view, onBrowse }: SettingsFieldProps) {
   const { key } = spec;
   const effective = view.effective[key];
   const common = {
@@ -80,6 +82,14 @@ export function SettingsField({ spec, value, onChange, error, view }: SettingsFi
       inputMode={numeric ? 'decimal' : undefined}
       spellCheck={false}
       autoComplete="off"
+      rightSectionWidth={onBrowse ? 90 : undefined}
+      rightSection={
+        onBrowse ? (
+          <Button size="compact-xs" variant="light" onClick={onBrowse} data-testid={`settings-browse-${key}`}>
+            Browse…
+          </Button>
+        ) : undefined
+      }
     />
   );
 }

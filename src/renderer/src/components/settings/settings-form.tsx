@@ -22,7 +22,7 @@ import {
   type SettingsKey,
   type SettingsView,
 } from '../../../../shared/settings';
-import { errorDetails, errorMessage } from '../../api';
+import { errorDetails, errorMessage, useConnection, useSupervisorApi } from '../../api';
 import { useImportEnv, useSaveSettings, useTestHealthUrl } from '../../hooks/use-settings';
 import { SettingsField } from './settings-field';
 import {
@@ -59,6 +59,13 @@ export function SettingsForm({ view }: SettingsFormProps) {
   const save = useSaveSettings();
   const testHealth = useTestHealthUrl();
   const importEnv = useImportEnv();
+  // The desktop window can ask the OS for a path; a browser cannot pick one on the server.
+  const api = useSupervisorApi();
+  const canPickFiles = useConnection().transport === 'ipc';
+  const browseCommand = async (): Promise<void> => {
+    const path = await api.invoke('dialog:pickFile', { title: 'Backend executable' }).catch(() => null);
+    if (path) change('command', path);
+  };
   const [form, setForm] = useState<FormState>(() => settingsToForm(view.values));
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saved, setSaved] = useState(false);
@@ -232,6 +239,7 @@ export function SettingsForm({ view }: SettingsFormProps) {
                     onChange={(value) => change(spec.key, value)}
                     error={errors[spec.key]}
                     view={view}
+                    onBrowse={spec.key === 'command' && canPickFiles ? () => void browseCommand() : undefined}
                   />
                 ))}
               </SimpleGrid>
