@@ -52,12 +52,13 @@ const PORT_CHECK_TIMEOUT_MS = 500;
 const EXIT_ADDRINUSE = 98;
 
 /**
- * Startup probes run every 5 ms for the first 500 ms (most backends get ready in that
+ * Startup probes run every 2 ms for the first 500 ms (most backends get ready in that
  * window, and a refused loopback connect costs microseconds), then the interval grows
- * ×1.5 up to 1 s (architecture.md, "Start"): readiness is seen within ~5 ms of the backend
- * answering, which keeps crash → healthy within 1.1 × the bare spawn → healthy floor.
+ * ×1.5 up to 1 s (architecture.md, "Start"): readiness is seen within ~2 ms of the backend
+ * answering, which keeps crash → healthy within 1.1 × the bare spawn → healthy floor
+ * (bench/results.md).
  */
-const STARTUP_PROBE_FIRST_MS = 5;
+const STARTUP_PROBE_FIRST_MS = 2;
 const STARTUP_PROBE_FAST_PHASE_MS = 500;
 const STARTUP_PROBE_MAX_MS = 1_000;
 /** How long to wait for a process to vanish after SIGKILL before reporting it stuck. */
