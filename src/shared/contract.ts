@@ -4,11 +4,13 @@ import {
   IngredientMovementSchema,
   IngredientSchema,
   IntIdSchema,
+  NewOrderSchema,
   OrderSchema,
   OrderStatusSchema,
   PageRequestSchema,
   ProductSchema,
   StatsSchema,
+  TokenCheckSchema,
   UserIdSchema,
   UserPatchSchema,
   UserProfileSchema,
@@ -79,6 +81,27 @@ export const channels = {
     args: z.tuple([]),
     result: z.object({ user: UserProfileSchema.nullable(), remembered: z.boolean() }),
   },
+  /** Registers a new account (role `user`) and logs in as it, like `auth:login` (nothing is remembered). */
+  'auth:register': {
+    args: z.tuple([
+      z.strictObject({
+        email: z.string().min(1).max(320),
+        password: z.string().min(8).max(1024),
+        name: z.string().trim().min(1).max(200),
+      }),
+    ]),
+    result: z.object({ user: UserProfileSchema }),
+  },
+  /** Asks the backend whether the session's own token is still valid (NOT_LOGGED_IN without one). */
+  'auth:verify': { args: z.tuple([]), result: TokenCheckSchema },
+  /** The logged-in user as the backend has it now (`GET /user/profile`). */
+  'auth:profile': { args: z.tuple([]), result: UserProfileSchema },
+  /** The caller's orders (`GET /orders`; the backend answers every order to an admin), newest first. */
+  'orders:mine': { args: z.tuple([]), result: z.array(OrderSchema) },
+  /** The caller's last orders (`GET /orders/recent`), newest first. */
+  'orders:recent': { args: z.tuple([]), result: z.array(OrderSchema) },
+  /** Places an order as the logged-in user; the backend prices it and consumes ingredients. */
+  'orders:create': { args: z.tuple([NewOrderSchema]), result: OrderSchema },
   /** Products; `search` matches names (exact, then prefix, then substring; case- and accent-insensitive). */
   'products:list': {
     args: z.tuple([

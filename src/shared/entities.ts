@@ -95,6 +95,30 @@ export const OrderSchema = z.object({
 });
 export type Order = z.infer<typeof OrderSchema>;
 
+/** Input of a new order (POST /orders): 1..100 lines of a product and a quantity, an optional comment. */
+export const NewOrderSchema = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        product_id: z.number().int().min(1),
+        quantity: z.number().int().min(1).max(1000),
+      }),
+    )
+    .min(1)
+    .max(100),
+  comment: z.string().max(500).optional(),
+});
+export type NewOrder = z.infer<typeof NewOrderSchema>;
+
+/** The backend's answer about a token (POST /auth/verify). */
+export const TokenCheckSchema = z.object({
+  valid: z.boolean(),
+  user_id: z.string().optional(),
+  role: z.string().optional(),
+  expires_at: z.string().optional(),
+});
+export type TokenCheck = z.infer<typeof TokenCheckSchema>;
+
 export const StatsSchema = z.object({
   total_users: z.number().int(),
   total_orders: z.number().int(),

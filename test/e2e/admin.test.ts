@@ -96,6 +96,35 @@ describe('admin views in Chromium against `serve` and the reference backend', ()
       .toBe(true);
   });
 
+  it('places an order through New order; it shows in the Orders list as pending', async () => {
+    await page.getByTestId('admin-tab-orders').click();
+    await page.locator('[data-testid^="order-row-"]').first().waitFor({ timeout: 10_000 });
+    await page.getByTestId('order-create').click();
+    await page.getByTestId('order-create-modal').waitFor({ timeout: 10_000 });
+    await page.getByTestId('order-product').click();
+    await page.getByRole('option').first().click();
+    await page.getByTestId('order-quantity').fill('2');
+    await page.getByTestId('order-add-item').click();
+    await page.locator('[data-testid^="order-line-"]').first().waitFor({ timeout: 10_000 });
+    await page.getByTestId('order-comment').fill('e2e: no onions');
+    await page.getByTestId('order-submit').click();
+
+    const created = page.getByTestId('order-created');
+    await created.waitFor({ timeout: 10_000 });
+    const id = await created.getAttribute('data-order-id');
+    expect(id).toMatch(/^\d+$/);
+    await page.getByTestId('order-create-modal').waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Newest first: the new order is on the first page of the pending orders.
+    await page.getByTestId('orders-status-filter').click();
+    await page.getByRole('option', { name: 'pending', exact: true }).click();
+    const row = page.getByTestId(`order-row-${id}`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getAttribute('data-status')).toBe('pending');
+    expect(await page.getByTestId(`order-status-${id}`).textContent()).toBe('pending');
+    expect(await row.textContent()).toContain('e2e: no onions');
+  });
+
   it('shows low stock in Ingredients and logs out', async () => {
     await page.getByTestId('admin-tab-ingredients').click();
     await page.locator('[data-testid^="ingredient-row-"]').first().waitFor({ timeout: 10_000 });

@@ -149,6 +149,13 @@ export class BackendClient {
         'POST /auth/verify',
       );
     },
+    /** Asks the backend whether the session's own token is valid. @throws UnauthorizedError NOT_LOGGED_IN without a session. */
+    verifyCurrent: async (): Promise<{ valid: boolean; user_id?: string; role?: string; expires_at?: string }> => {
+      await this.session.restore();
+      const token = this.session.token;
+      if (!token) throw new UnauthorizedError('not logged in to the backend', 'NOT_LOGGED_IN');
+      return this.auth.verify(token);
+    },
     profile: async (): Promise<UserProfile> =>
       parse(UserProfileSchema, (await this.authed('GET', '/user/profile')).body, 'GET /user/profile'),
     logout: async (): Promise<void> => this.session.clear(),

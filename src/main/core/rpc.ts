@@ -72,6 +72,14 @@ export function createRpcHandlers({
       return null;
     },
     'auth:session': () => client.auth.current(),
+    'auth:register': async (_actor, { email, password, name }) => ({
+      user: await client.auth.register(email, password, name),
+    }),
+    'auth:verify': () => client.auth.verifyCurrent(),
+    'auth:profile': () => client.auth.profile(),
+    'orders:mine': () => client.orders.list(),
+    'orders:recent': () => client.orders.recent(),
+    'orders:create': (_actor, { items, comment }) => client.orders.create(items, comment),
     'products:list': async (_actor, filter) => {
       let products = await client.products.list();
       if (filter?.search) products = findProductsByName(products, filter.search);

@@ -16,6 +16,8 @@ export const BACKEND_ERROR_CODES = {
 export const SESSION_EXPIRED_TEXT = 'Session expired, log in again';
 /** Shown on the login form for BACKEND_UNAUTHORIZED. */
 export const WRONG_CREDENTIALS_TEXT = 'Wrong e-mail or password';
+/** Shown on the register form for a 409 (the e-mail is taken). */
+export const EMAIL_EXISTS_TEXT = 'An account with this e-mail exists';
 /** Shown instead of the admin views to a user without the admin role (or on a 403 of the backend). */
 export const NOT_ADMIN_TEXT = 'This account is not an administrator';
 

@@ -1,6 +1,14 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SupervisorApi } from '../../../shared/contract';
-import type { Ingredient, IngredientInput, Order, OrderStatus, UserPatch, UserProfile } from '../../../shared/entities';
+import type {
+  Ingredient,
+  IngredientInput,
+  NewOrder,
+  Order,
+  OrderStatus,
+  UserPatch,
+  UserProfile,
+} from '../../../shared/entities';
 import { useConnectionState, useSupervisorApi } from '../api';
 
 /** Query key of the backend session (`auth:session`). */
@@ -17,6 +25,14 @@ export const ADMIN_KEYS = {
   users: ['admin', 'users'] as const,
   orders: ['admin', 'orders'] as const,
   ordersPage: (query: OrdersQuery) => ['admin', 'orders', query] as const,
+  /** The caller's own orders (`orders:mine`); under `orders`, so an order change refreshes it too. */
+  myOrders: ['admin', 'orders', 'mine'] as const,
+  /** The caller's last orders (`orders:recent`). */
+  recentOrders: ['admin', 'orders', 'recent'] as const,
+  /** The logged-in user's profile and the check of the session's token. */
+  me: ['admin', 'me'] as const,
+  profile: ['admin', 'me', 'profile'] as const,
+  verify: ['admin', 'me', 'verify'] as const,
   products: ['admin', 'products'] as const,
   productsFiltered: (filter: ProductFilter) => ['admin', 'products', filter] as const,
   ingredients: ['admin', 'ingredients'] as const,
@@ -60,6 +76,50 @@ export function useLogin() {
       queryClient.removeQueries({ queryKey: ADMIN_KEYS.all });
       queryClient.setQueryData(SESSION_QUERY_KEY, { user, remembered: remember });
     },
+  });
+}
+
+/** A new account of {@link useRegister}. */
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name: string;
+}
+
+/** Registers a new backend account and logs in as it (like {@link useLogin}; nothing is remembered). */
+export function useRegister() {
+  const api = useSupervisorApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ email, password, name }: RegisterInput) => api.invoke('auth:register', { email, password, name }),
+    onSuccess: ({ user }) => {
+      queryClient.removeQueries({ queryKey: ADMIN_KEYS.all });
+      queryClient.setQueryData(SESSION_QUERY_KEY, { user, remembered: false });
+    },
+  });
+}
+
+/** `auth:profile`: the logged-in user as the backend has it now (fetched while `enabled`). */
+export function useProfile(enabled = true) {
+  const api = useSupervisorApi();
+  const allowed = useAdminEnabled();
+  return useQuery({
+    queryKey: ADMIN_KEYS.profile,
+    queryFn: () => api.invoke('auth:profile'),
+    enabled: allowed && enabled,
+    staleTime: ADMIN_STALE_MS,
+  });
+}
+
+/** `auth:verify`: whether the backend still accepts the session's token, and until when. */
+export function useVerifySession(enabled = true) {
+  const api = useSupervisorApi();
+  const allowed = useAdminEnabled();
+  return useQuery({
+    queryKey: ADMIN_KEYS.verify,
+    queryFn: () => api.invoke('auth:verify'),
+    enabled: allowed && enabled,
+    staleTime: ADMIN_STALE_MS,
   });
 }
 
@@ -156,8 +216,9 @@ export interface OrdersQuery {
 }
 
 /** `admin:listOrders`: one page (newest first) with the backend's total; the previous page stays shown while the next loads. */
-export function useOrders(query: OrdersQuery) {
+export function useOrders(query: OrdersQuery, enabled = true) {
   const api = useSupervisorApi();
+  const allowed = useAdminEnabled();
   return useQuery({
     queryKey: ADMIN_KEYS.ordersPage(query),
     queryFn: () =>
@@ -166,7 +227,7 @@ export function useOrders(query: OrdersQuery) {
         offset: query.offset,
         ...(query.status ? { status: query.status } : {}),
       }),
-    enabled: useAdminEnabled(),
+    enabled: allowed && enabled,
     staleTime: ADMIN_STALE_MS,
     placeholderData: keepPreviousData,
   });
@@ -183,6 +244,48 @@ export function useUpdateOrderStatus() {
     mutationFn: ({ id, status }: { id: number; status: OrderStatus }): Promise<Order> =>
       api.invoke('admin:updateOrderStatus', id, status),
     onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ADMIN_KEYS.orders }),
+        queryClient.invalidateQueries({ queryKey: ADMIN_KEYS.stats }),
+        queryClient.invalidateQueries({ queryKey: ADMIN_KEYS.ingredients }),
+      ]),
+  });
+}
+
+/** `orders:mine`: the caller's orders (the whole list, no paging). */
+export function useMyOrders(enabled = true) {
+  const api = useSupervisorApi();
+  const allowed = useAdminEnabled();
+  return useQuery({
+    queryKey: ADMIN_KEYS.myOrders,
+    queryFn: () => api.invoke('orders:mine'),
+    enabled: allowed && enabled,
+    staleTime: ADMIN_STALE_MS,
+  });
+}
+
+/** `orders:recent`: the caller's last orders. */
+export function useRecentOrders(enabled = true) {
+  const api = useSupervisorApi();
+  const allowed = useAdminEnabled();
+  return useQuery({
+    queryKey: ADMIN_KEYS.recentOrders,
+    queryFn: () => api.invoke('orders:recent'),
+    enabled: allowed && enabled,
+    staleTime: ADMIN_STALE_MS,
+  });
+}
+
+/**
+ * Places an order as the logged-in user; refreshes the orders, the stats and the
+ * ingredients (a new order consumes stock).
+ */
+export function useCreateOrder() {
+  const api = useSupervisorApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (order: NewOrder): Promise<Order> => api.invoke('orders:create', order),
+    onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ADMIN_KEYS.orders }),
         queryClient.invalidateQueries({ queryKey: ADMIN_KEYS.stats }),

@@ -7,6 +7,7 @@ import { IngredientsView } from '../components/admin/ingredients-view';
 import { LoginForm } from '../components/admin/login-form';
 import { OrdersView } from '../components/admin/orders-view';
 import { ProductsView } from '../components/admin/products-view';
+import { ProfileModal } from '../components/admin/profile-modal';
 import { StatsView } from '../components/admin/stats-view';
 import { UsersView } from '../components/admin/users-view';
 import { useLogout, useSession } from '../hooks/use-admin';
@@ -74,9 +75,10 @@ function SignedIn({ user, remembered }: { user: UserProfile; remembered: boolean
   );
 }
 
-/** Who is logged in, and the Log out button. */
+/** Who is logged in, the Profile button (profile, session check, recent orders) and Log out. */
 function SessionBar({ user, remembered }: { user: UserProfile; remembered: boolean }) {
   const logout = useLogout();
+  const [profileOpen, setProfileOpen] = useState(false);
   return (
     <Paper withBorder radius="md" px="md" py="xs">
       <Group justify="space-between" wrap="wrap" gap="sm">
@@ -110,6 +112,9 @@ function SessionBar({ user, remembered }: { user: UserProfile; remembered: boole
               Log out failed: {logout.error.message}
             </Text>
           )}
+          <Button size="xs" variant="default" onClick={() => setProfileOpen(true)} data-testid="profile-open">
+            Profile
+          </Button>
           <Button
             size="xs"
             variant="default"
@@ -121,6 +126,7 @@ function SessionBar({ user, remembered }: { user: UserProfile; remembered: boole
           </Button>
         </Group>
       </Group>
+      <ProfileModal opened={profileOpen} onClose={() => setProfileOpen(false)} />
     </Paper>
   );
 }
@@ -144,7 +150,7 @@ function AdminTabs({ currentUserId }: { currentUserId: string }) {
         <UsersView currentUserId={currentUserId} />
       </Tabs.Panel>
       <Tabs.Panel value="orders">
-        <OrdersView />
+        <OrdersView currentUserId={currentUserId} />
       </Tabs.Panel>
       <Tabs.Panel value="products">
         <ProductsView />

@@ -1,8 +1,17 @@
 import { Alert, Anchor, Button, Checkbox, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { errorCode } from '../../api';
-import { BACKEND_ERROR_CODES, describeAdminError, WRONG_CREDENTIALS_TEXT } from '../../admin/admin-errors';
-import { useLogin } from '../../hooks/use-admin';
+import {
+  BACKEND_ERROR_CODES,
+  describeAdminError,
+  EMAIL_EXISTS_TEXT,
+  isConflict,
+  WRONG_CREDENTIALS_TEXT,
+} from '../../admin/admin-errors';
+import { useLogin, useRegister } from '../../hooks/use-admin';
+
+/** The backend's shortest password for a new account (backend-contract.md: 8..72 bytes). */
+export const REGISTER_MIN_PASSWORD = 8;
 
 /** Props of {@link LoginForm}. */
 export interface LoginFormProps {
@@ -13,27 +22,38 @@ export interface LoginFormProps {
 }
 
 /**
- * Logs in to the supervised backend. The main process keeps the token (and, with
+ * Logs in to the supervised backend, or ("Create an account") registers a new account and
+ * logs in as it. The main process keeps the token (and, with
  * "Remember me", the credentials for re-login); the page only learns the user.
  */
 export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
   const login = useLogin();
+  const register = useRegister();
+  const [registering, setRegistering] = useState(false);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
   const [remember, setRemember] = useState(false);
+  const attempt = registering ? register : login;
 
+  const onSuccess = (): void => {
+    setPassword('');
+    onLoggedIn?.();
+  };
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
-    login.mutate(
-      { email: email.trim(), password, remember },
-      {
-        onSuccess: () => {
-          setPassword('');
-          onLoggedIn?.();
-        },
-      },
-    );
+    if (registering) register.mutate({ email: email.trim(), password, name: name.trim() }, { onSuccess });
+    else login.mutate({ email: email.trim(), password, remember }, { onSuccess });
   };
+  const toggle = (): void => {
+    setRegistering((on) => !on);
+    login.reset();
+    register.reset();
+  };
+  const incomplete =
+    email.trim() === '' ||
+    password === '' ||
+    (registering && (name.trim() === '' || password.length < REGISTER_MIN_PASSWORD));
 
   return (
     <Paper withBorder radius="md" p="xl" maw={420} mx="auto" mt="xl" data-testid="login-form">
@@ -41,12 +61,25 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
         <Stack gap="md">
           <div>
             <Title order={3} fw={600}>
-              Log in to the backend
+              {registering ? 'Create a backend account' : 'Log in to the backend'}
             </Title>
             <Text size="sm" c="dimmed" mt={4}>
-              The admin views use the backend's own accounts. The session stays in the supervisor, not in this page.
+              {registering
+                ? 'A new account has the role “user”; the supervisor logs in as it at once.'
+                : "The admin views use the backend's own accounts. The session stays in the supervisor, not in this page."}
             </Text>
           </div>
+          {registering && (
+            <TextInput
+              label="Name"
+              autoComplete="name"
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+              maxLength={200}
+              required
+              data-testid="register-name"
+            />
+          )}
           <TextInput
             label="E-mail"
             type="email"
@@ -59,21 +92,24 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
           />
           <PasswordInput
             label="Password"
-            autoComplete="current-password"
+            description={registering ? `At least ${REGISTER_MIN_PASSWORD} characters.` : undefined}
+            autoComplete={registering ? 'new-password' : 'current-password'}
             value={password}
             onChange={(event) => setPassword(event.currentTarget.value)}
             required
             data-testid="login-password"
           />
-          <Checkbox
-            label="Remember me on this computer"
-            description="Keeps the credentials (encrypted) so an expired session renews itself."
-            checked={remember}
-            onChange={(event) => setRemember(event.currentTarget.checked)}
-            data-testid="login-remember"
-          />
-          {login.isError ? (
-            <LoginError error={login.error} />
+          {!registering && (
+            <Checkbox
+              label="Remember me on this computer"
+              description="Keeps the credentials (encrypted) so an expired session renews itself."
+              checked={remember}
+              onChange={(event) => setRemember(event.currentTarget.checked)}
+              data-testid="login-remember"
+            />
+          )}
+          {attempt.isError ? (
+            <LoginError error={attempt.error} />
           ) : (
             notice && (
               <Alert color="yellow" variant="light" p="xs" data-testid="login-error" data-kind="notice">
@@ -81,14 +117,18 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
               </Alert>
             )
           )}
-          <Button
-            type="submit"
-            loading={login.isPending}
-            disabled={email.trim() === '' || password === ''}
-            data-testid="login-submit"
-          >
-            Log in
-          </Button>
+          {registering ? (
+            <Button type="submit" loading={register.isPending} disabled={incomplete} data-testid="register-submit">
+              Create account
+            </Button>
+          ) : (
+            <Button type="submit" loading={login.isPending} disabled={incomplete} data-testid="login-submit">
+              Log in
+            </Button>
+          )}
+          <Anchor component="button" type="button" size="sm" onClick={toggle} data-testid="login-register-toggle">
+            {registering ? 'I have an account: log in' : 'Create an account'}
+          </Anchor>
         </Stack>
       </form>
     </Paper>
@@ -96,6 +136,13 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
 }
 
 function LoginError({ error }: { error: unknown }) {
+  if (isConflict(error)) {
+    return (
+      <Alert color="red" variant="light" p="xs" data-testid="login-error" data-kind="exists">
+        {EMAIL_EXISTS_TEXT}
+      </Alert>
+    );
+  }
   if (errorCode(error) === BACKEND_ERROR_CODES.wrongCredentials) {
     return (
       <Alert color="red" variant="light" p="xs" data-testid="login-error" data-kind="credentials">

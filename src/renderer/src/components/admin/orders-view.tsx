@@ -1,12 +1,13 @@
-import { Center, Loader, Select, Stack, Text, Tooltip } from '@mantine/core';
+import { Alert, Button, Center, Loader, Select, Stack, Switch, Text, Tooltip } from '@mantine/core';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { ORDER_STATUSES, type Order, type OrderStatus, type UserProfile } from '../../../../shared/entities';
 import { formatDate, formatDateTime, formatMoney } from '../../format';
-import { useOrders, useUpdateOrderStatus, useUsers } from '../../hooks/use-admin';
+import { useMyOrders, useOrders, useUpdateOrderStatus, useUsers } from '../../hooks/use-admin';
 import { AdminErrorAlert } from './admin-error';
 import { ConfirmModal } from './confirm-modal';
 import { DataTable } from './data-table';
+import { NewOrderModal } from './new-order-modal';
 import { OrderStatusBadge } from './order-status-badge';
 import { OrderStatusControl } from './order-status-control';
 import { ViewHeader } from './view-header';
@@ -27,21 +28,42 @@ export function itemsSummary(order: Pick<Order, 'items'>): string {
   return order.items.map((item) => `${item.quantity}× ${item.name}`).join(', ');
 }
 
+/** Props of {@link OrdersView}. */
+export interface OrdersViewProps {
+  /** The logged-in user: "Mine only" keeps their orders (the backend answers every order to an admin). */
+  currentUserId?: string;
+}
+
 /**
  * The Orders tab: one page of orders from the backend (filter by status, the backend's
  * total for the pager), each with its status and a control offering only the allowed
- * transitions. A change refetches the orders and the stats.
+ * transitions. A change refetches the orders and the stats. "Mine only" lists the caller's
+ * own orders (`orders:mine`, the whole list, paged in the page); "New order" places one as the logged-in user.
  */
-export function OrdersView() {
+export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
   const [status, setStatus] = useState<OrderStatus | null>(null);
   const [pageIndex, setPageIndex] = useState(0);
   const [cancelling, setCancelling] = useState<Order | null>(null);
-  const query = useOrders({ status, limit: ORDERS_PAGE_SIZE, offset: pageIndex * ORDERS_PAGE_SIZE });
+  const [mineOnly, setMineOnly] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<Order | null>(null);
+  const all = useOrders({ status, limit: ORDERS_PAGE_SIZE, offset: pageIndex * ORDERS_PAGE_SIZE }, !mineOnly);
+  const mine = useMyOrders(mineOnly);
+  const query = mineOnly ? mine : all;
+  const mineItems = useMemo(
+    () =>
+      (mine.data ?? []).filter(
+        (order) =>
+          (currentUserId === undefined || order.user_id === currentUserId) &&
+          (status === null || order.status === status),
+      ),
+    [mine.data, currentUserId, status],
+  );
   const users = useUsers();
   const change = useUpdateOrderStatus();
 
-  const total = query.data?.total ?? null;
-  if (total !== null && pageIndex > 0 && pageIndex * ORDERS_PAGE_SIZE >= total && !query.isPlaceholderData) {
+  const total = all.data?.total ?? null;
+  if (!mineOnly && total !== null && pageIndex > 0 && pageIndex * ORDERS_PAGE_SIZE >= total && !all.isPlaceholderData) {
     // The last page emptied (orders left the filter): show the new last page.
     setPageIndex(Math.max(0, Math.ceil(total / ORDERS_PAGE_SIZE) - 1));
   }
@@ -149,7 +171,31 @@ export function OrdersView() {
           w={170}
           data-testid="orders-status-filter"
         />
+        <Switch
+          label="Mine only"
+          checked={mineOnly}
+          onChange={(event) => {
+            setMineOnly(event.currentTarget.checked);
+            setPageIndex(0);
+          }}
+          data-testid="orders-mine"
+        />
+        <Button size="xs" onClick={() => setCreating(true)} data-testid="order-create">
+          New order
+        </Button>
       </ViewHeader>
+      {created && (
+        <Alert
+          color="green"
+          variant="light"
+          withCloseButton
+          onClose={() => setCreated(null)}
+          data-testid="order-created"
+          data-order-id={String(created.id)}
+        >
+          Order #{created.id} created ({itemsSummary(created)}), status {created.status}.
+        </Alert>
+      )}
       {change.isError && (
         <AdminErrorAlert
           error={change.error}
@@ -165,9 +211,21 @@ export function OrdersView() {
           onRetry={() => void query.refetch()}
         />
       )}
-      {query.data ? (
+      {mineOnly && mine.data ? (
         <DataTable
-          data={query.data.items}
+          data={mineItems}
+          columns={columns}
+          getRowId={(order) => String(order.id)}
+          rowAttributes={(order) => ({ 'data-testid': `order-row-${order.id}`, 'data-status': order.status })}
+          testId="orders-table"
+          emptyText={status ? `You have no ${status} orders.` : 'You have no orders yet.'}
+          pageSize={ORDERS_PAGE_SIZE}
+          resetPageKey={status ?? ALL}
+          minWidth={900}
+        />
+      ) : !mineOnly && all.data ? (
+        <DataTable
+          data={all.data.items}
           columns={columns}
           getRowId={(order) => String(order.id)}
           rowAttributes={(order) => ({ 'data-testid': `order-row-${order.id}`, 'data-status': order.status })}
@@ -176,10 +234,10 @@ export function OrdersView() {
           serverPaging={{
             pageIndex,
             pageSize: ORDERS_PAGE_SIZE,
-            total: query.data.total,
+            total: all.data.total,
             onPageChange: setPageIndex,
           }}
-          busy={query.isPlaceholderData}
+          busy={all.isPlaceholderData}
           minWidth={900}
         />
       ) : (
@@ -203,6 +261,7 @@ export function OrdersView() {
         Cancel order #{cancelling?.id} ({cancelling ? itemsSummary(cancelling) : ''})? A cancelled order cannot change
         any more.
       </ConfirmModal>
+      <NewOrderModal opened={creating} onClose={() => setCreating(false)} onCreated={setCreated} />
     </Stack>
   );
 }
