@@ -101,7 +101,7 @@ export default tseslint.config(
   },
   // Test scripts and fixtures may exit: they are short-lived processes.
   {
-    files: ['test/fixtures/**', 'scripts/**'],
+    files: ['test/fixtures/**', 'scripts/**', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -422,3 +422,6 @@ async function main(): Promise<void> {
 }
 
 await main();
+// pm2's programmatic client keeps sockets to its (killed) daemon open: end explicitly so
+// `npm run bench` goes on to the next benchmark.
+process.exit(0);

@@ -314,14 +314,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Spawns a process and waits for health. Runs inside the command queue. */
-  private async spawnAndAwaitHealthy(actor: Actor, reason: string): Promise<CommandResult> {
+  /**
+   * @param afterOwnExit the policy restarts a child that just died: the port was ours, so
+   * the pre-spawn "is someone else serving it?" probe is skipped (a stranger that took it
+   * meanwhile is still caught by the EADDRINUSE exit check).
+   */
+  private async spawnAndAwaitHealthy(actor: Actor, reason: string, afterOwnExit = false): Promise<CommandResult> {
     this.lastError = null;
     this.setState('starting', actor, reason);
     if (!this.orphanCheckDone) {
       this.orphanCheckDone = true;
       await this.reapOrphan();
     }
-    const held = await this.portHeldBySomeoneElse();
+    const held = afterOwnExit ? null : await this.portHeldBySomeoneElse();
     if (held) return this.giveUpAtOnce('port-in-use', actor, held, null);
     let handle: ChildHandle;
     try {
@@ -481,16 +486,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.recordIncident(kind, why, info, action);
     this.backoffDueMono = this.clock.monotonicMs() + delayMs;
     this.setState('backoff', 'policy', `${why}; ${action}`);
-    this.backoffTimer = this.clock.setTimeout(() => {
+    const restartNow = (): void => {
       this.backoffTimer = null;
       void this.enqueue(async () => {
         // A person may have stopped or started it meanwhile: then the policy steps back.
         if (this.state !== 'backoff' || this.disposed) return this.result(false, 'restart no longer wanted');
         this.restartCount++;
         this.emit('restart', { reason: kind, actor: 'policy' });
-        return this.spawnAndAwaitHealthy('policy', `restart attempt ${attempt}/${this.config.maxRestartAttempts}`);
+        return this.spawnAndAwaitHealthy('policy', `restart attempt ${attempt}/${this.config.maxRestartAttempts}`, true);
       }).catch(() => undefined);
-    }, delayMs);
+    };
+    // The first restart is immediate: no timer turn in between.
+    if (delayMs === 0) restartNow();
+    else this.backoffTimer = this.clock.setTimeout(restartNow, delayMs);
   }
 
   private cancelBackoff(): void {
