@@ -493,7 +493,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         if (this.state !== 'backoff' || this.disposed) return this.result(false, 'restart no longer wanted');
         this.restartCount++;
         this.emit('restart', { reason: kind, actor: 'policy' });
-        return this.spawnAndAwaitHealthy('policy', `restart attempt ${attempt}/${this.config.maxRestartAttempts}`, true);
+        return this.spawnAndAwaitHealthy(
+          'policy',
+          `restart attempt ${attempt}/${this.config.maxRestartAttempts}`,
+          true,
+        );
       }).catch(() => undefined);
     };
     // The first restart is immediate: no timer turn in between.
