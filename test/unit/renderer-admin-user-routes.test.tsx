@@ -1,21 +1,10 @@
 // @vitest-environment happy-dom
 // (The pragma: the unit project compiles test files without the renderer's JSX setting.)
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  type Channel,
-  type ChannelArgs,
-  type ChannelResult,
-  type EventName,
-  type EventPayload,
-  type SupervisorApi,
-} from '../../src/shared/contract';
+import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
 import type { Order, Product, UserProfile } from '../../src/shared/entities';
-import { ApiProvider, DetailedApiError } from '../../src/renderer/src/api';
-import { createQueryClient } from '../../src/renderer/src/app';
+import { DetailedApiError } from '../../src/renderer/src/api';
 import { AdminPage } from '../../src/renderer/src/pages/admin-page';
 
 const ADMIN: UserProfile = {
@@ -61,15 +50,12 @@ function order(id: number, userId: string, extra: Partial<Order> = {}): Order {
   };
 }
 
-type Answer<C extends Channel> = (...args: ChannelArgs<C>) => Promise<ChannelResult<C>>;
-
 /** A fake SupervisorApi (the pattern of renderer-admin.test.tsx): canned answers per channel, and a log of every call. */
-class FakeApi implements SupervisorApi {
-  answers: Partial<{ [C in Channel]: Answer<C> }> = {};
-  calls: { channel: Channel; args: unknown[] }[] = [];
+class FakeApi extends FakeSupervisorApi {
   orders: Order[] = [order(1, '2'), order(2, '1', { status: 'delivered' })];
 
   constructor(user: UserProfile | null = ADMIN) {
+    super();
     this.answers['auth:session'] = async () => ({ user, remembered: false });
     this.answers['admin:stats'] = async () => ({
       total_users: 2,
@@ -83,38 +69,12 @@ class FakeApi implements SupervisorApi {
     this.answers['admin:listIngredients'] = async () => [];
     this.answers['products:list'] = async () => PRODUCTS;
   }
-
-  async invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
-    this.calls.push({ channel, args });
-    const answer = this.answers[channel] as Answer<C> | undefined;
-    if (answer) return answer(...args);
-    throw new ApiError({ code: 'INTERNAL', message: `no fake answer for ${channel}` });
-  }
-
-  on<E extends EventName>(_event: E, _listener: (payload: EventPayload<E>) => void): () => void {
-    return () => {};
-  }
-
-  count(channel: Channel): number {
-    return this.calls.filter((call) => call.channel === channel).length;
-  }
-  argsOf(channel: Channel): unknown[] | undefined {
-    return this.calls.find((call) => call.channel === channel)?.args;
-  }
 }
 
 function renderAdmin(api: FakeApi, hash = '#/admin/stats') {
   window.location.hash = hash;
-  return render(
-    // env="test": no transitions and no portals, so menus and modals render in place at once.
-    <MantineProvider env="test">
-      <QueryClientProvider client={createQueryClient()}>
-        <ApiProvider api={api}>
-          <AdminPage />
-        </ApiProvider>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
+  // env="test": no transitions and no portals, so menus and modals render in place at once.
+  return renderWithApi(api, <AdminPage />, { env: 'test' });
 }
 
 /** Picks `label` in a Mantine Select found by its test id. */

@@ -1,18 +1,9 @@
 // @vitest-environment happy-dom
 // (The pragma: the unit project compiles test files without the renderer's JSX setting.)
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  type Channel,
-  type ChannelArgs,
-  type ChannelResult,
-  type EventName,
-  type EventPayload,
-  type SupervisorApi,
-} from '../../src/shared/contract';
+import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
+import { ApiError } from '../../src/shared/contract';
 import {
   ORDER_STATUSES,
   ORDER_TRANSITIONS,
@@ -23,9 +14,8 @@ import {
   type Stats,
   type UserProfile,
 } from '../../src/shared/entities';
-import { ApiProvider, DetailedApiError, errorDetails } from '../../src/renderer/src/api';
+import { DetailedApiError, errorDetails } from '../../src/renderer/src/api';
 import { unwrapEnvelope } from '../../src/renderer/src/api/envelope';
-import { createQueryClient } from '../../src/renderer/src/app';
 import { ingredientNames } from '../../src/renderer/src/components/admin/products-view';
 import { AdminPage } from '../../src/renderer/src/pages/admin-page';
 
@@ -113,14 +103,10 @@ const PRODUCTS: Product[] = [
   },
 ];
 
-type Answer<C extends Channel> = (...args: ChannelArgs<C>) => Promise<ChannelResult<C>>;
-
 /** A fake SupervisorApi: canned answers per channel, and a log of every call. */
-class FakeApi implements SupervisorApi {
-  answers: Partial<{ [C in Channel]: Answer<C> }> = {};
-  calls: { channel: Channel; args: unknown[] }[] = [];
-
+class FakeApi extends FakeSupervisorApi {
   constructor(user: UserProfile | null = ADMIN) {
+    super();
     this.answers['auth:session'] = async () => ({ user, remembered: false });
     this.answers['admin:stats'] = async () => STATS;
     this.answers['admin:listUsers'] = async () => ({ items: [ADMIN, CUSTOMER], total: 2 });
@@ -128,21 +114,6 @@ class FakeApi implements SupervisorApi {
     this.answers['admin:listIngredients'] = async () => INGREDIENTS;
     this.answers['admin:ingredientMovements'] = async () => MOVEMENTS;
     this.answers['products:list'] = async () => PRODUCTS;
-  }
-
-  async invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
-    this.calls.push({ channel, args });
-    const answer = this.answers[channel] as Answer<C> | undefined;
-    if (answer) return answer(...args);
-    throw new ApiError({ code: 'INTERNAL', message: `no fake answer for ${channel}` });
-  }
-
-  on<E extends EventName>(_event: E, _listener: (payload: EventPayload<E>) => void): () => void {
-    return () => {};
-  }
-
-  count(channel: Channel): number {
-    return this.calls.filter((call) => call.channel === channel).length;
   }
 }
 
@@ -152,16 +123,8 @@ function backendError(code: string, message: string, extra: { status?: number; b
 
 function renderAdmin(api: FakeApi, hash = '#/admin/stats') {
   window.location.hash = hash;
-  return render(
-    // env="test": no transitions and no portals, so menus and modals render in place at once.
-    <MantineProvider env="test">
-      <QueryClientProvider client={createQueryClient()}>
-        <ApiProvider api={api}>
-          <AdminPage />
-        </ApiProvider>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
+  // env="test": no transitions and no portals, so menus and modals render in place at once.
+  return renderWithApi(api, <AdminPage />, { env: 'test' });
 }
 
 beforeEach(() => {

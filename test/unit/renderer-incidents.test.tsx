@@ -1,23 +1,12 @@
 // @vitest-environment happy-dom
 // (The pragma: the unit project compiles test files without the renderer's JSX setting.)
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ApiError,
-  type Channel,
-  type ChannelArgs,
-  type ChannelResult,
-  type EventName,
-  type EventPayload,
-  type SupervisorApi,
-} from '../../src/shared/contract';
+import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
+import { ApiError } from '../../src/shared/contract';
 import type { Incident } from '../../src/shared/incident';
 import type { BackendStatus } from '../../src/shared/status';
-import { ApiProvider } from '../../src/renderer/src/api';
-import { createQueryClient } from '../../src/renderer/src/app';
 import { incidentFileName } from '../../src/renderer/src/incidents/export-json';
 import { mergeIncidents, prependIncident } from '../../src/renderer/src/incidents/incident-list';
 import { IncidentsPage, NO_INCIDENTS_TEXT } from '../../src/renderer/src/pages/incidents-page';
@@ -71,42 +60,18 @@ const LIST: Incident[] = [
   incident('a', '2026-01-01T10:00:00.000Z', 'port-in-use', { pid: null, exit: null, uptime_ms: null }),
 ];
 
-/** A fake SupervisorApi: canned answers per channel and a way to push events. */
-class FakeApi implements SupervisorApi {
+/** The fake API answering `backend:status` and `incidents:list` from its fields (read at each call). */
+class FakeApi extends FakeSupervisorApi {
   status = RUNNING;
   incidents: Incident[] = LIST;
-  answers: Partial<{ [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResult<C>> }> = {};
-  private listeners = new Map<string, Set<(payload: unknown) => void>>();
-
-  async invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
-    const answer = this.answers[channel] as ((...a: ChannelArgs<C>) => Promise<ChannelResult<C>>) | undefined;
-    if (answer) return answer(...args);
-    if (channel === 'backend:status') return this.status as ChannelResult<C>;
-    if (channel === 'incidents:list') return structuredClone(this.incidents) as ChannelResult<C>;
-    throw new ApiError({ code: 'INTERNAL', message: `no fake answer for ${channel}` });
-  }
-
-  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-    const set = this.listeners.get(event) ?? new Set();
-    this.listeners.set(event, set);
-    set.add(listener as (payload: unknown) => void);
-    return () => set.delete(listener as (payload: unknown) => void);
-  }
-
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(payload);
+  constructor() {
+    super();
+    this.answers['backend:status'] = async () => this.status;
+    this.answers['incidents:list'] = async () => structuredClone(this.incidents);
   }
 }
 
-function renderWith(api: FakeApi, page: ReactNode) {
-  return render(
-    <MantineProvider>
-      <QueryClientProvider client={createQueryClient()}>
-        <ApiProvider api={api}>{page}</ApiProvider>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
-}
+const renderWith = (api: FakeApi, page: ReactNode) => renderWithApi(api, page);
 
 const ids = (): (string | null)[] => screen.queryAllByTestId('incident').map((item) => item.getAttribute('data-id'));
 const kinds = (): (string | null)[] =>

@@ -1,21 +1,10 @@
 // @vitest-environment happy-dom
 // (The pragma: the unit project compiles test files without the renderer's JSX setting.)
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  type Channel,
-  type ChannelArgs,
-  type ChannelResult,
-  type EventName,
-  type EventPayload,
-  type SupervisorApi,
-} from '../../src/shared/contract';
+import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
+import { ApiError } from '../../src/shared/contract';
 import type { BackendStatus, StateChangeEvent } from '../../src/shared/status';
-import { ApiProvider } from '../../src/renderer/src/api';
-import { createQueryClient } from '../../src/renderer/src/app';
 import { StatusPage } from '../../src/renderer/src/pages/status-page';
 
 const RUNNING: BackendStatus = {
@@ -37,41 +26,17 @@ const RUNNING: BackendStatus = {
   next_restart_in_ms: null,
 };
 
-/** A fake SupervisorApi: canned answers per channel and a way to push events. */
-class FakeApi implements SupervisorApi {
+/** The fake API answering `backend:status` with `status` (read at each call). */
+class FakeApi extends FakeSupervisorApi {
   status = RUNNING;
-  answers: Partial<{ [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResult<C>> }> = {};
-  private listeners = new Map<string, Set<(payload: unknown) => void>>();
-
-  async invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
-    const answer = this.answers[channel] as ((...a: ChannelArgs<C>) => Promise<ChannelResult<C>>) | undefined;
-    if (answer) return answer(...args);
-    if (channel === 'backend:status') return this.status as ChannelResult<C>;
-    throw new ApiError({ code: 'INTERNAL', message: `no fake answer for ${channel}` });
-  }
-
-  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-    const set = this.listeners.get(event) ?? new Set();
-    this.listeners.set(event, set);
-    set.add(listener as (payload: unknown) => void);
-    return () => set.delete(listener as (payload: unknown) => void);
-  }
-
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(payload);
+  constructor() {
+    super();
+    this.answers['backend:status'] = async () => this.status;
   }
 }
 
 function renderStatusPage(api: FakeApi) {
-  return render(
-    <MantineProvider>
-      <QueryClientProvider client={createQueryClient()}>
-        <ApiProvider api={api}>
-          <StatusPage />
-        </ApiProvider>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
+  return renderWithApi(api, <StatusPage />);
 }
 
 afterEach(cleanup);
