@@ -176,18 +176,13 @@ export type EventName = keyof typeof events;
 /** The payload of an event. */
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
-/** Error codes carried across IPC/RPC. */
-export const ERROR_CODES = [
-  'BAD_ARGUMENTS',
-  'UNKNOWN_CHANNEL',
-  'FORBIDDEN',
-  'UNAUTHORIZED',
-  'BACKEND_ERROR',
-  'INTERNAL',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** A serialisable error: Electron keeps only `message` of a thrown Error, so errors travel as data. */
+/**
+ * A serialisable error: Electron keeps only `message` of a thrown Error, so errors travel as
+ * data. `code` is the dispatcher's (BAD_ARGUMENTS, UNKNOWN_CHANNEL, FORBIDDEN, UNAUTHORIZED,
+ * INTERNAL), the supervisor's (src/main/core/errors.ts), the backend client's
+ * (src/main/client/errors.ts) or the settings store's; `httpStatusOf` in src/main/core/rpc.ts
+ * maps each to an HTTP status.
+ */
 export const RpcErrorSchema = z.object({
   code: z.string(),
   message: z.string(),

@@ -31,8 +31,6 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
   private pendingLines = 0;
   private pendingBytes = 0;
   private flushScheduled = false;
-  /** Lines handed to the stream whose write has not completed. */
-  private inFlightLines = 0;
   /** Lines dropped because the disk refused them. */
   dropped = 0;
   lastError: string | null = null;
@@ -82,9 +80,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
       this.dropped += lines;
       return true;
     }
-    this.inFlightLines += lines;
     return this.stream.write(text, (err) => {
-      this.inFlightLines -= lines;
       if (err) this.dropped += lines;
     });
   }
