@@ -10,7 +10,8 @@ import type { HealthProbe, ProbeOutcome } from './health-probe';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
-import { PidFile, processStartTime, recordMatchesLiveProcess } from './pid-file';
+import { reapOrphan } from './orphan-reaper';
+import { PidFile, processStartTime } from './pid-file';
 import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
 
@@ -677,69 +678,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  /**
-   * At the first start: a backend left alive by a supervisor that died (pid file present,
-   * identity matching a live process) is stopped, its whole group, with escalation. A pid
-   * that now belongs to another process is left alone.
-   */
-  private async reapOrphan(): Promise<void> {
-    if (!this.pidFile) return;
-    const record = this.pidFile.read((why) => this.logs.append('supervisor', `${why}: ignored`));
-    if (!record) return;
-    if (
-      record.supervisor_pid !== process.pid &&
-      processStartTime(record.supervisor_pid) !== null &&
-      recordMatchesLiveProcess(record)
-    ) {
-      // Its supervisor seems alive: another instance on the same data folder owns it.
-      this.logs.append(
-        'supervisor',
-        `pid ${record.pid} may belong to a supervisor still running (pid ${record.supervisor_pid}): left alone`,
-      );
-      return;
-    }
-    if (!recordMatchesLiveProcess(record)) {
-      this.logs.append(
-        'supervisor',
-        `pid file names pid ${record.pid}, which is gone or now another process: left alone`,
-      );
-      this.removePidFile();
-      return;
-    }
-    this.logs.append(
-      'supervisor',
-      `found backend pid ${record.pid} left by a previous supervisor: stopping its process group`,
-    );
-    const alive = (): boolean => {
-      try {
-        process.kill(-record.pgid, 0);
-        return true;
-      } catch (err) {
-        return (err as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    };
-    const waitGone = async (ms: number): Promise<boolean> => {
-      const deadline = this.clock.monotonicMs() + ms;
-      while (alive()) {
-        if (this.clock.monotonicMs() >= deadline) return false;
-        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, GROUP_POLL_MS));
-      }
-      return true;
-    };
-    try {
-      process.kill(-record.pgid, 'SIGTERM');
-    } catch {
-      /* gone already */
-    }
-    if (!(await waitGone(this.config.stopTimeoutMs))) {
-      try {
-        process.kill(-record.pgid, 'SIGKILL');
-      } catch {
-        /* gone already */
-      }
-      await waitGone(KILL_GRACE_MS);
-    }
-    this.removePidFile();
+  /** At the first start: stops a backend group left alive by a supervisor that died (orphan-reaper.ts). */
+  private reapOrphan(): Promise<void> {
+    return reapOrphan({
+      pidFile: this.pidFile,
+      logs: this.logs,
+      clock: this.clock,
+      stopTimeoutMs: this.config.stopTimeoutMs,
+    });
   }
 
   // ------------------------------------------------------------ health loop
