@@ -1,0 +1,70 @@
+import type { ServerOptions } from 'node:http';
+
+/**
+ * Most TCP connections the control server holds at once; one more is closed at accept.
+ * A browser tab uses up to 6 connections to one host plus one event stream, monitoring a few:
+ * 256 is ~30 dashboard tabs with room for scripts, and far below the usual 1,024 open-file
+ * limit (`ulimit -n`), so idle connects can never take the descriptors the supervisor needs
+ * for health probes, the backend's pipes and its log files (the issue exhausted them with
+ * ~20,000 idle connects).
+ */
+export const MAX_CONNECTIONS = 256;
+/**
+ * A connection must send its complete request headers within this, ms, or it is closed
+ * (408): a local client sends them in well under 100 ms; half-sent headers are dropped.
+ */
+export const HEADERS_TIMEOUT_MS = 5_000;
+/**
+ * A request (headers and body, at most 1 MiB) must arrive complete within this, ms, or the
+ * connection is closed (408). The answer may take longer: a start waits for the backend.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection between two requests is closed after this, ms (Node's default). */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/**
+ * How often the two timeouts above are checked, ms, at most (Node checks every 30 s by
+ * default, which would let a half-sent request live 35 s). A quarter of the headers timeout
+ * when that is shorter, so a short timeout in a test is kept too.
+ */
+export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/** The connection limits of a control server; every field defaults to the constant above. */
+export interface ConnectionLimits {
+  /** @default MAX_CONNECTIONS */
+  maxConnections?: number;
+  /** @default HEADERS_TIMEOUT_MS */
+  headersTimeoutMs?: number;
+  /** @default REQUEST_TIMEOUT_MS (raised to the headers timeout when shorter: Node requires it) */
+  requestTimeoutMs?: number;
+  /** @default KEEP_ALIVE_TIMEOUT_MS */
+  keepAliveTimeoutMs?: number;
+}
+
+/**
+ * The fastify options that apply `limits` (the timeouts; the cap is `server.maxConnections`,
+ * see {@link maxConnectionsOf}). There is no socket idle timeout (`connectionTimeout` 0): a
+ * command may take as long as the backend's start or stop, and the event stream is quiet
+ * between heartbeats; the three timeouts above cover every idle phase of a connection before
+ * and between requests.
+ */
+export function connectionOptions(
+  limits: ConnectionLimits = {},
+): { http: ServerOptions; requestTimeout: number; keepAliveTimeout: number; connectionTimeout: number } {
+  const headersTimeout = limits.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(headersTimeout, limits.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+  return {
+    http: {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(10, Math.min(TIMEOUT_CHECK_INTERVAL_MS, Math.floor(headersTimeout / 4))),
+    },
+    requestTimeout,
+    keepAliveTimeout: limits.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: 0,
+  };
+}
+
+/** The connection cap of `limits` (see {@link MAX_CONNECTIONS}). */
+export function maxConnectionsOf(limits: ConnectionLimits = {}): number {
+  return limits.maxConnections ?? MAX_CONNECTIONS;
+}
