@@ -6,7 +6,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
-import { ENV_VARIABLES, isLoopback, loadConfig } from './core/config';
+import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/config';
+import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
 import { bundledBackendDefaults, createRuntime } from './core/runtime';
 import {
@@ -16,6 +17,8 @@ import {
   settingsFileIn,
   type SettingsSource,
 } from './core/settings-store';
+import { killGroupNow, takeStopSignals } from './core/shutdown-signals';
+import { ensureWritableFolder } from './core/writable-folder';
 import { createControlServer } from './server/control-server';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 
@@ -111,15 +114,18 @@ function describeBackend(config: SupervisorConfig): string {
 }
 
 /**
- * Runs the headless supervisor until SIGINT/SIGTERM, then stops the backend (SIGTERM →
- * SIGKILL after the stop timeout) and closes the server.
- * @returns the process exit code: 0 after a clean shutdown, 2 for a configuration error,
+ * Runs the headless supervisor until SIGINT, SIGTERM or SIGHUP, then stops the backend
+ * (SIGTERM → SIGKILL after the stop timeout; a second signal SIGKILLs it at once) and closes
+ * the server.
+ * @returns the process exit code: 0 after a clean shutdown, 2 for a configuration error (a
+ * bad value, an unusable data or log folder, a data folder locked by another supervisor),
  * 1 when the control server cannot listen.
  */
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
   let cli;
   let config: SupervisorConfig;
   let settings: SettingsSource;
+  let lock: DataDirLock | undefined;
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
@@ -136,7 +142,12 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     const env = process.env;
     const defaults = bundledBackendDefaults(OUT_DIR);
     const overrides = cli.overrides;
-    const store = new ConfSettingsStore(cli.settingsFile ?? settingsFileIn(settingsDataDir(env, overrides)));
+    // The data folder first, before anything is read from it or written to it: usable (one
+    // line naming it, not a stack trace), then locked (one supervisor per folder).
+    const dataDir = settingsDataDir(env, overrides);
+    ensureWritableFolder(dataDir, 'data folder');
+    lock = await lockDataDir(dataDir);
+    const store = new ConfSettingsStore(cli.settingsFile ?? settingsFileIn(dataDir));
     config = loadConfig(env, defaults, store.load(), overrides);
     settings = {
       store,
@@ -146,7 +157,9 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         ...(overrides.controlPort !== undefined ? { controlPort: '--control-port' } : {}),
       }),
     };
+    ensureWritableFolder(logFolderOf(config), 'log folder');
   } catch (err) {
+    await lock?.release();
     if (err instanceof ConfigError) {
       output.err(`backend-supervisor: ${err.message}`);
       return 2;
@@ -156,6 +169,27 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
 
   const runtime = createRuntime(config, undefined, settings);
   const { supervisor, logs } = runtime;
+  // Taken before anything can take long: a signal from here on is counted (see takeStopSignals).
+  const stopped = new Promise<void>((resolveStopped) => {
+    takeStopSignals({
+      stop: (signal) => {
+        output.out(
+          `backend-supervisor: ${signal}: stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s; a second signal kills it now)`,
+        );
+        void runtime
+          .shutdown('app-quit')
+          .then(() => server.close())
+          .finally(resolveStopped);
+      },
+      force: (signal) => {
+        const pid = supervisor.status().pid;
+        output.err(
+          `backend-supervisor: second signal (${signal}): killing the backend now${pid ? ` (SIGKILL to process group ${pid})` : ''}`,
+        );
+        if (pid) killGroupNow(pid);
+      },
+    });
+  });
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
   const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);
   const server = createControlServer({
@@ -203,6 +237,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         : `backend-supervisor: cannot listen on ${config.controlHost}:${config.controlPort}: ${e.message}`,
     );
     await runtime.shutdown();
+    await lock?.release();
     return 1;
   }
   const dashboardUrl = address.replace('://0.0.0.0', '://127.0.0.1');
@@ -221,33 +256,12 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   }
   output.out(`backend-supervisor: backend ${describeBackend(config)}`);
 
-  const stopped = new Promise<void>((resolveStopped) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        output.err(`backend-supervisor: still stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s)`);
-        return;
-      }
-      stopping = true;
-      output.out(`backend-supervisor: ${signal}: stopping the backend`);
-      void runtime
-        .shutdown('app-quit')
-        .then(() => server.close())
-        .finally(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolveStopped();
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-
   if (cli.start) {
     const result = await supervisor.start('app-start');
     output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
   }
   await stopped;
+  await lock?.release();
   output.out('backend-supervisor: stopped');
   return 0;
 }

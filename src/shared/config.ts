@@ -1,6 +1,50 @@
 import { z } from 'zod';
 
 /**
+ * Longest interval or budget, ms (24 h): the time between probes, a start's budget, a
+ * restart delay and the healthy time that resets the counter. A daily probe is the slowest
+ * cadence that still supervises anything; Node's timers take at most 2^31 − 1 ms (24.8 days)
+ * and fire after 1 ms beyond it, so every duration must stay well below that.
+ */
+export const MAX_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Longest wait inside one action, ms (1 h): a probe's timeout, the delay between confirming
+ * re-probes, the grace between SIGTERM and SIGKILL. Past an hour a person takes the action
+ * for hung; the bound keeps a typo (`STOP_TIMEOUT=3000000`) from being read as "forever".
+ */
+export const MAX_WAIT_MS = 60 * 60 * 1000;
+
+/**
+ * A duration in whole ms between `min` and `max` (both ms, inclusive). Every duration of the
+ * config goes through this, so none can reach Node's timer limit (see {@link MAX_INTERVAL_MS}).
+ * Issues are zod's generic too_small/too_big: the settings and the loader word them in
+ * seconds (describeSettingIssue in ./settings).
+ */
+export function durationMs(min: number, max: number): z.ZodNumber {
+  return z.number().int().min(min).max(max);
+}
+
+/**
+ * Reads a decimal number as people type it in a variable or a form: digits with an optional
+ * fraction (`5`, `0.5`, `.5`), surrounding blanks ignored. Refuses what `Number()` would take
+ * but no one means in a config: hex (`0x10` is not 16 here), octal and binary prefixes,
+ * exponents (`1e3`), `Infinity`, signs, an empty text. @returns the number, or null.
+ */
+export function parseDecimal(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/** Reads a whole number (`12`, `-1`), decimal digits only (see {@link parseDecimal}). @returns it, or null. */
+export function parseWholeNumber(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^-?\d+$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+/**
  * The supervisor's configuration, one schema for every entry (headless environment,
  * desktop settings, `.env` import). Durations are in milliseconds here; the seed's
  * environment variables give seconds and are converted by the loader.
@@ -24,27 +68,27 @@ export const SupervisorConfigSchema = z.object({
   /** Health path, joined to the base URL. */
   healthCheckPath: z.string().startsWith('/', 'must start with /').default('/health'),
   /** Time between periodic probes, ms (seed: 30 s). */
-  healthCheckIntervalMs: z.number().int().min(100).default(30_000),
+  healthCheckIntervalMs: durationMs(100, MAX_INTERVAL_MS).default(30_000),
   /** Per-probe timeout, ms (seed: 5 s). */
-  healthCheckTimeoutMs: z.number().int().min(10).default(5_000),
+  healthCheckTimeoutMs: durationMs(10, MAX_WAIT_MS).default(5_000),
   /** Failed probes in a row that make a hang; the first failure is confirmed by the rest. */
   healthFailureThreshold: z.number().int().min(1).max(100).default(3),
   /** Delay between confirming re-probes after a failed probe, ms. */
-  healthConfirmDelayMs: z.number().int().min(0).default(1_000),
+  healthConfirmDelayMs: durationMs(0, MAX_WAIT_MS).default(1_000),
   /** Budget for a start to become healthy, ms. */
-  startupTimeoutMs: z.number().int().min(100).default(30_000),
+  startupTimeoutMs: durationMs(100, MAX_INTERVAL_MS).default(30_000),
   /** Restart after a crash or a confirmed hang (seed: true). */
   autoRestart: z.boolean().default(true),
   /** Consecutive automatic restarts before giving up in `crashed` (seed: 3). */
   maxRestartAttempts: z.number().int().min(0).max(1000).default(3),
   /** Delay before the 2nd consecutive restart, doubling after; the 1st is immediate. ms. */
-  restartDelayMs: z.number().int().min(0).default(1_000),
+  restartDelayMs: durationMs(0, MAX_INTERVAL_MS).default(1_000),
   /** Cap on that delay, ms. */
-  maxRestartDelayMs: z.number().int().min(0).default(30_000),
+  maxRestartDelayMs: durationMs(0, MAX_INTERVAL_MS).default(30_000),
   /** Healthy running time after which the consecutive-failure counter resets, ms. */
-  restartResetAfterMs: z.number().int().min(0).default(30_000),
+  restartResetAfterMs: durationMs(0, MAX_INTERVAL_MS).default(30_000),
   /** Time between SIGTERM and SIGKILL to the process group, ms. */
-  stopTimeoutMs: z.number().int().min(0).default(10_000),
+  stopTimeoutMs: durationMs(0, MAX_WAIT_MS).default(10_000),
   /** Lines kept in the in-memory log ring buffer. */
   logBufferLines: z.number().int().min(10).max(1_000_000).default(5_000),
   /** Folder of the log files (default: `<dataDir>/logs`). */

@@ -2,7 +2,14 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseShellWords } from 'shell-quote';
 import { z } from 'zod';
-import { SupervisorConfigSchema, type SupervisorConfig, type SupervisorConfigInput } from '../../shared/config';
+import {
+  parseDecimal,
+  parseWholeNumber,
+  SupervisorConfigSchema,
+  type SupervisorConfig,
+  type SupervisorConfigInput,
+} from '../../shared/config';
+import { describeSettingIssue, isSettingsKey } from '../../shared/settings';
 import { ConfigError } from './errors';
 
 type Env = Record<string, string | undefined>;
@@ -10,16 +17,17 @@ type Env = Record<string, string | undefined>;
 /** How each environment variable maps onto the config, and how its text is read. */
 type Reader = (raw: string, name: string) => unknown;
 
+// Numbers are decimal only (parseDecimal): `Number()` would read `0x10` as 16 and `1e3` as 1000.
 const seconds: Reader = (raw, name) => {
-  const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+  const n = parseDecimal(raw);
+  if (n === null || !Number.isFinite(n)) {
     throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a number of seconds (e.g. 5 or 0.5)`);
   }
   return Math.round(n * 1000);
 };
 const integer: Reader = (raw, name) => {
-  const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isInteger(n)) {
+  const n = parseWholeNumber(raw);
+  if (n === null || !Number.isSafeInteger(n)) {
     throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number`);
   }
   return n;
@@ -32,8 +40,8 @@ const boolean: Reader = (raw, name) => {
 };
 const text: Reader = (raw) => raw;
 const megabytes: Reader = (raw, name) => {
-  const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  const n = parseDecimal(raw);
+  if (n === null || !Number.isFinite(n) || n <= 0) {
     throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a size in MiB (e.g. 10 or 0.5)`);
   }
   return Math.round(n * 1024 * 1024);
@@ -215,7 +223,8 @@ export function loadConfig(
     const messages = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '');
       const variable = sourceOf.get(key) ?? ENV_VARIABLES.find((v) => v.key === key)?.names[0] ?? key;
-      return `${variable}: ${issue.message}`;
+      // In the units people type (seconds, MiB): `STOP_TIMEOUT: must be at most 3600 s`, not `<=3600000`.
+      return `${variable}: ${isSettingsKey(key) ? describeSettingIssue(issue) : issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${messages.join('; ')}`, messages);
   }
@@ -237,4 +246,9 @@ export function loadConfig(
   }
   if (usesDefaultCommand && defaults.env) config.env = { ...defaults.env(config), ...config.env };
   return config;
+}
+
+/** The folder of the log files: `LOG_DIR`, else `<dataDir>/logs`. */
+export function logFolderOf(config: Pick<SupervisorConfig, 'logDir' | 'dataDir'>): string {
+  return config.logDir ?? join(config.dataDir, 'logs');
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { makeFolder } from './writable-folder';
 
 /** Bytes of batched lines that trigger a write. */
 const BATCH_BYTES = 64 * 1024;
@@ -98,7 +98,8 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
 
   private open(): void {
     try {
-      mkdirSync(dirname(this.options.path), { recursive: true, mode: 0o700 });
+      // Not a recursive mkdirSync: it never returns under /proc (see makeFolder).
+      makeFolder(dirname(this.options.path));
       const stream = createStream(basename(this.options.path), {
         path: dirname(this.options.path),
         size: `${Math.max(1, Math.floor(this.options.maxBytes / 1024))}K`,

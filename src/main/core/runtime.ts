@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { SupervisorConfig } from '../../shared/config';
-import type { ConfigDefaults } from './config';
+import { logFolderOf, type ConfigDefaults } from './config';
 import { BackendClient } from '../client/backend-client';
 import { MemorySecretStore, type SecretStore } from '../client/session';
 import pino from 'pino';
@@ -45,7 +45,7 @@ export function createRuntime(
   settings?: SettingsSource,
   pickFile?: (title?: string) => Promise<string | null>,
 ): SupervisorRuntime {
-  const logDir = config.logDir ?? join(config.dataDir, 'logs');
+  const logDir = logFolderOf(config);
   const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
   const backendFile = new LogFile({ path: join(logDir, 'backend.log'), ...fileOptions });
   const eventsFile = new LogFile({ path: join(logDir, 'supervisor.log'), ...fileOptions });

@@ -7,6 +7,7 @@ import {
   type Settings,
   type SettingsKey,
 } from '../../../../shared/settings';
+import { parseDecimal, parseWholeNumber } from '../../../../shared/config';
 
 /**
  * How a value is edited: free `text`, `args` (one argument per line), `seconds` (stored in
@@ -168,19 +169,20 @@ function readField(kind: SettingsFieldKind, text: string): unknown {
     }
     case 'boolean':
       return trimmed === 'true';
+    // Decimal only, as the environment is read (src/shared/config.ts): `0x10` is not 16.
     case 'seconds': {
-      const n = Number(trimmed);
-      if (!Number.isFinite(n) || n < 0) throw new Error('Enter a number of seconds (e.g. 5 or 0.5)');
+      const n = parseDecimal(trimmed);
+      if (n === null || !Number.isFinite(n)) throw new Error('Enter a number of seconds (e.g. 5 or 0.5)');
       return Math.round(n * 1000);
     }
     case 'mebibytes': {
-      const n = Number(trimmed);
-      if (!Number.isFinite(n) || n <= 0) throw new Error('Enter a size in MiB (e.g. 10 or 0.5)');
+      const n = parseDecimal(trimmed);
+      if (n === null || !Number.isFinite(n) || n <= 0) throw new Error('Enter a size in MiB (e.g. 10 or 0.5)');
       return Math.round(n * MIB);
     }
     case 'integer': {
-      const n = Number(trimmed);
-      if (!Number.isInteger(n)) throw new Error('Enter a whole number');
+      const n = parseWholeNumber(trimmed);
+      if (n === null || !Number.isSafeInteger(n)) throw new Error('Enter a whole number');
       return n;
     }
   }

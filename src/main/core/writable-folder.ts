@@ -1,0 +1,108 @@
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from './errors';
+
+/**
+ * A folder the supervisor needs (its data folder, the log folder) cannot be created or
+ * written. A ConfigError, so the headless entry prints it as one line and exits 2; the
+ * message names the folder and the problem in words.
+ */
+export class FolderError extends ConfigError {
+  constructor(
+    /** The folder, absolute. */
+    readonly folder: string,
+    /** The errno code behind it (`ENOTDIR`, `EROFS`, `EACCES`…), if any. */
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FolderError';
+  }
+}
+
+/** The errno codes a folder check meets, in words for people. */
+const PROBLEMS: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EROFS: 'it is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENOENT: 'no such file or folder',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'the path has a symbolic-link loop',
+};
+
+function problemOf(err: NodeJS.ErrnoException): string {
+  const words = err.code ? PROBLEMS[err.code] : undefined;
+  return words ? `${words} (${err.code})` : err.message;
+}
+
+/**
+ * Creates the missing folders of `dir` one level at a time (mode 0700), from its nearest
+ * existing ancestor down. Not `mkdirSync(…, { recursive: true })`: on Node 20 that never
+ * returns for a path under /proc (`/proc/1/nope`: ENOENT on the leaf, EEXIST on the parent,
+ * forever), which spun a core and ignored SIGTERM. Here each level is tried once.
+ * @throws NodeJS.ErrnoException of the first level that cannot be made (ENOTDIR, EROFS, EACCES, ENOENT…).
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    try {
+      if (!statSync(at).isDirectory()) {
+        throw Object.assign(new Error(`${at} is not a folder`), { code: 'ENOTDIR' });
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const parent = dirname(at);
+    missing.push(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (err) {
+      // Another process made it between the stat and the mkdir: fine.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/**
+ * Makes sure `dir` exists (creating it, see {@link makeFolder}) and that a file can be
+ * created in it: writes and removes a probe file, since `access(W_OK)` says yes to root on a
+ * folder whose files cannot be written for other reasons. `what` names the folder for people
+ * (`data folder`, `log folder`).
+ * @throws FolderError: `cannot use the data folder /x: cannot write a file in it: it is on a read-only file system (EROFS)`.
+ */
+export function ensureWritableFolder(dir: string, what: string): void {
+  const folder = resolve(dir);
+  const fail = (step: string, err: unknown): never => {
+    throw new FolderError(
+      folder,
+      (err as NodeJS.ErrnoException).code,
+      `cannot use the ${what} ${folder}: ${step}: ${problemOf(err as NodeJS.ErrnoException)}`,
+    );
+  };
+  try {
+    makeFolder(folder);
+  } catch (err) {
+    fail('cannot create it', err);
+  }
+  const probe = join(folder, `.write-test-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'wx', 0o600));
+  } catch (err) {
+    // A probe left by a killed process of the same pid is still proof the folder is writable.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') fail('cannot write a file in it', err);
+  }
+  try {
+    unlinkSync(probe);
+  } catch {
+    // Created but not removable: the folder is writable, which is what is asked.
+  }
+}
