@@ -47,9 +47,12 @@ export interface ConnectionLimits {
  * between heartbeats; the three timeouts above cover every idle phase of a connection before
  * and between requests.
  */
-export function connectionOptions(
-  limits: ConnectionLimits = {},
-): { http: ServerOptions; requestTimeout: number; keepAliveTimeout: number; connectionTimeout: number } {
+export function connectionOptions(limits: ConnectionLimits = {}): {
+  http: ServerOptions;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionTimeout: number;
+} {
   const headersTimeout = limits.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(headersTimeout, limits.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   return {

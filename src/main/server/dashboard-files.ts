@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { PUBLIC } from './route-access';
 
 /** What `/` answers when the dashboard was not built. */
-const NOT_BUILT =
-  'The dashboard is not built. Run `npm run build`, then reload. The API is under /api/v1/.';
+const NOT_BUILT = 'The dashboard is not built. Run `npm run build`, then reload. The API is under /api/v1/.';
 
 /**
  * Serves the built dashboard from `staticDir` at `/` (files looked up per request, so a
