@@ -57,10 +57,16 @@ class FakeProbe implements HealthProbe {
   healthy = true;
   /** A stranger already serving the port. */
   stranger = false;
+  /** The supervisor's side is out of file descriptors: every probe fails with EMFILE. */
+  outOfFds = false;
   calls = 0;
   constructor(private readonly launcher: FakeLauncher) {}
   async probe(): Promise<ProbeOutcome> {
     this.calls++;
+    if (this.outOfFds) {
+      const error = 'EMFILE: the supervisor has too many open files';
+      return { at: new Date().toISOString(), ok: false, latency_ms: null, status_code: null, error, failure: 'cannot-probe', body: null };
+    }
     const listening = this.stranger || this.launcher.children.some((c) => !c.hasExited);
     const ok = listening && (this.stranger || this.healthy);
     return {
@@ -82,7 +88,8 @@ const fakeClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-function setup(overrides: Partial<SupervisorConfigInput> = {}) {
+/** A supervisor over a fake launcher and clock; `makeProbe` swaps the default {@link FakeProbe}. */
+function setup(overrides: Partial<SupervisorConfigInput> = {}, makeProbe?: (launcher: FakeLauncher) => HealthProbe) {
   const config = SupervisorConfigSchema.parse({
     command: '/bin/backend',
     dataDir: '/tmp/unused',
@@ -95,10 +102,11 @@ function setup(overrides: Partial<SupervisorConfigInput> = {}) {
   });
   const launcher = new FakeLauncher();
   const probe = new FakeProbe(launcher);
-  const supervisor = new Supervisor({ config, launcher, probe, logs: new LogStore(100), clock: fakeClock });
+  const logs = new LogStore(100);
+  const supervisor = new Supervisor({ config, launcher, probe: makeProbe?.(launcher) ?? probe, logs, clock: fakeClock });
   const states: BackendState[] = [];
   supervisor.on('state', (e) => states.push(e.to));
-  return { supervisor, launcher, probe, states };
+  return { supervisor, launcher, probe, states, logs };
 }
 
 beforeEach(() => {
@@ -345,5 +353,62 @@ describe('supervisor state machine (fake process, fake timers)', () => {
     expect(results.at(-1)?.status).toBe(last === 'stop' ? 'stopped' : 'running');
     expect(supervisor.currentState).toBe(last === 'stop' ? 'stopped' : 'running');
     expect(launcher.children.filter((c) => !c.hasExited)).toHaveLength(last === 'stop' ? 0 : 1);
+  });
+
+  it('does not count a probe the supervisor cannot make (EMFILE) as a failure: no hang, state kept, logged once', async () => {
+    const { supervisor, launcher, probe, logs, states } = setup({ healthFailureThreshold: 3 });
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    await supervisor.start('user-ui');
+    const before = supervisor.status().last_health;
+    probe.outOfFds = true;
+    const callsBefore = probe.calls;
+    await vi.advanceTimersByTimeAsync(10_000); // ten intervals, each probe failing with EMFILE
+    expect(probe.calls - callsBefore).toBe(10); // one try per interval, no confirmation burst
+    expect(supervisor.currentState).toBe('running');
+    expect(states).not.toContain('unhealthy');
+    expect(launcher.children).toHaveLength(1);
+    expect(launcher.last.signals).toEqual([]);
+    expect(incidents).toEqual([]);
+    expect(supervisor.status().last_health).toEqual(before);
+    const said = (text: string): number => logs.tail(100).filter((l) => l.text.includes(text)).length;
+    expect(said('cannot probe the backend')).toBe(1);
+    probe.outOfFds = false;
+    probe.healthy = false; // a real failure afterwards still counts from zero and is confirmed
+    await vi.advanceTimersByTimeAsync(1_000 + 200);
+    expect(said('health probes can be made again')).toBe(1);
+    expect(states).toContain('unhealthy');
+  });
+
+  it('a start that runs out of budget says the last real answer, not a probe cut short by the deadline', async () => {
+    const budgets: number[] = [];
+    // A backend answering 404 after 600 ms: a probe given less than that times out.
+    const answerMs = 600;
+    const slow404 = (launcher: FakeLauncher): HealthProbe => ({
+      probe: async (_url, timeoutMs) => {
+        budgets.push(timeoutMs);
+        const alive = launcher.children.some((c) => !c.hasExited);
+        const answered = alive && timeoutMs >= answerMs;
+        await new Promise((r) => setTimeout(r, answered ? answerMs : timeoutMs));
+        return {
+          at: new Date().toISOString(),
+          ok: false,
+          latency_ms: null,
+          status_code: answered ? 404 : null,
+          error: answered ? 'answered HTTP 404' : `no answer within ${timeoutMs} ms`,
+          failure: answered ? 'http-status' : 'no-answer',
+          body: null,
+        };
+      },
+      close: async () => {},
+    });
+    const { supervisor } = setup({ startupTimeoutMs: 3_000, healthCheckTimeoutMs: 2_000, maxRestartAttempts: 0 }, slow404);
+    const starting = supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(4_000); // the port check (500 ms), then the 3 s budget
+    const r = await starting;
+    expect(r.message).toBe('Backend failed to start: not healthy within 3000 ms (answered HTTP 404)');
+    // The last probe, cut short by the deadline, timed out: it must not hide the 404.
+    expect(budgets.at(-1)).toBeLessThan(answerMs);
+    expect(budgets.every((b) => Number.isInteger(b) && b >= 10 && b <= 2_000)).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import { reapOrphan } from './orphan-reaper';
 import { PidFile, processStartTime } from './pid-file';
 import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
+import { awaitHealthy, describeStartTimeout } from './startup-wait';
 
 /** Events of the supervisor. */
 export interface SupervisorEvents {
@@ -52,27 +53,10 @@ const PORT_CHECK_TIMEOUT_MS = 500;
 /** Exit code of a backend that could not bind its port (errno EADDRINUSE on Linux). */
 const EXIT_ADDRINUSE = 98;
 
-/**
- * Startup probes run every 2 ms for the first 500 ms (most backends get ready in that
- * window, and a refused loopback connect costs microseconds), then the interval grows
- * ×1.5 up to 1 s (architecture.md, "Start"): readiness is seen within ~2 ms of the backend
- * answering, which keeps crash → healthy within 1.1 × the bare spawn → healthy floor
- * (bench/results.md).
- */
-const STARTUP_PROBE_FIRST_MS = 2;
-const STARTUP_PROBE_FAST_PHASE_MS = 500;
-const STARTUP_PROBE_MAX_MS = 1_000;
 /** How long to wait for a process to vanish after SIGKILL before reporting it stuck. */
 const KILL_GRACE_MS = 5_000;
 /** Poll step while waiting for the rest of a process group to go. */
 const GROUP_POLL_MS = 25;
-
-/** Outcome of waiting for a fresh process to become healthy. */
-type StartOutcome =
-  | { kind: 'healthy'; probe: ProbeOutcome }
-  | { kind: 'exited'; exit: ProcessExit }
-  | { kind: 'timeout'; lastProbe: ProbeOutcome | null }
-  | { kind: 'cancelled' };
 
 /** What is known of a failed process for its incident. */
 interface FailureInfo {
@@ -132,6 +116,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private orphanCheckDone = false;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
+  /** The last periodic probe could not be made (`cannot-probe`): logged once per spell. */
+  private probeBlind = false;
 
   constructor(deps: SupervisorDeps) {
     super();
@@ -346,7 +332,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
     const abort = new AbortController();
     this.startAbort = abort;
-    const outcome = await this.awaitHealthy(managed, abort.signal);
+    const outcome = await awaitHealthy({
+      clock: this.clock,
+      probe: this.prober,
+      url: this.healthUrl,
+      startedAtMono: managed.startedAtMono,
+      startupTimeoutMs: this.config.startupTimeoutMs,
+      healthCheckTimeoutMs: this.config.healthCheckTimeoutMs,
+      exited: handle.exited,
+      signal: abort.signal,
+      onFailedProbe: (p) => this.rememberProbe(p),
+    });
     if (this.startAbort === abort) this.startAbort = null;
 
     switch (outcome.kind) {
@@ -381,13 +377,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return this.result(false, `Backend failed to start: ${why}`);
       }
       case 'timeout': {
-        const last = outcome.lastProbe;
-        const detail = !last
-          ? 'never answered'
-          : last.status_code !== null
-            ? `answered HTTP ${last.status_code}`
-            : `never answered: ${last.error}`;
-        const why = `not healthy within ${this.config.startupTimeoutMs} ms (${detail})`;
+        const why = `not healthy within ${this.config.startupTimeoutMs} ms (${describeStartTimeout(outcome.lastProbe)})`;
         this.lastError = why;
         await this.terminateChild('policy', why);
         this.afterFailure('failed-start', why, {
@@ -510,39 +500,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.backoffTimer !== null) this.clock.clearTimeout(this.backoffTimer);
     this.backoffTimer = null;
     this.backoffDueMono = null;
-  }
-
-  /** Probes at a growing interval until healthy, exit, timeout or cancel. */
-  private async awaitHealthy(managed: ManagedChild, signal: AbortSignal): Promise<StartOutcome> {
-    const deadline = managed.startedAtMono + this.config.startupTimeoutMs;
-    let interval = STARTUP_PROBE_FIRST_MS;
-    let lastProbe: ProbeOutcome | null = null;
-    const exited = managed.handle.exited.then((exit) => ({ kind: 'exited', exit }) as const);
-    const cancelled = new Promise<{ kind: 'cancelled' }>((resolve) => {
-      if (signal.aborted) resolve({ kind: 'cancelled' });
-      signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
-    });
-    for (;;) {
-      const remaining = deadline - this.clock.monotonicMs();
-      if (remaining <= 0) return { kind: 'timeout', lastProbe };
-      const probe = this.prober
-        .probe(this.healthUrl, Math.min(this.config.healthCheckTimeoutMs, Math.max(10, remaining)))
-        .then((p) => ({ kind: 'probe', probe: p }) as const);
-      const first = await Promise.race([probe, exited, cancelled]);
-      if (first.kind !== 'probe') return first;
-      lastProbe = first.probe;
-      if (!first.probe.ok) this.rememberProbe(first.probe);
-      if (first.probe.ok) return { kind: 'healthy', probe: first.probe };
-      const wait = Math.min(interval, Math.max(0, deadline - this.clock.monotonicMs()));
-      if (this.clock.monotonicMs() - managed.startedAtMono >= STARTUP_PROBE_FAST_PHASE_MS) {
-        interval = Math.min(Math.round(interval * 1.5), STARTUP_PROBE_MAX_MS);
-      }
-      const pause = new Promise<{ kind: 'tick' }>((resolve) =>
-        this.clock.setTimeout(() => resolve({ kind: 'tick' }), wait),
-      );
-      const next = await Promise.race([pause, exited, cancelled]);
-      if (next.kind !== 'tick') return next;
-    }
   }
 
   /**
@@ -720,6 +677,25 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.emit('probe', this.lastHealth);
   }
 
+  /**
+   * True when `probe` could not be made for want of the supervisor's own resources
+   * (`cannot-probe`: EMFILE and the like); logged once per spell, and once when probing
+   * works again. Such a probe is no health result: it counts toward no threshold.
+   */
+  private cannotProbe(probe: ProbeOutcome): boolean {
+    const blind = probe.failure === 'cannot-probe';
+    if (blind && !this.probeBlind) {
+      this.logs.append(
+        'supervisor',
+        `cannot probe the backend's health (${probe.error}): not counted as a failure; state kept, retrying every ${this.config.healthCheckIntervalMs} ms`,
+      );
+    } else if (!blind && this.probeBlind) {
+      this.logs.append('supervisor', 'health probes can be made again');
+    }
+    this.probeBlind = blind;
+    return blind;
+  }
+
   /** One periodic check: a failure is confirmed by up to threshold − 1 quick re-probes. */
   private async runHealthCheck(generation: number): Promise<void> {
     let failures = 0;
@@ -727,6 +703,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     while (this.isCurrent(generation)) {
       last = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
       if (!this.isCurrent(generation)) return;
+      if (this.cannotProbe(last)) {
+        // Our side is out of sockets: says nothing about the backend. State kept; retry later.
+        this.scheduleHealthCheck(generation);
+        return;
+      }
       this.recordProbe(last);
       if (last.ok) break;
       failures++;

@@ -1,0 +1,105 @@
+import type { Clock } from './clock';
+import type { HealthProbe, ProbeOutcome } from './health-probe';
+import type { ProcessExit } from './launcher';
+import { timerMs } from './timer-ms';
+
+/**
+ * Startup probes run every 2 ms for the first 500 ms (most backends get ready in that
+ * window, and a refused loopback connect costs microseconds), then the interval grows
+ * ×1.5 up to 1 s (architecture.md, "Start"): readiness is seen within ~2 ms of the backend
+ * answering, which keeps crash → healthy within 1.1 × the bare spawn → healthy floor
+ * (bench/results.md).
+ */
+const STARTUP_PROBE_FIRST_MS = 2;
+const STARTUP_PROBE_FAST_PHASE_MS = 500;
+const STARTUP_PROBE_MAX_MS = 1_000;
+/**
+ * Smallest budget of a startup probe, ms. Near the end of the start budget a probe gets
+ * what is left, but never less than this: a loopback answer takes a few ms, and a probe
+ * given less would only report a timeout.
+ */
+export const STARTUP_PROBE_MIN_TIMEOUT_MS = 10;
+
+/** Outcome of waiting for a fresh process to become healthy. */
+export type StartOutcome =
+  | { kind: 'healthy'; probe: ProbeOutcome }
+  | { kind: 'exited'; exit: ProcessExit }
+  | { kind: 'timeout'; lastProbe: ProbeOutcome | null }
+  | { kind: 'cancelled' };
+
+/** What {@link awaitHealthy} needs. Times are on `clock`'s monotonic ms. */
+export interface StartupWait {
+  clock: Clock;
+  probe: HealthProbe;
+  /** The health URL. */
+  url: string;
+  /** When the process was spawned (monotonic ms); the budget counts from here. */
+  startedAtMono: number;
+  /** The start budget (`STARTUP_TIMEOUT`), ms. */
+  startupTimeoutMs: number;
+  /** The budget of one probe (`HEALTH_CHECK_TIMEOUT`), ms. */
+  healthCheckTimeoutMs: number;
+  /** Resolves when the process exits. */
+  exited: Promise<ProcessExit>;
+  /** Aborted when a person stops or restarts mid-start. */
+  signal: AbortSignal;
+  /** Sees every failed probe (kept for the incident). */
+  onFailedProbe: (probe: ProbeOutcome) => void;
+}
+
+/**
+ * Probes at a growing interval until healthy, exit, the start budget runs out, or cancel.
+ * Every timer and probe budget is a whole number of ms. `lastProbe` of a timeout is the
+ * last conclusive outcome: a probe cut short by the end of the budget that timed out, or
+ * one the supervisor could not make (`cannot-probe`), does not hide an earlier real answer
+ * such as `answered HTTP 404`.
+ */
+export async function awaitHealthy(w: StartupWait): Promise<StartOutcome> {
+  const deadline = w.startedAtMono + w.startupTimeoutMs;
+  let interval = STARTUP_PROBE_FIRST_MS;
+  let lastProbe: ProbeOutcome | null = null;
+  let lastInconclusive = false;
+  const exited = w.exited.then((exit) => ({ kind: 'exited', exit }) as const);
+  const cancelled = new Promise<{ kind: 'cancelled' }>((resolve) => {
+    if (w.signal.aborted) resolve({ kind: 'cancelled' });
+    w.signal.addEventListener('abort', () => resolve({ kind: 'cancelled' }), { once: true });
+  });
+  for (;;) {
+    const remaining = deadline - w.clock.monotonicMs();
+    if (remaining <= 0) return { kind: 'timeout', lastProbe };
+    const budget = Math.min(w.healthCheckTimeoutMs, timerMs(remaining, STARTUP_PROBE_MIN_TIMEOUT_MS));
+    const probe = w.probe.probe(w.url, budget).then((p) => ({ kind: 'probe', probe: p }) as const);
+    const first = await Promise.race([probe, exited, cancelled]);
+    if (first.kind !== 'probe') return first;
+    if (first.probe.ok) return { kind: 'healthy', probe: first.probe };
+    w.onFailedProbe(first.probe);
+    const inconclusive =
+      first.probe.failure === 'cannot-probe' ||
+      (first.probe.failure === 'no-answer' && budget < w.healthCheckTimeoutMs);
+    if (!inconclusive || lastProbe === null || lastInconclusive) {
+      lastProbe = first.probe;
+      lastInconclusive = inconclusive;
+    }
+    const wait = timerMs(Math.min(interval, deadline - w.clock.monotonicMs()));
+    if (w.clock.monotonicMs() - w.startedAtMono >= STARTUP_PROBE_FAST_PHASE_MS) {
+      interval = Math.min(Math.round(interval * 1.5), STARTUP_PROBE_MAX_MS);
+    }
+    const pause = new Promise<{ kind: 'tick' }>((resolve) => w.clock.setTimeout(() => resolve({ kind: 'tick' }), wait));
+    const next = await Promise.race([pause, exited, cancelled]);
+    if (next.kind !== 'tick') return next;
+  }
+}
+
+/**
+ * Why a start ran out of budget, from its last conclusive probe: `answered HTTP 404`,
+ * `never answered: connection refused`, `answered HTTP 200, then no answer within 500 ms
+ * (the body did not end)`, or `never answered` when no probe finished.
+ */
+export function describeStartTimeout(last: ProbeOutcome | null): string {
+  if (!last) return 'never answered';
+  if (last.status_code === null) return `never answered: ${last.error}`;
+  if (last.failure === 'http-status' || last.failure === undefined || last.failure === null) {
+    return `answered HTTP ${last.status_code}`;
+  }
+  return `answered HTTP ${last.status_code}, then ${last.error}`;
+}
