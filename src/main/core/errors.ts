@@ -3,6 +3,7 @@ export type SupervisorErrorCode =
   | 'COMMAND_NOT_FOUND'
   | 'NOT_EXECUTABLE'
   | 'NOT_A_PROGRAM'
+  | 'BAD_WORKING_DIR'
   | 'SPAWN_FAILED'
   | 'REMOTE_MODE'
   | 'DISPOSED'
@@ -10,15 +11,21 @@ export type SupervisorErrorCode =
 
 /**
  * A typed supervisor error: `code` names the problem, `message` says it for a person.
- * Launch errors are permanent (retrying cannot help), so the restart policy never retries them.
+ * Launch errors are permanent (retrying cannot help, so the restart policy never retries
+ * them) unless `transient` is set: a spawn that failed for lack of resources (EMFILE,
+ * ENFILE, EAGAIN, ENOMEM) goes to the restart policy like a failed start.
  */
 export class SupervisorError extends Error {
+  readonly transient: boolean;
+
   constructor(
     readonly code: SupervisorErrorCode,
     message: string,
+    options: { transient?: boolean } = {},
   ) {
     super(message);
     this.name = 'SupervisorError';
+    this.transient = options.transient ?? false;
   }
 }
 

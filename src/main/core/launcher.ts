@@ -1,7 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { SupervisorError } from './errors';
+import { GroupKeeper } from './group-keeper';
 
 /** What to run: executable, arguments, working directory and full environment. */
 export interface LaunchSpec {
@@ -20,6 +22,8 @@ export interface ProcessExit {
 /** A running child: the leader of its own process group (pgid = pid on POSIX). */
 export interface ChildHandle {
   readonly pid: number;
+  /** The executable as resolved before the spawn (absolute path), when the launcher knows it. */
+  readonly file?: string;
   /** Resolves once, when the leader exits (from the `exit` event, within milliseconds). */
   readonly exited: Promise<ProcessExit>;
   /** True once `exited` has resolved. */
@@ -42,7 +46,8 @@ export interface ChildHandle {
 export interface Launcher {
   /**
    * Spawns `spec` in its own process group with stdin a pipe (the lifeline).
-   * @throws SupervisorError COMMAND_NOT_FOUND, NOT_EXECUTABLE, NOT_A_PROGRAM or SPAWN_FAILED.
+   * @throws SupervisorError WORKING_DIR_NOT_FOUND, COMMAND_NOT_FOUND, NOT_EXECUTABLE,
+   * NOT_A_PROGRAM or SPAWN_FAILED (`transient` when the system lacked resources).
    */
   launch(spec: LaunchSpec): Promise<ChildHandle>;
 }
@@ -88,26 +93,120 @@ export function resolveCommand(command: string, cwd: string, pathEnv = process.e
 }
 
 /**
- * Linux: refuses a file the kernel cannot execute (neither an ELF binary nor a `#!`
- * script) before spawning, so the error is clear even behind the `setpriv` lifeline.
- * @throws SupervisorError NOT_A_PROGRAM.
+ * Refuses a working directory the backend cannot be started in, before anything else is
+ * checked (a command relative to it would otherwise be reported as not found).
+ * @throws SupervisorError BAD_WORKING_DIR naming the folder.
  */
-export function assertRunnable(file: string): void {
-  const head = Buffer.alloc(4);
+export function assertWorkingDir(cwd: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SupervisorError('BAD_WORKING_DIR', `working directory not found: ${cwd}`);
+    if (code === 'ENOTDIR')
+      throw new SupervisorError('BAD_WORKING_DIR', `working directory is not a directory: ${cwd}`);
+    throw new SupervisorError('BAD_WORKING_DIR', `working directory cannot be used: ${cwd} (${code ?? String(err)})`);
+  }
+  if (!isDir) throw new SupervisorError('BAD_WORKING_DIR', `working directory is not a directory: ${cwd}`);
+  if (process.platform === 'win32') return;
+  try {
+    accessSync(cwd, constants.X_OK);
+  } catch {
+    throw new SupervisorError('BAD_WORKING_DIR', `working directory cannot be entered (permission denied): ${cwd}`);
+  }
+}
+
+/** Bytes of a file the kernel reads for its `#!` line (Linux BINPRM_BUF_SIZE). */
+const SHEBANG_MAX_BYTES = 256;
+
+/** A `#!` line: the interpreter as written and its optional single argument. */
+export interface Shebang {
+  interpreter: string;
+  arg: string | null;
+}
+
+/** Parses the `#!` line at the start of `head`, or null when there is none (or it is empty). */
+export function parseShebang(head: string): Shebang | null {
+  if (!head.startsWith('#!')) return null;
+  const line = head.slice(2).split('\n')[0] ?? '';
+  const match = /^[ \t]*(\S+)(?:[ \t]+(.*?))?[ \t\r]*$/.exec(line);
+  if (!match?.[1]) return null;
+  return { interpreter: match[1], arg: match[2] ? match[2] : null };
+}
+
+/** Checks that the `#!` interpreter of `file` exists and can run; `env NAME` is looked up in PATH. */
+function assertInterpreter(file: string, shebang: Shebang, cwd: string, pathEnv: string): void {
+  const written = `#!${shebang.interpreter}${shebang.arg ? ` ${shebang.arg}` : ''}`;
+  // The kernel opens a relative interpreter from the working directory; no PATH lookup.
+  const interpreter = isAbsolute(shebang.interpreter) ? shebang.interpreter : resolve(cwd, shebang.interpreter);
+  let isFile: boolean;
+  try {
+    isFile = statSync(interpreter).isFile();
+  } catch {
+    throw new SupervisorError(
+      'COMMAND_NOT_FOUND',
+      `interpreter not found: ${interpreter} (the "${written}" line of ${file})`,
+    );
+  }
+  if (!isFile) {
+    throw new SupervisorError(
+      'NOT_A_PROGRAM',
+      `interpreter is not a file: ${interpreter} (the "${written}" line of ${file})`,
+    );
+  }
+  try {
+    accessSync(interpreter, constants.X_OK);
+  } catch {
+    throw new SupervisorError(
+      'NOT_EXECUTABLE',
+      `interpreter is not executable: ${interpreter} (the "${written}" line of ${file})`,
+    );
+  }
+  // `#!/usr/bin/env node`: env exits 127 when the program is not in PATH; say so now.
+  const name = shebang.arg;
+  if (interpreter.endsWith('/env') && name && !/\s/.test(name) && !name.startsWith('-') && !name.includes('=')) {
+    try {
+      resolveCommand(name, cwd, pathEnv);
+    } catch (err) {
+      if (!(err instanceof SupervisorError)) throw err;
+      throw new SupervisorError(
+        err.code,
+        `interpreter ${err.code === 'COMMAND_NOT_FOUND' ? 'not found in PATH' : 'cannot run'}: ${name} (the "${written}" line of ${file})`,
+      );
+    }
+  }
+}
+
+/**
+ * Refuses a file that cannot run, before spawning, so the error is clear even behind the
+ * `setpriv` lifeline (which would exec it and exit 127): on Linux, neither an ELF binary
+ * nor a `#!` script; on POSIX, a `#!` interpreter that is missing or not executable.
+ * @throws SupervisorError NOT_A_PROGRAM, COMMAND_NOT_FOUND or NOT_EXECUTABLE naming the file
+ * or its interpreter.
+ */
+export function assertRunnable(file: string, cwd = process.cwd(), pathEnv = process.env.PATH ?? ''): void {
+  if (process.platform === 'win32') return;
+  const head = Buffer.alloc(SHEBANG_MAX_BYTES);
   let n = 0;
   try {
     const fd = openSync(file, 'r');
     try {
-      n = readSync(fd, head, 0, 4, 0);
+      n = readSync(fd, head, 0, SHEBANG_MAX_BYTES, 0);
     } finally {
       closeSync(fd);
     }
   } catch {
     return; // unreadable but executable: let exec decide
   }
-  const isElf = n === 4 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
-  const isScript = n >= 2 && head.toString('latin1', 0, 2) === '#!';
-  if (!isElf && !isScript) {
+  const shebang = parseShebang(head.toString('latin1', 0, n));
+  if (shebang) {
+    assertInterpreter(file, shebang, cwd, pathEnv);
+    return;
+  }
+  if (process.platform !== 'linux') return; // Mach-O and others: exec decides
+  const isElf = n >= 4 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
+  if (!isElf) {
     throw new SupervisorError('NOT_A_PROGRAM', `backend command is not a program (no ELF header or #! line): ${file}`);
   }
 }
@@ -118,77 +217,164 @@ export function findSetpriv(): string | null {
   return ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 }
 
-/** Maps a spawn error's errno code to a clear, permanent SupervisorError. */
-function spawnError(err: NodeJS.ErrnoException, command: string): SupervisorError {
-  switch (err.code) {
+/** Spawn errors that mean "the system lacked a resource now", worth a retry by the restart policy. */
+const TRANSIENT_SPAWN_ERRORS: Record<string, string> = {
+  EMFILE: 'the supervisor has too many open files',
+  ENFILE: 'the system has too many open files',
+  EAGAIN: 'the process limit is reached',
+  ENOMEM: 'out of memory',
+};
+
+/**
+ * Maps a spawn error's errno code to a clear SupervisorError: permanent for a missing or
+ * unrunnable file, `transient` for a lack of resources (TRANSIENT_SPAWN_ERRORS).
+ */
+export function spawnError(err: unknown, command: string): SupervisorError {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  switch (code) {
     case 'ENOENT':
       return new SupervisorError('COMMAND_NOT_FOUND', `backend command not found: ${command}`);
     case 'EACCES':
       return new SupervisorError('NOT_EXECUTABLE', `backend command is not executable: ${command}`);
     case 'ENOEXEC':
       return new SupervisorError('NOT_A_PROGRAM', `backend command is not a program this system can run: ${command}`);
-    default:
-      return new SupervisorError('SPAWN_FAILED', `could not start ${command}: ${err.message}`);
+  }
+  const why = code === undefined ? undefined : TRANSIENT_SPAWN_ERRORS[code];
+  if (why) {
+    return new SupervisorError('SPAWN_FAILED', `could not start ${command}: ${code} (${why}); will retry`, {
+      transient: true,
+    });
+  }
+  return new SupervisorError('SPAWN_FAILED', `could not start ${command}: ${message}`);
+}
+
+/** Poll step while waiting for an exited leader's group to empty before the keeper lets go of it, ms. */
+const GROUP_RELEASE_POLL_MS = 50;
+
+/** True while any process of group `pgid` exists (zombies included: they still pin the pgid). */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
+/** Resolves at the child's `spawn` event; rejects with a SupervisorError at its `error` event. */
+function awaitSpawn(child: ChildProcess, file: string, settled: Promise<unknown> | null): Promise<void> {
+  return new Promise<void>((resolveSpawn, rejectSpawn) => {
+    child.once('spawn', () => resolveSpawn());
+    child.once('error', (err) => rejectSpawn(spawnError(err, file)));
+    // execa answers a spawn that threw with a dummy child that never emits: its promise says it.
+    void settled?.then((result) => rejectSpawn(spawnError((result as { cause?: unknown }).cause ?? result, file)));
+  });
+}
+
 /**
- * The real launcher: execa, detached (own process group), stdin a pipe (EOF when the
- * supervisor dies), output unbuffered. On Linux with `setpriv` the child also gets
- * `--pdeathsig KILL`, so the kernel kills it when the supervisor dies, even by SIGKILL
- * (reliability.md, "Layers against orphans"); setpriv execs the backend, so the pid is the
- * backend's own.
+ * The real launcher: `child_process.spawn` (execa on Windows, which wraps .cmd/.bat files
+ * in cmd.exe), detached (own process group), stdin a pipe (EOF when the supervisor dies),
+ * output unbuffered. On Linux with `setpriv` the child also gets `--pdeathsig KILL`, so the
+ * kernel kills it when the supervisor dies, even by SIGKILL; setpriv execs the backend, so
+ * the pid is the backend's own. The rest of its group (a wrapper's children, workers,
+ * grandchildren) is killed by the GroupKeeper when the supervisor dies (README, "Faults it
+ * survives"). Every error path is handled: a spawn that throws, an `error` event, a failing
+ * stdio stream; none escapes as an unhandled `error`.
  */
 export class ExecaLauncher implements Launcher {
   private readonly setpriv: string | null;
+  /** Kills the backends' groups if the supervisor dies (null: off, or no /bin/sh). */
+  readonly keeper: GroupKeeper | null;
 
-  /** @param lifeline use `setpriv --pdeathsig KILL` where available (default true). */
-  constructor(lifeline = true) {
+  /**
+   * @param lifeline use `setpriv --pdeathsig KILL` where available and a GroupKeeper (default true).
+   * @param spawnFn the spawn to use (tests inject failures); defaults to `child_process.spawn`.
+   */
+  constructor(
+    lifeline = true,
+    private readonly spawnFn: typeof spawn = spawn,
+  ) {
     this.setpriv = lifeline ? findSetpriv() : null;
+    this.keeper = lifeline && GroupKeeper.supported() ? new GroupKeeper() : null;
   }
 
   async launch(spec: LaunchSpec): Promise<ChildHandle> {
-    const file = resolveCommand(spec.command, spec.cwd, spec.env.PATH ?? process.env.PATH);
-    if (process.platform === 'linux') assertRunnable(file);
+    assertWorkingDir(spec.cwd);
+    const pathEnv = spec.env.PATH ?? process.env.PATH ?? '';
+    const file = resolveCommand(spec.command, spec.cwd, pathEnv);
+    assertRunnable(file, spec.cwd, pathEnv);
     const [program, args] = this.setpriv
       ? [this.setpriv, ['--pdeathsig', 'KILL', '--', file, ...spec.args]]
       : [file, spec.args];
-    const subprocess = execa(program, args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      extendEnv: false,
-      detached: true,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-      windowsHide: true,
-      forceKillAfterDelay: false,
-      encoding: 'buffer',
-    });
-    // The execa promise also waits for stdio to close; exit is taken from the `exit` event.
-    void subprocess.catch(() => undefined);
-    await new Promise<void>((resolveSpawn, rejectSpawn) => {
-      subprocess.once('spawn', () => resolveSpawn());
-      subprocess.once('error', (err: NodeJS.ErrnoException) => rejectSpawn(spawnError(err, file)));
-    });
-    const pid = subprocess.pid;
-    if (pid === undefined) throw new SupervisorError('SPAWN_FAILED', `could not start ${file}: no pid`);
+    let subprocess: ChildProcess;
+    let settled: Promise<unknown> | null = null;
+    try {
+      if (process.platform === 'win32') {
+        const sub = execa(program, args, {
+          cwd: spec.cwd,
+          env: spec.env,
+          extendEnv: false,
+          detached: true,
+          stdin: 'pipe',
+          stdout: 'pipe',
+          stderr: 'pipe',
+          buffer: false,
+          reject: false,
+          cleanup: false,
+          windowsHide: true,
+          forceKillAfterDelay: false,
+          encoding: 'buffer',
+        });
+        // The execa promise also waits for stdio to close; exit is taken from the `exit` event.
+        settled = sub.then(
+          (r) => r,
+          (e: unknown) => e,
+        );
+        subprocess = sub;
+      } else {
+        subprocess = this.spawnFn(program, args, {
+          cwd: spec.cwd,
+          env: spec.env,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+      }
+    } catch (err) {
+      throw spawnError(err, file);
+    }
+    // Listeners first, in this tick: an `error` (EMFILE is emitted on the next tick) or a
+    // stream error must never be unhandled.
+    const spawned = awaitSpawn(subprocess, file, settled);
+    subprocess.on('error', () => undefined);
     // A write to a dead child's stdin raises EPIPE asynchronously; nothing is written, but stay safe.
     subprocess.stdin?.on('error', () => undefined);
+    subprocess.stdout?.on('error', () => undefined);
+    subprocess.stderr?.on('error', () => undefined);
+    await spawned;
+    const pid = subprocess.pid;
+    if (pid === undefined) throw new SupervisorError('SPAWN_FAILED', `could not start ${file}: no pid`);
+    const keeper = this.keeper;
+    keeper?.hold(pid);
 
     let hasExited = false;
     const exited = new Promise<ProcessExit>((resolveExit) => {
       subprocess.once('exit', (code, signal) => {
         hasExited = true;
         resolveExit({ code, signal });
+        // The keeper lets go of the group once it is empty (its pgid cannot be reused before).
+        if (!keeper) return;
+        const release = (): void => {
+          if (groupExists(pid)) setTimeout(release, GROUP_RELEASE_POLL_MS).unref();
+          else keeper.release(pid);
+        };
+        release();
       });
     });
 
     return {
       pid,
+      file,
       exited,
       get hasExited() {
         return hasExited;
@@ -208,20 +394,16 @@ export class ExecaLauncher implements Launcher {
       },
       groupAlive() {
         if (process.platform === 'win32') return !hasExited;
-        try {
-          process.kill(-pid, 0);
-          return true;
-        } catch (err) {
-          return (err as NodeJS.ErrnoException).code === 'EPERM';
-        }
+        return groupExists(pid);
       },
       onOutput(listener) {
         subprocess.stdout?.on('data', (chunk: Buffer) => listener('stdout', chunk));
         subprocess.stderr?.on('data', (chunk: Buffer) => listener('stderr', chunk));
       },
       onOutputEnd(listener) {
-        subprocess.stdout?.once('end', () => listener('stdout'));
-        subprocess.stderr?.once('end', () => listener('stderr'));
+        // `close` comes after `end`, and also after an error that destroyed the stream.
+        subprocess.stdout?.once('close', () => listener('stdout'));
+        subprocess.stderr?.once('close', () => listener('stderr'));
       },
       pauseOutput() {
         subprocess.stdout?.pause();

@@ -1,11 +1,14 @@
 import type { Clock } from './clock';
 import type { LogStore } from './log-store';
-import { processStartTime, recordMatchesLiveProcess, type PidFile } from './pid-file';
+import { MIN_SIGNALLABLE_PID, processStartTime, type PidFile, type PidRecord } from './pid-file';
+import { compareStartTimes, groupMembers, processEnvVar, readProcStat, runsExecutable } from './process-identity';
 
 /** Poll step while waiting for a leftover process group to go, ms. */
 const GROUP_POLL_MS = 25;
 /** How long to wait for a group to vanish after SIGKILL before giving up on it, ms. */
 const KILL_GRACE_MS = 5_000;
+/** The variable through which a backend knows (and /proc tells) the supervisor that spawned it. */
+export const INSTANCE_ID_VARIABLE = 'SUPERVISOR_INSTANCE_ID';
 
 /** What the reaper needs from its supervisor. */
 export interface OrphanReaperDeps {
@@ -17,64 +20,144 @@ export interface OrphanReaperDeps {
 }
 
 /**
- * At the first start: a backend left alive by a supervisor that died (pid file present,
- * identity matching a live process) is stopped, its whole group, with escalation. A pid
- * that now belongs to another process is left alone.
+ * What a pid file's record describes now:
+ * - `leader`: the recorded backend itself is alive and every recorded field matches it;
+ * - `members`: the leader is gone, but processes of its group live on (`pids`), started
+ *   after it, and at least one carries the recorded instance id while none carries another;
+ * - `gone`: nothing of it is left (or its pid is another process now);
+ * - `refused`: something does not match; the group is never signalled (`why` says what).
+ */
+export type RecordVerdict =
+  | { kind: 'leader'; pgid: number }
+  | { kind: 'members'; pgid: number; pids: number[] }
+  | { kind: 'gone'; why: string }
+  | { kind: 'refused'; why: string };
+
+/**
+ * Compares every field of `record` with the live system (Linux /proc). Prefers refusing to
+ * act over killing a stranger: anything unreadable or unexpected is `refused`.
+ */
+export function judgeRecord(record: PidRecord): RecordVerdict {
+  const { pid, pgid, start_time: startTime, instance_id: instanceId } = record;
+  if (pgid < MIN_SIGNALLABLE_PID || pid < MIN_SIGNALLABLE_PID) {
+    return { kind: 'refused', why: `pid ${pid} / process group ${pgid} cannot be ours` };
+  }
+  if (pgid !== pid) {
+    return { kind: 'refused', why: `process group ${pgid} is not led by pid ${pid}, as a backend's always is` };
+  }
+  if (startTime === null) return { kind: 'refused', why: `no start time was recorded for pid ${pid}` };
+  const leader = readProcStat(pid);
+  if (leader && leader.state !== 'Z') {
+    // While any member of group N lives, pid N cannot be reused: a pid N that started at
+    // another time means our group is gone and N is a stranger now.
+    if (leader.startTime !== startTime) return { kind: 'gone', why: `pid ${pid} is another process now` };
+    if (leader.pgrp !== pgid) {
+      return { kind: 'refused', why: `pid ${pid} is in process group ${leader.pgrp}, not the recorded ${pgid}` };
+    }
+    if (!runsExecutable(pid, record.executable)) {
+      return { kind: 'refused', why: `pid ${pid} does not run the recorded ${record.executable}` };
+    }
+    const id = processEnvVar(pid, INSTANCE_ID_VARIABLE);
+    if (id !== undefined && id !== instanceId) {
+      return {
+        kind: 'refused',
+        why: `pid ${pid} was not started by supervisor instance ${instanceId} (its ${INSTANCE_ID_VARIABLE} is ${id ?? 'unset'})`,
+      };
+    }
+    return { kind: 'leader', pgid };
+  }
+  const members = groupMembers(pgid).filter((m) => compareStartTimes(m.startTime, startTime) >= 0);
+  if (members.length === 0) return { kind: 'gone', why: `pid ${pid} and its process group are gone` };
+  let confirmed = false;
+  for (const member of members) {
+    const id = processEnvVar(member.pid, INSTANCE_ID_VARIABLE);
+    if (id === instanceId) confirmed = true;
+    else if (typeof id === 'string') {
+      return {
+        kind: 'refused',
+        why: `pid ${member.pid} of process group ${pgid} belongs to supervisor instance ${id}, not ${instanceId}`,
+      };
+    }
+  }
+  if (!confirmed) {
+    return {
+      kind: 'refused',
+      why: `no process of group ${pgid} carries ${INSTANCE_ID_VARIABLE}=${instanceId}: cannot tell it is ours`,
+    };
+  }
+  return { kind: 'members', pgid, pids: members.map((m) => m.pid) };
+}
+
+/**
+ * Sends `signal` to process group `pgid`; refuses (returns false) for a pgid below
+ * MIN_SIGNALLABLE_PID, which would mean every process (kill(-1)) or our own group. A group
+ * already gone is not an error (true).
+ */
+export function signalGroupSafely(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  if (!Number.isInteger(pgid) || pgid < MIN_SIGNALLABLE_PID) return false;
+  try {
+    process.kill(-pgid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') return false;
+  }
+  return true;
+}
+
+/** True while the supervisor that wrote `record` seems to run (another one on the same data folder). */
+function writerStillRuns(record: PidRecord): boolean {
+  if (record.supervisor_pid === process.pid) return false;
+  const now = processStartTime(record.supervisor_pid);
+  if (now === null) return false;
+  // A recorded start time tells a reused supervisor pid apart; older records cannot.
+  return record.supervisor_start_time === undefined || record.supervisor_start_time === now;
+}
+
+/**
+ * At the first start: what a supervisor that died left behind (its pid file names a group
+ * whose identity still matches: the backend itself, or members of its group that outlived
+ * it) is stopped, the whole group, SIGTERM then SIGKILL after the stop timeout. Anything
+ * that does not match is left alone and said so in the log (judgeRecord).
  */
 export async function reapOrphan(deps: OrphanReaperDeps): Promise<void> {
   const { pidFile, logs, clock } = deps;
   if (!pidFile) return;
   const record = pidFile.read((why) => logs.append('supervisor', `${why}: ignored`));
   if (!record) return;
-  if (
-    record.supervisor_pid !== process.pid &&
-    processStartTime(record.supervisor_pid) !== null &&
-    recordMatchesLiveProcess(record)
-  ) {
-    // Its supervisor seems alive: another instance on the same data folder owns it.
+  const verdict = judgeRecord(record);
+  if (verdict.kind !== 'gone' && writerStillRuns(record)) {
     logs.append(
       'supervisor',
       `pid ${record.pid} may belong to a supervisor still running (pid ${record.supervisor_pid}): left alone`,
     );
     return;
   }
-  if (!recordMatchesLiveProcess(record)) {
-    logs.append('supervisor', `pid file names pid ${record.pid}, which is gone or now another process: left alone`);
+  if (verdict.kind === 'gone' || verdict.kind === 'refused') {
+    logs.append('supervisor', `pid file names pid ${record.pid}: ${verdict.why}: left alone`);
     pidFile.remove();
     return;
   }
+  const { pgid } = verdict;
   logs.append(
     'supervisor',
-    `found backend pid ${record.pid} left by a previous supervisor: stopping its process group`,
+    verdict.kind === 'leader'
+      ? `found backend pid ${record.pid} left by a previous supervisor: stopping its process group`
+      : `found pids ${verdict.pids.join(', ')} of process group ${pgid} left by a previous supervisor (its leader is gone): stopping them`,
   );
-  const alive = (): boolean => {
-    try {
-      process.kill(-record.pgid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  };
+  // Zombies are not counted: they hold nothing and only their parent (init) can clear them.
   const waitGone = async (ms: number): Promise<boolean> => {
     const deadline = clock.monotonicMs() + ms;
-    while (alive()) {
+    while (groupMembers(pgid).length > 0) {
       if (clock.monotonicMs() >= deadline) return false;
       await new Promise<void>((resolve) => clock.setTimeout(resolve, GROUP_POLL_MS));
     }
     return true;
   };
-  try {
-    process.kill(-record.pgid, 'SIGTERM');
-  } catch {
-    /* gone already */
-  }
+  signalGroupSafely(pgid, 'SIGTERM');
   if (!(await waitGone(deps.stopTimeoutMs))) {
-    try {
-      process.kill(-record.pgid, 'SIGKILL');
-    } catch {
-      /* gone already */
+    signalGroupSafely(pgid, 'SIGKILL');
+    if (!(await waitGone(KILL_GRACE_MS))) {
+      logs.append('supervisor', `process group ${pgid} survived SIGKILL for ${KILL_GRACE_MS} ms`);
     }
-    await waitGone(KILL_GRACE_MS);
   }
   pidFile.remove();
 }

@@ -1,33 +1,66 @@
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import type { ChildHandle } from './launcher';
+import { processExecutable, readProcStat, runsExecutable } from './process-identity';
 
 /**
- * What identifies a backend process across a supervisor's death: pid and process group,
- * its start time in clock ticks since boot (/proc/<pid>/stat field 22, Linux; null
- * elsewhere), the executable, and the supervisor instance that spawned it.
+ * The smallest pid or process group the supervisor may ever signal: kill(-1) means every
+ * process the user may signal, kill(0) the supervisor's own group; 1 is init.
+ */
+export const MIN_SIGNALLABLE_PID = 2;
+
+/**
+ * What identifies a backend process across a supervisor's death: pid and process group
+ * (the same number: the backend leads its own group), its start time in clock ticks since
+ * boot (/proc/<pid>/stat field 22, Linux; null elsewhere), the executable as resolved
+ * (absolute path; once healthy, the program /proc says it runs), and the supervisor that
+ * spawned it: its instance id (also in the backend's environment as SUPERVISOR_INSTANCE_ID),
+ * pid and start time.
  */
 export const PidRecordSchema = z.object({
-  pid: z.number().int().positive(),
-  pgid: z.number().int().positive(),
-  start_time: z.string().nullable(),
+  pid: z.number().int().min(MIN_SIGNALLABLE_PID),
+  pgid: z.number().int().min(MIN_SIGNALLABLE_PID),
+  start_time: z.string().regex(/^\d+$/).nullable(),
   executable: z.string(),
   instance_id: z.string(),
   supervisor_pid: z.number().int(),
+  /** Absent in records written before it existed. */
+  supervisor_start_time: z.string().nullable().optional(),
   written_at: z.string(),
 });
 export type PidRecord = z.infer<typeof PidRecordSchema>;
 
 /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), or null. */
 export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: split after it.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19] ?? null; // field 22 overall = index 19 after "pid (comm) "
-  } catch {
-    return null;
-  }
+  return readProcStat(pid)?.startTime ?? null;
+}
+
+/**
+ * The record for a freshly spawned (or, `running`, a healthy) backend. Its executable is
+ * the file resolved before the spawn; once running, if the process no longer runs that
+ * file (a wrapper that `exec`ed its server), the program /proc says it runs now, so the
+ * next start still recognises it.
+ */
+export function pidRecordFor(
+  handle: ChildHandle,
+  command: string,
+  instanceId: string,
+  running: boolean,
+  now: Date,
+): PidRecord {
+  const file = handle.file ?? command;
+  const live = running && !runsExecutable(handle.pid, file) ? processExecutable(handle.pid) : null;
+  return {
+    pid: handle.pid,
+    pgid: handle.pid,
+    start_time: processStartTime(handle.pid),
+    executable: live ?? file,
+    instance_id: instanceId,
+    supervisor_pid: process.pid,
+    supervisor_start_time: processStartTime(process.pid),
+    written_at: now.toISOString(),
+  };
 }
 
 /** Reads, writes and removes the pid file; never throws for a missing or corrupt file. */
@@ -45,7 +78,10 @@ export class PidFile {
     try {
       const parsed = PidRecordSchema.safeParse(JSON.parse(text));
       if (parsed.success) return parsed.data;
-      onCorrupt?.(`pid file ${this.path} does not match its schema`);
+      const issue = parsed.error.issues[0];
+      onCorrupt?.(
+        `pid file ${this.path} does not match its schema (${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'})`,
+      );
     } catch {
       onCorrupt?.(`pid file ${this.path} is not JSON`);
     }
@@ -58,18 +94,8 @@ export class PidFile {
     writeFileSync(this.path, JSON.stringify(record) + '\n', { mode: 0o600 });
   }
 
+  /** Deletes the file; a missing file is fine. */
   remove(): void {
     rmSync(this.path, { force: true });
   }
-}
-
-/**
- * Whether `record` still describes a live process: the pid exists and, where the OS tells
- * start times (Linux), it started at the recorded time. A reused pid (another process now)
- * does not match, so it is never killed.
- */
-export function recordMatchesLiveProcess(record: PidRecord): boolean {
-  const now = processStartTime(record.pid);
-  if (now === null) return false; // gone, or no /proc: never guess
-  return record.start_time !== null && now === record.start_time;
 }

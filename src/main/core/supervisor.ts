@@ -11,7 +11,7 @@ import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher'
 import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
-import { PidFile, processStartTime } from './pid-file';
+import { PidFile, pidRecordFor } from './pid-file';
 import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
 import { awaitHealthy, describeStartTimeout } from './startup-wait';
@@ -319,12 +319,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     try {
       handle = await this.launcher.launch(this.launchSpec());
     } catch (err) {
-      // Permanent: a missing or non-executable binary does not get better with retries.
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof SupervisorError && err.transient) {
+        // Out of fds or processes now: the restart policy retries it like a failed start.
+        this.lastError = message;
+        this.afterFailure('failed-start', message, { pid: null, exit: null, uptimeMs: null });
+        return this.result(false, `Backend failed to start: ${message}`);
+      }
+      // Permanent: a missing or non-executable binary does not get better with retries.
       return this.giveUpAtOnce('launch-error', actor, message, null);
     }
     const managed = this.adopt(handle);
-    this.writePidFile(handle.pid);
+    this.writePidFile(handle);
     this.logs.append(
       'supervisor',
       `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim(),
@@ -347,6 +353,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
     switch (outcome.kind) {
       case 'healthy':
+        this.writePidFile(handle, true);
         this.recordProbe(outcome.probe);
         this.setState(
           'running',
@@ -610,18 +617,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       .some((l) => l.seq >= firstSeq && l.stream !== 'supervisor' && /EADDRINUSE|address already in use/i.test(l.text));
   }
 
-  private writePidFile(pid: number): void {
+  /** Records the backend's identity (pid-file.ts); `running`: it is healthy now, so /proc tells its program. */
+  private writePidFile(handle: ChildHandle, running = false): void {
     if (!this.pidFile) return;
     try {
-      this.pidFile.write({
-        pid,
-        pgid: pid,
-        start_time: processStartTime(pid),
-        executable: this.config.command,
-        instance_id: this.instanceId,
-        supervisor_pid: process.pid,
-        written_at: this.clock.wallNow().toISOString(),
-      });
+      this.pidFile.write(pidRecordFor(handle, this.config.command, this.instanceId, running, this.clock.wallNow()));
     } catch (err) {
       this.logs.append('supervisor', `cannot write the pid file ${this.pidFile.path}: ${(err as Error).message}`);
     }
