@@ -65,7 +65,15 @@ class FakeProbe implements HealthProbe {
     this.calls++;
     if (this.outOfFds) {
       const error = 'EMFILE: the supervisor has too many open files';
-      return { at: new Date().toISOString(), ok: false, latency_ms: null, status_code: null, error, failure: 'cannot-probe', body: null };
+      return {
+        at: new Date().toISOString(),
+        ok: false,
+        latency_ms: null,
+        status_code: null,
+        error,
+        failure: 'cannot-probe',
+        body: null,
+      };
     }
     const listening = this.stranger || this.launcher.children.some((c) => !c.hasExited);
     const ok = listening && (this.stranger || this.healthy);
@@ -103,7 +111,13 @@ function setup(overrides: Partial<SupervisorConfigInput> = {}, makeProbe?: (laun
   const launcher = new FakeLauncher();
   const probe = new FakeProbe(launcher);
   const logs = new LogStore(100);
-  const supervisor = new Supervisor({ config, launcher, probe: makeProbe?.(launcher) ?? probe, logs, clock: fakeClock });
+  const supervisor = new Supervisor({
+    config,
+    launcher,
+    probe: makeProbe?.(launcher) ?? probe,
+    logs,
+    clock: fakeClock,
+  });
   const states: BackendState[] = [];
   supervisor.on('state', (e) => states.push(e.to));
   return { supervisor, launcher, probe, states, logs };
@@ -402,7 +416,10 @@ describe('supervisor state machine (fake process, fake timers)', () => {
       },
       close: async () => {},
     });
-    const { supervisor } = setup({ startupTimeoutMs: 3_000, healthCheckTimeoutMs: 2_000, maxRestartAttempts: 0 }, slow404);
+    const { supervisor } = setup(
+      { startupTimeoutMs: 3_000, healthCheckTimeoutMs: 2_000, maxRestartAttempts: 0 },
+      slow404,
+    );
     const starting = supervisor.start('user-ui');
     await vi.advanceTimersByTimeAsync(4_000); // the port check (500 ms), then the 3 s budget
     const r = await starting;
