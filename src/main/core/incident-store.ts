@@ -1,22 +1,39 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { IncidentSchema, type Incident } from '../../shared/incident';
+import { fitIncident, MAX_INCIDENT_BYTES } from './incident-cap';
 
 /** Incidents kept in memory and on disk. */
 export const MAX_INCIDENTS = 200;
 
 /**
+ * Bytes read from the end of the file on load (3.1 MiB): exactly room for
+ * {@link MAX_INCIDENTS} lines of {@link MAX_INCIDENT_BYTES} plus their newlines, so what
+ * this store writes always loads whole, while a file grown by other means (a 300 MB line)
+ * costs no more memory than that.
+ */
+export const INCIDENT_LOAD_BYTES = MAX_INCIDENTS * (MAX_INCIDENT_BYTES + 1);
+
+const NEWLINE = 0x0a;
+
+/**
  * Keeps the recent incidents: in memory for the dashboard, and as JSON lines in `file`
- * so they survive a restart of the supervisor. A line that fails its schema on load is
- * skipped and counted (`skippedOnLoad`), never a crash; the file is compacted to the last
- * {@link MAX_INCIDENTS} when it grows past twice that. A failing disk never loses the
- * in-memory copy: the error is kept in `lastWriteError`.
+ * so they survive a restart of the supervisor. Each incident is made to fit
+ * {@link MAX_INCIDENT_BYTES} before it is kept (incident-cap.ts). On load only the last
+ * {@link INCIDENT_LOAD_BYTES} of the file are read; a line longer than
+ * {@link MAX_INCIDENT_BYTES}, one cut by the start of that window, or one failing its
+ * schema is skipped and counted (`skippedOnLoad`), never a crash, and the bytes before the
+ * window are counted in `unreadBytesOnLoad`. The file is compacted to the last
+ * {@link MAX_INCIDENTS} when it grows past twice that, or at the first write after a load
+ * that had to cut. A failing disk never loses the in-memory copy: the error is kept in
+ * `lastWriteError`.
  */
 export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
   private incidents: Incident[] = [];
   private linesOnDisk = 0;
   skippedOnLoad = 0;
+  unreadBytesOnLoad = 0;
   lastWriteError: string | null = null;
 
   constructor(private readonly file: string | null) {
@@ -29,8 +46,9 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
     return [...this.incidents].reverse();
   }
 
-  /** Records one incident (memory, disk, `incident` event). */
-  add(incident: Incident): void {
+  /** Records one incident (memory, disk, `incident` event), cut to fit {@link MAX_INCIDENT_BYTES}. */
+  add(received: Incident): void {
+    const incident = fitIncident(received);
     this.incidents.push(incident);
     if (this.incidents.length > MAX_INCIDENTS) this.incidents.splice(0, this.incidents.length - MAX_INCIDENTS);
     this.persist(incident);
@@ -38,17 +56,60 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
   }
 
   private load(file: string): void {
-    let text: string;
+    let fd: number;
     try {
-      text = readFileSync(file, 'utf8');
+      fd = openSync(file, 'r');
     } catch {
       return;
     }
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
+    let text: Buffer;
+    let windowStart: number;
+    try {
+      const size = fstatSync(fd).size;
+      windowStart = Math.max(0, size - INCIDENT_LOAD_BYTES);
+      // One byte before the window tells whether it begins at the start of a line.
+      const from = windowStart === 0 ? 0 : windowStart - 1;
+      text = Buffer.alloc(size - from);
+      let got = 0;
+      while (got < text.length) {
+        const n = readSync(fd, text, got, text.length - got, from + got);
+        if (n === 0) break;
+        got += n;
+      }
+      text = text.subarray(0, got);
+    } catch {
+      return;
+    } finally {
+      closeSync(fd);
+    }
+    this.unreadBytesOnLoad = windowStart;
+    let pos = 0;
+    let cut = windowStart > 0;
+    if (windowStart > 0) {
+      if (text[0] === NEWLINE) pos = 1;
+      else {
+        // The window began inside a line: its tail is no incident.
+        const nl = text.indexOf(NEWLINE);
+        pos = nl === -1 ? text.length : nl + 1;
+        this.skippedOnLoad++;
+      }
+    }
+    // A last line without its newline (a write cut short): the next append must not join it.
+    if (text.length > 0 && text[text.length - 1] !== NEWLINE) cut = true;
+    while (pos < text.length) {
+      const nl = text.indexOf(NEWLINE, pos);
+      const end = nl === -1 ? text.length : nl;
+      const line = text.subarray(pos, end);
+      pos = end + 1;
+      if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) continue;
       this.linesOnDisk++;
+      if (line.length > MAX_INCIDENT_BYTES) {
+        this.skippedOnLoad++;
+        cut = true;
+        continue;
+      }
       try {
-        const parsed = IncidentSchema.safeParse(JSON.parse(line));
+        const parsed = IncidentSchema.safeParse(JSON.parse(line.toString('utf8')));
         if (parsed.success) this.incidents.push(parsed.data);
         else this.skippedOnLoad++;
       } catch {
@@ -56,6 +117,8 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
       }
     }
     if (this.incidents.length > MAX_INCIDENTS) this.incidents.splice(0, this.incidents.length - MAX_INCIDENTS);
+    // Compact at the next write: the file holds more than was read, or lines no one can load.
+    if (cut) this.linesOnDisk = 2 * MAX_INCIDENTS;
   }
 
   private persist(incident: Incident): void {

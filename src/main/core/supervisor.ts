@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
+import { fitIncident } from './incident-cap';
 import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
@@ -581,7 +582,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       probes: [...this.recentProbes],
     };
     this.logs.append('supervisor', `incident (${kind}): ${summary}; ${action}`);
-    this.emit('incident', incident);
+    // Cut to its size cap here, so the live event carries what the store keeps.
+    this.emit('incident', fitIncident(incident));
   }
 
   /** A failure no retry can mend (port held by another process, executable cannot run). */
