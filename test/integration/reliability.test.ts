@@ -280,9 +280,10 @@ describe('reliability faults', () => {
     const port = await freePort();
     const dataDir = tempDir();
     const pidFile = new PidFile(join(dataDir, 'backend.pid'));
-    // A backend whose supervisor died: its own process group, no lifeline.
+    // A backend whose supervisor died: its own process group, no lifeline, and the instance
+    // id of that supervisor in its environment (the identity check compares it).
     const orphan = spawn(process.execPath, [FAULT_BACKEND], {
-      env: { ...process.env, PORT: String(port) },
+      env: { ...process.env, PORT: String(port), SUPERVISOR_INSTANCE_ID: 'a-previous-supervisor' },
       detached: true,
       stdio: 'ignore',
     });
