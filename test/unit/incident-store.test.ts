@@ -7,7 +7,7 @@ import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/shared/incident';
-import { fitIncident, incidentBytes, MAX_INCIDENT_BYTES } from '../../src/main/core/incident-cap';
+import { fitIncident, INCIDENT_TEXT_CHARS, incidentBytes, MAX_INCIDENT_BYTES } from '../../src/main/core/incident-cap';
 import { INCIDENT_LOAD_BYTES, IncidentStore, MAX_INCIDENTS } from '../../src/main/core/incident-store';
 import { CUT_MARKER } from '../../src/main/core/line-splitter';
 import { tempDir } from '../helpers/supervise';
@@ -55,6 +55,21 @@ describe('incident size cap', () => {
     expect(kept.logs.every((l) => l.text.endsWith(CUT_MARKER))).toBe(true);
     expect(kept).toMatchObject({ kind: 'crash', action: 'restart attempt 1/3 in 0 ms', exit: { code: 1 } });
     expect(statSync(file).size).toBeLessThanOrEqual(MAX_INCIDENT_BYTES + 1);
+  });
+
+  it('in an oversized incident, a text of INCIDENT_TEXT_CHARS stays whole; one character more is cut', () => {
+    const line = (seq: number, text: string) => ({
+      seq,
+      ts: '2026-12-01T10:00:00.000Z',
+      stream: 'stderr' as const,
+      text,
+    });
+    const atLimit = 'a'.repeat(INCIDENT_TEXT_CHARS);
+    const overLimit = 'b'.repeat(INCIDENT_TEXT_CHARS + 1);
+    const padding = Array.from({ length: 40 }, (_, seq) => line(seq, 'p'.repeat(1_000))); // makes it oversized
+    const fitted = fitIncident(incident(1, { logs: [...padding, line(40, atLimit), line(41, overLimit)] }));
+    expect(fitted.logs.at(-2)?.text).toBe(atLimit);
+    expect(fitted.logs.at(-1)?.text).toBe('b'.repeat(INCIDENT_TEXT_CHARS) + CUT_MARKER);
   });
 
   it('keeps an incident of exactly the cap unchanged; one byte over is cut', () => {

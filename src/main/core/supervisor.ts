@@ -7,8 +7,8 @@ import type { BackendStatus, CommandResult, ExitInfo, HealthCheckResult, StateCh
 import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
-import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { fitIncident } from './incident-cap';
+import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
