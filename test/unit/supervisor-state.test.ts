@@ -394,6 +394,16 @@ describe('supervisor state machine (fake process, fake timers)', () => {
     expect(states).toContain('unhealthy');
   });
 
+  it('a start during which no probe could be made (EMFILE) says so, not "never answered"', async () => {
+    const { supervisor, probe } = setup({ startupTimeoutMs: 3_000, maxRestartAttempts: 0 });
+    probe.outOfFds = true;
+    const starting = supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(3_100);
+    expect((await starting).message).toBe(
+      'Backend failed to start: not healthy within 3000 ms (could not probe: EMFILE: the supervisor has too many open files)',
+    );
+  });
+
   it('a start that runs out of budget says the last real answer, not a probe cut short by the deadline', async () => {
     const budgets: number[] = [];
     // A backend answering 404 after 600 ms: a probe given less than that times out.

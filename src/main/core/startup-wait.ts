@@ -93,10 +93,12 @@ export async function awaitHealthy(w: StartupWait): Promise<StartOutcome> {
 /**
  * Why a start ran out of budget, from its last conclusive probe: `answered HTTP 404`,
  * `never answered: connection refused`, `answered HTTP 200, then no answer within 500 ms
- * (the body did not end)`, or `never answered` when no probe finished.
+ * (the body did not end)`, `could not probe: EMFILE: …` when the supervisor could make no
+ * probe at all, or `never answered` when no probe finished.
  */
 export function describeStartTimeout(last: ProbeOutcome | null): string {
   if (!last) return 'never answered';
+  if (last.failure === 'cannot-probe') return `could not probe: ${last.error}`;
   if (last.status_code === null) return `never answered: ${last.error}`;
   if (last.failure === 'http-status' || last.failure === undefined || last.failure === null) {
     return `answered HTTP ${last.status_code}`;
