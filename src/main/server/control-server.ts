@@ -150,7 +150,8 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     const code = ERROR_CODE_BY_STATUS[status] ?? 'INTERNAL';
     // RPC callers get the envelope they parse everywhere else; REST callers the seed's shape.
-    if (request.url.startsWith('/api/v1/rpc/')) {
+    // By the matched route, so `/%61pi/v1/rpc/…` is answered as the RPC route it is.
+    if (request.routeOptions.url === '/api/v1/rpc/:channel') {
       return reply.code(status).send({ ok: false, error: { code, message: err.message } });
     }
     return reply.code(status).send({ success: false, error: err.message, code });
