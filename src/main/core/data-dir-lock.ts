@@ -39,7 +39,7 @@ export class DataDirInUseError extends ConfigError {
     readonly pid: number | null,
   ) {
     super(
-      `the data folder ${folder} is in use by another supervisor (${pid === null ? 'it did not tell its pid' : `pid ${pid}`}); stop it or use another SUPERVISOR_DATA_DIR`,
+      `the data folder ${folder} is in use by another supervisor (${pid === null ? `pid unknown: it did not answer within ${LOCK_QUERY_TIMEOUT_MS / 1000} s` : `pid ${pid}`}); stop it or use another SUPERVISOR_DATA_DIR`,
     );
     this.name = 'DataDirInUseError';
   }
