@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { app, dialog, screen, session, shell, type Tray } from 'electron';
 import type { EventName } from '../shared/contract';
 import { createRuntime } from './core/runtime';
+import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
+import { ensureWritableFolder } from './core/writable-folder';
 import { loadDesktopConfig } from './app/electron-settings-store';
 import { desktopBackendDefaults } from './app/backend-defaults';
 import { startDesktopControlServer, type DesktopControlServer } from './app/desktop-control-server';
@@ -49,11 +51,33 @@ function main(): void {
       desktopBackendDefaults({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, outDir: OUT_DIR }),
       app.getPath('userData'),
     );
+    ensureWritableFolder(loaded.config.dataDir, 'data folder');
   } catch (err) {
     dialog.showErrorBox('Backend Supervisor: configuration error', (err as Error).message);
     app.quit();
     return;
   }
+  // One supervisor per data folder (a headless `serve` on the same SUPERVISOR_DATA_DIR too),
+  // locked before anything is written to it; the lock dies with the process.
+  lockDataDir(loaded.config.dataDir).then(
+    (lock) => run(loaded, flags, lock),
+    (err: Error) => {
+      console.error(`backend-supervisor: ${err.message}`);
+      // After `ready`: on Linux an error box before it only reaches stderr.
+      void app.whenReady().then(() => {
+        dialog.showErrorBox('Backend Supervisor: data folder in use', err.message);
+        app.exit(2);
+      });
+    },
+  );
+}
+
+/** Builds the runtime, the window, the tray and IPC once the data folder is locked. */
+function run(
+  loaded: ReturnType<typeof loadDesktopConfig>,
+  flags: ReturnType<typeof readDesktopFlags>,
+  lock: DataDirLock,
+): void {
   const { config, settings, settingsError } = loaded;
   if (settingsError) {
     // After `ready`: on Linux an error box before it only reaches stderr.
@@ -99,6 +123,7 @@ function main(): void {
   holdQuitUntilStopped(app, async () => {
     await runtime.shutdown('app-quit');
     await controlServer?.close();
+    await lock.release();
   });
   app.on('before-quit', () => mainWindow.markQuitting());
   app.on('second-instance', () => mainWindow.open());
