@@ -106,6 +106,7 @@ const silentProbe: HealthProbe = {
       status_code: null,
       error: 'connection refused',
     } as ProbeOutcome),
+  close: () => Promise.resolve(),
 } as HealthProbe;
 
 /** Writes `rec` as the pid file of a fresh data folder and runs a supervisor's first start there. */
