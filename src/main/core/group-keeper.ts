@@ -22,7 +22,7 @@ export const KEEPER_RESPAWN_DELAY_MS = 1_000;
  * only the supervisor's end ends it. A pgid that is not a number ≥ 2 is ignored: never
  * kill(-1) or kill(0).
  */
-const KEEPER_SCRIPT = `trap '' INT TERM HUP QUIT
+export const KEEPER_SCRIPT = `trap '' INT TERM HUP QUIT
 held=' '
 while IFS= read -r line; do
   g=\${line#?}
