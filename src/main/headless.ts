@@ -171,8 +171,12 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   const { supervisor, logs } = runtime;
   // Taken before anything can take long: a signal from here on is counted (see takeStopSignals).
   const stopped = new Promise<void>((resolveStopped) => {
+    // The backend's group as the stop began: its leader may exit while members that ignore
+    // SIGTERM keep the group (and the stop) alive, and then status() has no pid any more.
+    let stoppingGroup: number | null = null;
     takeStopSignals({
       stop: (signal) => {
+        stoppingGroup = supervisor.status().pid;
         output.out(
           `backend-supervisor: ${signal}: stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s; a second signal kills it now)`,
         );
@@ -182,7 +186,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
           .finally(resolveStopped);
       },
       force: (signal) => {
-        const pid = supervisor.status().pid;
+        const pid = supervisor.status().pid ?? stoppingGroup;
         output.err(
           `backend-supervisor: second signal (${signal}): killing the backend now${pid ? ` (SIGKILL to process group ${pid})` : ''}`,
         );

@@ -273,29 +273,35 @@ describe('stop signals (issue 9, item 11)', () => {
     expect(existsSync(join(dataDir, 'backend.pid'))).toBe(false);
   });
 
-  it('SIGTERM, then SIGINT while a SIGTERM-ignoring backend holds on: its group is killed and serve exits at once', async () => {
-    const dataDir = tempDir('bsup-signals-');
-    const server = await serveFaultBackend(dataDir, {
-      IGNORE_SIGTERM: '1',
-      GRANDCHILDREN: '2',
-      STOP_TIMEOUT: '60',
-    });
-    const backend = spawnedPids(dataDir)[0] as number;
-    const started = performance.now();
-    server.process.kill('SIGTERM');
-    await pollUntil(() => server.output().includes('SIGTERM ignored'), 10_000, 10, 'the backend to ignore SIGTERM');
-    server.process.kill('SIGINT');
-    const exit = await Promise.race([
-      exitOf(server),
-      new Promise<'still running'>((r) => setTimeout(() => r('still running'), 15_000)),
-    ]);
-    expect(exit).toEqual({ code: 0, signal: null });
-    // Far below the 60 s stop timeout.
-    expect(performance.now() - started).toBeLessThan(15_000);
-    expect(server.output()).toContain('backend-supervisor: second signal (SIGINT): killing the backend now');
-    expect(groupAlive(backend)).toBe(false);
-    expect(existsSync(join(dataDir, 'backend.pid'))).toBe(false);
-  });
+  it.each([
+    ['a backend that ignores SIGTERM', { IGNORE_SIGTERM: '1', GRANDCHILDREN: '2' }, 'SIGTERM ignored'],
+    [
+      'a backend that exits, leaving a grandchild that ignores SIGTERM',
+      { GRANDCHILDREN: '1', FIRST_GRANDCHILD_IGNORES_SIGTERM: '1' },
+      'SIGTERM: exiting',
+    ],
+  ])(
+    'SIGTERM, then SIGINT while %s holds the stop: the group is killed, serve exits at once',
+    async (_name, env, sign) => {
+      const dataDir = tempDir('bsup-signals-');
+      const server = await serveFaultBackend(dataDir, { ...env, STOP_TIMEOUT: '60' });
+      const backend = spawnedPids(dataDir)[0] as number;
+      const started = performance.now();
+      server.process.kill('SIGTERM');
+      await pollUntil(() => server.output().includes(sign), 10_000, 10, 'the backend to see SIGTERM');
+      server.process.kill('SIGINT');
+      const exit = await Promise.race([
+        exitOf(server),
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 15_000)),
+      ]);
+      expect(exit).toEqual({ code: 0, signal: null });
+      // Far below the 60 s stop timeout.
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(server.output()).toContain('backend-supervisor: second signal (SIGINT): killing the backend now');
+      expect(groupAlive(backend)).toBe(false);
+      expect(existsSync(join(dataDir, 'backend.pid'))).toBe(false);
+    },
+  );
 
   it('SIGHUP stops gracefully like SIGTERM: the backend gets SIGTERM, the pid file is removed, exit 0', async () => {
     const dataDir = tempDir('bsup-signals-');
