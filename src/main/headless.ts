@@ -29,6 +29,9 @@ const HELP = `Usage: backend-supervisor serve [options]
 
 Runs a backend under supervision and serves the control API and the dashboard.
 
+Stops on SIGINT, SIGTERM or SIGHUP: SIGTERM to the backend's process group, SIGKILL
+after STOP_TIMEOUT; a second signal SIGKILLs it at once.
+
 Options:
   --control-host <host>  bind address of the control server (env CONTROL_HOST, default 127.0.0.1)
   --control-port <port>  port of the control server (env CONTROL_PORT, default 8000)
@@ -137,8 +140,6 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       return 0;
     }
     if (cli.command !== 'serve') throw new ConfigError(`unknown command "${cli.command}" (the command is: serve)`);
-    // The settings file is the "config file" layer: flags > environment > settings > defaults.
-    // A corrupt one is a configuration error (exit 2) and is left untouched.
     const env = process.env;
     const defaults = bundledBackendDefaults(OUT_DIR);
     const overrides = cli.overrides;
@@ -147,6 +148,8 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     const dataDir = settingsDataDir(env, overrides);
     ensureWritableFolder(dataDir, 'data folder');
     lock = await lockDataDir(dataDir);
+    // The settings file is the "config file" layer: flags > environment > settings > defaults.
+    // A corrupt one is a configuration error (exit 2) and is left untouched.
     const store = new ConfSettingsStore(cli.settingsFile ?? settingsFileIn(dataDir));
     config = loadConfig(env, defaults, store.load(), overrides);
     settings = {
@@ -183,7 +186,10 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         void runtime
           .shutdown('app-quit')
           .then(() => server.close())
-          .finally(resolveStopped);
+          .finally(() => {
+            stoppingGroup = null; // gone: never signal a pid that may be reused
+            resolveStopped();
+          });
       },
       force: (signal) => {
         const pid = supervisor.status().pid ?? stoppingGroup;
