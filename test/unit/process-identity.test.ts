@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GroupKeeper, KEEPER_SCRIPT } from '../../src/main/core/group-keeper';
-import { parseShebang } from '../../src/main/core/launcher';
+import { GroupKeeper, KEEPER_RESPAWN_DELAY_MS, KEEPER_SCRIPT } from '../../src/main/core/group-keeper';
+import { SHEBANG_READ_BYTES, assertRunnable, parseShebang } from '../../src/main/core/launcher';
 import { judgeRecord, signalGroupSafely } from '../../src/main/core/orphan-reaper';
-import { MIN_SIGNALLABLE_PID, processStartTime, type PidRecord } from '../../src/main/core/pid-file';
+import { MIN_SIGNALLABLE_PID, PidRecordSchema, processStartTime, type PidRecord } from '../../src/main/core/pid-file';
 import {
   compareStartTimes,
   groupMembers,
@@ -93,6 +93,9 @@ describe('judgeRecord and signalGroupSafely', () => {
     // Signal 0 only checks, so even a broken guard would harm nothing here.
     for (const pgid of [1, 0, -1, -5, 1.5, Number.NaN]) expect(signalGroupSafely(pgid, 0)).toBe(false);
     expect(judgeRecord(record(process.pid, { pid: 1, pgid: 1 }))).toMatchObject({ kind: 'refused' });
+    // The schema's bound: 2 is the first pid / pgid a record may name.
+    expect(PidRecordSchema.safeParse(record(process.pid, { pid: 2, pgid: 2 })).success).toBe(true);
+    expect(PidRecordSchema.safeParse(record(process.pid, { pid: 2, pgid: 1 })).success).toBe(false);
   });
 
   it('a matching leader, a reused pid, a foreign group, a missing start time', async () => {
@@ -112,6 +115,26 @@ describe('parseShebang', () => {
     expect(parseShebang('#!/bin/sh -e -x\r\n')).toEqual({ interpreter: '/bin/sh', arg: '-e -x' });
     expect(parseShebang('#!\n')).toBeNull();
     expect(parseShebang('\x7fELF')).toBeNull();
+  });
+
+  it('reads the #! line within SHEBANG_READ_BYTES; a longer first line is left to exec', () => {
+    const dir = tempDir();
+    const script = (line: string): string => {
+      const file = join(dir, `s${line.length}`);
+      writeFileSync(file, `${line}\nexit 0\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    // Past the 256 bytes older kernels read: still checked.
+    const longMissing = `/nonexistent/${'i'.repeat(300)}`;
+    expect(() => assertRunnable(script(`#!${longMissing}`))).toThrow(`interpreter not found: ${longMissing} `);
+    // The bound: a line that ends in the last byte read is checked; one byte more is not judged.
+    const fill = (total: number): string => `#!/nonexistent/x ${'a'.repeat(total - '#!/nonexistent/x '.length)}`;
+    expect(fill(SHEBANG_READ_BYTES - 1) + '\n').toHaveLength(SHEBANG_READ_BYTES);
+    expect(() => assertRunnable(script(fill(SHEBANG_READ_BYTES - 1)))).toThrow(
+      'interpreter not found: /nonexistent/x ',
+    );
+    expect(() => assertRunnable(script(fill(SHEBANG_READ_BYTES)))).not.toThrow();
   });
 });
 
@@ -145,5 +168,21 @@ describe('the group keeper', () => {
     keeper.close();
     await pollUntil(() => !alive(pid), 2_000, 10, 'the keeper to exit');
     expect(alive(held)).toBe(true);
+  });
+
+  it('a keeper killed while it holds groups is replaced after KEEPER_RESPAWN_DELAY_MS and told them again', async () => {
+    const held = await sleeper();
+    const keeper = new GroupKeeper();
+    keeper.hold(held);
+    const first = keeper.pid as number;
+    const t0 = performance.now();
+    process.kill(first, 'SIGKILL');
+    await pollUntil(() => keeper.pid !== null && keeper.pid !== first, 5_000, 10, 'a new keeper');
+    // A timer never fires early: the bound holds on any machine.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(KEEPER_RESPAWN_DELAY_MS - 5);
+    expect(keeper.groups).toEqual([held]);
+    // End its input as a dying supervisor would (the pipe is private: reach it for the test).
+    (keeper as unknown as { child: ChildProcess }).child.stdin?.end();
+    await pollUntil(() => !alive(held), 2_000, 10, 'the new keeper to kill the held group');
   });
 });

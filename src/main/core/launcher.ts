@@ -117,8 +117,11 @@ export function assertWorkingDir(cwd: string): void {
   }
 }
 
-/** Bytes of a file the kernel reads for its `#!` line (Linux BINPRM_BUF_SIZE). */
-const SHEBANG_MAX_BYTES = 256;
+/**
+ * Bytes read from the start of a file to find its `#!` line: a page. Linux read 128, then
+ * 256 bytes (BINPRM_BUF_SIZE); recent kernels take longer lines; none in use is near 4 KiB.
+ */
+export const SHEBANG_READ_BYTES = 4096;
 
 /** A `#!` line: the interpreter as written and its optional single argument. */
 export interface Shebang {
@@ -187,19 +190,22 @@ function assertInterpreter(file: string, shebang: Shebang, cwd: string, pathEnv:
  */
 export function assertRunnable(file: string, cwd = process.cwd(), pathEnv = process.env.PATH ?? ''): void {
   if (process.platform === 'win32') return;
-  const head = Buffer.alloc(SHEBANG_MAX_BYTES);
+  const head = Buffer.alloc(SHEBANG_READ_BYTES);
   let n = 0;
   try {
     const fd = openSync(file, 'r');
     try {
-      n = readSync(fd, head, 0, SHEBANG_MAX_BYTES, 0);
+      n = readSync(fd, head, 0, SHEBANG_READ_BYTES, 0);
     } finally {
       closeSync(fd);
     }
   } catch {
     return; // unreadable but executable: let exec decide
   }
-  const shebang = parseShebang(head.toString('latin1', 0, n));
+  const text = head.toString('latin1', 0, n);
+  // A first line longer than what was read cannot be judged here: exec decides.
+  if (text.startsWith('#!') && !text.includes('\n') && n === SHEBANG_READ_BYTES) return;
+  const shebang = parseShebang(text);
   if (shebang) {
     assertInterpreter(file, shebang, cwd, pathEnv);
     return;
