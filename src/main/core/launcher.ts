@@ -248,7 +248,7 @@ export function spawnError(err: unknown, command: string): SupervisorError {
   }
   const why = code === undefined ? undefined : TRANSIENT_SPAWN_ERRORS[code];
   if (why) {
-    return new SupervisorError('SPAWN_FAILED', `could not start ${command}: ${code} (${why}); will retry`, {
+    return new SupervisorError('SPAWN_FAILED', `could not start ${command}: ${code} (${why})`, {
       transient: true,
     });
   }
