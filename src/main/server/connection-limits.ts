@@ -1,4 +1,5 @@
-import type { ServerOptions } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * Most TCP connections the control server holds at once; one more is closed at accept.
@@ -28,6 +29,17 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
  */
 export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
+/**
+ * A connection whose client takes none of the answer's unsent bytes for this long, ms, is
+ * closed. The three timeouts above end once a request has arrived, so without this a client
+ * that asks for the 3 MB dashboard bundle (or pipelines requests) and never reads holds its
+ * connection for ever, and 256 of them, with no token, lock every user out. A client that
+ * reads takes a chunk within milliseconds; 30 s also lets `curl … | less` sit on a page.
+ * Quiet connections (a command waiting for the backend, an event stream between
+ * heartbeats) have nothing unsent and are never closed by it.
+ */
+export const WRITE_STALL_MS = 30_000;
+
 /** The connection limits of a control server; every field defaults to the constant above. */
 export interface ConnectionLimits {
   /** @default MAX_CONNECTIONS */
@@ -38,6 +50,8 @@ export interface ConnectionLimits {
   requestTimeoutMs?: number;
   /** @default KEEP_ALIVE_TIMEOUT_MS */
   keepAliveTimeoutMs?: number;
+  /** @default WRITE_STALL_MS */
+  writeStallMs?: number;
 }
 
 /**
@@ -70,4 +84,44 @@ export function connectionOptions(limits: ConnectionLimits = {}): {
 /** The connection cap of `limits` (see {@link MAX_CONNECTIONS}). */
 export function maxConnectionsOf(limits: ConnectionLimits = {}): number {
   return limits.maxConnections ?? MAX_CONNECTIONS;
+}
+
+/**
+ * Closes the connections of `server` whose client stopped reading: unsent bytes are held
+ * (`socket.writableLength` > 0) and the kernel took none of them for `limits.writeStallMs`
+ * (see {@link WRITE_STALL_MS}). Checked every quarter of that, at most every
+ * {@link TIMEOUT_CHECK_INTERVAL_MS}; the check stops when the server closes.
+ */
+export function closeStalledReaders(server: Server, limits: ConnectionLimits = {}): void {
+  const stallMs = limits.writeStallMs ?? WRITE_STALL_MS;
+  /** Each connection holding unsent bytes: the bytes the kernel had taken, and since when. */
+  const held = new Map<Socket, { taken: number; since: number }>();
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      held.delete(socket);
+    });
+  });
+  const timer = setInterval(
+    () => {
+      const now = performance.now();
+      for (const socket of sockets) {
+        if (socket.writableLength === 0) {
+          held.delete(socket);
+          continue;
+        }
+        // `bytesWritten` counts what was handed to the kernel plus what waits; less what
+        // waits, it is what the kernel took: it grows only while the client reads.
+        const taken = (socket.bytesWritten ?? 0) - socket.writableLength;
+        const last = held.get(socket);
+        if (!last || taken !== last.taken) held.set(socket, { taken, since: now });
+        else if (now - last.since >= stallMs) socket.destroy();
+      }
+    },
+    Math.max(10, Math.min(TIMEOUT_CHECK_INTERVAL_MS, Math.floor(stallMs / 4))),
+  );
+  timer.unref();
+  server.once('close', () => clearInterval(timer));
 }

@@ -6,11 +6,11 @@ import { SupervisorError } from '../core/errors';
 import type { LogStore } from '../core/log-store';
 import { dispatchRpc, httpStatusOf, type RpcHandlers } from '../core/rpc';
 import type { Supervisor } from '../core/supervisor';
-import { connectionOptions, maxConnectionsOf, type ConnectionLimits } from './connection-limits';
+import { closeStalledReaders, connectionOptions, maxConnectionsOf, type ConnectionLimits } from './connection-limits';
 import { registerDashboard } from './dashboard-files';
 import { EventHub, openEventStream, type EventStreamLimits } from './event-stream';
 import { addAccessGuard, CONTROL, PUBLIC, READ } from './route-access';
-import { addSecurityHeaders, SECURITY_HEADERS } from './security-headers';
+import { addSecurityHeaders, answerClientError, SECURITY_HEADERS } from './security-headers';
 
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,12 +40,16 @@ declare module 'fastify' {
   }
 }
 
-/** Error codes for the body errors fastify raises before a route runs (bad JSON, size, type). */
+/** Error codes for the errors fastify and the dashboard files raise before or instead of a handler (bad JSON, size, type, URL, a refused file). */
 const ERROR_CODE_BY_STATUS: Record<number, string> = {
   400: 'BAD_ARGUMENTS',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
   408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
 };
 
 /** Answer in the seed's shape for a failed command (`{"success":false,"error":…}`). */
@@ -72,8 +76,19 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     bodyLimit: MAX_BODY_BYTES,
     forceCloseConnections: true,
     ...connectionOptions(options.connections),
+    // Answers made before routing (a URL that does not decode, a parameter over 100
+    // characters) and by the HTTP parser skip the hooks: they get the security headers here.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 400;
+      void (reply as FastifyReply)
+        .headers(SECURITY_HEADERS)
+        .code(status)
+        .send({ success: false, error: err.message, code: ERROR_CODE_BY_STATUS[status] ?? 'BAD_ARGUMENTS' });
+    },
+    clientErrorHandler: answerClientError,
   });
   app.server.maxConnections = maxConnectionsOf(options.connections);
+  closeStalledReaders(app.server, options.connections);
   let boundHost = '127.0.0.1';
   app.addHook('onListen', async () => {
     const addr = app.server.address() as AddressInfo | null;

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../../shared/csp';
 
@@ -25,3 +27,35 @@ export function addSecurityHeaders(app: FastifyInstance): void {
     return payload;
   });
 }
+
+/**
+ * Answers a request the HTTP parser refused before fastify saw it (fastify's
+ * `clientErrorHandler`): 408 when the headers or the request did not arrive in time, 431 for
+ * headers over 16 KiB, else 400; with {@link SECURITY_HEADERS}, written on the raw socket,
+ * which is then closed. Nothing is written when the client is gone or an answer has begun.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (socket.writable && !started) {
+    const body = JSON.stringify({ success: false, error: STATUS_CODES[status], code: CLIENT_ERROR_CODES[status] });
+    const headers = Object.entries({
+      ...SECURITY_HEADERS,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+/** The `code` of each answer {@link answerClientError} writes. */
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  408: 'REQUEST_TIMEOUT',
+  431: 'HEADERS_TOO_LARGE',
+};
