@@ -2,8 +2,19 @@ import { Agent, request } from 'undici';
 import type { HealthCheckResult } from '../../shared/status';
 import { timerMs } from './timer-ms';
 
-/** Body bytes read from a health answer at most (enough for `{"status","instance_id",…}`). */
-const MAX_HEALTH_BODY = 64 * 1024;
+/**
+ * Body bytes read from a health answer at most (64 KiB: enough for `{"status","instance_id",…}`
+ * and a list of checks). Reading stops there and the connection is closed: a 2xx whose body
+ * is longer (1 GB, or endless) is healthy by its status, read no further, its body not parsed.
+ */
+export const MAX_HEALTH_BODY = 64 * 1024;
+
+/**
+ * Longest a probe's TCP connect and TLS handshake may take, ms (undici's default, made
+ * explicit). A probe's own budget ends it sooner; this only bounds how long an abandoned
+ * connect lingers in the pool (undici does not abort a connect on the request's signal).
+ */
+export const PROBE_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Why a probe failed: `http-status` answered non-2xx; `no-answer` nothing complete within
@@ -42,13 +53,14 @@ export interface HealthProbe {
   /**
    * GETs `url` once and reads the whole body. Never throws: a refused connection, a timeout
    * or a non-2xx answer is a failed outcome with `error` saying which and `failure` its kind.
-   * Healthy means any 2xx (backend-contract.md) whose body ends within the timeout;
-   * `latency_ms` is until the body ended.
+   * Healthy means any 2xx (backend-contract.md) whose body ends, or passes
+   * {@link MAX_HEALTH_BODY}, within the timeout; `latency_ms` is until then. The timeout
+   * bounds the whole probe, the connect and TLS handshake included.
    * @param timeoutMs budget for the whole probe (connect, headers and body), ms; made a
    *   whole number ≥ 1 (`AbortSignal.timeout` throws on a fraction).
    */
   probe(url: string, timeoutMs: number): Promise<ProbeOutcome>;
-  /** Closes pooled connections. */
+  /** Closes pooled connections and ends any probe still in flight (it does not wait for one). */
   close(): Promise<void>;
 }
 
@@ -68,33 +80,48 @@ async function readSmallJson(body: AsyncIterable<Buffer>, max: number): Promise<
   }
 }
 
+/** Rejects with the signal's reason when it aborts (undici ignores it while connecting). */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
 /**
  * The real probe: undici with its own agent. Each probe opens a fresh connection
  * (`reset`), so a kept-alive socket to a process that just died never fails a probe of
  * its successor. The body is read to its end within the same deadline as the headers: a
  * backend whose health handler stalls after the status line is not healthy, and reading
- * only the status line would report 1 ms for an answer that never completes.
+ * only the status line would report 1 ms for an answer that never completes. The deadline
+ * is raced, not only handed to undici: undici does not abort a pending connect, so a
+ * backend whose accept queue is full, or a TLS handshake that stalls, would take
+ * {@link PROBE_CONNECT_TIMEOUT_MS} whatever the budget.
  */
 export class HttpHealthProbe implements HealthProbe {
-  private readonly agent = new Agent({ connections: 4, pipelining: 0 });
+  private readonly agent = new Agent({ connections: 4, pipelining: 0, connect: { timeout: PROBE_CONNECT_TIMEOUT_MS } });
 
   async probe(url: string, timeoutMs: number): Promise<ProbeOutcome> {
     const budget = timerMs(timeoutMs, 1);
     const at = new Date().toISOString();
     const started = performance.now();
+    const signal = AbortSignal.timeout(budget);
+    const deadline = whenAborted(signal);
     let statusCode: number | null = null;
     try {
-      const res = await request(url, {
-        method: 'GET',
-        dispatcher: this.agent,
-        reset: true,
-        headersTimeout: budget,
-        bodyTimeout: budget,
-        signal: AbortSignal.timeout(budget),
-        headers: { accept: 'application/json', 'user-agent': 'backend-supervisor-probe' },
-      });
+      const res = await Promise.race([
+        request(url, {
+          method: 'GET',
+          dispatcher: this.agent,
+          reset: true,
+          headersTimeout: budget,
+          bodyTimeout: budget,
+          signal,
+          headers: { accept: 'application/json', 'user-agent': 'backend-supervisor-probe' },
+        }),
+        deadline,
+      ]);
       statusCode = res.statusCode;
-      const body = await readSmallJson(res.body, MAX_HEALTH_BODY);
+      const body = await Promise.race([readSmallJson(res.body, MAX_HEALTH_BODY), deadline]);
       const latency = performance.now() - started;
       const ok = statusCode >= 200 && statusCode < 300;
       return {
@@ -121,7 +148,9 @@ export class HttpHealthProbe implements HealthProbe {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    // destroy, not close: close waits for in-flight requests, and a connect that undici
+    // does not abort holds it for up to PROBE_CONNECT_TIMEOUT_MS.
+    await this.agent.destroy();
   }
 }
 
@@ -136,7 +165,6 @@ function errorCode(err: unknown): string | undefined {
 const UNREACHABLE_ERRORS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',
-  UND_ERR_SOCKET: 'connection reset',
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'host not found',
 };
@@ -144,6 +172,19 @@ const UNREACHABLE_ERRORS: Readonly<Record<string, string>> = {
 /** Codes and names of an aborted or timed-out request. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError']);
+
+/** Error codes of a TLS handshake that failed: Node's `ERR_SSL_*`/`ERR_TLS_*` and OpenSSL's verify codes. */
+const TLS_ERROR_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
+
+/** First non-blank line of a message, trimmed (an OpenSSL error is a multi-line dump). */
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? text
+  );
+}
 
 /**
  * Sorts a failed request's error into a {@link ProbeFailure} with a short phrase for people.
@@ -158,11 +199,22 @@ export function classifyProbeError(err: unknown, timeoutMs: number): { failure: 
   if (code !== undefined && LOCAL_RESOURCE_ERRORS[code] !== undefined) {
     return { failure: 'cannot-probe', error: `${code}: ${LOCAL_RESOURCE_ERRORS[code]}` };
   }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { failure: 'no-answer', error: `no connection within ${PROBE_CONNECT_TIMEOUT_MS} ms` };
+  }
   if (code !== undefined && UNREACHABLE_ERRORS[code] !== undefined) {
     return { failure: 'unreachable', error: UNREACHABLE_ERRORS[code] };
   }
-  const message = (err as { message?: unknown } | null)?.message;
-  return { failure: 'other', error: typeof message === 'string' ? message : String(err) };
+  const e = err as { message?: unknown; reason?: unknown } | null;
+  const message = firstLine(typeof e?.message === 'string' ? e.message : String(err));
+  // undici's "other side closed": the backend closed the connection (a FIN), no reset.
+  if (code === 'UND_ERR_SOCKET' && message === 'other side closed') {
+    return { failure: 'unreachable', error: 'connection closed' };
+  }
+  if (code !== undefined && TLS_ERROR_CODE.test(code)) {
+    return { failure: 'other', error: `TLS handshake failed: ${typeof e?.reason === 'string' ? e.reason : message}` };
+  }
+  return { failure: 'other', error: message };
 }
 
 /** Turns an undici/Node network error into a short phrase for people (see {@link classifyProbeError}). */
