@@ -1,5 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { IncidentSchema, type Incident } from '../../shared/incident';
 import { fitIncident, MAX_INCIDENT_BYTES } from './incident-cap';
@@ -16,6 +28,36 @@ export const MAX_INCIDENTS = 200;
 export const INCIDENT_LOAD_BYTES = MAX_INCIDENTS * (MAX_INCIDENT_BYTES + 1);
 
 const NEWLINE = 0x0a;
+const NUL = 0x00;
+
+/**
+ * Open flags. `O_NONBLOCK` so that a FIFO in the file's place never blocks the open (a read
+ * open waits for a writer, a write open for a reader: the supervisor would hang at start);
+ * what is opened is then checked to be a regular file.
+ */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
+
+/** Opens `file` with `flags` and returns its fd; throws when it is not a regular file (a FIFO, a device, a folder). */
+function openRegular(file: string, flags: number): number {
+  // Checked before the open too: a folder or a FIFO with no reader fails it (EISDIR, ENXIO), which says less.
+  const before = statSync(file, { throwIfNoEntry: false });
+  if (before !== undefined && !before.isFile()) throw new Error(`${file} is not a regular file`);
+  const fd = openSync(file, flags, 0o600);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${file} is not a regular file`);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/** Writes all of `data` at the fd's position (append mode: the end). */
+function writeAll(fd: number, data: Buffer): void {
+  let done = 0;
+  while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+}
 
 /**
  * Keeps the recent incidents: in memory for the dashboard, and as JSON lines in `file`
@@ -26,8 +68,11 @@ const NEWLINE = 0x0a;
  * schema is skipped and counted (`skippedOnLoad`), never a crash, and the bytes before the
  * window are counted in `unreadBytesOnLoad`. The file is compacted to the last
  * {@link MAX_INCIDENTS} when it grows past twice that, or at the first write after a load
- * that had to cut. A failing disk never loses the in-memory copy: the error is kept in
- * `lastWriteError`.
+ * that had to cut, or after a write that failed (it may have left half a line). A
+ * compaction writes a temporary file and renames it over the old one, so a full disk never
+ * truncates the history. A failing disk never loses the in-memory copy: the error is kept
+ * in `lastWriteError`. Anything but a regular file in the file's place (a FIFO, a device, a
+ * folder) is neither read nor written: `lastWriteError` says so.
  */
 export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
   private incidents: Incident[] = [];
@@ -58,7 +103,7 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
   private load(file: string): void {
     let fd: number;
     try {
-      fd = openSync(file, 'r');
+      fd = openRegular(file, READ_FLAGS);
     } catch {
       return;
     }
@@ -99,9 +144,12 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
     while (pos < text.length) {
       const nl = text.indexOf(NEWLINE, pos);
       const end = nl === -1 ? text.length : nl;
-      const line = text.subarray(pos, end);
+      // NULs where a crash lost an append (a hole the file system zero-filled) are no part of the next line.
+      let start = pos;
+      while (start < end && text[start] === NUL) start++;
+      const line = text.subarray(start, end);
       pos = end + 1;
-      if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) continue;
+      if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) continue; // blank, or a NUL hole
       this.linesOnDisk++;
       if (line.length > MAX_INCIDENT_BYTES) {
         this.skippedOnLoad++;
@@ -125,16 +173,37 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
     if (!this.file) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      if (this.linesOnDisk >= 2 * MAX_INCIDENTS) {
-        writeFileSync(this.file, this.incidents.map((i) => JSON.stringify(i)).join('\n') + '\n', { mode: 0o600 });
-        this.linesOnDisk = this.incidents.length;
-      } else {
-        appendFileSync(this.file, JSON.stringify(incident) + '\n', { mode: 0o600 });
-        this.linesOnDisk++;
+      // Opened first, also for a compaction: checks that a regular file is in its place.
+      const fd = openRegular(this.file, APPEND_FLAGS);
+      try {
+        if (this.linesOnDisk >= 2 * MAX_INCIDENTS) {
+          this.compact();
+        } else {
+          writeAll(fd, Buffer.from(JSON.stringify(incident) + '\n'));
+          this.linesOnDisk++;
+        }
+      } finally {
+        closeSync(fd);
       }
       this.lastWriteError = null;
     } catch (err) {
       this.lastWriteError = (err as Error).message;
+      // The write may have stopped inside the line: rewrite the whole file at the next one.
+      this.linesOnDisk = 2 * MAX_INCIDENTS;
     }
+  }
+
+  /** Rewrites the file with what is in memory: a temporary file renamed over it (all or nothing). */
+  private compact(): void {
+    const file = this.file as string;
+    const temp = `${file}.tmp`;
+    try {
+      writeFileSync(temp, this.incidents.map((i) => JSON.stringify(i) + '\n').join(''), { mode: 0o600 });
+      renameSync(temp, file);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
+    this.linesOnDisk = this.incidents.length;
   }
 }
