@@ -71,21 +71,79 @@ async function askAndNeverRead(port: number, request: string): Promise<Socket> {
 const BIG_GET = 'GET /assets/big.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
 
 describe('clients that ask and never read', () => {
-  it('the cap of non-reading clients with no token does not lock the token holder out for good', async () => {
-    const cap = 8;
+  it('token holders that stop reading give their connections back after the write stall', async () => {
+    const cap = 4;
     const { port, held } = await serve({ maxConnections: cap, writeStallMs: 500 });
-    for (let i = 0; i < cap; i++) await askAndNeverRead(port, BIG_GET);
+    // Each pipelines 5,000 authorised requests (megabytes of answers) and reads none: the
+    // requests arrived whole, so the headers, request and keep-alive timeouts are all past.
+    const status = `GET /api/v1/admin/backend/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+    for (let i = 0; i < cap; i++) await askAndNeverRead(port, status.repeat(5_000));
     await pollUntil(() => held.size === cap, 5_000, 10, 'the cap held by non-readers');
-    // The headers, request and keep-alive timeouts are all past (the requests arrived whole):
-    // only the stall bound frees the slots.
     await pollUntil(
       async () =>
         (await rawRequest(port, 'GET', '/api/v1/admin/backend/status', { headers: auth, timeoutMs: 500 })).status ===
         200,
-      10_000,
+      5_000,
       50,
-      'an authorised request served while non-readers came first',
+      'an authorised request served once the non-readers were closed',
     );
+  });
+
+  it('connects with no token, reopened as fast as they are closed, do not lock out the token holder', async () => {
+    const cap = 8;
+    const { port, held } = await serve({ maxConnections: cap, headersTimeoutMs: 300, requestTimeoutMs: 300 });
+    let attacking = true;
+    let reopened = 0;
+    const attacker = async (): Promise<void> => {
+      while (attacking) {
+        const socket = await openSocket(port).catch(() => undefined);
+        if (!socket) continue;
+        sockets.push(socket);
+        reopened++;
+        await new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.once('error', () => resolve());
+          socket.resume();
+        });
+      }
+    };
+    const attackers = Array.from({ length: cap }, () => attacker());
+    try {
+      await pollUntil(() => held.size === cap, 5_000, 10, 'the cap held by connects with no token');
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await rawRequest(port, 'GET', '/api/v1/admin/backend/status', { headers: auth, timeoutMs: 1_000 });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+      // The attack went on all along: the connects were closed and reopened.
+      expect(reopened).toBeGreaterThan(cap);
+      expect(held.size).toBeLessThanOrEqual(cap);
+    } finally {
+      attacking = false;
+      for (const s of sockets) s.destroy();
+      await Promise.all(attackers);
+    }
+  });
+
+  it('when every held connection presented the token, one more is closed and they all stay', async () => {
+    const cap = 4;
+    const { port, held } = await serve({ maxConnections: cap });
+    const streams: { socket: Socket; text: () => string }[] = [];
+    for (let i = 0; i < cap; i++) {
+      const socket = await openSocket(port);
+      sockets.push(socket);
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.write(`GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+      streams.push({ socket, text: () => text });
+    }
+    await pollUntil(() => streams.every((s) => s.text().includes(': connected')), 5_000, 10, 'the streams opened');
+    const extra = await rawRequest(port, 'GET', '/healthz', { timeoutMs: 1_000 });
+    expect(extra.status).toBe(0);
+    expect(held.size).toBe(cap);
+    expect(streams.every((s) => !s.socket.destroyed && !s.socket.readableEnded)).toBe(true);
   });
 
   it('at the bound: a reader that pauses under the stall time gets every byte; one that never reads is closed', async () => {

@@ -1,6 +1,7 @@
 // Issue 9 item 6 (server side): idle and half-sent connections cannot pile up. The control
-// server caps its connections and closes half-sent headers, unfinished bodies and idle
-// keep-alive connections within seconds, while a live event stream stays open.
+// server caps its connections (past the cap the oldest with no token makes room) and closes
+// half-sent headers, unfinished bodies and idle keep-alive connections within seconds, while
+// a live event stream stays open.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +51,6 @@ describe('connection limits of the control server (issue 9 item 6)', () => {
   it('production defaults: 256 connections; headers 5 s, request 10 s, keep-alive 5 s', async () => {
     await serve();
     const http = servers[0]!.server;
-    expect(http.maxConnections).toBe(MAX_CONNECTIONS);
     expect(MAX_CONNECTIONS).toBe(256);
     expect(http.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
     expect(http.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
@@ -58,30 +58,21 @@ describe('connection limits of the control server (issue 9 item 6)', () => {
     expect([HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS]).toEqual([5_000, 10_000, 5_000]);
   });
 
-  it('holds exactly the cap; connection cap+1 is closed; a freed slot serves an authorised request', async () => {
-    const cap = 8;
-    const port = await serve({ maxConnections: cap });
+  it('holds exactly 256; one more closes the oldest with no token; the token holder is served while full', async () => {
+    const port = await serve();
     const held: Socket[] = [];
-    for (let i = 0; i < cap; i++) held.push(await connectIdle(port));
-    const extra = await connectIdle(port);
-    const elapsed = await closedWithin(extra, 2_000);
-    expect(elapsed).toBeLessThan(2_000);
-    // The ones within the cap are still open.
+    for (let i = 0; i < MAX_CONNECTIONS; i++) held.push(await connectIdle(port));
+    // Within the cap, none is closed (the headers timeout, 5 s, is not reached here).
+    await new Promise((r) => setImmediate(r));
     expect(held.every((s) => !s.destroyed && !s.readableEnded)).toBe(true);
-    // While full, a request gets no answer; once one slot is free, it is served.
-    expect(
-      (await rawRequest(port, 'GET', '/api/v1/admin/backend/status', { headers: auth, timeoutMs: 2_000 })).status,
-    ).toBe(0);
-    held[0]!.destroy();
-    await new Promise<void>((resolve) => held[0]!.once('close', () => resolve()));
-    await pollUntil(
-      async () =>
-        (await rawRequest(port, 'GET', '/api/v1/admin/backend/status', { headers: auth, timeoutMs: 2_000 })).status ===
-        200,
-      5_000,
-      25,
-      'an authorised request on the freed slot',
-    );
+    const extra = await connectIdle(port);
+    expect(await closedWithin(held[0]!, 2_000)).toBeLessThan(2_000);
+    expect(held.slice(1).every((s) => !s.destroyed && !s.readableEnded)).toBe(true);
+    expect(extra.destroyed || extra.readableEnded).toBe(false);
+    // Still full: an authorised request takes the slot of the next oldest.
+    const res = await rawRequest(port, 'GET', '/api/v1/admin/backend/status', { headers: auth, timeoutMs: 2_000 });
+    expect(res.status).toBe(200);
+    expect(await closedWithin(held[1]!, 2_000)).toBeLessThan(2_000);
   });
 
   it('closes a connection that sends nothing, or half its headers, within the headers timeout', async () => {

@@ -2,7 +2,8 @@ import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
- * Most TCP connections the control server holds at once; one more is closed at accept.
+ * Most TCP connections the control server holds at once. One more closes the oldest that has
+ * not presented a token (see {@link guardConnections}), or itself when all of them have.
  * A browser tab uses up to 6 connections to one host plus one event stream, monitoring a few:
  * 256 is ~30 dashboard tabs with room for scripts, and far below the usual 1,024 open-file
  * limit (`ulimit -n`), so idle connects can never take the descriptors the supervisor needs
@@ -55,8 +56,8 @@ export interface ConnectionLimits {
 }
 
 /**
- * The fastify options that apply `limits` (the timeouts; the cap is `server.maxConnections`,
- * see {@link maxConnectionsOf}). There is no socket idle timeout (`connectionTimeout` 0): a
+ * The fastify options that apply `limits` (the timeouts; the cap and the stall are kept by
+ * {@link guardConnections}). There is no socket idle timeout (`connectionTimeout` 0): a
  * command may take as long as the backend's start or stop, and the event stream is quiet
  * between heartbeats; the three timeouts above cover every idle phase of a connection before
  * and between requests.
@@ -86,23 +87,48 @@ export function maxConnectionsOf(limits: ConnectionLimits = {}): number {
   return limits.maxConnections ?? MAX_CONNECTIONS;
 }
 
+/** What {@link guardConnections} needs to hear from the routes. */
+export interface ConnectionGuard {
+  /** Marks the connection of a request that presented a valid token: it is never closed for room. */
+  trust(socket: Socket): void;
+}
+
 /**
- * Closes the connections of `server` whose client stopped reading: unsent bytes are held
- * (`socket.writableLength` > 0) and the kernel took none of them for `limits.writeStallMs`
- * (see {@link WRITE_STALL_MS}). Checked every quarter of that, at most every
- * {@link TIMEOUT_CHECK_INTERVAL_MS}; the check stops when the server closes.
+ * Bounds the connections of `server` (Node's own `maxConnections` stays unset):
+ * - past `limits.maxConnections` (see {@link MAX_CONNECTIONS}) the oldest connection that has
+ *   not presented a valid token is closed to make room, or the new one when all of them
+ *   have. Connects with no token (idle, half-sent, reconnected as fast as they are closed)
+ *   thus cannot lock out a client that has one: its connection is the newest, and trusted
+ *   once its first request's token is checked;
+ * - a connection whose client stopped reading is closed: unsent bytes are held
+ *   (`socket.writableLength` > 0) and the kernel took none of them for `limits.writeStallMs`
+ *   (see {@link WRITE_STALL_MS}). Checked every quarter of that, at most every
+ *   {@link TIMEOUT_CHECK_INTERVAL_MS}; the check stops when the server closes.
  */
-export function closeStalledReaders(server: Server, limits: ConnectionLimits = {}): void {
+export function guardConnections(server: Server, limits: ConnectionLimits = {}): ConnectionGuard {
+  const max = maxConnectionsOf(limits);
   const stallMs = limits.writeStallMs ?? WRITE_STALL_MS;
+  /** Every open connection, oldest first (a Set keeps insertion order). */
+  const sockets = new Set<Socket>();
+  const trusted = new WeakSet<Socket>();
   /** Each connection holding unsent bytes: the bytes the kernel had taken, and since when. */
   const held = new Map<Socket, { taken: number; since: number }>();
-  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => {
       sockets.delete(socket);
       held.delete(socket);
     });
+    if (sockets.size <= max) return;
+    let victim = socket;
+    for (const s of sockets) {
+      if (s !== socket && !trusted.has(s)) {
+        victim = s;
+        break;
+      }
+    }
+    sockets.delete(victim);
+    victim.destroy();
   });
   const timer = setInterval(
     () => {
@@ -124,4 +150,5 @@ export function closeStalledReaders(server: Server, limits: ConnectionLimits = {
   );
   timer.unref();
   server.once('close', () => clearInterval(timer));
+  return { trust: (socket) => trusted.add(socket) };
 }

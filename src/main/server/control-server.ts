@@ -6,7 +6,7 @@ import { SupervisorError } from '../core/errors';
 import type { LogStore } from '../core/log-store';
 import { dispatchRpc, httpStatusOf, type RpcHandlers } from '../core/rpc';
 import type { Supervisor } from '../core/supervisor';
-import { closeStalledReaders, connectionOptions, maxConnectionsOf, type ConnectionLimits } from './connection-limits';
+import { connectionOptions, guardConnections, type ConnectionLimits } from './connection-limits';
 import { registerDashboard } from './dashboard-files';
 import { EventHub, openEventStream, type EventStreamLimits } from './event-stream';
 import { addAccessGuard, CONTROL, PUBLIC, READ } from './route-access';
@@ -87,14 +87,18 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     },
     clientErrorHandler: answerClientError,
   });
-  app.server.maxConnections = maxConnectionsOf(options.connections);
-  closeStalledReaders(app.server, options.connections);
+  const connections = guardConnections(app.server, options.connections);
   let boundHost = '127.0.0.1';
   app.addHook('onListen', async () => {
     const addr = app.server.address() as AddressInfo | null;
     if (addr) boundHost = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   });
-  addAccessGuard(app, { token: options.token, readToken: options.readToken, boundHost: () => boundHost });
+  addAccessGuard(app, {
+    token: options.token,
+    readToken: options.readToken,
+    boundHost: () => boundHost,
+    onToken: (request) => connections.trust(request.raw.socket),
+  });
   addSecurityHeaders(app);
 
   // Only JSON bodies; fastify answers 415 for any other content type on its own.

@@ -32,6 +32,8 @@ export interface AccessOptions {
   readToken?: string;
   /** The address the server listens on, as a URL host (`127.0.0.1`, `[::1]`): a Host it accepts. */
   boundHost: () => string;
+  /** Called for each request that presented a valid token (either one). */
+  onToken?: (request: FastifyRequest) => void;
 }
 
 /**
@@ -90,8 +92,12 @@ export function addAccessGuard(app: FastifyInstance, options: AccessOptions): vo
       return refuse(reply, 400, 'BAD_REQUEST', 'the token is accepted only in the Authorization header');
     }
     const presented = bearerToken(request.headers.authorization);
-    if (tokenMatches(options.token, presented)) return;
+    if (tokenMatches(options.token, presented)) {
+      options.onToken?.(request);
+      return;
+    }
     if (options.readToken && tokenMatches(options.readToken, presented)) {
+      options.onToken?.(request);
       if (access === 'read' && (request.method === 'GET' || request.method === 'HEAD')) return;
       return refuse(reply, 403, 'FORBIDDEN', 'the read-only token may only read /metrics and the status routes');
     }
