@@ -117,8 +117,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private orphanCheckDone = false;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
-  /** The last periodic probe could not be made (`cannot-probe`): logged once per spell. */
-  private probeBlind = false;
+  /**
+   * Set while periodic probes cannot be made (`cannot-probe`): the `last_error` shown for
+   * it, and the one it hid (put back when probes work again).
+   */
+  private blind: { error: string; hidden: string | null } | null = null;
 
   constructor(deps: SupervisorDeps) {
     super();
@@ -682,19 +685,25 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * True when `probe` could not be made for want of the supervisor's own resources
    * (`cannot-probe`: EMFILE and the like); logged once per spell, and once when probing
-   * works again. Such a probe is no health result: it counts toward no threshold.
+   * works again. Such a probe is no health result: it counts toward no threshold. While
+   * it lasts, `last_error` says the backend is not monitored and since when: the state
+   * (`running`) and the last real probe would otherwise look healthy for ever.
    */
   private cannotProbe(probe: ProbeOutcome): boolean {
     const blind = probe.failure === 'cannot-probe';
-    if (blind && !this.probeBlind) {
+    if (blind && this.blind === null) {
       this.logs.append(
         'supervisor',
         `cannot probe the backend's health (${probe.error}): not counted as a failure; state kept, retrying every ${this.config.healthCheckIntervalMs} ms`,
       );
-    } else if (!blind && this.probeBlind) {
+      const error = `health not monitored since ${probe.at}: cannot probe (${probe.error})`;
+      this.blind = { error, hidden: this.lastError };
+      this.lastError = error;
+    } else if (!blind && this.blind !== null) {
       this.logs.append('supervisor', 'health probes can be made again');
+      if (this.lastError === this.blind.error) this.lastError = this.blind.hidden;
+      this.blind = null;
     }
-    this.probeBlind = blind;
     return blind;
   }
 
