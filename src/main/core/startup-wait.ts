@@ -50,9 +50,10 @@ export interface StartupWait {
 /**
  * Probes at a growing interval until healthy, exit, the start budget runs out, or cancel.
  * Every timer and probe budget is a whole number of ms. `lastProbe` of a timeout is the
- * last conclusive outcome: a probe cut short by the end of the budget that timed out, or
- * one the supervisor could not make (`cannot-probe`), does not hide an earlier real answer
- * such as `answered HTTP 404`.
+ * last conclusive outcome: a probe cut short by the end of the budget that timed out does
+ * not hide an earlier HTTP answer such as `answered HTTP 404` (it does replace a refused
+ * connect: the backend listens now), and one the supervisor could not make
+ * (`cannot-probe`) hides no earlier outcome.
  */
 export async function awaitHealthy(w: StartupWait): Promise<StartOutcome> {
   const deadline = w.startedAtMono + w.startupTimeoutMs;
@@ -73,12 +74,16 @@ export async function awaitHealthy(w: StartupWait): Promise<StartOutcome> {
     if (first.kind !== 'probe') return first;
     if (first.probe.ok) return { kind: 'healthy', probe: first.probe };
     w.onFailedProbe(first.probe);
-    const inconclusive =
-      first.probe.failure === 'cannot-probe' ||
-      (first.probe.failure === 'no-answer' && budget < w.healthCheckTimeoutMs);
-    if (!inconclusive || lastProbe === null || lastInconclusive) {
+    const blind = first.probe.failure === 'cannot-probe';
+    const cutShort = first.probe.failure === 'no-answer' && budget < w.healthCheckTimeoutMs;
+    // A probe cut short still says the backend took the connection: news after a refusal
+    // (with STARTUP_TIMEOUT below HEALTH_CHECK_TIMEOUT every probe is cut short), but no
+    // reason to hide an HTTP answer. One that could not be made says nothing at all.
+    const hidesBetter =
+      lastProbe !== null && !lastInconclusive && (blind || (cutShort && lastProbe.status_code !== null));
+    if (!hidesBetter) {
       lastProbe = first.probe;
-      lastInconclusive = inconclusive;
+      lastInconclusive = blind || cutShort;
     }
     const wait = timerMs(Math.min(interval, deadline - w.clock.monotonicMs()));
     if (w.clock.monotonicMs() - w.startedAtMono >= STARTUP_PROBE_FAST_PHASE_MS) {
