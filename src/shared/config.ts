@@ -65,8 +65,18 @@ export const SupervisorConfigSchema = z.object({
   backendUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .default('http://127.0.0.1:3000'),
-  /** Health path, joined to the base URL. */
-  healthCheckPath: z.string().startsWith('/', 'must start with /').default('/health'),
+  /**
+   * Health path, joined to the base URL. One the URL parser reads as a host (`//x/health`,
+   * `/\x/health`, a tab after the slash) would send the probe to a stranger: refused.
+   */
+  healthCheckPath: z
+    .string()
+    .startsWith('/', 'must start with /')
+    .refine(
+      (p) => new URL(p, 'http://backend.invalid').host === 'backend.invalid',
+      'must be a path on the backend, not another host',
+    )
+    .default('/health'),
   /** Time between periodic probes, ms (seed: 30 s). */
   healthCheckIntervalMs: durationMs(100, MAX_INTERVAL_MS).default(30_000),
   /** Per-probe timeout, ms (seed: 5 s). */

@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/shared/incident';
 import { HttpHealthProbe, MAX_HEALTH_BODY, PROBE_CONNECT_TIMEOUT_MS } from '../../src/main/core/health-probe';
 import { IncidentStore, MAX_INCIDENTS } from '../../src/main/core/incident-store';
+import { SupervisorConfigSchema } from '../../src/shared/config';
 import { tempDir } from '../helpers/supervise';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -238,6 +239,22 @@ describe('the probe against hostile health answers', () => {
     const closing = performance.now();
     await probe.close();
     expect(performance.now() - closing).toBeLessThan(PROBE_CONNECT_TIMEOUT_MS / 2);
+  });
+});
+
+describe('the health path cannot lead the probe to another host', () => {
+  it('refuses a path the URL parser reads as another host (//, /\\, a tab); keeps odd but local ones', () => {
+    for (const path of ['//stranger.example/health', '/\\stranger.example/health', '/\t/stranger/health']) {
+      expect(new URL(path, 'http://127.0.0.1:8000').host).not.toBe('127.0.0.1:8000'); // what the probe would do
+      const parsed = SupervisorConfigSchema.safeParse({ command: '/bin/true', dataDir: '/tmp', healthCheckPath: path });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toBe('must be a path on the backend, not another host');
+    }
+    for (const path of ['/health', '/health?full=1', '/%2F%2Fx', '/a//b']) {
+      expect(
+        SupervisorConfigSchema.parse({ command: '/bin/true', dataDir: '/tmp', healthCheckPath: path }).healthCheckPath,
+      ).toBe(path);
+    }
   });
 });
 
