@@ -47,7 +47,9 @@ afterAll(async () => {
 });
 
 /** A control server over the dashboard folder; its port and the server-side sockets, as they open. */
-async function serve(connections?: ConnectionLimits): Promise<{ port: number; held: Set<Socket> }> {
+async function serve(
+  connections?: ConnectionLimits,
+): Promise<{ port: number; held: Set<Socket>; server: FastifyInstance }> {
   const server = createControlServer({ ...runtime, token: TOKEN, staticDir, connections });
   servers.push(server);
   const held = new Set<Socket>();
@@ -56,7 +58,7 @@ async function serve(connections?: ConnectionLimits): Promise<{ port: number; he
     s.once('close', () => held.delete(s));
   });
   await server.listen({ host: '127.0.0.1', port: 0 });
-  return { port: (server.server.address() as { port: number }).port, held };
+  return { port: (server.server.address() as { port: number }).port, held, server };
 }
 
 /** Sends `request` on a new socket and never reads what comes back. */
@@ -205,6 +207,48 @@ describe('clients that ask and never read', () => {
 
   it('production default: 30 s', () => {
     expect(WRITE_STALL_MS).toBe(30_000);
+  });
+});
+
+describe('event streams opened and closed quickly', () => {
+  it('1,000 opens and abrupt closes leave no listener or stream slot behind (the hub unsubscribes and stops its heartbeat)', async () => {
+    const { port, server } = await serve();
+    const before = {
+      state: runtime.supervisor.listenerCount('state'),
+      incident: runtime.supervisor.listenerCount('incident'),
+      line: runtime.logs.listenerCount('line'),
+    };
+    const open = `GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+    for (let i = 0; i < 1_000; i++) {
+      const socket = await openSocket(port);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.resume();
+      // Four ways to leave: with the request (FIN), at once (RST), a turn later, or once it answered.
+      if (i % 4 === 0) socket.end(open);
+      else if (i % 4 === 1) socket.write(open, () => socket.destroy());
+      else if (i % 4 === 2) {
+        socket.write(open);
+        setImmediate(() => socket.destroy());
+      } else {
+        socket.write(open);
+        socket.once('data', () => socket.destroy());
+      }
+      await closed;
+    }
+    await pollUntil(() => server.eventHub.size === 0, 5_000, 10, 'every stream gone from the hub');
+    expect({
+      state: runtime.supervisor.listenerCount('state'),
+      incident: runtime.supervisor.listenerCount('incident'),
+      line: runtime.logs.listenerCount('line'),
+    }).toEqual(before);
+    // Every slot is free again: the cap's worth of streams opens.
+    const statuses = await Promise.all(
+      Array.from({ length: server.eventHub.maxStreams }, () =>
+        rawRequest(port, 'GET', '/api/v1/events', { headers: auth, timeoutMs: 500 }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
   });
 });
 
