@@ -350,6 +350,22 @@ describe('incidents.jsonl under attack', () => {
     expect(statSync(file).isFIFO()).toBe(true); // left as it was
   });
 
+  it('a FIFO left where the compaction writes its temporary file: no hang, the compaction done', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'incidents.jsonl');
+    writeFileSync(file, line(1) + '{"id":"cut'); // a cut last line: the next write compacts
+    execFileSync('mkfifo', [`${file}.tmp`]);
+    const run = await inChild(
+      file,
+      `const store = new IncidentStore(file);
+       store.add(incident(2));
+       process.stdout.write(JSON.stringify({ error: store.lastWriteError }));`,
+    );
+    expect(run.timedOut).toBe(false);
+    expect(JSON.parse(run.out)).toEqual({ error: null });
+    expect(readFileSync(file, 'utf8')).toBe(line(1) + line(2));
+  });
+
   it('incidents.jsonl links to /dev/zero or is a directory: nothing read, the write refused and said', () => {
     const dir = tempDir();
     const zero = join(dir, 'zero.jsonl');

@@ -198,7 +198,9 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
     const file = this.file as string;
     const temp = `${file}.tmp`;
     try {
-      writeFileSync(temp, this.incidents.map((i) => JSON.stringify(i) + '\n').join(''), { mode: 0o600 });
+      // Made afresh (`wx`): a leftover temporary file, or a FIFO or a link put there, is never opened.
+      rmSync(temp, { force: true });
+      writeFileSync(temp, this.incidents.map((i) => JSON.stringify(i) + '\n').join(''), { mode: 0o600, flag: 'wx' });
       renameSync(temp, file);
     } catch (err) {
       rmSync(temp, { force: true });
