@@ -61,6 +61,11 @@ describe('the health loop under attack', () => {
     // 2 probes of 500 ms + a 100 ms confirm delay + a 200 ms interval: ~1.3 s; 10 s per probe before.
     expect(performance.now() - stoppedAt).toBeLessThan(6_000);
     expect(supervisor.status().state_reason).toMatch(/no answer within 500 ms/);
+    // Then restarted (SIGKILL after STOP_TIMEOUT: a stopped process keeps SIGTERM pending),
+    // and the probes of the new process are not stuck behind the old one's connects.
+    const hungAt = performance.now();
+    await waitForState(supervisor, 'running', 20_000, () => supervisor.status().pid !== pid);
+    expect(performance.now() - hungAt).toBeLessThan(10_000); // ~2.3 s: STOP_TIMEOUT (2 s) + a start
   });
 
   it('probes that can never be made (EMFILE) leave the backend running, say so in last_error, and spin no CPU', async () => {
