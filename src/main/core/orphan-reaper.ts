@@ -34,6 +34,19 @@ export type RecordVerdict =
   | { kind: 'refused'; why: string };
 
 /**
+ * Pids a record must never name, whatever else matches: this process, its parent, and the
+ * groups of both (a supervisor started by another supervisor carries an instance id too).
+ */
+function ownProcesses(): Set<number> {
+  const own = new Set([process.pid, process.ppid]);
+  for (const pid of [process.pid, process.ppid]) {
+    const pgrp = readProcStat(pid)?.pgrp;
+    if (pgrp !== undefined) own.add(pgrp);
+  }
+  return own;
+}
+
+/**
  * Compares every field of `record` with the live system (Linux /proc). Prefers refusing to
  * act over killing a stranger: anything unreadable or unexpected is `refused`.
  */
@@ -45,6 +58,8 @@ export function judgeRecord(record: PidRecord): RecordVerdict {
   if (pgid !== pid) {
     return { kind: 'refused', why: `process group ${pgid} is not led by pid ${pid}, as a backend's always is` };
   }
+  const own = ownProcesses();
+  if (own.has(pgid)) return { kind: 'refused', why: `pid ${pid} is this supervisor, its parent or its group` };
   if (startTime === null) return { kind: 'refused', why: `no start time was recorded for pid ${pid}` };
   const leader = readProcStat(pid);
   if (leader && leader.state !== 'Z') {
@@ -58,10 +73,14 @@ export function judgeRecord(record: PidRecord): RecordVerdict {
       return { kind: 'refused', why: `pid ${pid} does not run the recorded ${record.executable}` };
     }
     const id = processEnvVar(pid, INSTANCE_ID_VARIABLE);
-    if (id !== undefined && id !== instanceId) {
+    // Unreadable (another user's process): its instance cannot be told, so it is not ours to kill.
+    if (id !== instanceId) {
       return {
         kind: 'refused',
-        why: `pid ${pid} was not started by supervisor instance ${instanceId} (its ${INSTANCE_ID_VARIABLE} is ${id ?? 'unset'})`,
+        why:
+          id === undefined
+            ? `the environment of pid ${pid} cannot be read: cannot tell it was started by supervisor instance ${instanceId}`
+            : `pid ${pid} was not started by supervisor instance ${instanceId} (its ${INSTANCE_ID_VARIABLE} is ${id ?? 'unset'})`,
       };
     }
     return { kind: 'leader', pgid };
