@@ -350,6 +350,17 @@ describe('incidents.jsonl under attack', () => {
     expect(statSync(file).isFIFO()).toBe(true); // left as it was
   });
 
+  it('adds straight through several compactions: the file always reloads to what is in memory', () => {
+    const file = join(tempDir(), 'incidents.jsonl');
+    const store = new IncidentStore(file);
+    for (let n = 0; n < 5 * MAX_INCIDENTS + 7; n++) {
+      store.add(incident(n));
+      if (n % 97 === 0 || n % (2 * MAX_INCIDENTS) === 0) expect(ids(new IncidentStore(file))).toEqual(ids(store));
+    }
+    expect(ids(new IncidentStore(file))).toEqual(ids(store));
+    expect(readFileSync(file, 'utf8').split('\n').length - 1).toBeLessThanOrEqual(2 * MAX_INCIDENTS);
+  });
+
   it('a FIFO left where the compaction writes its temporary file: no hang, the compaction done', async () => {
     const dir = tempDir();
     const file = join(dir, 'incidents.jsonl');
