@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
 import { installErrorHandlers } from './errors';
 import { registerAuthRoutes } from './routes/auth';
-import { registerHealthRoutes } from './routes/health';
+import { isHealthPath, registerHealthRoutes } from './routes/health';
 import { registerIngredientRoutes } from './routes/ingredients';
 import { registerOrderRoutes } from './routes/orders';
 import { registerProductRoutes } from './routes/products';
@@ -19,9 +19,25 @@ export interface AppLogger {
 export const BODY_LIMIT = 256 * 1024;
 
 /**
+ * Replaces Fastify's JSON parser with one that takes an empty body as no body (`undefined`),
+ * as Go servers and most clients do: a `DELETE`, or a `POST` without a body, that says
+ * `Content-Type: application/json` reaches its route (and its token check) instead of a
+ * 400. Anything else is parsed as before: malformed JSON is 400, and `__proto__` or
+ * `constructor.prototype` keys are refused (Fastify's defaults).
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body.length === 0) return done(null, undefined);
+    return parseJson(request, body, done);
+  });
+}
+
+/**
  * Builds the Fastify instance with every route, not yet listening. Usable in-process
  * with `app.inject(...)` or `app.listen({port: 0})`. One line per request goes to
- * `logger.log`: `GET /products 200 1.4ms`.
+ * `logger.log`: `GET /products 200 1.4ms`; health probes (`/health`, `/health/…`) get none.
  */
 export function buildApp(ctx: AppContext, logger: AppLogger): FastifyInstance {
   const app = Fastify({
@@ -33,8 +49,12 @@ export function buildApp(ctx: AppContext, logger: AppLogger): FastifyInstance {
     trustProxy: false,
   });
 
+  acceptEmptyJsonBodies(app);
+
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
+    // A supervisor probes every few seconds; a line per probe would bury the requests.
+    if (isHealthPath(path)) return;
     logger.log(`${request.method} ${path.slice(0, 200)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
   });
 

@@ -63,7 +63,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
 // contract codes and short human messages instead of Fastify's internal wording.
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed JSON body',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty JSON body with content-type application/json',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
   FST_ERR_CTP_BODY_TOO_LARGE: 'request body too large',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'content-length does not match the body',

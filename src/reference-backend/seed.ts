@@ -174,6 +174,12 @@ export interface SeedOptions {
   adminEmail: string;
   adminPassword: string | undefined;
   demoUserPassword: string | undefined;
+  /**
+   * Runs inside the seeding transaction, before it commits, with what was seeded: the place
+   * to store generated passwords. When it throws, nothing is seeded (the next start tries
+   * again), so a password is never in the database without having been kept somewhere.
+   */
+  beforeCommit?: (result: SeedResult) => Promise<void>;
 }
 
 /**
@@ -206,8 +212,8 @@ async function markers(db: Queryable): Promise<Set<string>> {
  * opening stock as `purchase` movements); (2) the recipes (`product_ingredients`), the demo
  * user {@link DEMO_USER_EMAIL} and {@link DEMO_ORDERS}, placed and moved through their
  * statuses by the same code as the API (so they consume stock), then back-dated. Step 2
- * also runs on a database seeded by an earlier version. Passwords not given are generated
- * and returned for the caller to show once. One transaction holding the schema lock: all
+ * also runs on a database seeded by an earlier version. Passwords not given are generated,
+ * handed to `beforeCommit` (to be stored) and returned. One transaction holding the schema lock: all
  * or nothing, and two processes starting at once seed once.
  */
 export async function seedIfEmpty(db: Db, options: SeedOptions): Promise<SeedResult> {
@@ -240,6 +246,7 @@ export async function seedIfEmpty(db: Db, options: SeedOptions): Promise<SeedRes
           ? { email: DEMO_USER_EMAIL, generatedPassword: demoPassword }
           : { email: DEMO_USER_EMAIL };
     }
+    await options.beforeCommit?.(result);
     return result;
   });
 }

@@ -5,6 +5,7 @@ import { buildApp, type AppLogger } from './app';
 import { redactDatabaseUrl, type BackendConfig } from './config';
 import type { AppContext } from './context';
 import { migrate, openDatabase, openPostgres, type Db } from './db';
+import { keepGeneratedPasswords, seedLines } from './credentials';
 import { seedIfEmpty } from './seed';
 import { TokenService, loadJwtSecret } from './tokens';
 
@@ -74,8 +75,9 @@ function toListenError(err: unknown, config: BackendConfig): ListenError {
  * taken port fails in milliseconds without touching the data folder, and so that
  * `/health/live` answers during PGlite's multi-second first start (`/health` and
  * `/health/ready` say 503 until then).
- * Prints `listening on <url>`, and on seeding with generated passwords (admin, demo
- * user), the credentials once.
+ * Prints `listening on <url>`, and on seeding which accounts were created; generated
+ * passwords go only to the 0600 file `initial-credentials` in `dataDir`, whose path is
+ * printed (the output ends up in log files and on the supervisor's Logs page).
  * @throws ListenError when the port cannot be bound; errors reading the data folder.
  */
 export async function startServer(config: BackendConfig, logger: AppLogger): Promise<RunningServer> {
@@ -102,6 +104,7 @@ export async function startServer(config: BackendConfig, logger: AppLogger): Pro
 
   let closing = false;
   let opened: Db | undefined;
+  let credentialsFile: string | undefined;
   const ready = (async () => {
     const t0 = performance.now();
     opened =
@@ -116,23 +119,11 @@ export async function startServer(config: BackendConfig, logger: AppLogger): Pro
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,
       demoUserPassword: config.demoUserPassword,
+      beforeCommit: async (result) => {
+        credentialsFile = await keepGeneratedPasswords(config.dataDir, result);
+      },
     });
-    if (seed.generatedPassword !== undefined) {
-      logger.log(
-        `admin account created: email=${seed.adminEmail} password=${seed.generatedPassword} ` +
-          '(shown only this once; set ADMIN_EMAIL and ADMIN_PASSWORD before the first start to choose them)',
-      );
-    } else if (seed.seeded) {
-      logger.log(`admin account created: email=${seed.adminEmail} (password from ADMIN_PASSWORD)`);
-    }
-    if (seed.demoUser?.generatedPassword !== undefined) {
-      logger.log(
-        `demo user created: email=${seed.demoUser.email} password=${seed.demoUser.generatedPassword} ` +
-          '(shown only this once; set DEMO_USER_PASSWORD before the first start to choose it)',
-      );
-    } else if (seed.demoUser) {
-      logger.log(`demo user created: email=${seed.demoUser.email} (password from DEMO_USER_PASSWORD)`);
-    }
+    for (const line of seedLines(seed, credentialsFile)) logger.log(line);
     db = opened;
     logger.log(
       `database ready in ${Math.round(performance.now() - t0)} ms` +

@@ -31,6 +31,15 @@ async function checkDatabase(ctx: AppContext): Promise<{ state: CheckState; deta
 }
 
 /**
+ * True for the paths health probes use: `/health` and anything under `/health/` (a probe
+ * of a path we do not serve, e.g. `/health/startup`, is a probe too). Those requests get no
+ * access-log line: a supervisor sends one every interval.
+ */
+export function isHealthPath(path: string): boolean {
+  return path === '/health' || path.startsWith('/health/');
+}
+
+/**
  * `GET /health`, `/health/live`, `/health/ready` (backend-contract.md, "Health").
  * A 503 body carries both the health shape (`status`, `checks`) and the contract's error
  * fields (`error`, `code`, `timestamp`), so clients reading either convention understand it.
