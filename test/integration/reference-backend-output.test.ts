@@ -1,8 +1,9 @@
 // What the real reference backend process writes to its output, which the supervisor keeps
 // in backend.log and shows on the Logs page: never a password, and no line per health probe.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/reference-backend/server';
 import { pollUntil, tempDir } from '../helpers/supervise';
 import {
   type BackendProcess,
@@ -103,4 +104,48 @@ describe('reference backend output (the bundled process, first start with genera
     expect(lines).toContain('GET /products 200');
     expect(lines.filter((line) => line.includes(' /health'))).toEqual([]);
   });
+});
+
+describe('reference backend: generated passwords that cannot be kept', () => {
+  const dataDir = tempDir('ref-backend-nokeep-');
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  const config = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    adminEmail: 'admin@example.com',
+    adminPassword: undefined,
+    jwtSecret: undefined,
+    instanceId: undefined,
+    databaseUrl: undefined,
+    demoUserPassword: undefined,
+  };
+
+  it('seeds nothing when they cannot be written (the start fails); the next start seeds and keeps them', async () => {
+    // A folder where the file should be: it cannot be written.
+    await mkdir(path.join(dataDir, CREDENTIALS_FILE));
+    const out: string[] = [];
+    const logger = { log: (l: string) => out.push(l), logError: (l: string) => out.push(l) };
+    const first = await startServer(config, logger);
+    await expect(first.ready).rejects.toThrow(/EISDIR|directory/i);
+    await first.close();
+
+    await rm(path.join(dataDir, CREDENTIALS_FILE), { recursive: true });
+    const second = await startServer(config, logger);
+    try {
+      await second.ready;
+      const text = await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8');
+      const password = /^admin: email=admin@example\.com password=(\S+)$/m.exec(text)?.[1];
+      const login = await fetch(`${second.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password }),
+      });
+      expect(login.status).toBe(200);
+      expect(out.join('\n')).not.toContain(password);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 });
