@@ -53,6 +53,18 @@ export interface Launcher {
 }
 
 /**
+ * Why a file with execute bits set still cannot be run: its filesystem is mounted `noexec`
+ * (access(2) says EACCES for X_OK there). Empty when the bits are missing, the usual cause.
+ */
+function noexecHint(file: string): string {
+  try {
+    return (statSync(file).mode & 0o111) !== 0 ? '; it is on a filesystem mounted noexec' : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Finds `command` on disk: a path (absolute, or relative to `cwd`) is checked as is; a bare
  * name is looked up in PATH. Returns the absolute path.
  * @throws SupervisorError COMMAND_NOT_FOUND or NOT_EXECUTABLE, naming the path.
@@ -69,7 +81,11 @@ export function resolveCommand(command: string, cwd: string, pathEnv = process.e
     let isFile = false;
     try {
       isFile = statSync(candidate).isFile();
-    } catch {
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (isPath && code === 'ELOOP') {
+        throw new SupervisorError('COMMAND_NOT_FOUND', `backend command is a loop of symbolic links: ${candidate}`);
+      }
       continue;
     }
     if (!isFile) {
@@ -82,7 +98,8 @@ export function resolveCommand(command: string, cwd: string, pathEnv = process.e
       return candidate;
     } catch {
       if (isPath) {
-        throw new SupervisorError('NOT_EXECUTABLE', `backend command is not executable: ${candidate} (try chmod +x)`);
+        const hint = noexecHint(candidate) || ' (try chmod +x)';
+        throw new SupervisorError('NOT_EXECUTABLE', `backend command is not executable: ${candidate}${hint}`);
       }
     }
   }
@@ -129,33 +146,59 @@ export interface Shebang {
   arg: string | null;
 }
 
-/** Parses the `#!` line at the start of `head`, or null when there is none (or it is empty). */
+/**
+ * Parses the `#!` line at the start of `head` as Linux does (fs/binfmt_script.c), or null when
+ * there is none (or it is empty): the line ends at `\n`; only spaces and tabs separate, so a
+ * `\r` (a file with CRLF line endings) stays part of the interpreter or its argument.
+ */
 export function parseShebang(head: string): Shebang | null {
   if (!head.startsWith('#!')) return null;
-  const line = head.slice(2).split('\n')[0] ?? '';
-  const match = /^[ \t]*(\S+)(?:[ \t]+(.*?))?[ \t\r]*$/.exec(line);
+  const line = (head.slice(2).split('\n')[0] ?? '').replace(/[ \t]+$/, '');
+  const match = /^[ \t]*([^ \t\0]+)(?:[ \t]+(.*))?$/s.exec(line);
   if (!match?.[1]) return null;
   return { interpreter: match[1], arg: match[2] ? match[2] : null };
 }
 
+/**
+ * How deep a `#!` interpreter that is itself a `#!` script may be nested: Linux follows a
+ * chain of 5 scripts (depths 0–4, the last one's interpreter a binary) and fails a 6th with
+ * ELOOP (the `depth > 5` bound of exec_binprm in fs/exec.c; measured here).
+ */
+export const SHEBANG_MAX_DEPTH = 4;
+
+/** What a `#!` line says when a name in it ends in `\r`: the file has Windows line endings. */
+function crlfHint(name: string): string {
+  return name.endsWith('\r') ? '; the line ends in a carriage return: convert the file to LF line endings' : '';
+}
+
+/** The program `env` runs for `#!/usr/bin/env ARG`: ARG itself, or with `-S`, its first word that is not NAME=VALUE. */
+function envProgram(arg: string): string | null {
+  const split = /^-S[ \t]*(.*)$/.exec(arg) ?? /^--split-string[= \t]*(.*)$/.exec(arg);
+  const words = split ? (split[1] ?? '').split(/[ \t]+/).filter(Boolean) : [arg];
+  const name = words.find((w) => !w.includes('='));
+  if (!name || name.startsWith('-') || (!split && /[ \t]/.test(arg))) return null;
+  return name;
+}
+
 /** Checks that the `#!` interpreter of `file` exists and can run; `env NAME` is looked up in PATH. */
-function assertInterpreter(file: string, shebang: Shebang, cwd: string, pathEnv: string): void {
-  const written = `#!${shebang.interpreter}${shebang.arg ? ` ${shebang.arg}` : ''}`;
+function assertInterpreter(file: string, shebang: Shebang, cwd: string, pathEnv: string, depth: number): void {
+  const written = `#!${shebang.interpreter}${shebang.arg ? ` ${shebang.arg}` : ''}`.replace(/\r/g, '\\r');
   // The kernel opens a relative interpreter from the working directory; no PATH lookup.
   const interpreter = isAbsolute(shebang.interpreter) ? shebang.interpreter : resolve(cwd, shebang.interpreter);
+  const shown = interpreter.replace(/\r/g, '\\r');
   let isFile: boolean;
   try {
     isFile = statSync(interpreter).isFile();
   } catch {
     throw new SupervisorError(
       'COMMAND_NOT_FOUND',
-      `interpreter not found: ${interpreter} (the "${written}" line of ${file})`,
+      `interpreter not found: ${shown} (the "${written}" line of ${file}${crlfHint(interpreter)})`,
     );
   }
   if (!isFile) {
     throw new SupervisorError(
       'NOT_A_PROGRAM',
-      `interpreter is not a file: ${interpreter} (the "${written}" line of ${file})`,
+      `interpreter is not a file: ${shown} (the "${written}" line of ${file})`,
     );
   }
   try {
@@ -163,19 +206,21 @@ function assertInterpreter(file: string, shebang: Shebang, cwd: string, pathEnv:
   } catch {
     throw new SupervisorError(
       'NOT_EXECUTABLE',
-      `interpreter is not executable: ${interpreter} (the "${written}" line of ${file})`,
+      `interpreter is not executable: ${shown} (the "${written}" line of ${file}${noexecHint(interpreter)})`,
     );
   }
-  // `#!/usr/bin/env node`: env exits 127 when the program is not in PATH; say so now.
-  const name = shebang.arg;
-  if (interpreter.endsWith('/env') && name && !/\s/.test(name) && !name.startsWith('-') && !name.includes('=')) {
+  // The interpreter may itself be a `#!` script (Linux follows SHEBANG_MAX_DEPTH of them).
+  assertRunnable(interpreter, cwd, pathEnv, depth + 1);
+  // `#!/usr/bin/env node` (or `env -S node --flag`): env exits 127 when the program is not in PATH; say so now.
+  const name = interpreter.endsWith('/env') && shebang.arg ? envProgram(shebang.arg) : null;
+  if (name) {
     try {
       resolveCommand(name, cwd, pathEnv);
     } catch (err) {
       if (!(err instanceof SupervisorError)) throw err;
       throw new SupervisorError(
         err.code,
-        `interpreter ${err.code === 'COMMAND_NOT_FOUND' ? 'not found in PATH' : 'cannot run'}: ${name} (the "${written}" line of ${file})`,
+        `interpreter ${err.code === 'COMMAND_NOT_FOUND' ? 'not found in PATH' : 'cannot run'}: ${name.replace(/\r/g, '\\r')} (the "${written}" line of ${file}${crlfHint(name)})`,
       );
     }
   }
@@ -188,7 +233,7 @@ function assertInterpreter(file: string, shebang: Shebang, cwd: string, pathEnv:
  * @throws SupervisorError NOT_A_PROGRAM, COMMAND_NOT_FOUND or NOT_EXECUTABLE naming the file
  * or its interpreter.
  */
-export function assertRunnable(file: string, cwd = process.cwd(), pathEnv = process.env.PATH ?? ''): void {
+export function assertRunnable(file: string, cwd = process.cwd(), pathEnv = process.env.PATH ?? '', depth = 0): void {
   if (process.platform === 'win32') return;
   const head = Buffer.alloc(SHEBANG_READ_BYTES);
   let n = 0;
@@ -207,7 +252,13 @@ export function assertRunnable(file: string, cwd = process.cwd(), pathEnv = proc
   if (text.startsWith('#!') && !text.includes('\n') && n === SHEBANG_READ_BYTES) return;
   const shebang = parseShebang(text);
   if (shebang) {
-    assertInterpreter(file, shebang, cwd, pathEnv);
+    if (depth > SHEBANG_MAX_DEPTH) {
+      throw new SupervisorError(
+        'NOT_A_PROGRAM',
+        `too many nested #! interpreters (a chain of more than ${SHEBANG_MAX_DEPTH + 1} scripts): ${file}`,
+      );
+    }
+    assertInterpreter(file, shebang, cwd, pathEnv, depth);
     return;
   }
   if (process.platform !== 'linux') return; // Mach-O and others: exec decides
@@ -222,6 +273,9 @@ export function findSetpriv(): string | null {
   if (process.platform !== 'linux') return null;
   return ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 }
+
+/** Linux's limit on one argument or environment string, bytes (MAX_ARG_STRLEN: 32 pages of 4 KiB). */
+export const MAX_ARG_STRLEN = 131_072;
 
 /** Spawn errors that mean "the system lacked a resource now", worth a retry by the restart policy. */
 const TRANSIENT_SPAWN_ERRORS: Record<string, string> = {
@@ -243,6 +297,11 @@ export function spawnError(err: unknown, command: string): SupervisorError {
       return new SupervisorError('COMMAND_NOT_FOUND', `backend command not found: ${command}`);
     case 'EACCES':
       return new SupervisorError('NOT_EXECUTABLE', `backend command is not executable: ${command}`);
+    case 'E2BIG':
+      return new SupervisorError(
+        'SPAWN_FAILED',
+        `could not start ${command}: its arguments and environment are too long for exec (E2BIG; at most ${MAX_ARG_STRLEN} bytes each on Linux)`,
+      );
     case 'ENOEXEC':
       return new SupervisorError('NOT_A_PROGRAM', `backend command is not a program this system can run: ${command}`);
   }
