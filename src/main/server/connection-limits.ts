@@ -1,4 +1,4 @@
-import type { Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
@@ -41,6 +41,15 @@ export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
  */
 export const WRITE_STALL_MS = 30_000;
 
+/**
+ * Most requests one connection may have in flight (received and not yet answered), past
+ * which it is closed. Browsers and HTTP clients send one at a time on a connection; a client
+ * that pipelines thousands and reads none made the server hold every parsed request and
+ * its queued answer (200 such connections with no token: ~900 MB resident). 16 leaves room
+ * for a client that pipelines a few.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 16;
+
 /** The connection limits of a control server; every field defaults to the constant above. */
 export interface ConnectionLimits {
   /** @default MAX_CONNECTIONS */
@@ -53,6 +62,8 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs?: number;
   /** @default WRITE_STALL_MS */
   writeStallMs?: number;
+  /** @default MAX_REQUESTS_IN_FLIGHT */
+  maxRequestsInFlight?: number;
 }
 
 /**
@@ -103,11 +114,23 @@ export interface ConnectionGuard {
  * - a connection whose client stopped reading is closed: unsent bytes are held
  *   (`socket.writableLength` > 0) and the kernel took none of them for `limits.writeStallMs`
  *   (see {@link WRITE_STALL_MS}). Checked every quarter of that, at most every
- *   {@link TIMEOUT_CHECK_INTERVAL_MS}; the check stops when the server closes.
+ *   {@link TIMEOUT_CHECK_INTERVAL_MS}; the check stops when the server closes;
+ * - a connection with more than `limits.maxRequestsInFlight` requests received and not yet
+ *   answered is closed (see {@link MAX_REQUESTS_IN_FLIGHT}).
  */
 export function guardConnections(server: Server, limits: ConnectionLimits = {}): ConnectionGuard {
   const max = maxConnectionsOf(limits);
   const stallMs = limits.writeStallMs ?? WRITE_STALL_MS;
+  const maxInFlight = limits.maxRequestsInFlight ?? MAX_REQUESTS_IN_FLIGHT;
+  /** Requests received and not yet answered, per connection. */
+  const inFlight = new WeakMap<Socket, number>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    const count = (inFlight.get(socket) ?? 0) + 1;
+    inFlight.set(socket, count);
+    response.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
+    if (count > maxInFlight) socket.destroy();
+  });
   /** Every open connection, oldest first (a Set keeps insertion order). */
   const sockets = new Set<Socket>();
   const trusted = new WeakSet<Socket>();
