@@ -83,6 +83,16 @@ export const SettingSourceSchema = z.object({
 /** See {@link SettingSourceSchema}. */
 export type SettingSource = z.infer<typeof SettingSourceSchema>;
 
+/**
+ * Warnings per settings key, in words (`working directory not found: /opt/x`): values the
+ * schema accepts but the next start would fail on (a backend command or working directory
+ * that is missing, not executable, not a folder). Checked where the backend runs; a warning
+ * never refuses a save.
+ */
+export const SettingsWarningsSchema = z.partialRecord(SettingsKeySchema, z.string());
+/** See {@link SettingsWarningsSchema}. */
+export type SettingsWarnings = z.infer<typeof SettingsWarningsSchema>;
+
 /** What `settings:get` and `settings:save` answer. */
 export const SettingsViewSchema = z.object({
   /** The stored values (the file's content); `{}` when there is no file or it is unreadable. */
@@ -100,6 +110,8 @@ export const SettingsViewSchema = z.object({
   restartNeeded: z.boolean(),
   /** Why the settings file cannot be used (truncated JSON, a field failing its schema), else null; the file is left as it is. */
   fileError: z.string().nullable(),
+  /** What the next start would fail on in the effective config (see {@link SettingsWarningsSchema}); absent = none. */
+  warnings: SettingsWarningsSchema.optional(),
 });
 /** See {@link SettingsViewSchema}. */
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
@@ -121,12 +133,14 @@ export type HealthUrlTestResult = z.infer<typeof HealthUrlTestResultSchema>;
 /**
  * What `settings:importEnv` answers: the settings read from a seed-style `.env` text (not
  * saved), the problems found (a bad value, a malformed line: each names the line and the
- * variable), and the variables that are not settings (ignored).
+ * variable), the variables that are not settings (ignored), and the path warnings.
  */
 export const EnvImportResultSchema = z.object({
   values: SettingsObjectSchema,
   problems: z.array(z.string()),
   ignored: z.array(z.string()),
+  /** What a start with these values (over the stored ones) would fail on; absent = none. */
+  warnings: SettingsWarningsSchema.optional(),
 });
 /** See {@link EnvImportResultSchema}. */
 export type EnvImportResult = z.infer<typeof EnvImportResultSchema>;

@@ -25,10 +25,12 @@ import {
   type SettingsKey,
   type SettingSource,
   type SettingsView,
+  type SettingsWarnings,
 } from '../../shared/settings';
 import { defaultDataDir, ENV_VARIABLES } from './config';
 import { ConfigError } from './errors';
 import type { HealthProbe } from './health-probe';
+import { launchPathWarnings } from './settings-paths';
 
 type Env = Record<string, string | undefined>;
 
@@ -527,17 +529,34 @@ export class SettingsService {
     return { ...result, url: target };
   }
 
-  /** See {@link importEnvSettings}. */
+  /** See {@link importEnvSettings}; `warnings` checks the paths a start with these values over the stored ones would use. */
   importEnv(text: string): EnvImportResult {
-    return importEnvSettings(text);
+    const result = importEnvSettings(text);
+    let stored: Settings = {};
+    try {
+      stored = this.source.store.load();
+    } catch (err) {
+      if (!(err instanceof SettingsFileError)) throw err;
+    }
+    let warnings: SettingsWarnings = {};
+    try {
+      warnings = launchPathWarnings(this.source.resolve({ ...stored, ...result.values }));
+    } catch (err) {
+      // Values that do not combine are reported again on Save; there is no path to check.
+      if (!(err instanceof ConfigError)) throw err;
+    }
+    return { ...result, warnings };
   }
 
   private view(values: Settings, fileError: string | null): SettingsView {
     const running = pickSettings(this.running());
     let effective = running;
     let problem = fileError;
+    let warnings: SettingsWarnings = {};
     try {
-      effective = pickSettings(this.source.resolve(values));
+      const next = this.source.resolve(values);
+      effective = pickSettings(next);
+      warnings = launchPathWarnings(next);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problem ??= `the settings in ${this.source.store.path} do not make a valid configuration: ${err.message}`;
@@ -554,6 +573,7 @@ export class SettingsService {
       path: this.source.store.path,
       restartNeeded: problem === null && !sameSettings(effective, running),
       fileError: problem,
+      warnings,
     };
   }
 }
