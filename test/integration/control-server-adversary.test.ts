@@ -82,9 +82,9 @@ describe('clients that ask and never read', () => {
     const tail =
       `POST /api/v1/rpc/logs:tail HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-    // Each asks once and reads nothing: the request arrived whole, so the headers, request
+    // Each asks twice (16 MB) and reads nothing: the request arrived whole, so the headers, request
     // and keep-alive timeouts are all past, and the token makes them no candidates for room.
-    for (let i = 0; i < cap; i++) await askAndNeverRead(port, tail);
+    for (let i = 0; i < cap; i++) await askAndNeverRead(port, tail.repeat(2));
     await pollUntil(() => held.size === cap, 5_000, 10, 'the cap held by non-readers');
     await pollUntil(
       async () =>
@@ -179,7 +179,8 @@ describe('clients that ask and never read', () => {
     expect(got).toBeGreaterThanOrEqual(BIG_FILE_BYTES);
 
     const before = held.size;
-    await askAndNeverRead(port, BIG_GET);
+    // Four of them pipelined (48 MiB): past the kernel buffers of any usual loopback setup.
+    await askAndNeverRead(port, BIG_GET.repeat(4));
     await pollUntil(() => held.size === before + 1, 5_000, 10, 'the non-reader connected');
     const stuck = [...held].at(-1)!;
     const asked = performance.now();
