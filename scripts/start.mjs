@@ -2,6 +2,9 @@
 // Electron's runtime is not downloaded at install time (allowScripts); when it is missing,
 // its own installer runs once; if that fails (offline), one line says so and the headless
 // supervisor serves the same dashboard over HTTP instead.
+// It goes when the process that started it goes (npm, a shell, a process manager): see
+// exitWithParent. BACKEND_SUPERVISOR_NO_BUILD=1 skips the build check and runs out/ as it is
+// (an image built ahead of time; a test that must not rebuild a tree others are using).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +12,34 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
+
+/**
+ * How often (ms) the parent is checked. Its death sends this process no signal: a SIGTERM to
+ * npm's pid alone (what a process manager or a container runtime sends) ends npm and its
+ * `sh`, and this process would stay behind with PPID 1, serving the dashboard and its
+ * backend. 1 s bounds how long it outlives its parent; a getppid() a second costs nothing.
+ */
+const PARENT_POLL_MS = 1000;
+
+/**
+ * Stops this process gracefully once its parent is gone (its PPID changes: to 1, or to a
+ * subreaper): a SIGTERM to itself, so the headless supervisor's own signal handling stops
+ * the backend (SIGTERM to its group, SIGKILL after STOP_TIMEOUT), and in desktop mode the
+ * forwarding below quits Electron. A parent that is already init (started detached) is
+ * not watched for. The timer is unref'd: it never keeps the process alive by itself.
+ */
+function exitWithParent() {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    console.log(`backend-supervisor: the process that started it (pid ${parent}) is gone; stopping`);
+    process.kill(process.pid, 'SIGTERM');
+  }, PARENT_POLL_MS);
+  timer.unref();
+}
+exitWithParent();
 
 function newestMtime(dir) {
   let newest = 0;
@@ -32,7 +63,7 @@ function needsBuild() {
   return newestMtime(join(root, 'src')) > built;
 }
 
-if (needsBuild()) {
+if (process.env.BACKEND_SUPERVISOR_NO_BUILD !== '1' && needsBuild()) {
   console.log('backend-supervisor: building…');
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) {
@@ -41,13 +72,29 @@ if (needsBuild()) {
   }
 }
 
-/** The Electron binary's path, or null when its runtime is not installed. */
+/**
+ * The Electron binary's path, or null when its runtime is not installed. Like the `electron`
+ * package itself, ELECTRON_OVERRIDE_DIST_PATH names a folder holding another build of it.
+ */
 function electronBinary() {
   const pkgDir = join(root, 'node_modules', 'electron');
   const pathFile = join(pkgDir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const binary = join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (!override && !name) return null;
+  const binary = override ? join(override, name ?? 'electron') : join(pkgDir, 'dist', name);
   return existsSync(binary) ? binary : null;
+}
+
+/**
+ * The command that runs Electron: on Linux through `setpriv --pdeathsig TERM` (util-linux)
+ * where it exists, so the kernel asks Electron to quit (SIGTERM: it quits as from the menu,
+ * stopping the backend first) when this process dies in any way, even by SIGKILL.
+ */
+function electronCommand(binary, args) {
+  const setpriv =
+    process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) : undefined;
+  return setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', binary, ...args]] : [binary, args];
 }
 
 function installElectron() {
@@ -78,8 +125,10 @@ if (!binary) {
   }
 }
 if (binary) {
-  const child = spawn(binary, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  const [command, args] = electronCommand(binary, [root, ...process.argv.slice(2)]);
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+  // The headless entry's stop signals: a closed terminal (SIGHUP) quits Electron too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
   });
