@@ -77,6 +77,9 @@ class FakeApi implements SupervisorApi {
   calls: { channel: Channel; args: unknown[] }[] = [];
   current = view();
   saveError: Error | null = null;
+  /** What the main process's path checks say about the values saved. */
+  saveWarnings: SettingsView['warnings'] = {};
+  importWarnings: SettingsView['warnings'] = undefined;
 
   async invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
     this.calls.push({ channel, args });
@@ -86,7 +89,11 @@ class FakeApi implements SupervisorApi {
         return answer(this.current);
       case 'settings:save': {
         if (this.saveError) throw this.saveError;
-        this.current = view({ values: args[0] as SettingsView['values'], restartNeeded: true });
+        this.current = view({
+          values: args[0] as SettingsView['values'],
+          restartNeeded: true,
+          warnings: this.saveWarnings,
+        });
         return answer(this.current);
       }
       case 'dialog:pickFile':
@@ -98,6 +105,7 @@ class FakeApi implements SupervisorApi {
           values: { healthCheckTimeoutMs: 2_500, command: '/opt/api' },
           problems: ['line 3: HEALTH_CHECK_PATH="health": must start with /'],
           ignored: ['JWT_SECRET (line 4): not a supervisor setting'],
+          ...(this.importWarnings ? { warnings: this.importWarnings } : {}),
         });
       default:
         throw new ApiError({ code: 'INTERNAL', message: `no fake answer for ${channel}` });
@@ -269,6 +277,58 @@ describe('SettingsPage', () => {
     expect(field('command').value).toBe('/opt/api');
     expect(field('stopTimeoutMs').value).toBe('4');
     expect(api.callsOf('settings:save')).toEqual([]);
+  });
+
+  it('Import .env: path warnings beside the fields; Save clears the import summary and shows the saved warnings', async () => {
+    const api = new FakeApi();
+    api.importWarnings = {
+      workingDir: 'working directory not found: /opt/restaurant',
+      command: 'backend command not found: /opt/restaurant/bin/server',
+    };
+    api.saveWarnings = { workingDir: 'working directory not found: /opt/restaurant' };
+    renderWith(api);
+    await screen.findByTestId('settings-save');
+    const input = screen.getByTestId('settings-import-env-input') as HTMLInputElement;
+    const text = 'GO_BACKEND_BINARY=./bin/server\nBACKEND_WORKING_DIR=/opt/restaurant\n';
+    fireEvent.change(input, { target: { files: [new File([text], '.env', { type: 'text/plain' })] } });
+    expect((await screen.findByTestId('settings-warning-workingDir')).textContent).toBe(
+      'Warning: working directory not found: /opt/restaurant',
+    );
+    expect(screen.getByTestId('settings-warning-command').textContent).toContain('/opt/restaurant/bin/server');
+    // A warning, not an error: nothing marks the field invalid.
+    expect(screen.queryByTestId('settings-error-workingDir')).toBeNull();
+
+    // Editing the command makes its warning stale: it goes; the other stays.
+    type('command', '/usr/bin/env');
+    expect(screen.queryByTestId('settings-warning-command')).toBeNull();
+    expect(screen.getByTestId('settings-warning-workingDir')).toBeTruthy();
+
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('settings-saved')).textContent).toBe(SAVED_RESTART_TEXT);
+    expect(api.callsOf('settings:save')).toHaveLength(1);
+    expect(screen.queryByTestId('settings-import-result')).toBeNull();
+    expect(screen.getByTestId('settings-warning-workingDir').textContent).toContain('/opt/restaurant');
+    expect(screen.queryByTestId('settings-warning-command')).toBeNull();
+  });
+
+  it('Save clears the "Imported … review them, then Save" summary', async () => {
+    const api = new FakeApi();
+    renderWith(api);
+    await screen.findByTestId('settings-save');
+    const input = screen.getByTestId('settings-import-env-input') as HTMLInputElement;
+    fireEvent.change(input, { target: { files: [new File(['STOP_TIMEOUT=3\n'], '.env', { type: 'text/plain' })] } });
+    expect((await screen.findByTestId('settings-import-result')).textContent).toContain('review them, then Save');
+    fireEvent.click(screen.getByTestId('settings-save'));
+    expect((await screen.findByTestId('settings-saved')).textContent).toBe(SAVED_RESTART_TEXT);
+    expect(screen.queryByTestId('settings-import-result')).toBeNull();
+  });
+
+  it('shows the warnings of the stored settings when the page opens', async () => {
+    const api = new FakeApi();
+    api.current = view({ warnings: { command: 'backend command is not executable: /opt/api (try chmod +x)' } });
+    renderWith(api);
+    expect((await screen.findByTestId('settings-warning-command')).textContent).toContain('try chmod +x');
+    expect(screen.queryByTestId('settings-warning-workingDir')).toBeNull();
   });
 
   it('says when the file cannot be used, and when saved settings wait for a restart', async () => {

@@ -1,4 +1,4 @@
-import { Button, NativeSelect, Textarea, TextInput } from '@mantine/core';
+import { Button, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import type { SettingSource, SettingsView } from '../../../../shared/settings';
 import { describeValue, formatFormValue, type SettingsFieldSpec } from './settings-fields';
 
@@ -9,6 +9,8 @@ export interface SettingsFieldProps {
   value: string;
   onChange: (value: string) => void;
   error: string | undefined;
+  /** A problem the next start would have with the value (a missing path), shown under the field; it does not block Save. */
+  warning?: string | undefined;
   view: SettingsView;
   /** Opens the OS file picker (desktop only); shows a Browse… button beside a text field when given. */
   onBrowse?: () => void;
@@ -31,10 +33,23 @@ export function describeSource(spec: SettingsFieldSpec, source: SettingSource | 
 
 /**
  * One settings field: the input for its kind, the effective value and its source under the
- * label (`settings-source-<key>`), and the error beside it (`settings-error-<key>`). Empty =
- * not set: the placeholder shows what applies then.
+ * label (`settings-source-<key>`), the error beside it (`settings-error-<key>`) and a warning
+ * under it (`settings-warning-<key>`). Empty = not set: the placeholder shows what applies then.
  */
-export function SettingsField({ spec, value, onChange, error, view, onBrowse }: SettingsFieldProps) {
+export function SettingsField({ warning, ...props }: SettingsFieldProps) {
+  const input = <SettingsInput {...props} />;
+  if (warning === undefined) return input;
+  return (
+    <Stack gap={4}>
+      {input}
+      <Text size="xs" c="orange.8" data-testid={`settings-warning-${props.spec.key}`}>
+        Warning: {warning}
+      </Text>
+    </Stack>
+  );
+}
+
+function SettingsInput({ spec, value, onChange, error, view, onBrowse }: Omit<SettingsFieldProps, 'warning'>) {
   const { key } = spec;
   const effective = view.effective[key];
   const common = {

@@ -52,7 +52,8 @@ export interface SettingsFormProps {
 /**
  * The settings form: every value, with the effective value and its source under each
  * label, errors beside the fields (the same zod schema as the main process, checked before
- * sending), Save, "Test health URL" and "Import .env" (read in the browser, values put in
+ * sending), warnings beside a command or working directory the next start would fail on
+ * (checked by the main process on import and save; hidden once the field is edited), Save, "Test health URL" and "Import .env" (read in the browser, values put in
  * the form for review; nothing is saved until Save).
  */
 export function SettingsForm({ view }: SettingsFormProps) {
@@ -72,11 +73,16 @@ export function SettingsForm({ view }: SettingsFormProps) {
   const [saveError, setSaveError] = useState<string | null>(null);
   const [imported, setImported] = useState<(EnvImportResult & { file: string }) | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
+  // Fields edited since their paths were last checked (by the import or the saved view): their warning is stale.
+  const [edited, setEdited] = useState<ReadonlySet<SettingsKey>>(new Set());
   const resetFile = useRef<() => void>(null);
+  const checked = imported?.warnings ?? view.warnings ?? {};
+  const warningOf = (key: SettingsKey): string | undefined => (edited.has(key) ? undefined : checked[key]);
 
   const change = (key: SettingsKey, value: string): void => {
     setForm((previous) => ({ ...previous, [key]: value }));
     setErrors((previous) => (previous[key] === undefined ? previous : { ...previous, [key]: undefined }));
+    setEdited((previous) => (previous.has(key) ? previous : new Set(previous).add(key)));
     setSaved(false);
   };
 
@@ -88,7 +94,12 @@ export function SettingsForm({ view }: SettingsFormProps) {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     save.mutate(values, {
-      onSuccess: () => setSaved(true),
+      // The import has been reviewed and saved: its summary is done; the saved view's warnings apply.
+      onSuccess: () => {
+        setSaved(true);
+        setImported(null);
+        setEdited(new Set());
+      },
       onError: (error) => {
         const { field, message } = errorDetails(error);
         if (field !== undefined && isSettingsKey(field)) {
@@ -106,6 +117,7 @@ export function SettingsForm({ view }: SettingsFormProps) {
     setSaved(false);
     setSaveError(null);
     setImported(null);
+    setEdited(new Set());
   };
 
   const runHealthTest = (): void => {
@@ -151,6 +163,7 @@ export function SettingsForm({ view }: SettingsFormProps) {
               return next;
             });
             setErrors({});
+            setEdited(new Set());
             setSaved(false);
           },
           onError: (error) => setImportError(errorMessage(error)),
@@ -238,6 +251,7 @@ export function SettingsForm({ view }: SettingsFormProps) {
                     value={form[spec.key]}
                     onChange={(value) => change(spec.key, value)}
                     error={errors[spec.key]}
+                    warning={warningOf(spec.key)}
                     view={view}
                     onBrowse={spec.key === 'command' && canPickFiles ? () => void browseCommand() : undefined}
                   />
