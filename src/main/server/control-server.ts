@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { CommandResult } from '../../shared/status';
@@ -11,6 +12,7 @@ import { registerDashboard } from './dashboard-files';
 import { EventHub, openEventStream, type EventStreamLimits } from './event-stream';
 import { addAccessGuard, CONTROL, PUBLIC, READ } from './route-access';
 import { addSecurityHeaders, answerClientError, SECURITY_HEADERS } from './security-headers';
+import { TOKEN_FILE } from './token';
 
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -105,6 +107,12 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   app.removeContentTypeParser(['text/plain']);
 
   app.get('/healthz', PUBLIC, async () => ({ status: 'ok' }));
+  // The browser dashboard's token dialog says where the token is: the path only, never the
+  // token (the file is 0600). null when it comes from CONTROL_TOKEN (as in loadOrCreateToken).
+  app.get('/api/v1/token-file', PUBLIC, async () => {
+    const { controlToken, dataDir } = supervisor.settings;
+    return { path: controlToken ? null : join(dataDir, TOKEN_FILE) };
+  });
 
   // ---- the seed's REST control API (seed 001)
   const command = (verb: 'start' | 'stop' | 'restart') => async (_req: FastifyRequest, reply: FastifyReply) => {
