@@ -26,7 +26,7 @@ function insideRoot(realRoot: string, path: string): boolean {
 /**
  * Serves the built dashboard from `staticDir` at `/` (files looked up per request, so a
  * rebuild needs no restart), or a plain page saying it is not built. These are the only
- * public routes besides `/healthz`: the static plugin's routes are marked `public` by an
+ * public routes besides `/healthz` and `/api/v1/token-file`: the static plugin's routes are marked `public` by an
  * `onRoute` hook in their own encapsulated context, so no other route is. Dotfiles are refused
  * (403) and so is a file whose symlinks lead out of `staticDir` (404).
  */

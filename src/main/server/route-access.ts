@@ -3,7 +3,7 @@ import { bearerToken, tokenMatches } from './token';
 
 /**
  * Who may call a route, declared by each route in its fastify `config` (`{ config: { access } }`):
- * - `public`: anyone (only `GET /healthz` and the dashboard's own files);
+ * - `public`: anyone (only `GET /healthz`, `GET /api/v1/token-file` and the dashboard's own files);
  * - `read`: the control token, or the read-only token with GET/HEAD (metrics, status);
  * - `control`: the control token only.
  * A route that declares nothing, and the not-found handler, count as `control`: deny by default.
