@@ -112,7 +112,9 @@ describe('parseShebang', () => {
   it('takes the interpreter and its one optional argument as the kernel does', () => {
     expect(parseShebang('#!/bin/sh\necho')).toEqual({ interpreter: '/bin/sh', arg: null });
     expect(parseShebang('#! /usr/bin/env node\n')).toEqual({ interpreter: '/usr/bin/env', arg: 'node' });
-    expect(parseShebang('#!/bin/sh -e -x\r\n')).toEqual({ interpreter: '/bin/sh', arg: '-e -x' });
+    // Only spaces and tabs separate: a CRLF file's `\r` is part of the argument, as exec sees it.
+    expect(parseShebang('#!/bin/sh -e -x\r\n')).toEqual({ interpreter: '/bin/sh', arg: '-e -x\r' });
+    expect(parseShebang('#!/bin/sh -e -x \t\n')).toEqual({ interpreter: '/bin/sh', arg: '-e -x' });
     expect(parseShebang('#!\n')).toBeNull();
     expect(parseShebang('\x7fELF')).toBeNull();
   });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readProcStat } from './process-identity';
 
 /** The shell that runs the keeper (POSIX; dash on Debian: about 1 MB resident). */
 const KEEPER_SHELL = '/bin/sh';
@@ -15,25 +16,45 @@ export const KEEPER_NAME = 'backend-supervisor-keeper';
 export const KEEPER_RESPAWN_DELAY_MS = 1_000;
 
 /**
- * The keeper program. It reads `+<pgid>` / `-<pgid>` lines from stdin (a pipe whose only
- * writer is the supervisor) and holds the set. At end of input, which the kernel delivers
- * when the supervisor dies in any way (kill -9 included) or exits, it sends SIGKILL to
- * every group it still holds, then exits. It ignores terminal and stop signals so that
- * only the supervisor's end ends it. A pgid that is not a number ≥ 2 is ignored: never
- * kill(-1) or kill(0).
+ * Unread bytes queued for the keeper past which it is taken as stuck (stopped by SIGSTOP, or
+ * not reading) and replaced: 64 KiB is about 4,000 hold/release lines, far more than a live
+ * keeper ever lags, and keeps the queue of a stopped one from growing without bound.
+ */
+export const KEEPER_MAX_BACKLOG_BYTES = 64 * 1024;
+
+/**
+ * The keeper program. It reads `+<pgid> [<start time>]` / `-<pgid>` lines from stdin (a pipe
+ * whose only writer is the supervisor) and holds the set. At end of input, which the kernel
+ * delivers when the supervisor dies in any way (kill -9 included) or exits, it sends SIGKILL
+ * to every group it still holds, then exits. Before killing group N it reads /proc/N/stat:
+ * a pid N that started at another time than the recorded leader is a stranger (N was
+ * reused after our group emptied, in the moment before its `-N` line arrived), and its
+ * group is left alone. It ignores terminal and stop signals so that only the supervisor's
+ * end ends it. A pgid that is not a number ≥ 2 is ignored: never kill(-1) or kill(0). A
+ * line cut short by the supervisor's death has no newline and is not acted on.
  */
 export const KEEPER_SCRIPT = `trap '' INT TERM HUP QUIT
 held=' '
 while IFS= read -r line; do
   g=\${line#?}
+  t=
+  case $g in *' '*) t=\${g#* }; g=\${g%% *} ;; esac
   case $g in ''|*[!0-9]*) continue ;; esac
+  case $t in *[!0-9]*) continue ;; esac
   [ "$g" -ge 2 ] || continue
   case $line in
-    +*) held="$held$g " ;;
-    -*) kept=' '; for h in $held; do [ "$h" = "$g" ] || kept="$kept$h "; done; held=$kept ;;
+    +*) held="$held$g:$t " ;;
+    -*) kept=' '; for h in $held; do [ "\${h%%:*}" = "$g" ] || kept="$kept$h "; done; held=$kept ;;
   esac
 done
-for g in $held; do kill -s KILL -- "-$g" 2>/dev/null; done
+for h in $held; do
+  g=\${h%%:*}; t=\${h#*:}
+  if [ -n "$t" ] && 2>/dev/null read -r s < "/proc/$g/stat"; then
+    s=\${s##*) }; set -- $s
+    [ "\${20}" = "$t" ] || continue
+  fi
+  kill -s KILL -- "-$g" 2>/dev/null
+done
 `;
 
 /**
@@ -50,9 +71,19 @@ for g in $held; do kill -s KILL -- "-$g" 2>/dev/null; done
  */
 export class GroupKeeper {
   private child: ChildProcess | null = null;
-  private readonly held = new Set<number>();
+  /** Held groups and their leader's start time (/proc field 22; null where unknown). */
+  private readonly held = new Map<number, string | null>();
   private respawnTimer: NodeJS.Timeout | null = null;
   private closed = false;
+
+  /**
+   * @param notify told, in one line, when a keeper dies, is replaced or starts again (for the log).
+   * @param script the program `/bin/sh` runs (tests give one that never reads); KEEPER_SCRIPT.
+   */
+  constructor(
+    private readonly notify: (message: string) => void = () => undefined,
+    private readonly script: string = KEEPER_SCRIPT,
+  ) {}
 
   /** True where a keeper can run (POSIX with /bin/sh). */
   static supported(): boolean {
@@ -64,17 +95,28 @@ export class GroupKeeper {
     return this.child?.pid ?? null;
   }
 
-  /** Process groups currently held. */
-  get groups(): readonly number[] {
-    return [...this.held];
+  /** Bytes written to the keeper and not yet taken by it (at most about KEEPER_MAX_BACKLOG_BYTES). */
+  get backlogBytes(): number {
+    return this.child?.stdin?.writableLength ?? 0;
   }
 
-  /** Kill group `pgid` (≥ 2) if the supervisor dies. */
-  hold(pgid: number): void {
+  /** Process groups currently held. */
+  get groups(): readonly number[] {
+    return [...this.held.keys()];
+  }
+
+  /**
+   * Kill group `pgid` (≥ 2) if the supervisor dies. `startTime`: its leader's start time
+   * (/proc/<pgid>/stat field 22), so the keeper never kills a later process that got the
+   * same pid; null where unknown.
+   */
+  hold(pgid: number, startTime: string | null = null): void {
     if (!Number.isInteger(pgid) || pgid < 2 || this.closed) return;
-    this.held.add(pgid);
+    const start = startTime !== null && /^\d+$/.test(startTime) ? startTime : null;
+    this.held.set(pgid, start);
+    this.replaceIfStopped();
     // A fresh keeper is told every held group as it starts.
-    if (this.child) this.send(`+${pgid}`);
+    if (this.child) this.send(holdLine(pgid, start));
     else this.ensureRunning();
   }
 
@@ -88,16 +130,42 @@ export class GroupKeeper {
   close(): void {
     this.closed = true;
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
-    for (const pgid of this.held) this.send(`-${pgid}`);
+    for (const pgid of this.held.keys()) this.send(`-${pgid}`);
     this.held.clear();
     this.child?.stdin?.end();
     this.child = null;
   }
 
   private send(line: string): void {
-    const stdin = this.child?.stdin;
-    if (!stdin || stdin.destroyed) return;
+    const child = this.child;
+    const stdin = child?.stdin;
+    if (!child || !stdin || stdin.destroyed) return;
     stdin.write(`${line}\n`);
+    if (stdin.writableLength > KEEPER_MAX_BACKLOG_BYTES) {
+      this.replace(child, `is not reading its input (${stdin.writableLength} bytes unread)`);
+    }
+  }
+
+  /** A stopped keeper (SIGSTOP) cannot act when the supervisor dies: replace it. */
+  private replaceIfStopped(): void {
+    const child = this.child;
+    if (!child?.pid) return;
+    const state = readProcStat(child.pid)?.state;
+    if (state === 'T' || state === 't') this.replace(child, 'is stopped');
+  }
+
+  /** Kills a keeper that cannot do its job (SIGKILL: it kills nothing) and starts another at once. */
+  private replace(child: ChildProcess, why: string): void {
+    if (this.child !== child) return;
+    this.child = null;
+    child.stdin?.destroy();
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone already */
+    }
+    this.notify(`group keeper pid ${child.pid ?? '?'} ${why}: replacing it`);
+    if (!this.ensureRunning()) this.scheduleRespawn();
   }
 
   /** Spawns the keeper if none runs; false when it cannot. */
@@ -106,7 +174,7 @@ export class GroupKeeper {
     if (!GroupKeeper.supported()) return false;
     let child: ChildProcess;
     try {
-      child = spawn(KEEPER_SHELL, ['-c', KEEPER_SCRIPT, KEEPER_NAME], {
+      child = spawn(KEEPER_SHELL, ['-c', this.script, KEEPER_NAME], {
         // Its own session and group: a Ctrl-C or a kill of the supervisor's group does not reach it.
         detached: true,
         stdio: ['pipe', 'ignore', 'ignore'],
@@ -118,6 +186,12 @@ export class GroupKeeper {
     const gone = (): void => {
       if (this.child !== child) return;
       this.child = null;
+      if (this.held.size > 0) {
+        const how = child.signalCode ? `killed by ${child.signalCode}` : `ended (code ${child.exitCode ?? '?'})`;
+        this.notify(
+          `group keeper pid ${child.pid ?? '?'} ${how} while holding process group ${[...this.held.keys()].join(', ')}: another starts in ${KEEPER_RESPAWN_DELAY_MS} ms`,
+        );
+      }
       this.scheduleRespawn();
     };
     child.once('error', gone);
@@ -127,7 +201,7 @@ export class GroupKeeper {
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.child = child;
-    for (const pgid of this.held) this.send(`+${pgid}`);
+    for (const [pgid, start] of this.held) this.send(holdLine(pgid, start));
     return true;
   }
 
@@ -135,8 +209,16 @@ export class GroupKeeper {
     if (this.closed || this.held.size === 0 || this.respawnTimer) return;
     this.respawnTimer = setTimeout(() => {
       this.respawnTimer = null;
-      if (!this.closed && this.held.size > 0) this.ensureRunning();
+      if (this.closed || this.held.size === 0 || !this.ensureRunning()) return;
+      this.notify(
+        `group keeper pid ${this.pid ?? '?'} started, holding process group ${[...this.held.keys()].join(', ')}`,
+      );
     }, KEEPER_RESPAWN_DELAY_MS);
     this.respawnTimer.unref();
   }
+}
+
+/** The line that tells the keeper to hold `pgid` (with its leader's start time when known). */
+function holdLine(pgid: number, start: string | null): string {
+  return start === null ? `+${pgid}` : `+${pgid} ${start}`;
 }

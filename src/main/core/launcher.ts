@@ -4,6 +4,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { SupervisorError } from './errors';
 import { GroupKeeper } from './group-keeper';
+import { readProcStat } from './process-identity';
 
 /** What to run: executable, arguments, working directory and full environment. */
 export interface LaunchSpec {
@@ -50,6 +51,8 @@ export interface Launcher {
    * NOT_A_PROGRAM or SPAWN_FAILED (`transient` when the system lacked resources).
    */
   launch(spec: LaunchSpec): Promise<ChildHandle>;
+  /** Subscribes to one-line notices for the log (the group keeper died, was replaced, started again). */
+  onNotice?(listener: (message: string) => void): void;
 }
 
 /**
@@ -361,7 +364,18 @@ export class ExecaLauncher implements Launcher {
     private readonly spawnFn: typeof spawn = spawn,
   ) {
     this.setpriv = lifeline ? findSetpriv() : null;
-    this.keeper = lifeline && GroupKeeper.supported() ? new GroupKeeper() : null;
+    this.keeper =
+      lifeline && GroupKeeper.supported()
+        ? new GroupKeeper((message) => {
+            for (const listener of this.noticeListeners) listener(message);
+          })
+        : null;
+  }
+
+  private readonly noticeListeners: ((message: string) => void)[] = [];
+
+  onNotice(listener: (message: string) => void): void {
+    this.noticeListeners.push(listener);
   }
 
   async launch(spec: LaunchSpec): Promise<ChildHandle> {
@@ -420,7 +434,8 @@ export class ExecaLauncher implements Launcher {
     const pid = subprocess.pid;
     if (pid === undefined) throw new SupervisorError('SPAWN_FAILED', `could not start ${file}: no pid`);
     const keeper = this.keeper;
-    keeper?.hold(pid);
+    // With the leader's start time: the keeper never kills a later process given the same pid.
+    keeper?.hold(pid, readProcStat(pid)?.startTime ?? null);
 
     let hasExited = false;
     const exited = new Promise<ProcessExit>((resolveExit) => {

@@ -134,6 +134,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stateSince = this.clock.wallNow();
     this.pidFile = deps.pidFile ?? null;
     this.findPortOwner = deps.findPortOwner ?? defaultFindPortOwner;
+    this.launcher.onNotice?.((message) => this.logs.append('supervisor', message));
   }
 
   /** The health URL probed: backend URL + health path. */
