@@ -1,8 +1,30 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STATE_CODES } from '../../shared/states';
+import { BackendCpuTotal } from './backend-cpu-total';
 import type { LogStore } from './log-store';
 import { readProcessStats } from './process-stats';
 import type { Supervisor } from './supervisor';
+
+/**
+ * A counter that follows a running total which never decreases (`read`): each scrape adds
+ * what the total grew by since the previous one, so the exposition says `counter` and the
+ * value is the total.
+ */
+function totalCounter(registry: Registry, name: string, help: string, read: () => number): Counter {
+  let counted = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const total = read();
+      if (total > counted) {
+        this.inc(total - counted);
+        counted = total;
+      }
+    },
+  });
+}
 
 /**
  * The Prometheus registry of one supervisor, served at `/metrics` in the text exposition
@@ -10,12 +32,14 @@ import type { Supervisor } from './supervisor';
  * `backend_status` (0 stopped, 1 running, 2 unhealthy, 3 crashed, 4 starting, 5 stopping,
  * 6 backoff), `backend_uptime_seconds`, `backend_restart_count`,
  * `backend_health_check_success_rate` (0..1 over the last 100 probes); plus a probe
- * latency histogram (seconds), restarts by cause, exits, dropped log lines, the backend's
- * RSS and CPU, and the supervisor's own process metrics (`supervisor_*`).
+ * latency histogram (seconds), restarts by cause, exits, dropped log lines (a counter), the
+ * backend's RSS and CPU (a counter summed over its processes, see BackendCpuTotal), and the
+ * supervisor's own process metrics under prom-client's standard names (`process_*`,
+ * `nodejs_*`, no prefix), which stock Node.js dashboards and alerts expect.
  */
 export function createMetrics(supervisor: Supervisor, logs: LogStore): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'supervisor_' });
+  collectDefaultMetrics({ register: registry });
 
   new Gauge({
     name: 'backend_status',
@@ -69,14 +93,12 @@ export function createMetrics(supervisor: Supervisor, logs: LogStore): Registry 
     registers: [registry],
   });
   supervisor.on('restart', ({ reason }) => restarts.inc({ reason }));
-  new Gauge({
-    name: 'backend_log_lines_dropped_total',
-    help: 'Backend log lines the disk refused (full disk, I/O error); they stay in memory but not on disk',
-    registers: [registry],
-    collect() {
-      this.set(logs.droppedLines);
-    },
-  });
+  totalCounter(
+    registry,
+    'backend_log_lines_dropped_total',
+    'Backend log lines the disk refused (full disk, I/O error); they stay in memory but not on disk',
+    () => logs.droppedLines,
+  );
   new Gauge({
     name: 'backend_process_resident_memory_bytes',
     help: "The backend process's resident memory, bytes (Linux /proc; 0 when none runs)",
@@ -86,16 +108,20 @@ export function createMetrics(supervisor: Supervisor, logs: LogStore): Registry 
       this.set(pid ? (readProcessStats(pid)?.rssBytes ?? 0) : 0);
     },
   });
-  new Gauge({
-    name: 'backend_process_cpu_seconds_total',
-    help: 'CPU time of the current backend process, user + system, seconds (Linux /proc)',
-    registers: [registry],
-    collect() {
-      const pid = supervisor.status().pid;
-      this.set(pid ? (readProcessStats(pid)?.cpuSeconds ?? 0) : 0);
-    },
+  const cpu = new BackendCpuTotal();
+  totalCounter(
+    registry,
+    'backend_process_cpu_seconds_total',
+    'CPU time of the backend processes since the supervisor started, user + system, seconds (Linux /proc; each process up to its last sample)',
+    () => cpu.sample(supervisor.status().pid),
+  );
+  // Samples between scrapes, so a process replaced before the next scrape still counts: at
+  // each probe, and as a stop begins (the process is still there; after its exit it is not).
+  supervisor.on('state', ({ to, status }) => {
+    if (to === 'stopping') cpu.sample(status.pid);
   });
   supervisor.on('probe', (probe) => {
+    cpu.sample(supervisor.status().pid);
     if (probe.latency_ms !== null) probeDuration.observe({ result: probe.ok ? 'ok' : 'fail' }, probe.latency_ms / 1000);
   });
   supervisor.on('exit', (exit) => exits.inc({ expected: String(exit.expected) }));
