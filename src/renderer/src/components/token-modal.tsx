@@ -1,21 +1,73 @@
 import { Alert, Button, Code, Modal, PasswordInput, Stack, Text } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage, useConnection, useConnectionState } from '../api';
+import { fetchTokenFile, shellWord } from '../api/token-file';
 
-/** Where the token file lives, as told to the user (`TOKEN_FILE` of src/main/server/token.ts). */
+/** Where the token file lives when the server cannot say (`TOKEN_FILE` of src/main/server/token.ts). */
 export const TOKEN_LOCATION_HINT = '<data folder>/control-token';
+
+/** What the server said about its token: a file (`path`), the environment (`null`), or nothing yet / unreachable (`undefined`). */
+type TokenFile = string | null | undefined;
+
+/** Props of {@link TokenModal}. */
+export interface TokenModalProps {
+  /** Asks the server where its token is (tests pass a fake); see {@link fetchTokenFile}. */
+  loadTokenFile?: () => Promise<string | null>;
+}
+
+/** Where to find the token, in words: the real file and the command that prints it, when the server told us. */
+function TokenWhere({ file }: { file: TokenFile }) {
+  if (typeof file === 'string') {
+    return (
+      <Text size="sm" c="dimmed" data-testid="token-file">
+        It is in <Code>{file}</Code> on the server; print it there with{' '}
+        <Code data-testid="token-command">cat {shellWord(file)}</Code>
+      </Text>
+    );
+  }
+  if (file === null) {
+    return (
+      <Text size="sm" c="dimmed" data-testid="token-file">
+        The server takes it from <Code>CONTROL_TOKEN</Code> in its environment: use that value.
+      </Text>
+    );
+  }
+  return (
+    <Text size="sm" c="dimmed" data-testid="token-file">
+      It is in <Code>{TOKEN_LOCATION_HINT}</Code> on the server (the folder set by <Code>--data-dir</Code> or{' '}
+      <Code>SUPERVISOR_DATA_DIR</Code>); <Code>backend-supervisor serve</Code> prints the file&apos;s path at start.
+    </Text>
+  );
+}
 
 /**
  * Asks for the control token in the browser dashboard. Open only while the connection is
  * `token-needed` (no token stored, or the server answered 401); cannot be dismissed,
- * since nothing works without the token. The token is checked before it is stored.
+ * since nothing works without the token. Says where the token is, as the server tells
+ * (`GET /api/v1/token-file`): the file and `cat <file>`, or `CONTROL_TOKEN`. The token is
+ * checked before it is stored.
  */
-export function TokenModal() {
+export function TokenModal({ loadTokenFile = fetchTokenFile }: TokenModalProps = {}) {
   const state = useConnectionState();
   const connection = useConnection();
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [file, setFile] = useState<TokenFile>(undefined);
+  const opened = state === 'token-needed';
+
+  useEffect(() => {
+    if (!opened) return;
+    let current = true;
+    loadTokenFile().then(
+      (path) => current && setFile(path),
+      // An older server, or none: the generic hint stays.
+      () => current && setFile(undefined),
+    );
+    return () => {
+      current = false;
+    };
+  }, [opened, loadTokenFile]);
 
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -33,7 +85,7 @@ export function TokenModal() {
 
   return (
     <Modal
-      opened={state === 'token-needed'}
+      opened={opened}
       onClose={() => {}}
       withCloseButton={false}
       closeOnClickOutside={false}
@@ -44,10 +96,9 @@ export function TokenModal() {
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="md">
           <Text size="sm" c="dimmed">
-            The supervisor's control API needs its token. It is printed by <Code>backend-supervisor serve</Code> at
-            start; stored in <Code>{TOKEN_LOCATION_HINT}</Code> (the folder set by <Code>--data-dir</Code> or{' '}
-            <Code>SUPERVISOR_DATA_DIR</Code>).
+            The supervisor&apos;s control API needs its token.
           </Text>
+          <TokenWhere file={file} />
           <PasswordInput
             label="Control token"
             placeholder="Paste the token"
