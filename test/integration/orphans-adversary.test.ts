@@ -4,9 +4,10 @@
  * reused by a stranger, not reading its input, and a storm of restarts. Real supervisors
  * (`backend-supervisor serve` where the supervisor must die), real keepers, real signals.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   GroupKeeper,
@@ -20,6 +21,8 @@ import { LogStore } from '../../src/main/core/log-store';
 import { Supervisor } from '../../src/main/core/supervisor';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil, tempDir, testConfig } from '../helpers/supervise';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** The bound the issue sets: no member of the group lives this long after the supervisor died, ms. */
 const ORPHAN_DEADLINE_MS = 2_000;
@@ -263,4 +266,34 @@ describe('a restart storm', () => {
     // A few for keep-alive sockets of the probe at most; a leak would be hundreds.
     expect(fds()).toBeLessThanOrEqual(fdsBefore + 4);
   }, 120_000);
+});
+
+describe('after a shortage of file descriptors', () => {
+  it('the backend that runs once descriptors are back is held by a live keeper (real EMFILE under prlimit)', async () => {
+    // One file, packages included: with 64 fds, loading many modules in parallel would hit EMFILE itself.
+    const bundle = join(ROOT, 'out', 'test-fixtures', 'emfile-supervisor-keeper.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'test', 'fixtures', 'emfile-supervisor.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'error',
+    });
+    const run = spawnSync('prlimit', ['--nofile=64:64', process.execPath, bundle], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stdout).not.toMatch(/UNCAUGHT/);
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      incidents: { summary: string }[];
+      final: string;
+      keeper?: { alive: boolean; holdsBackend: boolean };
+    };
+    expect(report.incidents[0]?.summary).toMatch(/EMFILE/);
+    expect(report.final).toBe('running');
+    expect(report.keeper).toEqual({ alive: true, holdsBackend: true });
+  });
 });
