@@ -4,7 +4,7 @@
  * reused by a stranger, not reading its input, and a storm of restarts. Real supervisors
  * (`backend-supervisor serve` where the supervisor must die), real keepers, real signals.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -295,5 +295,28 @@ describe('after a shortage of file descriptors', () => {
     expect(report.incidents[0]?.summary).toMatch(/EMFILE/);
     expect(report.final).toBe('running');
     expect(report.keeper).toEqual({ alive: true, holdsBackend: true });
+  });
+});
+
+describe('a pid file planted in the data folder', () => {
+  it('a FIFO at backend.pid: serve starts the backend (the read does not block), replaces it, stops on SIGTERM', async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    execFileSync('mkfifo', [join(dataDir, 'backend.pid')]);
+    const server = await startHeadless({
+      SUPERVISOR_DATA_DIR: dataDir,
+      GO_BACKEND_BINARY: process.execPath,
+      BACKEND_ARGS: JSON.stringify([FAULT_BACKEND]),
+      GO_BACKEND_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+    });
+    cleanups.push(async () => {
+      if (server.process.exitCode === null && server.process.signalCode === null) server.process.kill('SIGKILL');
+      await server.stop();
+    });
+    await pollUntil(() => /Backend started successfully/.test(server.output()), 20_000, 25, 'the backend to start');
+    expect(server.output()).toMatch(/pid file .*backend\.pid is not a regular file: ignored/);
+    expect(recordedGroup(dataDir).length).toBeGreaterThanOrEqual(1);
+    expect(await server.stop()).toBe(0);
   });
 });
