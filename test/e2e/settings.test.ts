@@ -31,6 +31,10 @@ afterAll(async () => {
 describe('Settings page in Chromium against `serve`', () => {
   it('opens from the header and shows what overrides what', async () => {
     await page.goto(server.url);
+    // The token dialog says where the token is: here, CONTROL_TOKEN (startHeadless sets it).
+    await expect
+      .poll(() => page.getByTestId('token-file').textContent(), { timeout: 10_000 })
+      .toContain('CONTROL_TOKEN');
     await page.getByTestId('token-input').fill(server.token);
     await page.getByTestId('token-submit').click();
     await expect.poll(() => page.getByTestId('state-badge').textContent(), { timeout: 30_000 }).toBe('running');
@@ -102,6 +106,36 @@ describe('Settings page in Chromium against `serve`', () => {
       maxRestartAttempts: 5,
       stopTimeoutMs: 2_500,
     });
+  });
+
+  it('Import .env with paths the next start would fail on: warnings beside the fields, saved anyway, summary cleared', async () => {
+    const missing = join(tempDir('bsup-e2e-missing-'), 'restaurant');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('settings-import-env').click();
+    await (
+      await chooser
+    ).setFiles({
+      name: '.env',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(`GO_BACKEND_BINARY=./bin/server\nBACKEND_WORKING_DIR=${missing}\n`),
+    });
+    await expect
+      .poll(() => page.getByTestId('settings-warning-workingDir').textContent(), { timeout: 10_000 })
+      .toBe(`Warning: working directory not found: ${missing}`);
+    expect(await page.getByTestId('settings-import-result').count()).toBe(1);
+    await page.getByTestId('settings-save').click();
+    await expect
+      .poll(() => (storedSettings() as { workingDir?: string } | null)?.workingDir, { timeout: 10_000 })
+      .toBe(missing);
+    await expect.poll(() => page.getByTestId('settings-import-result').count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.getByTestId('settings-warning-workingDir').textContent()).toContain(missing);
+    // Put the earlier values back for the reload below.
+    await page.getByTestId('settings-field-command').fill('');
+    await page.getByTestId('settings-field-workingDir').fill('');
+    await page.getByTestId('settings-save').click();
+    await expect
+      .poll(() => (storedSettings() as { workingDir?: string }).workingDir, { timeout: 10_000 })
+      .toBe(undefined);
   });
 
   it('a reload keeps the page and shows the stored values', async () => {
