@@ -1,6 +1,25 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Rollup } from 'vite';
+
+/**
+ * Rollup warnings that say nothing about our code and change nothing in the bundle, each
+ * for one code and one package only; every other warning is printed as usual.
+ * - INVALID_ANNOTATION in zod: two of zod's comments explain *why* code is wrapped in
+ *   `@__PURE__` and so contain that word where Rollup expects no annotation. Rollup drops
+ *   the comment and says so at length (two ~10-line warnings in every build of the renderer); the
+ *   code and its tree-shaking are unaffected, and zod is not ours to change.
+ */
+const HARMLESS_WARNINGS: readonly { code: string; module: RegExp }[] = [
+  { code: 'INVALID_ANNOTATION', module: /[\\/]node_modules[\\/]zod[\\/]/ },
+];
+
+/** Rollup's `onwarn`: drops the {@link HARMLESS_WARNINGS}, passes the rest to `warn`. */
+export function onRollupWarning(warning: Rollup.RollupLog, warn: (warning: Rollup.RollupLog) => void): void {
+  const harmless = HARMLESS_WARNINGS.some((h) => warning.code === h.code && h.module.test(warning.id ?? ''));
+  if (!harmless) warn(warning);
+}
 
 // Three builds: main (Electron entry), preload (contextBridge), renderer (React).
 // The headless entry and the reference backend are plain Node and are bundled by
@@ -9,7 +28,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/main/index.ts') } },
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/main/index.ts') }, onwarn: onRollupWarning },
     },
   },
   preload: {
@@ -19,6 +38,7 @@ export default defineConfig({
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
+        onwarn: onRollupWarning,
       },
     },
   },
@@ -26,7 +46,10 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },
+        onwarn: onRollupWarning,
+      },
     },
     plugins: [react()],
   },
