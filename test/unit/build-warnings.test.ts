@@ -65,6 +65,7 @@ describe('build warnings', () => {
   });
 
   it('applies the filter to all three builds', () => {
+    expect(onRollupWarning).toBeTypeOf('function');
     const builds = config as unknown as Record<
       'main' | 'preload' | 'renderer',
       { build: { rollupOptions: { onwarn?: unknown } } }
