@@ -64,7 +64,15 @@ export function createRuntime(
     logs,
     pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, 'backend.pid')) : null,
   });
-  supervisor.on('incident', (incident) => incidents.add(incident));
+  supervisor.on('incident', (incident) => {
+    const before = incidents.lastWriteError;
+    incidents.add(incident);
+    // A disk that refuses the history is said once per new error: the incident stays in memory.
+    const error = incidents.lastWriteError;
+    if (error !== null && error !== before) {
+      logs.append('supervisor', `cannot save incidents to disk (${error}); they are kept in memory until then`);
+    }
+  });
   let shuttingDown: Promise<void> | null = null;
   const history = new MetricsHistory(supervisor);
   history.start();
