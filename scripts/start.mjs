@@ -6,7 +6,7 @@
 // exitWithParent. BACKEND_SUPERVISOR_NO_BUILD=1 skips the build check and runs out/ as it is
 // (an image built ahead of time; a test that must not rebuild a tree others are using).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -34,7 +34,13 @@ function exitWithParent() {
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);
-    console.log(`backend-supervisor: the process that started it (pid ${parent}) is gone; stopping`);
+    try {
+      // Synchronous and caught: a stdout whose reader went with the parent (EPIPE) must not
+      // become an uncaught error that ends this process before its graceful stop.
+      writeSync(1, `backend-supervisor: the process that started it (pid ${parent}) is gone; stopping\n`);
+    } catch {
+      // nobody left to tell
+    }
     process.kill(process.pid, 'SIGTERM');
   }, PARENT_POLL_MS);
   timer.unref();

@@ -23,6 +23,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
  */
 const GONE_DEADLINE_MS = 15_000;
 
+/**
+ * How long start.mjs may take to notice that its parent is gone, ms: it checks every 1 s
+ * (PARENT_POLL_MS in scripts/start.mjs); 5 s is that with room for a loaded machine.
+ */
+const NOTICE_DEADLINE_MS = 5_000;
+
 /** How long `npm start` may take until the backend runs, ms (no build; the installer fails at once). */
 const READY_DEADLINE_MS = 30_000;
 
@@ -183,10 +189,11 @@ describe('npm start goes with its parent', () => {
 
     const signalledAt = Date.now();
     kill(run.pgid, 'SIGTERM'); // npm's pid only, as a process manager does
+    await pollUntil(() => /is gone; stopping/.test(run.output()), GONE_DEADLINE_MS, 20, 'start.mjs to notice');
+    expect(Date.now() - signalledAt).toBeLessThan(NOTICE_DEADLINE_MS);
     await expectAllGone(run);
     const goneAfterMs = Date.now() - signalledAt;
     // Graceful: the supervisor's own stop ran (SIGTERM to the backend), not a kill.
-    expect(run.output()).toMatch(/is gone; stopping/);
     expect(run.output()).toMatch(/\[backend\] SIGTERM: exiting/);
     expect(run.output()).toMatch(/backend-supervisor: stopped/);
     expect(goneAfterMs).toBeLessThan(GONE_DEADLINE_MS);
