@@ -10,7 +10,7 @@ import type { Supervisor } from '../core/supervisor';
 import { connectionOptions, guardConnections, type ConnectionLimits } from './connection-limits';
 import { registerDashboard } from './dashboard-files';
 import { EventHub, openEventStream, type EventStreamLimits } from './event-stream';
-import { addAccessGuard, CONTROL, PUBLIC, READ } from './route-access';
+import { addAccessGuard, isLoopbackPeer, CONTROL, PUBLIC, READ } from './route-access';
 import { addSecurityHeaders, answerClientError, SECURITY_HEADERS } from './security-headers';
 import { TOKEN_FILE } from './token';
 
@@ -109,7 +109,16 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   app.get('/healthz', PUBLIC, async () => ({ status: 'ok' }));
   // The browser dashboard's token dialog says where the token is: the path only, never the
   // token (the file is 0600). null when it comes from CONTROL_TOKEN (as in loadOrCreateToken).
-  app.get('/api/v1/token-file', PUBLIC, async () => {
+  // Only to a peer on this machine: one that could read the file at all (CONTROL_ALLOW_REMOTE
+  // would otherwise show the data folder's path to the network).
+  app.get('/api/v1/token-file', PUBLIC, async (request, reply) => {
+    if (!isLoopbackPeer(request.raw.socket.remoteAddress)) {
+      return reply.code(403).send({
+        ok: false,
+        success: false,
+        error: { code: 'FORBIDDEN', message: 'the token file is named only to clients on this machine' },
+      });
+    }
     const { controlToken, dataDir } = supervisor.settings;
     return { path: controlToken ? null : join(dataDir, TOKEN_FILE) };
   });

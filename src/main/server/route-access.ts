@@ -105,3 +105,14 @@ export function addAccessGuard(app: FastifyInstance, options: AccessOptions): vo
     return refuse(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token');
   });
 }
+
+/**
+ * True when a connection's peer address (`socket.remoteAddress`) is on this machine:
+ * 127.0.0.0/8, ::1, or either as an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`).
+ * An unknown address (a socket already closed) is not.
+ */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
