@@ -3,22 +3,32 @@ import { HealthCheckResultSchema, LogLineSchema } from './status';
 
 /**
  * What went wrong: an unexpected exit, a confirmed hang, a start that failed (exited, never
- * answered, answered 5xx), the port already held by another process, or an executable
- * that cannot run.
+ * answered, answered 5xx), the port already held by another process, an executable
+ * that cannot run, or (remote mode) an outage of the remote backend.
  */
-export const INCIDENT_KINDS = ['crash', 'hang', 'failed-start', 'port-in-use', 'launch-error'] as const;
+export const INCIDENT_KINDS = ['crash', 'hang', 'failed-start', 'port-in-use', 'launch-error', 'remote-down'] as const;
 export const IncidentKindSchema = z.enum(INCIDENT_KINDS);
 export type IncidentKind = z.infer<typeof IncidentKindSchema>;
 
 /**
  * One recorded incident (architecture.md, "Logs, metrics, incidents"): when (RFC 3339),
- * what, the process's pid and how it ended, how long it had run (ms), the last 50 log
- * lines, the recent health probes, and what the restart policy did about it.
+ * what, the process's pid and how it ended, how long it had run (ms), the process's own
+ * last 50 log lines (the supervisor's lines when there was no process), the recent health
+ * probes, and what the restart policy did about it.
  */
 export const IncidentSchema = z.object({
   id: z.string(),
   at: z.string(),
   kind: IncidentKindSchema,
+  /**
+   * The failure run it belongs to: the restart policy's attempts after one failure share
+   * it, the newest holding the final verdict. Absent in incidents written before runs
+   * were recorded (each is then a run of its own).
+   */
+  run_id: z.string().optional(),
+  /** Which failure of its run it is, from 1 (the policy's consecutive-failure count). */
+  attempt: z.number().int().positive().optional(),
+  /** What failed, then the process's last stderr line when it wrote one (` — stderr: …`). */
   summary: z.string(),
   pid: z.number().int().nullable(),
   exit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable() }).nullable(),

@@ -20,21 +20,45 @@ export const HealthCheckResultSchema = z.object({
 });
 export type HealthCheckResult = z.infer<typeof HealthCheckResultSchema>;
 
-/** How the last backend process ended: exit code or signal name, and when (RFC 3339). */
+/**
+ * How the last backend process ended: exit code or signal name, and when (RFC 3339).
+ * `expected` is true when the supervisor itself stopped it; then `stopped_by` names who
+ * had it stopped (a person's channel, or `policy` for a failed start or a hang it killed)
+ * and `stop_reason` says why, in words; both are null when it exited on its own.
+ */
 export const ExitInfoSchema = z.object({
   code: z.number().int().nullable(),
   signal: z.string().nullable(),
   at: z.string(),
   expected: z.boolean(),
+  stopped_by: ActorSchema.nullable(),
+  stop_reason: z.string().nullable(),
 });
 export type ExitInfo = z.infer<typeof ExitInfoSchema>;
 
 /**
+ * The startup probes of the process being started: how many failed so far and the last
+ * one's outcome (null before the first answer or failure).
+ */
+export const StartupProbesSchema = z.object({
+  probes: z.number().int().nonnegative(),
+  last: HealthCheckResultSchema.nullable(),
+});
+export type StartupProbes = z.infer<typeof StartupProbesSchema>;
+
+/**
  * The supervisor's status snapshot. The first six fields are the seed's
- * (`GET /api/v1/admin/backend/status`, seed 001); the rest are added.
- * `uptime_secs` is whole seconds of the current process (0 when none);
+ * (`GET /api/v1/admin/backend/status`, seed 001); the rest are added. Every field that
+ * describes a process describes the current one, or says there is none:
+ * `uptime_secs` is whole seconds of the current process (0 when none; in remote mode,
+ * how long the remote backend has answered, 0 while it does not);
+ * `last_health_check` and `last_health` are the current process's last periodic probe
+ * (`unknown` / null when no process runs or none was probed yet; in remote mode the last
+ * probe of the remote backend);
  * `restart_count` counts every restart since the supervisor started (by a person or
- * the policy); `consecutive_failures` is the restart policy's counter.
+ * the policy); `consecutive_failures` is the restart policy's counter;
+ * `health_failures` counts the periodic probes failed in a row (0 after a pass);
+ * `startup` is the current start's probes while `starting` a process, else null.
  */
 export const BackendStatusSchema = z.object({
   status: BackendStateSchema,
@@ -56,6 +80,8 @@ export const BackendStatusSchema = z.object({
   state_since: z.string(),
   /** ms until the next automatic restart while in `backoff`, else null. */
   next_restart_in_ms: z.number().nullable(),
+  health_failures: z.number().int().nonnegative(),
+  startup: StartupProbesSchema.nullable(),
 });
 export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 

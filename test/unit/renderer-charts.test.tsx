@@ -117,6 +117,8 @@ class FakeApi implements SupervisorApi {
     state_actor: 'health',
     state_since: '2026-01-01T09:59:00Z',
     next_restart_in_ms: null,
+    health_failures: 0,
+    startup: null,
   };
 
   async invoke<C extends Channel>(channel: C, ..._args: ChannelArgs<C>): Promise<ChannelResult<C>> {

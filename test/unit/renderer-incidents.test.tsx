@@ -29,6 +29,8 @@ const RUNNING: BackendStatus = {
   state_actor: 'health',
   state_since: '2026-01-01T09:59:00Z',
   next_restart_in_ms: null,
+  health_failures: 0,
+  startup: null,
 };
 
 function incident(id: string, at: string, kind: Incident['kind'], extra: Partial<Incident> = {}): Incident {

@@ -23,6 +23,8 @@ const STATUS: BackendStatus = {
   state_actor: 'health',
   state_since: '2026-01-01T00:00:00Z',
   next_restart_in_ms: null,
+  health_failures: 0,
+  startup: null,
 };
 const LINE: LogLine = { seq: 3, ts: '2026-01-01T00:00:01Z', stream: 'stderr', text: 'boom' };
 

@@ -31,7 +31,14 @@ class FakeChild implements ChildHandle {
   groupAlive(): boolean {
     return !this.hasExited;
   }
-  onOutput(): void {}
+  private output: (stream: 'stdout' | 'stderr', chunk: Buffer) => void = () => {};
+  onOutput(listener: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void {
+    this.output = listener;
+  }
+  /** Writes a line to the child's stdout or stderr. */
+  say(stream: 'stdout' | 'stderr', line: string): void {
+    this.output(stream, Buffer.from(`${line}\n`));
+  }
   onOutputEnd(): void {}
   pauseOutput(): void {}
   resumeOutput(): void {}
@@ -437,5 +444,166 @@ describe('supervisor state machine (fake process, fake timers)', () => {
     // The last probe, cut short by the deadline, timed out: it must not hide the 404.
     expect(budgets.at(-1)).toBeLessThan(answerMs);
     expect(budgets.every((b) => Number.isInteger(b) && b >= 10 && b <= 2_000)).toBe(true);
+  });
+});
+
+describe('status describes the current process (fake process, fake timers)', () => {
+  it('after a crash the policy gave up on, and after a stop: no pid, no uptime, no health', async () => {
+    const { supervisor, launcher } = setup({ maxRestartAttempts: 0 });
+    await supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(3_000); // three healthy periodic probes
+    expect(supervisor.status()).toMatchObject({ last_health_check: 'healthy', uptime_secs: 3 });
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(supervisor.status()).toMatchObject({
+      status: 'crashed',
+      pid: null,
+      uptime_secs: 0,
+      last_health_check: 'unknown',
+      last_health: null,
+      health_failures: 0,
+      startup: null,
+      last_exit: { code: 1, expected: false, stopped_by: null, stop_reason: null },
+    });
+    await supervisor.start('user-ui');
+    await supervisor.stop('rest');
+    expect(supervisor.status()).toMatchObject({
+      status: 'stopped',
+      last_health_check: 'unknown',
+      last_health: null,
+      last_exit: { expected: true, stopped_by: 'rest', stop_reason: 'stop requested by rest' },
+    });
+  });
+
+  it('while starting, shows the startup probes as they happen; none once running', async () => {
+    const { supervisor, launcher, probe } = setup({ startupTimeoutMs: 30_000 });
+    probe.healthy = false;
+    const starting = supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(1_000);
+    const early = supervisor.status();
+    expect(early.status).toBe('starting');
+    expect(early.pid).toBe(launcher.last.pid);
+    expect(early.last_health_check).toBe('unknown');
+    expect(early.startup?.probes).toBeGreaterThan(10);
+    expect(early.startup?.last).toMatchObject({ ok: false, error: 'connection refused' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(supervisor.status().startup?.probes).toBeGreaterThan(early.startup?.probes ?? 0);
+    probe.healthy = true;
+    await vi.advanceTimersByTimeAsync(1_000);
+    await starting;
+    expect(supervisor.status()).toMatchObject({ status: 'running', startup: null, last_health_check: 'healthy' });
+  });
+
+  it('a start the policy killed says the policy stopped it and why, not "asked to stop"', async () => {
+    const { supervisor, probe } = setup({ startupTimeoutMs: 3_000, maxRestartAttempts: 0 });
+    probe.healthy = false;
+    const starting = supervisor.start('user-ui');
+    await vi.advanceTimersByTimeAsync(3_100);
+    await starting;
+    expect(supervisor.status().last_exit).toMatchObject({
+      signal: null,
+      code: 0,
+      expected: true,
+      stopped_by: 'policy',
+      stop_reason: 'not healthy within 3000 ms (never answered: connection refused)',
+    });
+  });
+});
+
+describe('remote mode outages (fake timers)', () => {
+  it('records one incident and one confirmation per outage; counts failures; uptime runs only while it answers', async () => {
+    const { supervisor, probe, logs } = setup({ orchestratorEnabled: false, healthFailureThreshold: 3 });
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    probe.stranger = true;
+    await supervisor.start('app-start');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(supervisor.status()).toMatchObject({ status: 'running', uptime_secs: 5, health_failures: 0 });
+
+    probe.stranger = false; // the remote backend goes down for ten intervals
+    await vi.advanceTimersByTimeAsync(10_000);
+    const down = supervisor.status();
+    expect(down).toMatchObject({ status: 'unhealthy', uptime_secs: 0, last_health_check: 'unhealthy' });
+    expect(down.health_failures).toBeGreaterThanOrEqual(10);
+    const confirming = (): number => logs.tail(100).filter((l) => l.text.includes('confirming (')).length;
+    expect(confirming()).toBe(2); // (1/3) and (2/3), once
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({
+      kind: 'remote-down',
+      pid: null,
+      exit: null,
+      action: 'none: remote mode; watching until it answers again',
+    });
+    expect(incidents[0]?.summary).toMatch(/^health check failed 3 times in a row \(connection refused\)$/);
+    expect(incidents[0]?.logs.every((l) => l.stream === 'supervisor')).toBe(true);
+
+    probe.stranger = true;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(supervisor.status()).toMatchObject({ status: 'running', health_failures: 0 });
+    probe.stranger = false; // a second outage
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(incidents).toHaveLength(2);
+    expect(incidents[1]?.run_id).not.toBe(incidents[0]?.run_id);
+    expect(confirming()).toBe(4);
+  });
+
+  it('a remote backend down at the first probe is an outage too', async () => {
+    const { supervisor } = setup({ orchestratorEnabled: false });
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    await supervisor.start('app-start');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(incidents.map((i) => i.kind)).toEqual(['remote-down']);
+  });
+});
+
+describe('incidents of a failure run (fake process, fake timers)', () => {
+  it("groups a crash loop's attempts under one run, numbered, the last with the verdict", async () => {
+    const { supervisor, launcher } = setup({ maxRestartAttempts: 3 });
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    await supervisor.start('user-ui');
+    for (let i = 0; i < 4; i++) {
+      launcher.last.exit(1);
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(supervisor.currentState).toBe('crashed');
+    expect(incidents).toHaveLength(4);
+    expect(new Set(incidents.map((i) => i.run_id)).size).toBe(1);
+    expect(incidents.map((i) => i.attempt)).toEqual([1, 2, 3, 4]);
+    expect(incidents.at(-1)?.action).toMatch(/^gave up after 3/);
+
+    // A person starts it again: its next failure opens a new run.
+    await supervisor.start('user-ui');
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(incidents).toHaveLength(5);
+    expect(incidents[4]?.run_id).not.toBe(incidents[0]?.run_id);
+    expect(incidents[4]?.attempt).toBe(1);
+  });
+
+  it("puts the process's last stderr line in the summary and keeps only that process's lines", async () => {
+    const { supervisor, launcher } = setup({ maxRestartAttempts: 3 });
+    const incidents: Incident[] = [];
+    supervisor.on('incident', (i) => incidents.push(i));
+    await supervisor.start('user-ui');
+    launcher.last.say('stdout', 'first process says hello');
+    launcher.last.say('stderr', 'first process warning');
+    launcher.last.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    const second = launcher.last;
+    second.say('stderr', 'FATAL: cannot connect to database');
+    second.say('stdout', 'shutting down');
+    second.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(incidents).toHaveLength(2);
+    expect(incidents[0]?.summary).toBe('exited unexpectedly (exited with code 1) — stderr: first process warning');
+    expect(incidents[1]?.summary).toBe(
+      'exited unexpectedly (exited with code 1) — stderr: FATAL: cannot connect to database',
+    );
+    const texts = incidents[1]?.logs.map((l) => l.text) ?? [];
+    expect(texts).toContain('FATAL: cannot connect to database');
+    expect(texts.some((t) => t.startsWith(`spawned pid ${second.pid}`))).toBe(true);
+    expect(texts.some((t) => t.includes('first process'))).toBe(false);
   });
 });

@@ -28,6 +28,7 @@ const TITLES: Record<IncidentKind, string> = {
   'failed-start': 'Backend failed to start',
   'port-in-use': 'Backend port is taken',
   'launch-error': 'Backend cannot run',
+  'remote-down': 'Remote backend is down',
 };
 
 /**

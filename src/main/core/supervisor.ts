@@ -3,11 +3,19 @@ import { randomUUID } from 'node:crypto';
 import type { SupervisorConfig } from '../../shared/config';
 import type { Incident, IncidentKind } from '../../shared/incident';
 import type { Actor, BackendState } from '../../shared/states';
-import type { BackendStatus, CommandResult, ExitInfo, HealthCheckResult, StateChangeEvent } from '../../shared/status';
+import type {
+  BackendStatus,
+  CommandResult,
+  ExitInfo,
+  HealthCheckResult,
+  StartupProbes,
+  StateChangeEvent,
+} from '../../shared/status';
 import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
 import { fitIncident } from './incident-cap';
+import { incidentLogs, incidentSummary, REMOTE_OUTAGE_ACTION } from './incident-facts';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
@@ -48,6 +56,11 @@ export interface SupervisorDeps {
 
 /** Log lines and probes kept in an incident. */
 const INCIDENT_LOG_LINES = 50;
+/**
+ * Log lines searched for the failed process's own lines and its last stderr line: a
+ * chatty supervisor or stdout can push that line out of the last 50.
+ */
+const INCIDENT_SCAN_LINES = 200;
 const INCIDENT_PROBES = 10;
 /** Budget of the "is the port already served?" probe before a spawn, ms. */
 const PORT_CHECK_TIMEOUT_MS = 500;
@@ -74,6 +87,8 @@ interface ManagedChild {
   expectedExit: boolean;
   /** Sequence number of the first log line after its spawn (to read its own output). */
   firstSeq: number;
+  /** Who had the supervisor stop it, and why (null while nobody did). */
+  stop: { actor: Actor; reason: string } | null;
 }
 
 /**
@@ -111,6 +126,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private backoffDueMono: number | null = null;
   private disposed = false;
   private probeHistory: boolean[] = [];
+  /** Periodic probes failed in a row (status `health_failures`). */
+  private healthFailures = 0;
+  /** The probes of the start under way (status `startup`); null when not starting. */
+  private startupProbes: StartupProbes | null = null;
+  /** Id of the failure run the restart policy is in: its incidents share it (`run_id`). */
+  private failureRun: string | null = null;
+  /** `firstSeq` of the last process spawned: an incident about it keeps only its own lines. */
+  private lastSpawnFirstSeq: number | null = null;
   private recentProbes: HealthCheckResult[] = [];
   private readonly pidFile: PidFile | null;
   private readonly findPortOwner: (port: number) => Promise<PortOwner | null>;
@@ -161,19 +184,30 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** A status snapshot (seed 001 fields first). */
   status(): BackendStatus {
     const now = this.clock.monotonicMs();
+    const local = this.config.orchestratorEnabled;
     const alive = this.child !== null && !this.child.handle.hasExited;
-    const uptimeMs = alive && this.child ? now - this.child.startedAtMono : 0;
+    // Remote mode has no process: its uptime is how long the remote backend has answered.
+    const upSince = local
+      ? alive && this.child
+        ? this.child.startedAtMono
+        : null
+      : this.state === 'running'
+        ? this.runningSinceMono
+        : null;
+    const uptimeMs = upSince === null ? 0 : now - upSince;
+    // A probe of a process that is gone says nothing about the backend now.
+    const health = local && !alive ? null : this.lastHealth;
     return {
       status: this.state,
       pid: alive && this.child ? this.child.handle.pid : null,
       uptime_secs: Math.max(0, Math.floor(uptimeMs / 1000)),
       restart_count: this.restartCount,
-      last_health_check: this.lastHealth === null ? 'unknown' : this.lastHealth.ok ? 'healthy' : 'unhealthy',
+      last_health_check: health === null ? 'unknown' : health.ok ? 'healthy' : 'unhealthy',
       is_running: this.state === 'running' || this.state === 'unhealthy',
       orchestrator_enabled: this.config.orchestratorEnabled,
       backend_url: this.config.backendUrl,
       consecutive_failures: this.consecutiveFailures,
-      last_health: this.lastHealth,
+      last_health: health,
       last_exit: this.lastExit,
       last_error: this.lastError,
       state_reason: this.stateReason,
@@ -183,6 +217,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.state === 'backoff' && this.backoffDueMono !== null
           ? Math.max(0, Math.round(this.backoffDueMono - now))
           : null,
+      health_failures: health === null ? 0 : this.healthFailures,
+      startup: this.state === 'starting' && this.startupProbes ? { ...this.startupProbes } : null,
     };
   }
 
@@ -291,6 +327,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stateSince = this.clock.wallNow();
     if (to === 'running' && from !== 'running') this.runningSinceMono = this.clock.monotonicMs();
     if (to !== 'running' && to !== 'unhealthy') this.runningSinceMono = null;
+    if (to === 'starting' && from !== 'starting') {
+      // A new process (or a new watch): the last one's probes do not describe it.
+      this.startupProbes = { probes: 0, last: null };
+      this.lastHealth = null;
+      this.healthFailures = 0;
+    }
+    if (to !== 'starting') this.startupProbes = null;
     this.logs.append('supervisor', `state ${from} → ${to} (${actor}): ${reason}`);
     this.emit('state', { from, to, actor, reason, at: this.stateSince.toISOString(), status: this.status() });
   }
@@ -410,8 +453,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       startedAtMono: this.clock.monotonicMs(),
       expectedExit: false,
       firstSeq: this.logs.nextSeq,
+      stop: null,
     };
     this.child = managed;
+    this.lastSpawnFirstSeq = managed.firstSeq;
     const splitters = {
       stdout: new LineSplitter((line) => this.logs.append('stdout', line)),
       stderr: new LineSplitter((line) => this.logs.append('stderr', line)),
@@ -440,6 +485,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       signal: exit.signal,
       at: this.clock.wallNow().toISOString(),
       expected: managed.expectedExit,
+      stopped_by: managed.stop?.actor ?? null,
+      stop_reason: managed.stop?.reason ?? null,
     };
     this.lastExit = info;
     this.emit('exit', { ...info, pid: managed.handle.pid });
@@ -478,6 +525,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const ranMs = this.runningSinceMono === null ? 0 : this.clock.monotonicMs() - this.runningSinceMono;
     if (ranMs >= this.config.restartResetAfterMs) this.consecutiveFailures = 0;
     this.consecutiveFailures++;
+    // The first failure after a good run (or a person's command) opens a new run.
+    if (this.consecutiveFailures === 1 || this.failureRun === null) this.failureRun = randomUUID();
     const decision = decideRestart(this.config, this.consecutiveFailures);
     if (decision.action === 'give-up') {
       this.recordIncident(kind, why, info, decision.reason);
@@ -523,6 +572,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!managed) return;
     this.clearHealthTimer();
     managed.expectedExit = true;
+    managed.stop ??= { actor, reason };
     const { handle } = managed;
     if (handle.hasExited && !handle.groupAlive()) {
       this.child = null;
@@ -568,21 +618,34 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private rememberProbe(probe: HealthCheckResult): void {
     const { at, ok, latency_ms, status_code, error } = probe;
-    this.recentProbes.push({ at, ok, latency_ms, status_code, error });
+    const kept = { at, ok, latency_ms, status_code, error };
+    this.recentProbes.push(kept);
     if (this.recentProbes.length > INCIDENT_PROBES) this.recentProbes.shift();
+    // While starting, every probe is a startup probe: the status shows them as they come.
+    if (this.state === 'starting' && this.startupProbes) {
+      this.startupProbes = { probes: this.startupProbes.probes + 1, last: kept };
+    }
   }
 
-  private recordIncident(kind: IncidentKind, summary: string, info: FailureInfo | null, action: string): void {
+  private recordIncident(kind: IncidentKind, why: string, info: FailureInfo | null, action: string): void {
+    // Only the failed process's own lines (from its spawn on); none: the supervisor's.
+    const firstSeq = info?.pid != null ? this.lastSpawnFirstSeq : null;
+    const logs = incidentLogs(this.logs.tail(INCIDENT_SCAN_LINES), firstSeq, INCIDENT_LOG_LINES);
+    const summary = incidentSummary(why, logs);
+    // A failure the policy counts belongs to its run; any other incident is a run of one.
+    const inRun = this.consecutiveFailures > 0 && this.failureRun !== null;
     const incident: Incident = {
       id: randomUUID(),
       at: this.clock.wallNow().toISOString(),
       kind,
+      run_id: inRun ? (this.failureRun ?? randomUUID()) : randomUUID(),
+      attempt: inRun ? this.consecutiveFailures : 1,
       summary,
       pid: info?.pid ?? null,
       exit: info?.exit ? { code: info.exit.code, signal: info.exit.signal } : null,
       uptime_ms: info?.uptimeMs === null || info?.uptimeMs === undefined ? null : Math.round(info.uptimeMs),
       action,
-      logs: this.logs.tail(INCIDENT_LOG_LINES),
+      logs,
       probes: [...this.recentProbes],
     };
     this.logs.append('supervisor', `incident (${kind}): ${summary}; ${action}`);
@@ -677,6 +740,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private recordProbe(probe: HealthCheckResult): void {
     const { at, ok, latency_ms, status_code, error } = probe;
     this.lastHealth = { at, ok, latency_ms, status_code, error };
+    this.healthFailures = ok ? 0 : this.healthFailures + 1;
     this.probeHistory.push(ok);
     if (this.probeHistory.length > 100) this.probeHistory.shift();
     this.rememberProbe(this.lastHealth);
@@ -723,7 +787,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.recordProbe(last);
       if (last.ok) break;
       failures++;
-      if (failures >= this.config.healthFailureThreshold) break;
+      // Already unhealthy: the outage is confirmed; one probe per interval, no re-probes.
+      if (failures >= this.config.healthFailureThreshold || this.state === 'unhealthy') break;
       this.logs.append(
         'supervisor',
         `health probe failed (${last.error}); confirming (${failures}/${this.config.healthFailureThreshold})`,
@@ -737,7 +802,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     const why = `health check failed ${failures} time${failures === 1 ? '' : 's'} in a row (${last.error})`;
-    if (this.state !== 'unhealthy') this.setState('unhealthy', 'health', why);
+    if (this.state !== 'unhealthy') {
+      this.setState('unhealthy', 'health', why);
+      if (!this.config.orchestratorEnabled) this.recordIncident('remote-down', why, null, REMOTE_OUTAGE_ACTION);
+    }
     if (!this.config.orchestratorEnabled || !this.config.autoRestart) {
       this.scheduleHealthCheck(generation);
       return;
@@ -769,6 +837,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       'health',
       probe.ok ? 'remote backend is healthy' : `remote backend: ${probe.error}`,
     );
+    if (!probe.ok) this.recordIncident('remote-down', `remote backend: ${probe.error}`, null, REMOTE_OUTAGE_ACTION);
     this.scheduleHealthCheck(generation);
     return this.result(probe.ok, probe.ok ? 'monitoring remote backend' : `remote backend unhealthy: ${probe.error}`);
   }

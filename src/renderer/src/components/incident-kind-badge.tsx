@@ -8,6 +8,7 @@ export const INCIDENT_KIND_STYLES: Record<IncidentKind, { color: MantineColor; v
   'failed-start': { color: 'yellow', variant: 'light' },
   'port-in-use': { color: 'grape', variant: 'light' },
   'launch-error': { color: 'red.9', variant: 'filled' },
+  'remote-down': { color: 'orange.8', variant: 'filled' },
 };
 
 /** Props of {@link IncidentKindBadge}. */
