@@ -1,18 +1,33 @@
 import type { Clock } from './clock';
+import { isLoopback } from './config';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
 import type { ProcessExit } from './launcher';
 import { timerMs } from './timer-ms';
 
 /**
- * Startup probes run every 2 ms for the first 500 ms (most backends get ready in that
- * window, and a refused loopback connect costs microseconds), then the interval grows
- * ×1.5 up to 1 s (architecture.md, "Start"): readiness is seen within ~2 ms of the backend
- * answering, which keeps crash → healthy within 1.1 × the bare spawn → healthy floor
- * (bench/results.md).
+ * Startup probes run every 2 ms for the first 500 ms: most backends get ready in that
+ * window, and seeing it within ~2 ms keeps crash → healthy within 1.1 × the bare spawn →
+ * healthy floor (bench/results.md). After that the interval grows ×1.5 up to
+ * {@link STARTUP_PROBE_LOOPBACK_MAX_MS} for a loopback health URL, or
+ * {@link STARTUP_PROBE_REMOTE_MAX_MS} for any other.
  */
 const STARTUP_PROBE_FIRST_MS = 2;
 const STARTUP_PROBE_FAST_PHASE_MS = 500;
-const STARTUP_PROBE_MAX_MS = 1_000;
+/**
+ * Longest pause between startup probes of a loopback health URL (localhost, 127.0.0.0/8,
+ * ::1), ms, for the whole start budget: a backend that gets ready at any time is reported
+ * `running` within this plus one probe (~1 ms) of its first 2xx, well inside 50 ms. Cheap:
+ * a refused loopback connect costs the kernel microseconds and the probe well under 1 ms
+ * of CPU, so 40 probes a second keep the supervisor near 2 % of one core during a slow
+ * start (README, "Benchmark").
+ */
+export const STARTUP_PROBE_LOOPBACK_MAX_MS = 25;
+/**
+ * Longest pause between startup probes of a health URL on another host, ms: each probe
+ * there costs the network and the remote backend a connection, and readiness a second late
+ * matters less than for a child on this machine.
+ */
+export const STARTUP_PROBE_REMOTE_MAX_MS = 1_000;
 /**
  * Smallest budget of a startup probe, ms. Near the end of the start budget a probe gets
  * what is left, but never less than this: a loopback answer takes a few ms, and a probe
@@ -48,6 +63,15 @@ export interface StartupWait {
 }
 
 /**
+ * The longest pause between startup probes of `url`, ms: {@link STARTUP_PROBE_LOOPBACK_MAX_MS}
+ * when its host is loopback, else {@link STARTUP_PROBE_REMOTE_MAX_MS}. Throws on a URL that
+ * does not parse (config validation made it one).
+ */
+export function startupProbeMaxMs(url: string): number {
+  return isLoopback(new URL(url).hostname) ? STARTUP_PROBE_LOOPBACK_MAX_MS : STARTUP_PROBE_REMOTE_MAX_MS;
+}
+
+/**
  * Probes at a growing interval until healthy, exit, the start budget runs out, or cancel.
  * Every timer and probe budget is a whole number of ms. `lastProbe` of a timeout is the
  * last conclusive outcome: a probe cut short by the end of the budget that timed out does
@@ -57,6 +81,7 @@ export interface StartupWait {
  */
 export async function awaitHealthy(w: StartupWait): Promise<StartOutcome> {
   const deadline = w.startedAtMono + w.startupTimeoutMs;
+  const maxInterval = startupProbeMaxMs(w.url);
   let interval = STARTUP_PROBE_FIRST_MS;
   let lastProbe: ProbeOutcome | null = null;
   let lastInconclusive = false;
@@ -87,7 +112,7 @@ export async function awaitHealthy(w: StartupWait): Promise<StartOutcome> {
     }
     const wait = timerMs(Math.min(interval, deadline - w.clock.monotonicMs()));
     if (w.clock.monotonicMs() - w.startedAtMono >= STARTUP_PROBE_FAST_PHASE_MS) {
-      interval = Math.min(Math.round(interval * 1.5), STARTUP_PROBE_MAX_MS);
+      interval = Math.min(Math.round(interval * 1.5), maxInterval);
     }
     const pause = new Promise<{ kind: 'tick' }>((resolve) => w.clock.setTimeout(() => resolve({ kind: 'tick' }), wait));
     const next = await Promise.race([pause, exited, cancelled]);
