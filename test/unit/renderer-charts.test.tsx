@@ -219,6 +219,13 @@ describe('MetricsChartsView', () => {
     expect(screen.queryByTestId('chart-memory-latest')).toBeNull();
   });
 
+  it('heads with the newest sample: "no process" once the process is gone, not its old memory', () => {
+    const gone = sample('2026-01-01T10:01:00Z', { state: 'crashed', rss_bytes: null, healthy: null });
+    renderView(toMetricsPoints([...SAMPLES, gone]));
+    expect(screen.getByTestId('chart-memory-latest').textContent).toBe('no process');
+    expect(screen.getByTestId('chart-latency-latest').textContent).toBe('not probed');
+  });
+
   it('shows "failed" as the latest latency after a failed probe', () => {
     renderView(toMetricsPoints(SAMPLES.slice(0, 2)));
     expect(screen.getByTestId('chart-latency-latest').textContent).toBe('failed');

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Stack } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { CommandResult } from '../../../shared/status';
@@ -34,11 +34,23 @@ interface Notice {
   kind: 'error' | 'refused';
 }
 
+/** Props of {@link ProcessControls}. */
+export interface ProcessControlsProps {
+  /** The state shown: decides which commands make sense. */
+  state: BackendState;
+  /** The page cannot see the supervisor now (the connection dropped, a refresh failed): no command. */
+  offline?: boolean;
+}
+
+/** Shown beside the disabled buttons while the page is offline. */
+export const OFFLINE_HINT = 'Not connected to the supervisor: commands are off until it is back.';
+
 /**
  * Start / Stop / Restart. Each shows a spinner while its command runs (the others wait:
  * the supervisor serialises commands anyway) and reports a failure below the buttons.
+ * All are disabled while `offline`: the state they would act on may be long gone.
  */
-export function ProcessControls({ state }: { state: BackendState }) {
+export function ProcessControls({ state, offline = false }: ProcessControlsProps) {
   const api = useSupervisorApi();
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -70,7 +82,7 @@ export function ProcessControls({ state }: { state: BackendState }) {
         color={color}
         variant={variant}
         loading={running}
-        disabled={!commandAllowed(command, state) || (mutation.isPending && !running)}
+        disabled={offline || !commandAllowed(command, state) || (mutation.isPending && !running)}
         onClick={() => mutation.mutate(command)}
         data-testid={`btn-${command}`}
       >
@@ -86,6 +98,11 @@ export function ProcessControls({ state }: { state: BackendState }) {
         {button('restart', 'blue', 'light')}
         {button('stop', 'red', 'light')}
       </Group>
+      {offline && (
+        <Text size="xs" c="dimmed" maw={320} ta="right" data-testid="commands-offline">
+          {OFFLINE_HINT}
+        </Text>
+      )}
       {notice && (
         <Alert
           color={notice.kind === 'error' ? 'red' : 'yellow'}

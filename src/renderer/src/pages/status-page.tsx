@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
-import type { BackendStatus } from '../../../shared/status';
+import type { BackendStatus, HealthCheckResult } from '../../../shared/status';
 import type { Actor } from '../../../shared/states';
 import { errorMessage, useConnectionState } from '../api';
 import { MetricsCharts } from '../components/charts/metrics-charts';
@@ -67,6 +67,7 @@ export function StatusPage() {
       receivedAt={query.dataUpdatedAt}
       staleError={query.isError ? query.error : null}
       reconnecting={connection === 'reconnecting'}
+      tokenNeeded={connection === 'token-needed'}
       lastIncident={incidents.data?.[0]}
       charts={<MetricsCharts />}
     />
@@ -95,6 +96,8 @@ export interface StatusViewProps {
   staleError?: unknown;
   /** The live connection is down (HTTP): say the figures may be old. */
   reconnecting?: boolean;
+  /** The supervisor refused the token: no command can be sent. */
+  tokenNeeded?: boolean;
   /** The newest recorded incident, if any: a line links to the Incidents page. */
   lastIncident?: Incident;
   /** The last hour's charts, shown under the figures (the page passes the live ones). */
@@ -107,12 +110,16 @@ export function StatusView({
   receivedAt,
   staleError,
   reconnecting = false,
+  tokenNeeded = false,
   lastIncident,
   charts,
 }: StatusViewProps) {
   // Ticks every second: uptime, the backoff countdown and the "… ago" times move.
   const now = useNow(true);
   const elapsedMs = Math.max(0, now - receivedAt);
+  // Commands sent now would act on a state the page cannot see.
+  const offline = staleError != null || reconnecting || tokenNeeded;
+  const health = healthCard(status, now);
 
   return (
     <Stack gap="md" maw={1100} mx="auto">
@@ -147,7 +154,7 @@ export function StatusView({
               {status.backend_url}
             </Text>
           </Stack>
-          {status.orchestrator_enabled && <ProcessControls state={status.status} />}
+          {status.orchestrator_enabled && <ProcessControls state={status.status} offline={offline} />}
         </Group>
       </Paper>
 
@@ -177,20 +184,26 @@ export function StatusView({
           label="Uptime"
           value={uptimeText(status, elapsedMs)}
           testId="uptime"
-          detail={status.is_running ? 'current process' : 'no process'}
+          detail={<span data-testid="uptime-detail">{uptimeDetail(status)}</span>}
         />
         <StatCard
           label="Restarts"
-          value={status.restart_count}
+          value={status.orchestrator_enabled ? status.restart_count : NONE}
           testId="restart-count"
-          detail={`${status.consecutive_failures} consecutive failure${status.consecutive_failures === 1 ? '' : 's'}`}
+          detail={
+            <span data-testid="restart-detail">
+              {status.orchestrator_enabled
+                ? `${status.consecutive_failures} consecutive failure${status.consecutive_failures === 1 ? '' : 's'}`
+                : 'remote mode: not restarted from here'}
+            </span>
+          }
         />
         <StatCard
           label="Health"
-          value={status.last_health_check}
+          value={health.value}
           testId="health"
-          color={HEALTH_COLORS[status.last_health_check]}
-          detail={status.last_health ? `checked ${formatAgo(status.last_health.at, now)}` : 'not checked yet'}
+          color={health.color}
+          detail={<span data-testid="health-detail">{health.detail}</span>}
         />
       </SimpleGrid>
 
@@ -219,19 +232,67 @@ function LastIncidentLink({ incident, now }: { incident: Incident; now: number }
   );
 }
 
-/** Uptime from the snapshot plus the time since it arrived, while a process runs. */
+/**
+ * Whether the snapshot's uptime is still counting: a process is alive (its pid is known,
+ * also while starting or stopping), or in remote mode the remote backend answers.
+ */
+function uptimeCounts(status: BackendStatus): boolean {
+  return status.orchestrator_enabled ? status.pid !== null : status.status === 'running';
+}
+
+/** Uptime from the snapshot plus the time since it arrived, while it counts; a dash when nothing is up. */
 function uptimeText(status: BackendStatus, elapsedMs: number): string {
-  const live = status.status === 'running' || status.status === 'unhealthy';
-  if (!live && status.uptime_secs === 0) return NONE;
-  return formatDuration(status.uptime_secs + (live ? Math.floor(elapsedMs / 1000) : 0));
+  if (!uptimeCounts(status)) return NONE;
+  return formatDuration(status.uptime_secs + Math.floor(elapsedMs / 1000));
+}
+
+function uptimeDetail(status: BackendStatus): string {
+  if (!status.orchestrator_enabled)
+    return uptimeCounts(status) ? 'remote backend answering' : 'remote backend not answering';
+  return status.pid !== null ? `process ${status.pid}` : 'no process';
+}
+
+/** `answered HTTP 404` / `connection refused` / `ok`: one probe's outcome in a few words. */
+function probeOutcome(probe: HealthCheckResult): string {
+  if (probe.ok) return probe.status_code === null ? 'ok' : `ok (HTTP ${probe.status_code})`;
+  return probe.error ?? (probe.status_code === null ? 'failed' : `HTTP ${probe.status_code}`);
+}
+
+/**
+ * The Health card: while a process starts, its startup probes (how many, the last
+ * answer); without a process, a dash; else the last periodic probe of the current one.
+ */
+function healthCard(status: BackendStatus, now: number): { value: string; color: string; detail: string } {
+  if (status.startup) {
+    const { probes, last } = status.startup;
+    const count = `${probes} startup probe${probes === 1 ? '' : 's'}`;
+    return {
+      value: 'starting',
+      color: 'blue.7',
+      detail: last ? `${count} · last: ${probeOutcome(last)}, ${formatAgo(last.at, now)}` : `${count} yet`,
+    };
+  }
+  if (status.orchestrator_enabled && status.pid === null) {
+    return { value: NONE, color: HEALTH_COLORS.unknown, detail: 'no process' };
+  }
+  const last = status.last_health;
+  const failures = status.health_failures;
+  return {
+    value: status.last_health_check,
+    color: HEALTH_COLORS[status.last_health_check],
+    detail: last
+      ? `checked ${formatAgo(last.at, now)}${failures > 0 ? ` · ${failures} failed in a row` : ''}`
+      : 'not checked yet',
+  };
 }
 
 function HealthPanel({ status }: { status: BackendStatus }) {
-  const health = status.last_health;
+  // While starting, the last startup probe is the latest word on the new process.
+  const health = status.startup ? status.startup.last : status.last_health;
   return (
     <Paper withBorder radius="md" p="lg">
       <Title order={5} mb="sm">
-        Last health check
+        {status.startup ? 'Last startup probe' : 'Last health check'}
       </Title>
       <Text
         size="sm"
@@ -241,7 +302,7 @@ function HealthPanel({ status }: { status: BackendStatus }) {
         data-testid="last-health"
         data-ok={health ? String(health.ok) : undefined}
       >
-        {health ? healthSummary(health) : NONE}
+        {health ? healthSummary(health) : status.orchestrator_enabled && status.pid === null ? 'no process' : NONE}
       </Text>
       {health && (
         <DataList size="sm" labelWidth={120} gap="xs">
@@ -305,7 +366,9 @@ function ExitPanel({ status }: { status: BackendStatus }) {
           </DataList.Item>
           <DataList.Item>
             <DataList.ItemLabel>Expected</DataList.ItemLabel>
-            <DataList.ItemValue>{exit.expected ? 'yes (asked to stop)' : 'no'}</DataList.ItemValue>
+            <DataList.ItemValue data-testid="last-exit-expected" style={{ overflowWrap: 'anywhere' }}>
+              {expectedText(exit)}
+            </DataList.ItemValue>
           </DataList.Item>
         </DataList>
       )}
@@ -313,7 +376,24 @@ function ExitPanel({ status }: { status: BackendStatus }) {
   );
 }
 
-function exitSummary(exit: NonNullable<BackendStatus['last_exit']>): string {
+type ExitInfo = NonNullable<BackendStatus['last_exit']>;
+
+/** Who had the supervisor stop it, in words (`the restart policy`, `the dashboard`). */
+function stopperText(exit: ExitInfo): string | null {
+  return exit.stopped_by === null ? null : (ACTOR_LABELS[exit.stopped_by] ?? exit.stopped_by);
+}
+
+function exitSummary(exit: ExitInfo): string {
   const how = exit.signal ? `killed by ${exit.signal}` : exit.code !== null ? `exit code ${exit.code}` : 'exited';
-  return `${how} · ${exit.expected ? 'expected' : 'unexpected'}`;
+  const stopper = stopperText(exit);
+  if (!exit.expected) return `${how} · unexpected`;
+  return `${how} · ${stopper ? `stopped by ${stopper}` : 'expected'}`;
+}
+
+/** `no`, or who stopped it and why: a start the policy killed is not "asked to stop". */
+function expectedText(exit: ExitInfo): string {
+  if (!exit.expected) return 'no';
+  const stopper = stopperText(exit);
+  if (!stopper) return 'yes (stopped by the supervisor)';
+  return `yes: stopped by ${stopper}${exit.stop_reason ? ` (${exit.stop_reason})` : ''}`;
 }

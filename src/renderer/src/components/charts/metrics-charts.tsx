@@ -43,8 +43,8 @@ export interface MetricsChartsViewProps {
  * gaps where the backend was not probed) and the backend's resident memory in MiB.
  */
 export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
-  const latestProbe = points?.findLast((point) => point.ok !== null);
-  const latestMemory = points?.findLast((point) => point.memory !== null);
+  // The newest sample only: an older figure would describe a process that may be gone.
+  const newest = points?.at(-1);
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       <ChartCard
@@ -52,7 +52,7 @@ export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
         title="Health-check latency"
         points={points}
         error={error}
-        latest={latestProbe && <LatestProbe point={latestProbe} />}
+        latest={newest && (newest.ok === null ? 'not probed' : <LatestProbe point={newest} />)}
         noValues={points && !hasValues(points, 'latency') && !hasValues(points, 'failed')}
         noValuesText="No health checks in the last hour"
       >
@@ -63,7 +63,12 @@ export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
         title="Memory (RSS)"
         points={points}
         error={error}
-        latest={latestMemory?.memory != null && formatMiB(latestMemory.memory)}
+        latest={
+          newest &&
+          points &&
+          hasValues(points, 'memory') &&
+          (newest.memory === null ? 'no process' : formatMiB(newest.memory))
+        }
         noValues={points && !hasValues(points, 'memory')}
         noValuesText="No backend process measured in the last hour"
       >
