@@ -17,10 +17,23 @@ import {
   settingsFileIn,
   type SettingsSource,
 } from './core/settings-store';
-import { killGroupNow, takeStopSignals } from './core/shutdown-signals';
+import {
+  guardSignalsUntilTaken,
+  ignoreSignals,
+  killGroupNow,
+  takeStopSignals,
+  type StopSignal,
+} from './core/shutdown-signals';
 import { ensureWritableFolder } from './core/writable-folder';
 import { createControlServer } from './server/control-server';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
+import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, type Output } from './console-output';
+
+export type { Output } from './console-output';
+
+// At once, as the imports above are evaluated (see guardSignalsUntilTaken): a stop signal
+// before main() takes them ends the process, instead of being lost.
+guardSignalsUntilTaken();
 
 /** The build's output folder (this file is bundled to out/node/headless.js). */
 const OUT_DIR = resolve(import.meta.dirname, '..');
@@ -30,7 +43,8 @@ const HELP = `Usage: backend-supervisor serve [options]
 Runs a backend under supervision and serves the control API and the dashboard.
 
 Stops on SIGINT, SIGTERM or SIGHUP: SIGTERM to the backend's process group, SIGKILL
-after STOP_TIMEOUT; a second signal SIGKILLs it at once.
+after STOP_TIMEOUT; a second signal SIGKILLs it at once. One during the start-up (before
+the backend runs) ends it there. SIGUSR1 and SIGUSR2 are ignored.
 
 Options:
   --control-host <host>  bind address of the control server (env CONTROL_HOST, default 127.0.0.1)
@@ -45,20 +59,6 @@ Options:
 Environment (seconds for durations):
 ${ENV_VARIABLES.map((v) => `  ${v.names.join(' / ').padEnd(38)} ${v.doc}`).join('\n')}
 `;
-
-/** Where a line printed by the headless entry goes; injectable for tests. */
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-  /** Bytes written but not yet flushed. */
-  backlog(): number;
-}
-
-const consoleOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  backlog: () => process.stdout.writableLength,
-};
 
 /** Unflushed console bytes past which echoed log lines are skipped (counted, then reported). */
 const ECHO_MAX_BACKLOG = 1024 * 1024;
@@ -119,12 +119,55 @@ function describeBackend(config: SupervisorConfig): string {
 /**
  * Runs the headless supervisor until SIGINT, SIGTERM or SIGHUP, then stops the backend
  * (SIGTERM → SIGKILL after the stop timeout; a second signal SIGKILLs it at once) and closes
- * the server.
- * @returns the process exit code: 0 after a clean shutdown, 2 for a configuration error (a
- * bad value, an unusable data or log folder, a data folder locked by another supervisor),
- * 1 when the control server cannot listen.
+ * the server. A stop signal during the start-up (before the runtime exists, or while the
+ * control server begins to listen) ends the start-up there: no backend is started.
+ * @returns the process exit code: 0 after a clean shutdown (a stop during the start-up
+ * too), 2 for a configuration error (a bad value, an unusable data or log folder, a data
+ * folder locked by another supervisor), 1 when the control server cannot listen.
  */
-export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
+export async function main(argv: string[], output: Output = consoleOutput()): Promise<number> {
+  // The signals first, before anything can wait: until takeStopSignals removes them, the
+  // listeners of when-exit and signal-exit (installed on import) either end the process at
+  // once or lose the signal (both re-raise it while removing themselves), and a SIGUSR1
+  // would open the inspector.
+  const unignore = ignoreSignals((signal) => output.err(`backend-supervisor: ${signal} ignored`));
+  let onStop: ((signal: StopSignal) => void) | null = null;
+  let onForce: ((signal: StopSignal) => void) | null = null;
+  let stopDuringStartup: StopSignal | null = null;
+  const untake = takeStopSignals({
+    stop: (signal) => {
+      if (onStop) return onStop(signal);
+      stopDuringStartup = signal;
+      output.out(`backend-supervisor: ${signal} during the start-up: stopping before the backend starts`);
+    },
+    force: (signal) => onForce?.(signal),
+  });
+  try {
+    const code = await run(argv, output, {
+      stopRequested: () => stopDuringStartup,
+      onStop: (stop, force) => {
+        onStop = stop;
+        onForce = force;
+      },
+    });
+    await output.close?.(CONSOLE_FLUSH_AT_EXIT_MS, code);
+    return code;
+  } finally {
+    // Given back for a caller that goes on (a test calling main in its own process).
+    untake();
+    unignore();
+  }
+}
+
+/** How {@link run} learns of the stop signals main took. */
+interface StartupSignals {
+  /** The stop signal received before the runtime took over, if any. */
+  stopRequested(): StopSignal | null;
+  /** Hands the signals over to the running supervisor. */
+  onStop(stop: (signal: StopSignal) => void, force: (signal: StopSignal) => void): void;
+}
+
+async function run(argv: string[], output: Output, signals: StartupSignals): Promise<number> {
   let cli;
   let config: SupervisorConfig;
   let settings: SettingsSource;
@@ -169,16 +212,23 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     }
     throw err;
   }
+  if (signals.stopRequested()) {
+    await lock.release();
+    output.out('backend-supervisor: stopped');
+    return 0;
+  }
 
   const runtime = createRuntime(config, undefined, settings);
   const { supervisor, logs } = runtime;
-  // Taken before anything can take long: a signal from here on is counted (see takeStopSignals).
+  let stopping = false;
+  // From here on a signal stops the runtime (see takeStopSignals: the first stops, a second forces).
   const stopped = new Promise<void>((resolveStopped) => {
     // The backend's group as the stop began: its leader may exit while members that ignore
     // SIGTERM keep the group (and the stop) alive, and then status() has no pid any more.
     let stoppingGroup: number | null = null;
-    takeStopSignals({
-      stop: (signal) => {
+    signals.onStop(
+      (signal) => {
+        stopping = true;
         stoppingGroup = supervisor.status().pid;
         output.out(
           `backend-supervisor: ${signal}: stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s; a second signal kills it now)`,
@@ -191,14 +241,14 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
             resolveStopped();
           });
       },
-      force: (signal) => {
+      (signal) => {
         const pid = supervisor.status().pid ?? stoppingGroup;
         output.err(
           `backend-supervisor: second signal (${signal}): killing the backend now${pid ? ` (SIGKILL to process group ${pid})` : ''}`,
         );
         if (pid) killGroupNow(pid);
       },
-    });
+    );
   });
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
   const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);
@@ -240,6 +290,13 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   try {
     address = await server.listen({ host: config.controlHost, port: config.controlPort });
   } catch (err) {
+    if (stopping) {
+      // A stop signal closed the server while it began to listen: that is the stop, not a failure.
+      await stopped;
+      await lock.release();
+      output.out('backend-supervisor: stopped');
+      return 0;
+    }
     const e = err as NodeJS.ErrnoException;
     output.err(
       e.code === 'EADDRINUSE'
@@ -247,7 +304,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         : `backend-supervisor: cannot listen on ${config.controlHost}:${config.controlPort}: ${e.message}`,
     );
     await runtime.shutdown();
-    await lock?.release();
+    await lock.release();
     return 1;
   }
   const dashboardUrl = address.replace('://0.0.0.0', '://127.0.0.1');
@@ -266,12 +323,13 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   }
   output.out(`backend-supervisor: backend ${describeBackend(config)}`);
 
-  if (cli.start) {
+  // A stop that came while the server began to listen has disposed the supervisor: no start then.
+  if (cli.start && !stopping) {
     const result = await supervisor.start('app-start');
     output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
   }
   await stopped;
-  await lock?.release();
+  await lock.release();
   output.out('backend-supervisor: stopped');
   return 0;
 }

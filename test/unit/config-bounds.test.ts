@@ -4,7 +4,6 @@
  * data-folder lock's address and the folder maker.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,7 +15,7 @@ import {
 } from '../../src/shared/config';
 import { SettingsSchema, describeSettingsError } from '../../src/shared/settings';
 import { ENV_VARIABLES, loadConfig } from '../../src/main/core/config';
-import { lockAddress } from '../../src/main/core/data-dir-lock';
+import { lockFileOf, windowsLockPipe } from '../../src/main/core/data-dir-lock';
 import { importEnvSettings } from '../../src/main/core/settings-store';
 import { makeFolder } from '../../src/main/core/writable-folder';
 import { formToSettings, settingsToForm } from '../../src/renderer/src/components/settings/settings-fields';
@@ -116,22 +115,12 @@ describe('numbers are decimal', () => {
 });
 
 describe('the data-folder lock address', () => {
-  it('Linux: an abstract socket named after the real path; Windows: a named pipe', () => {
-    const a = lockAddress('/srv/data', 'linux');
-    expect(a).toMatch(/^\0backend-supervisor-[0-9a-f]{32}$/);
-    expect(lockAddress('/srv/data', 'linux')).toBe(a);
-    expect(lockAddress('/srv/other', 'linux')).not.toBe(a);
-    expect(lockAddress('C:\\data', 'win32')).toMatch(/^\\\\\.\\pipe\\backend-supervisor-[0-9a-f]{32}$/);
-  });
-
-  it('elsewhere: a socket file in the folder up to the 103-byte socket path limit, else in the temporary folder', () => {
-    const suffix = '/.supervisor.sock';
-    const fits = '/' + 'd'.repeat(103 - suffix.length - 1);
-    expect(Buffer.byteLength(fits + suffix)).toBe(103);
-    expect(lockAddress(fits, 'darwin')).toBe(fits + suffix);
-    const tooLong = fits + 'd';
-    expect(lockAddress(tooLong, 'darwin')).toMatch(/^.*backend-supervisor-[0-9a-f]{32}\.sock$/);
-    expect(lockAddress(tooLong, 'darwin').startsWith(tmpdir())).toBe(true);
+  it('a lock file in the folder (its real path); on Windows a named pipe after the path', () => {
+    expect(lockFileOf('/srv/data')).toBe('/srv/data/.supervisor.lock');
+    const a = windowsLockPipe('C:\\data');
+    expect(a).toMatch(/^\\\\\.\\pipe\\backend-supervisor-[0-9a-f]{32}$/);
+    expect(windowsLockPipe('c:\\DATA')).toBe(a);
+    expect(windowsLockPipe('C:\\other')).not.toBe(a);
   });
 });
 

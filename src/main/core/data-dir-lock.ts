@@ -1,45 +1,62 @@
 /**
  * One supervisor per data folder. Two on one folder overwrite each other's pid file and run
  * two backends on one database, so the folder is locked at start, before anything is
- * written to it. The lock is a listening local socket named after the folder: the kernel
- * closes it when the process dies, even by SIGKILL, so there is no stale lock to detect (an
- * mtime-based lock file, as proper-lockfile keeps, would have to guess when its holder died).
+ * written to it.
+ *
+ * The lock is an flock(2) on `.supervisor.lock` inside the (private, see
+ * assertPrivateFolder) data folder. The kernel drops it when the last descriptor of the open
+ * file is closed, so it dies with the process, even by SIGKILL: there is no stale lock to
+ * detect or take over (an mtime-based lock file, as proper-lockfile keeps, would have to
+ * guess when its holder died; a socket file left by a killed holder must be unlinked, and two
+ * starts that both unlink it both listen). Only the folder's owner can open the file, so no
+ * other user can take the lock first (a denial of service) or probe it; an abstract Unix
+ * socket, which this replaced, has no permissions at all.
+ *
+ * Node has no flock, so a short-lived child takes it: `flock --nonblock --exclusive 3` (or
+ * perl's flock where util-linux is missing, e.g. macOS) locks the descriptor it inherits as
+ * fd 3. That descriptor shares our open file description, and flock locks belong to the open
+ * file description, so the lock stays ours after the child exits and goes when we close the
+ * file or die. The holder writes its pid into the file, so a second supervisor can name it.
+ * On Windows (no flock, no inherited descriptors) it is a named pipe only one process can listen on.
  */
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  writeSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
-import { realpathSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
+import { assertPrivateFolder } from './writable-folder';
+
+/** The lock file in the data folder (its content: the holder's pid and a newline). */
+export const LOCK_FILE_NAME = '.supervisor.lock';
 
 /**
- * How long a second supervisor waits for the holder to answer with its pid, ms. The holder
- * answers from its event loop within milliseconds; 2 s covers a loaded machine, and a holder
- * that does not answer at all (stopped with SIGSTOP) still holds the lock.
+ * How long a second supervisor reads the lock file for the holder's pid, ms. The holder
+ * writes it microseconds after it took the lock; until then the file may still hold the pid
+ * of a holder that died (a dead pid is not reported). 1 s covers a loaded machine.
  */
-export const LOCK_QUERY_TIMEOUT_MS = 2_000;
+export const LOCK_PID_WAIT_MS = 1_000;
 
-/**
- * Tries to take the lock, when the holder went away between a refused listen and the
- * query (it was stopping). Three covers a stop racing a start; more would be a loop.
- */
-const LOCK_ATTEMPTS = 3;
+/** Pause between two reads of the holder's pid, ms. */
+const LOCK_PID_POLL_MS = 20;
 
-/**
- * Longest path of a Unix socket file, bytes: `sun_path` is 104 bytes on macOS and the BSDs
- * (108 on Linux), with the terminating NUL. A folder path too long for it gets its socket in
- * the temporary folder instead, under the same hash.
- */
-const MAX_SOCKET_PATH_BYTES = 103;
-
-/** The data folder is locked by another supervisor, whose pid it answered (null: it did not answer in time). */
+/** The data folder is locked by another supervisor, whose pid it names (null: not known). */
 export class DataDirInUseError extends ConfigError {
   constructor(
     readonly folder: string,
     readonly pid: number | null,
   ) {
     super(
-      `the data folder ${folder} is in use by another supervisor (${pid === null ? `pid unknown: it did not answer within ${LOCK_QUERY_TIMEOUT_MS / 1000} s` : `pid ${pid}`}); stop it or use another SUPERVISOR_DATA_DIR`,
+      `the data folder ${folder} is in use by another supervisor (${pid === null ? 'pid unknown' : `pid ${pid}`}); stop it or use another SUPERVISOR_DATA_DIR`,
     );
     this.name = 'DataDirInUseError';
   }
@@ -49,46 +66,130 @@ export class DataDirInUseError extends ConfigError {
 export interface DataDirLock {
   /** The folder (its real path). */
   readonly folder: string;
-  /** The socket's address (an abstract name starts with a NUL). */
+  /** What is locked: the lock file's path (Windows: the pipe's name). */
   readonly address: string;
-  /** Gives the lock up (closes the socket). Idempotent. */
+  /** Gives the lock up (closes the lock file: the kernel drops the lock). Idempotent. */
   release(): Promise<void>;
 }
 
-/**
- * The lock's socket address for a folder (given as its real path): on Linux an abstract
- * socket (`\0backend-supervisor-<hash>`, no file, gone with the process), on Windows a named
- * pipe, elsewhere a socket file `.supervisor.sock` in the folder (or, if that path is too
- * long for a socket, in the temporary folder). The hash is of the real path, so two
- * spellings of one folder (a symbolic link, `..`) get one lock.
- */
-export function lockAddress(realFolder: string, platform: NodeJS.Platform = process.platform): string {
-  const hash = createHash('sha256').update(realFolder).digest('hex').slice(0, 32);
-  if (platform === 'linux') return `\0backend-supervisor-${hash}`;
-  if (platform === 'win32') return `\\\\.\\pipe\\backend-supervisor-${hash}`;
-  const inFolder = join(realFolder, '.supervisor.sock');
-  return Buffer.byteLength(inFolder) <= MAX_SOCKET_PATH_BYTES
-    ? inFolder
-    : join(tmpdir(), `backend-supervisor-${hash}.sock`);
+/** The lock file of a data folder (given as its real path, so two spellings of one folder share it). */
+export function lockFileOf(realFolder: string): string {
+  return join(realFolder, LOCK_FILE_NAME);
 }
 
-/** True for an address that is a file on disk (a stale one may be left by a killed holder). */
-function isSocketFile(address: string): boolean {
-  return !address.startsWith('\0') && !address.startsWith('\\\\.\\pipe\\');
+/** The Windows lock: a named pipe after the folder's real path (no flock there). */
+export function windowsLockPipe(realFolder: string): string {
+  const hash = createHash('sha256').update(realFolder.toLowerCase()).digest('hex').slice(0, 32);
+  return `\\\\.\\pipe\\backend-supervisor-${hash}`;
+}
+
+/**
+ * The helpers that can flock a descriptor given as fd 3, tried in order: util-linux (or
+ * busybox) `flock`, else perl (shipped with macOS). Each exits 0 when it took the lock and 1
+ * when another holds it; anything else is an error.
+ */
+const FLOCK_HELPERS: readonly { command: string; args: readonly string[] }[] = [
+  { command: 'flock', args: ['--nonblock', '--exclusive', '3'] },
+  {
+    command: 'perl',
+    args: ['-MFcntl=:flock', '-e', 'open(my $f, "+<&=", 3) or exit 66; flock($f, LOCK_EX | LOCK_NB) or exit 1; exit 0'],
+  },
+];
+
+/** Takes an exclusive flock on `fd` through a helper. @returns false when another process holds it. */
+function flockDescriptor(fd: number, file: string): boolean {
+  for (const helper of FLOCK_HELPERS) {
+    const run = spawnSync(helper.command, helper.args, { stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 10_000 });
+    if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') continue;
+    if (run.status === 0) return true;
+    if (run.status === 1) return false;
+    const why = run.error?.message ?? (run.stderr?.toString().trim() || `exit code ${run.status ?? run.signal}`);
+    throw new ConfigError(`cannot lock the data folder (${file}): ${helper.command}: ${why}`);
+  }
+  throw new ConfigError(
+    `cannot lock the data folder (${file}): neither flock (util-linux) nor perl is installed; install util-linux`,
+  );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The holder's pid from the lock file: written right after it took the lock, so wait for a live one. */
+async function holderPid(file: string): Promise<number | null> {
+  const deadline = performance.now() + LOCK_PID_WAIT_MS;
+  for (;;) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // Unreadable for a moment: try again.
+    }
+    const pid = /^\d{1,10}\n$/.test(text) ? Number(text.trim()) : NaN;
+    if (Number.isSafeInteger(pid) && pid > 0 && pidAlive(pid)) return pid;
+    if (performance.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_PID_POLL_MS));
+  }
+}
+
+/** Opens the lock file for the lock: created 0600, never through a symbolic link, ours and a plain file. */
+function openLockFile(file: string): number {
+  const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  const stat = fstatSync(fd);
+  const uid = process.geteuid?.();
+  if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) {
+    closeSync(fd);
+    throw new ConfigError(
+      `cannot lock the data folder: ${file} is not a plain file of this user (uid ${uid}); remove it`,
+    );
+  }
+  return fd;
+}
+
+async function lockWithFlock(real: string): Promise<DataDirLock> {
+  const file = lockFileOf(real);
+  const fd = openLockFile(file);
+  let locked: boolean;
+  try {
+    locked = flockDescriptor(fd, file);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  if (!locked) {
+    closeSync(fd);
+    throw new DataDirInUseError(real, await holderPid(file));
+  }
+  ftruncateSync(fd, 0);
+  writeSync(fd, `${process.pid}\n`, 0);
+  let released: Promise<void> | null = null;
+  return {
+    folder: real,
+    address: file,
+    release: () =>
+      (released ??= Promise.resolve().then(() => {
+        // Emptied first, so no reader takes our pid for a live holder's; never unlinked: a
+        // second supervisor may have the file open, and one that locks a removed file while
+        // a third locks its replacement would make two holders.
+        try {
+          ftruncateSync(fd, 0);
+        } finally {
+          closeSync(fd);
+        }
+      })),
+  };
 }
 
 /** Listens on `address`; null when another process listens there already. */
-function listen(address: string): Promise<Server | null> {
+function listenOnce(address: string): Promise<Server | null> {
   return new Promise((resolve, reject) => {
-    // Every connection is a question "who holds it?": the answer is our pid, one line.
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end(`${process.pid}\n`);
-    });
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') resolve(null);
-      else reject(err);
-    });
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(null) : reject(err)));
     server.listen(address, () => {
       server.removeAllListeners('error');
       server.on('error', () => undefined); // once listening, nothing here may end the supervisor
@@ -98,66 +199,28 @@ function listen(address: string): Promise<Server | null> {
   });
 }
 
-/** Asks the holder of `address` for its pid: a number, null (no answer in time), or 'gone' (no one listens). */
-function askHolder(address: string): Promise<number | null | 'gone'> {
-  return new Promise((resolve) => {
-    let text = '';
-    const socket = createConnection(address);
-    const done = (answer: number | null | 'gone'): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(answer);
-    };
-    const timer = setTimeout(() => done(null), LOCK_QUERY_TIMEOUT_MS);
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.includes('\n') || text.length > 32) {
-        const pid = Number.parseInt(text, 10);
-        done(Number.isSafeInteger(pid) && pid > 0 ? pid : null);
-      }
-    });
-    socket.on('end', () => done(null));
-    socket.on('error', (err: NodeJS.ErrnoException) =>
-      done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? 'gone' : null),
-    );
-  });
+async function lockWithPipe(real: string): Promise<DataDirLock> {
+  const address = windowsLockPipe(real);
+  const server = await listenOnce(address);
+  if (!server) throw new DataDirInUseError(real, null);
+  let released: Promise<void> | null = null;
+  return {
+    folder: real,
+    address,
+    release: () => (released ??= new Promise<void>((resolve) => server.close(() => resolve()))),
+  };
 }
 
 /**
- * Takes the lock on `folder` (it must exist: the lock is named after its real path).
+ * Takes the lock on `folder` (it must exist). First checks that the folder is private to
+ * this user (assertPrivateFolder): the lock, the tokens and the settings (which name the
+ * command to run) are only as safe as the folder.
  * @throws DataDirInUseError naming the folder and the holder's pid when another supervisor
- * holds it; the errno error when the socket cannot be made at all.
+ * holds it; FolderError when the folder is another user's or writable by others;
+ * ConfigError when the lock cannot be taken at all (no flock helper, a foreign lock file).
  */
-export async function lockDataDir(folder: string): Promise<DataDirLock> {
+export async function lockDataDir(folder: string, platform: NodeJS.Platform = process.platform): Promise<DataDirLock> {
   const real = realpathSync(folder);
-  const address = lockAddress(real);
-  for (let attempt = 1; ; attempt++) {
-    const server = await listen(address);
-    if (server) {
-      let released: Promise<void> | null = null;
-      return {
-        folder: real,
-        address,
-        release: () =>
-          (released ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => {
-            if (isSocketFile(address)) unlinkQuietly(address);
-          })),
-      };
-    }
-    const holder = await askHolder(address);
-    if (holder !== 'gone') throw new DataDirInUseError(real, holder);
-    if (attempt >= LOCK_ATTEMPTS) throw new DataDirInUseError(real, null);
-    // No one listens: a socket file left by a holder killed with SIGKILL (abstract sockets
-    // and pipes vanish with their process), or the holder just stopped. Take it over.
-    if (isSocketFile(address)) unlinkQuietly(address);
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
+  assertPrivateFolder(real, 'data folder');
+  return platform === 'win32' ? lockWithPipe(real) : lockWithFlock(real);
 }

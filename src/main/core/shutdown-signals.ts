@@ -38,13 +38,24 @@ export function takeStopSignals(handlers: StopSignalHandlers, target: NodeJS.Pro
     if (received === 1) handlers.stop(signal as StopSignal);
     else handlers.force(signal as StopSignal);
   };
-  for (const signal of STOP_SIGNALS) {
-    target.removeAllListeners(signal);
-    target.on(signal, onSignal);
-  }
+  for (const signal of STOP_SIGNALS) replaceListeners(target, signal, onSignal);
   return () => {
     for (const signal of STOP_SIGNALS) target.off(signal, onSignal);
   };
+}
+
+/**
+ * Makes `listener` the only listener of `signal`: added first, the others removed after. In
+ * this order the signal's handle stays open: removing the last listener closes it, and a
+ * signal caught but not yet dispatched is then dropped (lost, not acted on).
+ */
+function replaceListeners(
+  target: NodeJS.Process,
+  signal: NodeJS.Signals,
+  listener: (signal: NodeJS.Signals) => void,
+): void {
+  target.on(signal, listener);
+  for (const other of target.listeners(signal)) if (other !== listener) target.off(signal, other as () => void);
 }
 
 /**
@@ -57,4 +68,54 @@ export function killGroupNow(pgid: number): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
+}
+
+/**
+ * Signals the supervisor receives and ignores (saying so), instead of their default action.
+ * SIGUSR1: Node opens its inspector on it (a debugger on 127.0.0.1:9229 without a password:
+ * any local user who connects runs code as the supervisor); a listener keeps it closed.
+ * SIGUSR2: its default action (and when-exit's handler, which re-raises it) ends the
+ * supervisor at once, the backend SIGKILLed by the keeper with no grace and the pid file
+ * left. Not on Windows, which has neither.
+ */
+export const IGNORED_SIGNALS = ['SIGUSR1', 'SIGUSR2'] as const;
+/** One of {@link IGNORED_SIGNALS}. */
+export type IgnoredSignal = (typeof IGNORED_SIGNALS)[number];
+
+/**
+ * Takes over {@link IGNORED_SIGNALS} (removing the listeners modules installed on import):
+ * each one delivered calls `onSignal` and does nothing else.
+ * @returns a function that removes the handlers.
+ */
+export function ignoreSignals(
+  onSignal: (signal: IgnoredSignal) => void,
+  target: NodeJS.Process = process,
+  platform: NodeJS.Platform = process.platform,
+): () => void {
+  if (platform === 'win32') return () => undefined;
+  const listener = (signal: NodeJS.Signals): void => onSignal(signal as IgnoredSignal);
+  for (const signal of IGNORED_SIGNALS) replaceListeners(target, signal, listener);
+  return () => {
+    for (const signal of IGNORED_SIGNALS) target.off(signal, listener);
+  };
+}
+
+/**
+ * Guards the signals from the imports to takeStopSignals and ignoreSignals: a stop signal
+ * then has its default action (the process ends: nothing has started yet) and SIGUSR1 and
+ * SIGUSR2 are ignored. Call it as soon as the imports are evaluated. What it replaces are the
+ * listeners when-exit installed on import: they re-raise the signal while removing
+ * themselves, and a signal caught during the imports was then dispatched to no listener and
+ * lost, the start going on as if it had never come.
+ */
+export function guardSignalsUntilTaken(
+  target: NodeJS.Process = process,
+  platform: NodeJS.Platform = process.platform,
+): void {
+  const defaultAction = (signal: NodeJS.Signals): void => {
+    target.removeAllListeners(signal);
+    target.kill(target.pid, signal);
+  };
+  for (const signal of STOP_SIGNALS) replaceListeners(target, signal, defaultAction);
+  if (platform !== 'win32') for (const signal of IGNORED_SIGNALS) replaceListeners(target, signal, () => undefined);
 }

@@ -106,3 +106,37 @@ export function ensureWritableFolder(dir: string, what: string): void {
     // Created but not removable: the folder is writable, which is what is asked.
   }
 }
+
+/** Mode bits that let other users write in a folder: group-writable and world-writable. */
+const WRITABLE_BY_OTHERS = 0o022;
+
+/**
+ * Refuses a folder that another user could change: one owned by someone else, or writable
+ * by its group or by everyone (sticky or not: in a world-writable folder with the sticky
+ * bit, like /tmp, another user can still create a file that is missing, such as the
+ * settings, which name the command the supervisor runs). The supervisor creates its
+ * folders 0700; this catches one a person made or chose. Not checked on Windows (no modes).
+ * `what` names the folder for people (`data folder`).
+ * @throws FolderError: `cannot use the data folder /x: it is writable by other users (mode 0777); run chmod go-w /x`.
+ */
+export function assertPrivateFolder(dir: string, what: string, platform: NodeJS.Platform = process.platform): void {
+  if (platform === 'win32') return;
+  const folder = resolve(dir);
+  const stat = statSync(folder);
+  const uid = process.geteuid?.();
+  const mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new FolderError(
+      folder,
+      undefined,
+      `cannot use the ${what} ${folder}: it belongs to another user (uid ${stat.uid}; this is uid ${uid}), who could change its settings and so the command it runs; use a folder of your own`,
+    );
+  }
+  if ((stat.mode & WRITABLE_BY_OTHERS) !== 0) {
+    throw new FolderError(
+      folder,
+      undefined,
+      `cannot use the ${what} ${folder}: it is writable by other users (mode ${mode}), who could change its settings and so the command it runs; run chmod go-w ${folder}`,
+    );
+  }
+}

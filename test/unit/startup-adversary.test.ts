@@ -1,0 +1,116 @@
+/**
+ * The start-up's defences, in process: the private-folder check, the flock lock (two holders
+ * in one process are two open files, so the second is refused), the console that survives a
+ * gone reader, and the signal guard that never drops a caught signal.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { DataDirInUseError, LOCK_FILE_NAME, lockDataDir } from '../../src/main/core/data-dir-lock';
+import { assertPrivateFolder, FolderError } from '../../src/main/core/writable-folder';
+import { consoleOutput } from '../../src/main/console-output';
+import { tempDir } from '../helpers/supervise';
+
+describe('assertPrivateFolder', () => {
+  it.each([0o700, 0o750, 0o755, 0o705])('accepts a folder of ours with mode %o', (mode) => {
+    const dir = tempDir();
+    chmodSync(dir, mode);
+    expect(() => assertPrivateFolder(dir, 'data folder')).not.toThrow();
+  });
+
+  it.each([0o720, 0o702, 0o777, 0o1777, 0o2770])('refuses mode %o: group or others may write', (mode) => {
+    const dir = tempDir();
+    chmodSync(dir, mode);
+    expect(() => assertPrivateFolder(dir, 'data folder')).toThrow(FolderError);
+    expect(() => assertPrivateFolder(dir, 'data folder')).toThrow(/writable by other users \(mode \d{4}\)/);
+  });
+
+  it('is not checked on Windows, which has no modes', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    expect(() => assertPrivateFolder(dir, 'data folder', 'win32')).not.toThrow();
+  });
+});
+
+describe('lockDataDir (flock on .supervisor.lock)', () => {
+  it('a second lock on the folder, by any spelling, is refused naming our pid; after release it is free', async () => {
+    const base = tempDir();
+    const dir = join(base, 'data');
+    mkdirSync(dir, { mode: 0o700 });
+    symlinkSync(dir, join(base, 'link'));
+    const lock = await lockDataDir(dir);
+    expect(lock.address).toBe(join(dir, LOCK_FILE_NAME));
+    expect(readFileSync(lock.address, 'utf8')).toBe(`${process.pid}\n`);
+    for (const spelling of [dir, `${dir}/`, join(base, 'link'), join(base, 'link', '..', 'data')]) {
+      await expect(lockDataDir(spelling)).rejects.toEqual(new DataDirInUseError(dir, process.pid));
+    }
+    // Another process sees it held too (flock locks the open file, not the process).
+    expect(spawnSync('flock', ['--nonblock', lock.address, 'true']).status).toBe(1);
+    await lock.release();
+    await lock.release(); // idempotent
+    expect(readFileSync(lock.address, 'utf8')).toBe('');
+    expect(spawnSync('flock', ['--nonblock', lock.address, 'true']).status).toBe(0);
+    const again = await lockDataDir(join(base, 'link'));
+    await again.release();
+  });
+
+  it('a lock held by a process that wrote no pid: refused, pid unknown', async () => {
+    const dir = tempDir();
+    const file = join(dir, LOCK_FILE_NAME);
+    const held = spawn('flock', ['--exclusive', file, 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      // Held once flock runs its command.
+      for (let i = 0; i < 200 && spawnSync('flock', ['--nonblock', file, 'true']).status === 0; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await expect(lockDataDir(dir)).rejects.toEqual(new DataDirInUseError(dir, null));
+    } finally {
+      held.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a lock file that is a symbolic link (never follows one)', async () => {
+    const dir = tempDir();
+    symlinkSync(join(tempDir(), 'elsewhere'), join(dir, LOCK_FILE_NAME));
+    await expect(lockDataDir(dir)).rejects.toThrow(/ELOOP/);
+  });
+});
+
+describe('consoleOutput', () => {
+  it('a stream that failed (EPIPE) is skipped from then on, never thrown', () => {
+    const stdout = new PassThrough() as unknown as NodeJS.WriteStream;
+    const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+    const output = consoleOutput(stdout, stderr);
+    output.out('one');
+    stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(() => output.out('two')).not.toThrow();
+    expect(output.backlog()).toBe(0);
+    output.err('still on stderr');
+    expect((stderr as unknown as PassThrough).read()?.toString()).toBe('still on stderr\n');
+  });
+
+  it('close ends the process with its code when a stream is still not taken after the grace', async () => {
+    // A pipe whose reader never reads: the write never completes.
+    const stdout = new Writable({ write: () => undefined }) as unknown as NodeJS.WriteStream;
+    const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+    const exits: number[] = [];
+    const output = consoleOutput(stdout, stderr, (code) => exits.push(code));
+    output.out('x'.repeat(1024));
+    expect(output.backlog()).toBeGreaterThan(0);
+    const started = performance.now();
+    await output.close?.(50, 3);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(exits).toEqual([3]);
+  });
+
+  it('close does not end the process when everything was taken', async () => {
+    const exits: number[] = [];
+    const stdout = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+    const output = consoleOutput(stdout, new PassThrough() as unknown as NodeJS.WriteStream, (c) => exits.push(c));
+    output.out('taken');
+    await output.close?.(5_000, 0);
+    expect(exits).toEqual([]);
+  });
+});
