@@ -231,6 +231,72 @@ describe('IncidentsPage', () => {
   });
 });
 
+describe('IncidentsPage failure runs', () => {
+  /** A crash loop: four attempts of one run, newest first, the last one the verdict. */
+  const loop = (runId: string): Incident[] =>
+    [1, 2, 3, 4]
+      .map((attempt) =>
+        incident(`${runId}-${attempt}`, `2026-01-01T10:0${attempt}:00.000Z`, 'crash', {
+          run_id: runId,
+          attempt,
+          summary: 'exited unexpectedly (exited with code 1) — stderr: FATAL: cannot connect to database',
+          exit: { code: 1, signal: null },
+          action: attempt === 4 ? 'gave up after 3 consecutive restart attempts' : `restart attempt ${attempt}/3`,
+        }),
+      )
+      .reverse();
+
+  it('shows a crash loop as one incident with its attempts and the final verdict', async () => {
+    const api = new FakeApi();
+    api.incidents = [...loop('r1'), ...LIST];
+    renderWith(api, <IncidentsPage />);
+    await waitFor(() => expect(ids()).toEqual(['r1-4', 'c', 'b', 'a']));
+    expect(screen.getByTestId('incident-count').textContent).toBe('4 incidents');
+    const card = screen.getAllByTestId('incident')[0]!;
+    expect(card.getAttribute('data-attempts')).toBe('4');
+    expect(within(card).getByTestId('incident-summary').textContent).toBe(
+      'exited unexpectedly (exited with code 1) — stderr: FATAL: cannot connect to database',
+    );
+    expect(within(card).getByTestId('incident-action').textContent).toBe(
+      'gave up after 3 consecutive restart attempts',
+    );
+    expect(within(card).getByText('Verdict')).toBeTruthy();
+    const attempts = within(card).getAllByTestId('incident-attempt');
+    expect(attempts.map((a) => a.getAttribute('data-id'))).toEqual(['r1-1', 'r1-2', 'r1-3', 'r1-4']);
+    expect(attempts[0]!.textContent).toMatch(
+      /^1\. .* · crash · exit code 1 — exited unexpectedly .*; restart attempt 1\/3$/,
+    );
+    // A single incident lists no attempts.
+    expect(within(screen.getAllByTestId('incident')[1]!).queryByTestId('incident-run')).toBeNull();
+  });
+
+  it('adds a live attempt to its run instead of a new card', async () => {
+    const api = new FakeApi();
+    const [, ...older] = loop('r1'); // attempts 1-3 known
+    api.incidents = older;
+    renderWith(api, <IncidentsPage />);
+    await waitFor(() => expect(ids()).toEqual(['r1-3']));
+    act(() => api.emit('backend:incident', loop('r1')[0]!));
+    await waitFor(() => expect(ids()).toEqual(['r1-4']));
+    expect(screen.getAllByTestId('incident')[0]!.getAttribute('data-attempts')).toBe('4');
+    expect(screen.getByTestId('incident-count').textContent).toBe('1 incident');
+  });
+
+  it('exports a run as its attempts, newest first', async () => {
+    const downloads = stubDownloads();
+    try {
+      const api = new FakeApi();
+      api.incidents = loop('r1');
+      renderWith(api, <IncidentsPage />);
+      await waitFor(() => expect(ids()).toEqual(['r1-4']));
+      fireEvent.click(screen.getByTestId('incident-export'));
+      expect(JSON.parse(await downloads.blobs[0]!.text())).toEqual(loop('r1'));
+    } finally {
+      downloads.restore();
+    }
+  });
+});
+
 describe('StatusPage last incident', () => {
   it('links to the Incidents page with the newest kind', async () => {
     renderWith(new FakeApi(), <StatusPage />);

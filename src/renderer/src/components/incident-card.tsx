@@ -10,18 +10,26 @@ import logClasses from './log-view.module.css';
 
 /** Props of {@link IncidentCard}. */
 export interface IncidentCardProps {
+  /** The newest incident of its failure run: the card's facts and verdict are its. */
   incident: Incident;
+  /**
+   * Every attempt of the run, newest first (`attempts[0]` is `incident`); listed when
+   * more than one. Absent or one: a single incident.
+   */
+  attempts?: readonly Incident[];
   /** The current time, for "… ago". */
   now: number;
 }
 
 /**
- * One incident: its kind, time, summary, the process's pid, exit and uptime, and what the
- * restart policy did; expands to the last log lines and the recent probes; exports itself
- * as JSON exactly as received.
+ * One incident (a failure run): its kind, time, summary, the process's pid, exit and
+ * uptime, and what the restart policy did last (the verdict); the run's attempts, one line
+ * each; expands to the last process's log lines and the recent probes; exports itself as
+ * JSON exactly as received (a run of several: its attempts, newest first).
  */
-export const IncidentCard = memo(function IncidentCard({ incident, now }: IncidentCardProps) {
+export const IncidentCard = memo(function IncidentCard({ incident, attempts = [incident], now }: IncidentCardProps) {
   const [open, setOpen] = useState(false);
+  const run = attempts.length > 1;
   return (
     <Paper withBorder radius="md" p="md">
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
@@ -52,7 +60,7 @@ export const IncidentCard = memo(function IncidentCard({ incident, now }: Incide
           <Button
             size="xs"
             variant="default"
-            onClick={() => downloadJson(incidentFileName(incident), incident)}
+            onClick={() => downloadJson(incidentFileName(incident), run ? attempts : incident)}
             data-testid="incident-export"
           >
             Export JSON
@@ -70,10 +78,11 @@ export const IncidentCard = memo(function IncidentCard({ incident, now }: Incide
         <Fact label="Uptime" testId="incident-uptime">
           {incident.uptime_ms === null ? NONE : formatUptimeMs(incident.uptime_ms)}
         </Fact>
-        <Fact label="Action" testId="incident-action" grow>
+        <Fact label={run ? 'Verdict' : 'Action'} testId="incident-action" grow>
           {incident.action || NONE}
         </Fact>
       </Group>
+      {run && <RunAttempts attempts={attempts} />}
 
       <Button
         variant="subtle"
@@ -87,7 +96,7 @@ export const IncidentCard = memo(function IncidentCard({ incident, now }: Incide
         {open ? 'Hide' : 'Show'} logs ({incident.logs.length}) and probes ({incident.probes.length})
       </Button>
       <Collapse expanded={open} keepMounted={false}>
-        <IncidentDetails incident={incident} />
+        <IncidentDetails incident={incident} run={run} />
       </Collapse>
     </Paper>
   );
@@ -116,6 +125,35 @@ function Fact({
   );
 }
 
+/** The attempts of a failure run, oldest first (the order they happened): time, kind, exit, summary, action. */
+function RunAttempts({ attempts }: { attempts: readonly Incident[] }) {
+  const oldestFirst = [...attempts].reverse();
+  return (
+    <Stack gap={2} mt="sm" data-testid="incident-run">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700} lts={0.4}>
+        {attempts.length} attempts in this failure run
+      </Text>
+      {oldestFirst.map((attempt, index) => (
+        <Text
+          key={attempt.id}
+          size="sm"
+          style={{ overflowWrap: 'anywhere' }}
+          data-testid="incident-attempt"
+          data-id={attempt.id}
+        >
+          <Text span fw={600}>
+            {attempt.attempt ?? index + 1}.
+          </Text>{' '}
+          <Text span c="dimmed">
+            {formatLogTime(attempt.at)} · {attempt.kind} · {exitText(attempt.exit)}
+          </Text>{' '}
+          — {attempt.summary}; {attempt.action}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
 /** `exit code 1`, `SIGKILL`, `exit code 1 · SIGTERM`, or a dash when the process did not exit. */
 export function exitText(exit: Incident['exit']): string {
   if (!exit) return NONE;
@@ -131,7 +169,7 @@ export function formatUptimeMs(ms: number): string {
 }
 
 /** The last log lines (monospace, stderr in red, like the Logs page) and the recent probes. */
-function IncidentDetails({ incident }: { incident: Incident }) {
+function IncidentDetails({ incident, run }: { incident: Incident; run: boolean }) {
   const viewport = useRef<HTMLDivElement>(null);
   // Start at the end: the lines just before the incident matter most. Again on the next
   // frame: inside the opening Collapse the box has no final size yet.
@@ -147,7 +185,7 @@ function IncidentDetails({ incident }: { incident: Incident }) {
 
   return (
     <Stack gap="sm" mt="xs" data-testid="incident-details">
-      <Title order={6}>Last log lines</Title>
+      <Title order={6}>Last log lines{run ? ' of the last attempt' : ''}</Title>
       <Paper withBorder radius="sm" py={6}>
         <ScrollArea.Autosize
           mah={320}

@@ -12,6 +12,7 @@ import {
   Timeline,
   Title,
 } from '@mantine/core';
+import { useMemo } from 'react';
 import type { Incident } from '../../../shared/incident';
 import { errorMessage, useConnectionState } from '../api';
 import { IncidentCard } from '../components/incident-card';
@@ -19,11 +20,16 @@ import { INCIDENT_KIND_STYLES } from '../components/incident-kind-badge';
 import { useIncidents } from '../hooks/use-incidents';
 import { useNow } from '../hooks/use-now';
 import { allIncidentsFileName, downloadJson } from '../incidents/export-json';
+import { groupIncidentRuns } from '../incidents/incident-runs';
 
 /** Shown when the supervisor has recorded no incident. */
-export const NO_INCIDENTS_TEXT = 'No incidents yet — crashes, hangs and failed starts will be listed here.';
+export const NO_INCIDENTS_TEXT =
+  'No incidents yet — crashes, hangs, failed starts and remote outages will be listed here.';
 
-/** The incidents page: every recorded crash, hang and failed start, newest first, live. */
+/**
+ * The incidents page: every recorded crash, hang, failed start and remote outage, newest
+ * first, live; the restart policy's attempts after one failure make one card.
+ */
 export function IncidentsPage() {
   const query = useIncidents();
   const connection = useConnectionState();
@@ -78,7 +84,9 @@ export interface IncidentsViewProps {
 export function IncidentsView({ incidents, staleError, reconnecting = false }: IncidentsViewProps) {
   // "… ago" moves; minute-level precision is what matters here.
   const now = useNow(true, 5_000);
-  const count = incidents.length;
+  const runs = useMemo(() => groupIncidentRuns(incidents), [incidents]);
+  // One failure run is one incident to a person, however many attempts it took.
+  const count = runs.length;
 
   return (
     <Stack gap="md" maw={1100} mx="auto" data-testid="incidents-page">
@@ -121,16 +129,18 @@ export function IncidentsView({ incidents, staleError, reconnecting = false }: I
         </Paper>
       ) : (
         <Timeline active={count - 1} bulletSize={16} lineWidth={2} data-testid="incident-timeline">
-          {incidents.map((incident) => (
+          {runs.map(({ id, latest, attempts }) => (
             <Timeline.Item
-              key={incident.id}
-              color={INCIDENT_KIND_STYLES[incident.kind].color}
+              key={id}
+              color={INCIDENT_KIND_STYLES[latest.kind].color}
               lineVariant="dotted"
               data-testid="incident"
-              data-kind={incident.kind}
-              data-id={incident.id}
+              data-kind={latest.kind}
+              data-id={latest.id}
+              data-run={id}
+              data-attempts={attempts.length}
             >
-              <IncidentCard incident={incident} now={now} />
+              <IncidentCard incident={latest} attempts={attempts} now={now} />
             </Timeline.Item>
           ))}
         </Timeline>
