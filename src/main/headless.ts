@@ -24,7 +24,7 @@ import {
   takeStopSignals,
   type StopSignal,
 } from './core/shutdown-signals';
-import { ensureWritableFolder } from './core/writable-folder';
+import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
 import { createControlServer } from './server/control-server';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, type Output } from './console-output';
@@ -203,7 +203,12 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
         ...(overrides.controlPort !== undefined ? { controlPort: '--control-port' } : {}),
       }),
     };
+    // The log folder too is private: another user who can write in it can put a symbolic
+    // link where a log file goes, and the supervisor would append to the file it names.
     ensureWritableFolder(logFolderOf(config), 'log folder');
+    assertPrivateFolder(logFolderOf(config), 'log folder', {
+      why: 'who could aim the log files at any file with a symbolic link',
+    });
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {

@@ -242,6 +242,28 @@ describe('a data folder that other users can change is refused', () => {
     expect(spawnedPids(dataDir)).toEqual([]);
   });
 
+  it('a log folder writable by everyone (a symbolic link there would aim the logs at any file): exit 2, nothing written', async () => {
+    const dataDir = tempDir('bsup-logmode-');
+    const logDir = tempDir('bsup-logs-');
+    chmodSync(logDir, 0o777);
+    const run = serve([], await faultBackendEnv(dataDir, { LOG_DIR: logDir }));
+    expect(await exitWithin(run)).toEqual({ code: 2, signal: null });
+    expect(run.output().trim()).toBe(
+      `backend-supervisor: cannot use the log folder ${logDir}: it is writable by other users (mode 0777), who could aim the log files at any file with a symbolic link; run chmod go-w ${logDir}`,
+    );
+    expect(spawnedPids(dataDir)).toEqual([]);
+  });
+
+  it('a relative LOG_DIR is the folder under the working directory, named in full', async () => {
+    const base = tempDir('bsup-rel-');
+    const run = serve([], await faultBackendEnv(join(base, 'data'), { LOG_DIR: 'logs here' }), { cwd: base });
+    await pollUntil(() => run.output().includes('Backend started successfully'), END_DEADLINE_MS, 20, 'the start');
+    expect(run.output()).toContain(`backend-supervisor: logs in ${join(base, 'logs here')}\n`);
+    expect(existsSync(join(base, 'logs here', 'backend.log'))).toBe(true);
+    run.child.kill('SIGTERM');
+    expect(await exitWithin(run)).toEqual({ code: 0, signal: null });
+  });
+
   it('the log folder may be the data folder itself', async () => {
     const dataDir = tempDir('bsup-logdir-');
     const run = serve([], await faultBackendEnv(dataDir, { LOG_DIR: dataDir }));

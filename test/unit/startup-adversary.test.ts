@@ -30,7 +30,7 @@ describe('assertPrivateFolder', () => {
   it('is not checked on Windows, which has no modes', () => {
     const dir = tempDir();
     chmodSync(dir, 0o777);
-    expect(() => assertPrivateFolder(dir, 'data folder', 'win32')).not.toThrow();
+    expect(() => assertPrivateFolder(dir, 'data folder', { platform: 'win32' })).not.toThrow();
   });
 });
 

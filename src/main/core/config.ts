@@ -230,6 +230,9 @@ export function loadConfig(
   }
   const config = parsed.data;
   config.dataDir = resolve(config.dataDir);
+  // Relative to the working directory, as the data folder: absolute from here on, so the
+  // folder checked at start, the one written and the one the banner names are one.
+  if (config.logDir !== undefined) config.logDir = resolve(config.logDir);
   if (config.workingDir === undefined) {
     if (usesDefaultCommand && defaults.workingDir) config.workingDir = defaults.workingDir;
     else if (isAbsolute(config.command)) config.workingDir = dirname(config.command);

@@ -116,10 +116,16 @@ const WRITABLE_BY_OTHERS = 0o022;
  * bit, like /tmp, another user can still create a file that is missing, such as the
  * settings, which name the command the supervisor runs). The supervisor creates its
  * folders 0700; this catches one a person made or chose. Not checked on Windows (no modes).
- * `what` names the folder for people (`data folder`).
- * @throws FolderError: `cannot use the data folder /x: it is writable by other users (mode 0777); run chmod go-w /x`.
+ * `what` names the folder for people (`data folder`); `why` says what another user could do
+ * (default: the data folder's risk).
+ * @throws FolderError: `cannot use the data folder /x: it is writable by other users (mode 0777), who could …; run chmod go-w /x`.
  */
-export function assertPrivateFolder(dir: string, what: string, platform: NodeJS.Platform = process.platform): void {
+export function assertPrivateFolder(
+  dir: string,
+  what: string,
+  options: { why?: string; platform?: NodeJS.Platform } = {},
+): void {
+  const { why = 'who could change its settings and so the command it runs', platform = process.platform } = options;
   if (platform === 'win32') return;
   const folder = resolve(dir);
   const stat = statSync(folder);
@@ -129,14 +135,14 @@ export function assertPrivateFolder(dir: string, what: string, platform: NodeJS.
     throw new FolderError(
       folder,
       undefined,
-      `cannot use the ${what} ${folder}: it belongs to another user (uid ${stat.uid}; this is uid ${uid}), who could change its settings and so the command it runs; use a folder of your own`,
+      `cannot use the ${what} ${folder}: it belongs to another user (uid ${stat.uid}; this is uid ${uid}), ${why}; use a folder of your own`,
     );
   }
   if ((stat.mode & WRITABLE_BY_OTHERS) !== 0) {
     throw new FolderError(
       folder,
       undefined,
-      `cannot use the ${what} ${folder}: it is writable by other users (mode ${mode}), who could change its settings and so the command it runs; run chmod go-w ${folder}`,
+      `cannot use the ${what} ${folder}: it is writable by other users (mode ${mode}), ${why}; run chmod go-w ${folder}`,
     );
   }
 }
