@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { execFile } from 'node:child_process';
+import { endianness } from 'node:os';
 
 /** A process that listens on a TCP port, as far as the OS tells. */
 export interface PortOwner {
@@ -19,10 +20,36 @@ export function procCommandLine(pid: number): string | null {
   }
 }
 
-/** Inodes of sockets listening on `port` (state 0A = LISTEN) from /proc/net/tcp and tcp6. */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+/** A TCP socket in the LISTEN state, from /proc/net/tcp or tcp6. */
+export interface ListeningSocket {
+  /** Its local address as written in a URL: `127.0.0.1`, `0.0.0.0`, `[::1]`, `[::]`. */
+  host: string;
+  port: number;
+  /** The socket's inode, as /proc/<pid>/fd links name it (`socket:[inode]`). */
+  inode: string;
+}
+
+/**
+ * A /proc/net/tcp{,6} address (`0100007F` or 32 hex digits) as written in a URL. The kernel
+ * prints each 32-bit word of the network-order address as a host-order number, so on a
+ * little-endian machine the bytes of each word come reversed.
+ */
+export function procNetHost(hex: string): string {
+  const bytes: number[] = [];
+  for (let w = 0; w < hex.length; w += 8) {
+    const word = (hex.slice(w, w + 8).match(/../g) ?? []).map((b) => parseInt(b, 16));
+    bytes.push(...(endianness() === 'LE' ? word.reverse() : word));
+  }
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < bytes.length; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  // The URL parser writes an IPv6 address in its shortest form (`[::1]`).
+  return new URL(`http://[${groups.join(':')}]/`).hostname;
+}
+
+/** Sockets in the LISTEN state (0A) of /proc/net/tcp and tcp6; empty where they cannot be read. */
+export function listeningSockets(): ListeningSocket[] {
+  const sockets: ListeningSocket[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -32,38 +59,68 @@ function listeningInodes(port: number): Set<string> {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length < 10) continue;
-      const local = cols[1] ?? '';
-      if (local.endsWith(`:${hexPort}`) && cols[3] === '0A' && cols[9]) inodes.add(cols[9]);
+      if (cols.length < 10 || cols[3] !== '0A' || !cols[9]) continue;
+      const [hexHost, hexPort] = (cols[1] ?? '').split(':');
+      if (!hexHost || !hexPort) continue;
+      sockets.push({ host: procNetHost(hexHost), port: parseInt(hexPort, 16), inode: cols[9] });
     }
+  }
+  return sockets;
+}
+
+/** Inodes of the sockets `pid` holds open (/proc/<pid>/fd); null when they cannot be read. */
+export function socketInodes(pid: number): Set<string> | null {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null;
+  }
+  const inodes = new Set<string>();
+  for (const fd of fds) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m) inodes.add(m[1] as string);
   }
   return inodes;
 }
 
+/**
+ * The TCP sockets the processes `pids` listen on, each once (sorted by port), from /proc
+ * (Linux). Null when that is not known: no /proc, or a process's descriptors cannot be
+ * read (another user's process).
+ */
+export function listeningSocketsOf(pids: readonly number[]): ListeningSocket[] | null {
+  const held = new Set<string>();
+  for (const pid of pids) {
+    const inodes = socketInodes(pid);
+    if (inodes === null) return null;
+    for (const inode of inodes) held.add(inode);
+  }
+  return listeningSockets()
+    .filter((s) => held.has(s.inode))
+    .sort((a, b) => a.port - b.port);
+}
+
 /** Linux: walks /proc/<pid>/fd for a socket inode listening on the port. */
 function ownerFromProc(port: number): PortOwner | null {
-  const inodes = listeningInodes(port);
+  const inodes = new Set(
+    listeningSockets()
+      .filter((s) => s.port === port)
+      .map((s) => s.inode),
+  );
   if (inodes.size === 0) return null;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${entry}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      const m = /^socket:\[(\d+)\]$/.exec(target);
-      if (m && inodes.has(m[1] as string)) {
-        const pid = Number(entry);
-        return { pid, command: procCommandLine(pid) };
-      }
+    const held = socketInodes(Number(entry));
+    if (held && [...held].some((inode) => inodes.has(inode))) {
+      const pid = Number(entry);
+      return { pid, command: procCommandLine(pid) };
     }
   }
   return null;

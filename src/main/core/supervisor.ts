@@ -23,6 +23,7 @@ import { reapOrphan } from './orphan-reaper';
 import { PidFile, pidRecordFor } from './pid-file';
 import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
+import { diagnoseFailedStart } from './start-diagnosis';
 import { awaitHealthy, describeStartTimeout } from './startup-wait';
 
 /** Events of the supervisor. */
@@ -432,7 +433,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return this.result(false, `Backend failed to start: ${why}`);
       }
       case 'timeout': {
-        const why = `not healthy within ${this.config.startupTimeoutMs} ms (${describeStartTimeout(outcome.lastProbe)})`;
+        // Looked at before the stop: what the backend listens on dies with it.
+        const hint = await diagnoseFailedStart({
+          probe: this.prober,
+          healthUrl: this.healthUrl,
+          pid: handle.pid,
+          lastProbe: outcome.lastProbe,
+        });
+        const why = `not healthy within ${this.config.startupTimeoutMs} ms (${describeStartTimeout(outcome.lastProbe)})${hint ? `; ${hint}` : ''}`;
         this.lastError = why;
         await this.terminateChild('policy', why);
         this.afterFailure('failed-start', why, {
