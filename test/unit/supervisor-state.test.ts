@@ -438,7 +438,8 @@ describe('supervisor state machine (fake process, fake timers)', () => {
       slow404,
     );
     const starting = supervisor.start('user-ui');
-    await vi.advanceTimersByTimeAsync(4_000); // the port check (500 ms), then the 3 s budget
+    // The port check (500 ms), the 3 s budget, then the other health paths tried (500 ms).
+    await vi.advanceTimersByTimeAsync(4_600);
     const r = await starting;
     expect(r.message).toBe('Backend failed to start: not healthy within 3000 ms (answered HTTP 404)');
     // The last probe, cut short by the deadline, timed out: it must not hide the 404.
