@@ -80,3 +80,13 @@ export function consoleOutput(
     },
   };
 }
+
+/**
+ * `text` on one line: control characters (a newline, a carriage return, an escape…) written
+ * as JSON escapes (`\n`, `\u001b`). A folder name may hold them; printed raw, one error would
+ * be two lines, and a crafted name could forge a line of ours (or recolour the terminal).
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}

@@ -27,7 +27,7 @@ import {
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
 import { createControlServer } from './server/control-server';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
-import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, type Output } from './console-output';
+import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
 
 export type { Output } from './console-output';
 
@@ -212,7 +212,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
-      output.err(`backend-supervisor: ${err.message}`);
+      output.err(`backend-supervisor: ${oneLine(err.message)}`);
       return 2;
     }
     throw err;
@@ -317,16 +317,16 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   output.out(
     token.source === 'env'
       ? 'backend-supervisor: control token from CONTROL_TOKEN'
-      : `backend-supervisor: control token in ${token.path} (send it as "Authorization: Bearer <token>")`,
+      : `backend-supervisor: control token in ${oneLine(token.path ?? '')} (send it as "Authorization: Bearer <token>")`,
   );
-  if (readToken.path) output.out(`backend-supervisor: read-only token (metrics, status) in ${readToken.path}`);
-  output.out(`backend-supervisor: logs in ${runtime.logDir}`);
+  if (readToken.path) output.out(`backend-supervisor: read-only token (metrics, status) in ${oneLine(readToken.path)}`);
+  output.out(`backend-supervisor: logs in ${oneLine(runtime.logDir)}`);
   if (!isLoopback(config.controlHost)) {
     output.err(
       `backend-supervisor: WARNING: the control API listens on ${config.controlHost}, reachable from the network (CONTROL_ALLOW_REMOTE=true); anyone with the token controls the backend`,
     );
   }
-  output.out(`backend-supervisor: backend ${describeBackend(config)}`);
+  output.out(`backend-supervisor: backend ${oneLine(describeBackend(config))}`);
 
   // A stop that came while the server began to listen has disposed the supervisor: no start then.
   if (cli.start && !stopping) {

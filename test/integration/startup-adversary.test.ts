@@ -214,6 +214,23 @@ describe('the data-folder lock against racing starts', () => {
   });
 });
 
+describe('a folder name with a newline', () => {
+  it('is locked, and every line naming it stays one line (the newline escaped)', async () => {
+    const dataDir = join(tempDir('bsup-newline-'), 'line one\nbackend-supervisor: forged');
+    const holder = serve(['--no-start'], { SUPERVISOR_DATA_DIR: dataDir });
+    await listening(holder);
+    const escaped = realpathSync(dataDir).replace('\n', '\\n');
+    await pollUntil(() => holder.output().includes('backend-supervisor: logs in'), END_DEADLINE_MS, 20, 'the banner');
+    expect(holder.output()).toContain(`backend-supervisor: logs in ${escaped}/logs\n`);
+    expect(holder.output()).not.toMatch(/^backend-supervisor: forged/m);
+    const second = serve(['--no-start'], { SUPERVISOR_DATA_DIR: dataDir });
+    expect(await exitWithin(second)).toEqual({ code: 2, signal: null });
+    expect(second.output()).toBe(`${inUseLine(escaped, holder.child.pid as number)}\n`);
+    holder.child.kill('SIGTERM');
+    expect(await exitWithin(holder)).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe('a data folder that other users can change is refused', () => {
   it.each([
     ['writable by everyone', 0o777],
