@@ -12,7 +12,7 @@
  * other user can take the lock first (a denial of service) or probe it; an abstract Unix
  * socket, which this replaced, has no permissions at all.
  *
- * Node has no flock, so a short-lived child takes it: `flock --nonblock --exclusive 3` (or
+ * Node has no flock, so a short-lived child takes it: `flock -n -x 3` (--nonblock --exclusive; or
  * perl's flock where util-linux is missing, e.g. macOS) locks the descriptor it inherits as
  * fd 3. That descriptor shares our open file description, and flock locks belong to the open
  * file description, so the lock stays ours after the child exits and goes when we close the
@@ -89,7 +89,8 @@ export function windowsLockPipe(realFolder: string): string {
  * when another holds it; anything else is an error.
  */
 const FLOCK_HELPERS: readonly { command: string; args: readonly string[] }[] = [
-  { command: 'flock', args: ['--nonblock', '--exclusive', '3'] },
+  // Short options: busybox's flock (Alpine) has no long ones.
+  { command: 'flock', args: ['-n', '-x', '3'] },
   {
     command: 'perl',
     args: ['-MFcntl=:flock', '-e', 'open(my $f, "+<&=", 3) or exit 66; flock($f, LOCK_EX | LOCK_NB) or exit 1; exit 0'],
