@@ -257,4 +257,22 @@ describe('MetricsCharts (live)', () => {
     await waitFor(() => expect(screen.getByTestId('chart-memory').dataset.state).toBe('ready'));
     expect(screen.getByTestId('chart-latency-latest').textContent).toBe('7.5 ms');
   });
+
+  it("heads the latency chart with the status's last probe, not an older sample's", async () => {
+    const api = new FakeApi();
+    api.samples = [...SAMPLES, sample('2026-01-01T10:00:50Z', { health_latency_ms: 2131 })];
+    api.status = {
+      ...api.status,
+      last_health: { at: '2026-01-01T10:00:55Z', ok: true, latency_ms: 60, status_code: 200, error: null },
+    };
+    renderWithApi(api, <StatusPage />);
+    await waitFor(() => expect(screen.getByTestId('chart-latency').dataset.points).toBe('6'));
+    expect(screen.getByTestId('chart-latency-latest').textContent).toBe('60 ms');
+    // And no memory headline of a process that is gone.
+    cleanup();
+    api.status = { ...api.status, status: 'crashed', pid: null, last_health: null, last_health_check: 'unknown' };
+    renderWithApi(api, <StatusPage />);
+    await waitFor(() => expect(screen.getByTestId('chart-memory-latest').textContent).toBe('no process'));
+    expect(screen.getByTestId('chart-latency-latest').textContent).toBe('not probed');
+  });
 });

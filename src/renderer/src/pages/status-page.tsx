@@ -69,7 +69,14 @@ export function StatusPage() {
       reconnecting={connection === 'reconnecting'}
       tokenNeeded={connection === 'token-needed'}
       lastIncident={incidents.data?.[0]}
-      charts={<MetricsCharts />}
+      charts={
+        <MetricsCharts
+          current={{
+            probe: query.data.last_health,
+            process: query.data.orchestrator_enabled && query.data.pid !== null,
+          }}
+        />
+      }
     />
   );
 }

@@ -2,6 +2,7 @@ import { AreaChart, LineChart } from '@mantine/charts';
 import { Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { DotItemDotProps } from 'recharts';
+import type { HealthCheckResult } from '../../../../shared/status';
 import { errorMessage } from '../../api';
 import { formatClock, formatLatency, NONE } from '../../format';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
@@ -24,10 +25,21 @@ function yAxis(max: number) {
   return { width: 72, ticks, domain: [0, ticks[2]], interval: 0 } as const;
 }
 
+/**
+ * What the status says now: the headlines follow it rather than the newest sample, which
+ * is up to 10 s old (a slow first probe would head the chart long after a fast one).
+ */
+export interface ChartsCurrent {
+  /** The current process's last probe (status `last_health`), null when none. */
+  probe: HealthCheckResult | null;
+  /** False when no backend process runs now: no memory to head with. */
+  process: boolean;
+}
+
 /** The Status page's charts of the last hour, live (`metrics:history` every 10 s). */
-export function MetricsCharts() {
+export function MetricsCharts({ current }: { current?: ChartsCurrent }) {
   const query = useMetricsHistory();
-  return <MetricsChartsView points={query.data} error={query.isError ? query.error : null} />;
+  return <MetricsChartsView points={query.data} error={query.isError ? query.error : null} current={current} />;
 }
 
 /** Props of {@link MetricsChartsView}. */
@@ -36,15 +48,21 @@ export interface MetricsChartsViewProps {
   points: readonly MetricsPoint[] | undefined;
   /** The last fetch failed: said instead of a chart while there are no points. */
   error?: unknown;
+  /** The status now; without it the headlines come from the newest sample. */
+  current?: ChartsCurrent;
 }
 
 /**
  * Two small charts of the last hour: health-check latency (failed probes as red points,
  * gaps where the backend was not probed) and the backend's resident memory in MiB.
  */
-export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
+export function MetricsChartsView({ points, error, current }: MetricsChartsViewProps) {
   // The newest sample only: an older figure would describe a process that may be gone.
   const newest = points?.at(-1);
+  const newestProbe: Pick<MetricsPoint, 'ok' | 'latency_ms'> | undefined = current
+    ? { ok: current.probe?.ok ?? null, latency_ms: current.probe?.latency_ms ?? null }
+    : newest;
+  const newestMemory = current && !current.process ? null : newest?.memory;
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       <ChartCard
@@ -52,7 +70,7 @@ export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
         title="Health-check latency"
         points={points}
         error={error}
-        latest={newest && (newest.ok === null ? 'not probed' : <LatestProbe point={newest} />)}
+        latest={newestProbe && (newestProbe.ok === null ? 'not probed' : <LatestProbe point={newestProbe} />)}
         noValues={points && !hasValues(points, 'latency') && !hasValues(points, 'failed')}
         noValuesText="No health checks in the last hour"
       >
@@ -67,7 +85,7 @@ export function MetricsChartsView({ points, error }: MetricsChartsViewProps) {
           newest &&
           points &&
           hasValues(points, 'memory') &&
-          (newest.memory === null ? 'no process' : formatMiB(newest.memory))
+          (newestMemory == null ? 'no process' : formatMiB(newestMemory))
         }
         noValues={points && !hasValues(points, 'memory')}
         noValuesText="No backend process measured in the last hour"
@@ -135,7 +153,7 @@ function ChartCard({ testId, title, points, error, latest, noValues, noValuesTex
   );
 }
 
-function LatestProbe({ point }: { point: MetricsPoint }) {
+function LatestProbe({ point }: { point: Pick<MetricsPoint, 'ok' | 'latency_ms'> }) {
   if (point.ok) return point.latency_ms === null ? NONE : formatLatency(point.latency_ms);
   return (
     <Text span inherit c="red.7">
