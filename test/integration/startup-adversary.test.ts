@@ -298,6 +298,14 @@ describe('signals that must not end or open the supervisor', () => {
     await pollUntil(() => run.output().includes('Backend started successfully'), END_DEADLINE_MS, 20, 'the start');
     const backend = spawnedPids(dataDir)[0] as number;
     run.child.kill('SIGUSR1');
+    // Node prints "Debugger listening on ws://127.0.0.1:9229/…" when it opens the inspector.
+    await pollUntil(
+      () => /Debugger listening|SIGUSR1 ignored/.test(run.output()),
+      END_DEADLINE_MS,
+      20,
+      'SIGUSR1 to be handled',
+    );
+    expect(run.output()).not.toContain('Debugger listening');
     run.child.kill('SIGUSR2');
     await pollUntil(
       () => run.output().includes('SIGUSR2 ignored') || run.child.exitCode !== null || run.child.signalCode !== null,
@@ -305,8 +313,6 @@ describe('signals that must not end or open the supervisor', () => {
       20,
       'SIGUSR2 to be handled',
     );
-    await pollUntil(() => run.output().includes('SIGUSR1 ignored'), END_DEADLINE_MS, 20, 'SIGUSR1 to be handled');
-    expect(run.output()).not.toContain('Debugger listening');
     expect(run.child.exitCode).toBeNull();
     expect(run.child.signalCode).toBeNull();
     expect(pidAlive(backend)).toBe(true);
