@@ -6,6 +6,8 @@
  *   - crash (kill -9) → first healthy probe of the new process: ours, PM2's, and the
  *     fixture's bare spawn → healthy time (the floor no supervisor can beat);
  *   - hang (SIGSTOP) → `unhealthy` detected;
+ *   - a slow start (the fixture listens at 3 s): its listening → `running`, and the
+ *     supervisor's CPU while a backend takes 10 s to listen;
  *   - stop of a backend that ignores SIGTERM (SIGKILL at the stop timeout);
  *   - the headless supervisor's idle RSS and CPU over 30 s;
  *   - a flood of 1,000,000 lines: ingest rate to disk and peak RSS, beside PM2.
@@ -187,6 +189,41 @@ async function hangToUnhealthy(): Promise<number[]> {
   return samples;
 }
 
+/** A backend that listens 3 s after its spawn: ms from its listening (wall clock) to `running`. */
+async function slowStartToRunning(): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < Math.min(RUNS, 5); i++) {
+    const port = await freePort();
+    const listening = join(tempDir(), 'listening');
+    const { supervisor } = realSupervisor(
+      testConfig(port, { env: { PORT: String(port), START_DELAY_MS: '3000', LISTENING_FILE: listening } }),
+    );
+    let runningAt = 0;
+    supervisor.on('state', (e) => {
+      if (e.to === 'running' && runningAt === 0) runningAt = Date.now();
+    });
+    await supervisor.start('user-ui');
+    samples.push(runningAt - Number(readFileSync(listening, 'utf8')));
+    await supervisor.dispose();
+  }
+  return samples;
+}
+
+/** The supervisor's CPU (this process) while a backend takes 10 s to listen, % of one core. */
+async function slowStartCpu(): Promise<number> {
+  const port = await freePort();
+  const { supervisor } = realSupervisor(
+    testConfig(port, { startupTimeoutMs: 20_000, env: { PORT: String(port), START_DELAY_MS: '10000' } }),
+  );
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await supervisor.start('user-ui');
+  const cpu = process.cpuUsage(cpu0);
+  const percent = ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100;
+  await supervisor.dispose();
+  return percent;
+}
+
 /** Stop of a backend that traps SIGTERM, with a 1 s stop timeout. */
 async function stopIgnoringSigterm(): Promise<number[]> {
   const samples: number[] = [];
@@ -348,6 +385,10 @@ async function main(): Promise<void> {
   console.log(`hang → unhealthy: ${fmt(median(hang))}`);
   const stop = await stopIgnoringSigterm();
   console.log(`stop (SIGTERM ignored): ${fmt(median(stop))}`);
+  const slow = await slowStartToRunning();
+  console.log(`slow start: listening → running ${fmt(median(slow))}`);
+  const slowCpu = await slowStartCpu();
+  console.log(`slow start: supervisor CPU ${slowCpu.toFixed(2)} %`);
   const idle = await idleFootprint();
   console.log(`idle: ${idle.rssMb.toFixed(1)} MiB, ${idle.cpuPercent.toFixed(2)} % CPU`);
 
@@ -376,6 +417,13 @@ async function main(): Promise<void> {
       'bound: 1 s + 3 × 0.2 s + 2 × 0.1 s = 1.8 s',
       `${hang.length}`,
     ],
+    [
+      'slow start (listens at 3 s): listening → `running`',
+      fmt(median(slow)),
+      'target: within 50 ms (loopback startup probes ≤ 25 ms apart)',
+      `${slow.length}`,
+    ],
+    ['supervisor CPU while a backend takes 10 s to listen', `${slowCpu.toFixed(2)} %`, 'of one core', '1'],
     [
       'stop, backend ignores SIGTERM (stop timeout 1 s)',
       fmt(median(stop)),

@@ -16,10 +16,10 @@ const STARTUP_PROBE_FAST_PHASE_MS = 500;
 /**
  * Longest pause between startup probes of a loopback health URL (localhost, 127.0.0.0/8,
  * ::1), ms, for the whole start budget: a backend that gets ready at any time is reported
- * `running` within this plus one probe (~1 ms) of its first 2xx, well inside 50 ms. Cheap:
- * a refused loopback connect costs the kernel microseconds and the probe well under 1 ms
- * of CPU, so 40 probes a second keep the supervisor near 2 % of one core during a slow
- * start (README, "Benchmark").
+ * `running` within this plus one probe (a few ms) of its first 2xx, inside 50 ms. Cheap
+ * enough: a refused loopback connect costs the kernel microseconds; Node and undici add
+ * about 1.5 ms of CPU per probe on a small VM, so 40 a second cost about 6 % of one core,
+ * and only while a start lasts (bench/results.md, "slow start").
  */
 export const STARTUP_PROBE_LOOPBACK_MAX_MS = 25;
 /**
