@@ -4,13 +4,15 @@
  * gone reader, and the signal guard that never drops a caught signal.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DataDirInUseError, LOCK_FILE_NAME, lockDataDir } from '../../src/main/core/data-dir-lock';
 import { assertPrivateFolder, FolderError } from '../../src/main/core/writable-folder';
-import { consoleOutput } from '../../src/main/console-output';
+import { consoleOutput, oneLine } from '../../src/main/console-output';
+import { loadConfig } from '../../src/main/core/config';
+import { readSettingsFile } from '../../src/main/core/settings-store';
 import { tempDir } from '../helpers/supervise';
 
 describe('assertPrivateFolder', () => {
@@ -112,5 +114,53 @@ describe('consoleOutput', () => {
     output.out('taken');
     await output.close?.(5_000, 0);
     expect(exits).toEqual([]);
+  });
+});
+
+describe('numbers as people mistype them', () => {
+  const defaults = { command: '/bin/true' };
+  it.each(['+5', '-0', '１０', '٣', '5s', '5 s', '1e400', '9'.repeat(400), 'NaN', '0x10', '5,5'])(
+    'STOP_TIMEOUT=%j is refused in one line',
+    (text) => {
+      expect(() => loadConfig({ STOP_TIMEOUT: text }, defaults)).toThrow(
+        `invalid configuration: STOP_TIMEOUT=${JSON.stringify(text)} is not a number of seconds (e.g. 5 or 0.5)`,
+      );
+    },
+  );
+
+  it('blanks around a number are ignored; a fraction of a millisecond is rounded', () => {
+    expect(loadConfig({ STOP_TIMEOUT: ' 5 ' }, defaults).stopTimeoutMs).toBe(5_000);
+    expect(loadConfig({ STOP_TIMEOUT: '\t0.0004\n' }, defaults).stopTimeoutMs).toBe(0);
+    expect(() => loadConfig({ HEALTH_CHECK_INTERVAL: '0.0004' }, defaults)).toThrow(/must be at least 0.1 s/);
+  });
+
+  it.each([
+    ['1e400 (Infinity once parsed)', '{"stopTimeoutMs": 1e400}', /field "stopTimeoutMs"/],
+    ['a number as a text', '{"stopTimeoutMs": "5"}', /field "stopTimeoutMs": must be a number/],
+    ['NaN as a text', '{"stopTimeoutMs": "NaN"}', /field "stopTimeoutMs": must be a number/],
+    ['2^31', `{"stopTimeoutMs": ${2 ** 31}}`, /field "stopTimeoutMs": must be at most 3600 s/],
+    ['a fraction of a ms', '{"stopTimeoutMs": 5.5}', /field "stopTimeoutMs": must be a whole number/],
+    ['a negative', '{"stopTimeoutMs": -1}', /field "stopTimeoutMs": must be at least 0 s/],
+  ])('the settings file with %s is refused naming the field', (_name, json, problem) => {
+    const file = join(tempDir(), 'settings.json');
+    writeFileSync(file, json);
+    expect(() => readSettingsFile(file)).toThrow(problem);
+    expect(readFileSync(file, 'utf8')).toBe(json);
+  });
+
+  it('the settings file: -0 is 0 and 1e3 is 1000 (JSON numbers, not text)', () => {
+    const file = join(tempDir(), 'settings.json');
+    writeFileSync(file, '{"stopTimeoutMs": -0, "healthCheckIntervalMs": 1e3}');
+    const read = readSettingsFile(file);
+    // -0 stays -0 (zod keeps it): equal to 0, printed as 0, a 0 ms timer to Node.
+    expect(read.stopTimeoutMs === 0 && `${read.stopTimeoutMs}` === '0').toBe(true);
+    expect(read.healthCheckIntervalMs).toBe(1000);
+  });
+});
+
+describe('oneLine', () => {
+  it('escapes control characters, keeps the rest', () => {
+    expect(oneLine('a\nb\r\tc\u001b[31m ünï ☃')).toBe('a\\nb\\r\\tc\\u001b[31m ünï ☃');
+    expect(oneLine('/plain/path with spaces')).toBe('/plain/path with spaces');
   });
 });
