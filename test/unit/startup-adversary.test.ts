@@ -13,6 +13,7 @@ import { assertPrivateFolder, FolderError } from '../../src/main/core/writable-f
 import { consoleOutput, oneLine } from '../../src/main/console-output';
 import { loadConfig } from '../../src/main/core/config';
 import { readSettingsFile } from '../../src/main/core/settings-store';
+import { ConfigError } from '../../src/main/core/errors';
 import { tempDir } from '../helpers/supervise';
 
 describe('assertPrivateFolder', () => {
@@ -76,7 +77,11 @@ describe('lockDataDir (flock on .supervisor.lock)', () => {
   it('refuses a lock file that is a symbolic link (never follows one)', async () => {
     const dir = tempDir();
     symlinkSync(join(tempDir(), 'elsewhere'), join(dir, LOCK_FILE_NAME));
-    await expect(lockDataDir(dir)).rejects.toThrow(/ELOOP/);
+    await expect(lockDataDir(dir)).rejects.toThrow(
+      new ConfigError(
+        `cannot lock the data folder: cannot open ${join(dir, LOCK_FILE_NAME)}: ELOOP: too many symbolic links encountered, open '${join(dir, LOCK_FILE_NAME)}'`,
+      ),
+    );
   });
 });
 

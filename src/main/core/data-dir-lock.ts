@@ -140,7 +140,13 @@ async function holderPid(file: string): Promise<number | null> {
 
 /** Opens the lock file for the lock: created 0600, never through a symbolic link, ours and a plain file. */
 function openLockFile(file: string): number {
-  const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    // ELOOP: a symbolic link where the lock file goes; EACCES: not ours.
+    throw new ConfigError(`cannot lock the data folder: cannot open ${file}: ${(err as Error).message}`);
+  }
   const stat = fstatSync(fd);
   const uid = process.geteuid?.();
   if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) {
