@@ -7,6 +7,7 @@ import { ApiError } from '../../src/shared/contract';
 import type { BackendStatus, StateChangeEvent } from '../../src/shared/status';
 import { StatusPage, StatusView } from '../../src/renderer/src/pages/status-page';
 import { OFFLINE_HINT } from '../../src/renderer/src/components/process-controls';
+import { STATUS_REFRESH_ACTIVE_MS } from '../../src/renderer/src/hooks/use-backend-status';
 
 const RUNNING: BackendStatus = {
   status: 'running',
@@ -232,6 +233,25 @@ describe('StatusPage: every card describes the current process, or says there is
     expect(text('last-exit-expected')).toBe(
       'yes: stopped by the restart policy (not healthy within 30000 ms (answered HTTP 404))',
     );
+  });
+
+  it('while starting, the startup probe count moves without a state change', async () => {
+    const api = new FakeApi();
+    const starting = (probes: number): BackendStatus => ({
+      ...RUNNING,
+      status: 'starting',
+      pid: 4242,
+      last_health_check: 'unknown',
+      last_health: null,
+      startup: { probes, last: probeAgo(0) },
+    });
+    api.status = starting(3);
+    renderStatusPage(api);
+    await waitFor(() => expect(text('health-detail')).toMatch(/^3 startup probes/));
+    api.status = starting(40);
+    // Refetched every STATUS_REFRESH_ACTIVE_MS (1 s) while starting; a generous deadline.
+    await waitFor(() => expect(text('health-detail')).toMatch(/^40 startup probes/), { timeout: 5_000 });
+    expect(STATUS_REFRESH_ACTIVE_MS).toBe(1_000);
   });
 
   it('disconnected: no command can be sent, and it says why', async () => {

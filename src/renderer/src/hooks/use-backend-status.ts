@@ -18,9 +18,20 @@ export const STATUS_POLL_MS = 5_000;
 export const STATUS_REFRESH_LIVE_MS = 15_000;
 
 /**
+ * Refresh interval while the backend is `starting` or `unhealthy`, ms: the startup probes
+ * and the failures in a row move with every probe (no event carries them), and that is
+ * when a person watches the page. One small status call a second costs nothing.
+ */
+export const STATUS_REFRESH_ACTIVE_MS = 1_000;
+
+/** States whose figures move between state changes (see {@link STATUS_REFRESH_ACTIVE_MS}). */
+const ACTIVE_STATES: ReadonlySet<BackendStatus['status']> = new Set(['starting', 'unhealthy']);
+
+/**
  * The backend's status, kept live: fetched once, then replaced by the full status each
  * `backend:state` event carries; polled every 5 s while the event stream is down (every
- * 15 s while it is up, for the health figures); fetched again when the stream reopens.
+ * 15 s while it is up, for the health figures; every second while starting or
+ * unhealthy); fetched again when the stream reopens.
  */
 export function useBackendStatus() {
   const api = useSupervisorApi();
@@ -47,7 +58,12 @@ export function useBackendStatus() {
       return newerStatus(queryClient.getQueryData<BackendStatus>(STATUS_QUERY_KEY), fetched);
     },
     enabled: !tokenNeeded,
-    refetchInterval: tokenNeeded ? false : isLive(connection) ? STATUS_REFRESH_LIVE_MS : STATUS_POLL_MS,
+    refetchInterval: (query) => {
+      if (tokenNeeded) return false;
+      const state = query.state.data?.status;
+      if (state !== undefined && ACTIVE_STATES.has(state)) return STATUS_REFRESH_ACTIVE_MS;
+      return isLive(connection) ? STATUS_REFRESH_LIVE_MS : STATUS_POLL_MS;
+    },
   });
 }
 
