@@ -276,10 +276,13 @@ describe('IncidentsPage failure runs', () => {
     api.incidents = older;
     renderWith(api, <IncidentsPage />);
     await waitFor(() => expect(ids()).toEqual(['r1-3']));
+    // The run goes on: its last action is a scheduled restart, no verdict yet.
+    expect(screen.getByText('Last action')).toBeTruthy();
     act(() => api.emit('backend:incident', loop('r1')[0]!));
     await waitFor(() => expect(ids()).toEqual(['r1-4']));
     expect(screen.getAllByTestId('incident')[0]!.getAttribute('data-attempts')).toBe('4');
     expect(screen.getByTestId('incident-count').textContent).toBe('1 incident');
+    expect(screen.getByText('Verdict')).toBeTruthy();
   });
 
   it('exports a run as its attempts, newest first', async () => {

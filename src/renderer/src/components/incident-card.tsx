@@ -78,7 +78,11 @@ export const IncidentCard = memo(function IncidentCard({ incident, attempts = [i
         <Fact label="Uptime" testId="incident-uptime">
           {incident.uptime_ms === null ? NONE : formatUptimeMs(incident.uptime_ms)}
         </Fact>
-        <Fact label={run ? 'Verdict' : 'Action'} testId="incident-action" grow>
+        <Fact
+          label={run ? (isVerdict(incident.action) ? 'Verdict' : 'Last action') : 'Action'}
+          testId="incident-action"
+          grow
+        >
           {incident.action || NONE}
         </Fact>
       </Group>
@@ -123,6 +127,14 @@ function Fact({
       </Text>
     </Stack>
   );
+}
+
+/**
+ * Whether an action ends its run: the policy gave up, or there was nothing to retry. A
+ * scheduled restart is not: the run goes on, or ended well (a recovery is no incident).
+ */
+function isVerdict(action: string): boolean {
+  return action.startsWith('gave up') || action.startsWith('none');
 }
 
 /** The attempts of a failure run, oldest first (the order they happened): time, kind, exit, summary, action. */
