@@ -238,6 +238,8 @@ describe('a data folder that other users can change is refused', () => {
     ['writable by its group', 0o770],
   ])('%s: exit 2, one line naming the folder and the mode, nothing written', async (_name, mode) => {
     const dataDir = tempDir('bsup-mode-');
+    // Its group is one other users are in (nogroup), not our private group.
+    chownSync(dataDir, process.getuid?.() ?? 0, 65534);
     chmodSync(dataDir, mode);
     const run = serve([], await faultBackendEnv(dataDir));
     expect(await exitWithin(run)).toEqual({ code: 2, signal: null });

@@ -426,7 +426,10 @@ describe('no bare process.exit in the main process', () => {
       }
     };
     walk(root);
-    expect(offenders).toEqual([]);
+    // The one allowed call: the headless console's last resort, made after the backend was
+    // stopped and the lock released, when a stuck stdout pipe would keep the process alive.
+    const allowed = [join(root, 'console-output.ts')];
+    expect(offenders.filter((path) => !allowed.includes(path))).toEqual([]);
     expect(existsSync(root)).toBe(true);
   });
 });

@@ -4,12 +4,12 @@
  * gone reader, and the signal guard that never drops a caught signal.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DataDirInUseError, LOCK_FILE_NAME, lockDataDir } from '../../src/main/core/data-dir-lock';
-import { assertPrivateFolder, FolderError } from '../../src/main/core/writable-folder';
+import { assertPrivateFolder, FolderError, isOwnPrivateGroup } from '../../src/main/core/writable-folder';
 import { consoleOutput, oneLine } from '../../src/main/console-output';
 import { loadConfig } from '../../src/main/core/config';
 import { readSettingsFile } from '../../src/main/core/settings-store';
@@ -25,9 +25,34 @@ describe('assertPrivateFolder', () => {
 
   it.each([0o720, 0o702, 0o777, 0o1777, 0o2770])('refuses mode %o: group or others may write', (mode) => {
     const dir = tempDir();
+    // A group other users are in (nogroup): its write bit is theirs.
+    chownSync(dir, process.getuid?.() ?? 0, 65534);
     chmodSync(dir, mode);
     expect(() => assertPrivateFolder(dir, 'data folder')).toThrow(FolderError);
     expect(() => assertPrivateFolder(dir, 'data folder')).toThrow(/writable by other users \(mode \d{4}\)/);
+  });
+
+  it('accepts a group-writable folder whose group is our private group (umask 002), and refuses it for another group', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o770);
+    const gid = process.getegid?.() ?? 0;
+    chownSync(dir, process.getuid?.() ?? 0, gid);
+    // Only meaningful where our primary group is a private one (root's "root" group here).
+    expect(isOwnPrivateGroup(gid)).toBe(true);
+    expect(() => assertPrivateFolder(dir, 'data folder')).not.toThrow();
+    chownSync(dir, process.getuid?.() ?? 0, 65534);
+    expect(() => assertPrivateFolder(dir, 'data folder')).toThrow(/writable by other users \(mode 0770\)/);
+  });
+
+  it('isOwnPrivateGroup: the group must carry the user name and have no other member', () => {
+    const file = join(tempDir(), 'group');
+    writeFileSync(file, 'root:x:0:\nsite:x:1000:\nstaff:x:50:site,bob\nsolo:x:1001:site\ndev:x:1002:alice\n');
+    expect(isOwnPrivateGroup(1000, file, 'site')).toBe(true);
+    expect(isOwnPrivateGroup(1001, file, 'site')).toBe(false); // another name
+    expect(isOwnPrivateGroup(50, file, 'site')).toBe(false); // shared
+    expect(isOwnPrivateGroup(1002, file, 'dev')).toBe(false); // alice is in it
+    expect(isOwnPrivateGroup(4242, file, 'site')).toBe(false); // unknown gid
+    expect(isOwnPrivateGroup(1000, join(tempDir(), 'missing'), 'site')).toBe(false); // unreadable
   });
 
   it('is not checked on Windows, which has no modes', () => {

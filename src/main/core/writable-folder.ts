@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 
@@ -109,10 +110,46 @@ export function ensureWritableFolder(dir: string, what: string): void {
 
 /** Mode bits that let other users write in a folder: group-writable and world-writable. */
 const WRITABLE_BY_OTHERS = 0o022;
+/** The group-writable bit alone. */
+const GROUP_WRITABLE = 0o020;
+
+/**
+ * True when group `gid` is this user's private group (the user-private-group scheme of
+ * Debian and Ubuntu, where the default umask 002 makes new folders group-writable): the
+ * group carries the user's name and lists no other member (`/etc/group`). Unknown or
+ * unreadable: false, so a group-writable folder is refused.
+ */
+export function isOwnPrivateGroup(gid: number, groupFile = '/etc/group', user = safeUserName()): boolean {
+  if (!user) return false;
+  let text: string;
+  try {
+    text = readFileSync(groupFile, 'utf8');
+  } catch {
+    return false;
+  }
+  for (const line of text.split('\n')) {
+    const [name, , id, members = ''] = line.split(':');
+    if (id === undefined || Number(id) !== gid || !/^\d+$/.test(id)) continue;
+    const others = members
+      .split(',')
+      .map((m) => m.trim())
+      .filter((m) => m !== '' && m !== user);
+    return name === user && others.length === 0;
+  }
+  return false;
+}
+
+function safeUserName(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Refuses a folder that another user could change: one owned by someone else, or writable
- * by its group or by everyone (sticky or not: in a world-writable folder with the sticky
+ * by its group (unless that group is this user's private group: isOwnPrivateGroup) or by everyone (sticky or not: in a world-writable folder with the sticky
  * bit, like /tmp, another user can still create a file that is missing, such as the
  * settings, which name the command the supervisor runs). The supervisor creates its
  * folders 0700; this catches one a person made or chose. Not checked on Windows (no modes).
@@ -138,7 +175,12 @@ export function assertPrivateFolder(
       `cannot use the ${what} ${folder}: it belongs to another user (uid ${stat.uid}; this is uid ${uid}), ${why}; use a folder of your own`,
     );
   }
-  if ((stat.mode & WRITABLE_BY_OTHERS) !== 0) {
+  // Group-writable is safe only when the group is this user alone (a user private group).
+  const othersBits =
+    (stat.mode & GROUP_WRITABLE) !== 0 && stat.gid === process.getegid?.() && isOwnPrivateGroup(stat.gid)
+      ? stat.mode & WRITABLE_BY_OTHERS & ~GROUP_WRITABLE
+      : stat.mode & WRITABLE_BY_OTHERS;
+  if (othersBits !== 0) {
     throw new FolderError(
       folder,
       undefined,
