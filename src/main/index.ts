@@ -5,8 +5,8 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, dialog, screen, session, shell, type Tray } from 'electron';
-import type { EventName } from '../shared/contract';
 import { createRuntime } from './core/runtime';
+import { subscribeLiveEvents } from './core/live-events';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ensureWritableFolder } from './core/writable-folder';
 import { loadDesktopConfig } from './app/electron-settings-store';
@@ -114,10 +114,7 @@ function run(
     runtime.handlers,
     mainFrameOf(() => mainWindow.webContentsId(), allowedPrefix),
   );
-  const forward = (event: EventName, payload: unknown): void => mainWindow.send(event, payload);
-  supervisor.on('state', (e) => forward('backend:state', e));
-  logs.on('line', (l) => forward('backend:log', l));
-  supervisor.on('incident', (i) => forward('backend:incident', i));
+  subscribeLiveEvents(runtime, (event, payload) => mainWindow.send(event, payload));
 
   let controlServer: DesktopControlServer | null = null;
   holdQuitUntilStopped(app, async () => {

@@ -5,14 +5,15 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { PreloadBridge } from '../shared/contract';
+// The contract's own list, from the module without zod (the sandboxed preload bundles it).
+import { EVENT_NAMES } from '../shared/event-names';
 
-// Kept in step with `events` in src/shared/contract.ts (a sandboxed preload bundles no zod).
-const EVENT_NAMES = new Set(['backend:state', 'backend:log', 'backend:incident']);
+const EVENTS: ReadonlySet<string> = new Set(EVENT_NAMES);
 
 const bridge: PreloadBridge = {
   invoke: (channel, args) => ipcRenderer.invoke(channel, args),
   on(event, listener) {
-    if (!EVENT_NAMES.has(event)) throw new Error(`unknown event: ${event}`);
+    if (!EVENTS.has(event)) throw new Error(`unknown event: ${event}`);
     const wrapped = (_e: IpcRendererEvent, payload: unknown): void => listener(payload);
     ipcRenderer.on(event, wrapped);
     return () => ipcRenderer.off(event, wrapped);

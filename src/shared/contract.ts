@@ -32,6 +32,7 @@ import {
   MetricsSampleSchema,
   StateChangeEventSchema,
 } from './status';
+import { EVENT_NAMES, type EventName } from './event-names';
 
 /**
  * The one contract between the renderer and the main process. Channel names are
@@ -163,16 +164,18 @@ export function isChannel(name: string): name is Channel {
 
 /**
  * Events pushed from the main process to the renderer (IPC `webContents.send` in the
- * desktop, server-sent events at `GET /api/v1/events` in headless).
+ * desktop, server-sent events at `GET /api/v1/events` in headless), each with its payload
+ * schema. Both transports subscribe through `subscribeLiveEvents` (src/main/core/live-events.ts)
+ * and the preload accepts {@link EVENT_NAMES}, so an event added here reaches both.
  */
 export const events = {
   'backend:state': StateChangeEventSchema,
   'backend:log': LogLineSchema,
   'backend:incident': IncidentSchema,
-} as const;
+  // Exactly the names of EVENT_NAMES (src/shared/event-names.ts): one missing or one extra fails to compile.
+} as const satisfies { readonly [E in EventName]: z.ZodType };
 
-/** Every event name. */
-export type EventName = keyof typeof events;
+export { EVENT_NAMES, type EventName };
 /** The payload of an event. */
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 

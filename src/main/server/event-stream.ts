@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { EventName, EventPayload } from '../../shared/contract';
 import type { LogLine } from '../../shared/status';
+import { subscribeLiveEvents, type LiveEventListener } from '../core/live-events';
 import type { LogStore } from '../core/log-store';
 import type { Supervisor } from '../core/supervisor';
 
@@ -59,14 +60,15 @@ const PING = Buffer.from(': ping\n\n');
  * A stream that falls behind (past `backlogBytes` unsent) skips log lines; once it is below
  * again it gets one `backend:log` line of stream `supervisor` saying how many it missed, then
  * the live lines. Past `maxBufferedBytes`, or behind for `stallMs`, it is closed. At most
- * `maxStreams` are open. Subscribes to the supervisor and the log store only while a stream
- * is open.
+ * `maxStreams` are open. Subscribes to every live event of the contract (`subscribeLiveEvents`)
+ * only while a stream is open.
  */
 export class EventHub {
   private readonly clients = new Set<Client>();
   private readonly limits: Required<EventStreamLimits>;
   private nextId = 0;
   private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribeEvents: (() => void) | undefined;
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -124,21 +126,20 @@ export class EventHub {
     for (const c of this.clients) c.res.destroy();
   }
 
-  private readonly onState = (e: EventPayload<'backend:state'>): void => this.broadcast('backend:state', e);
-  private readonly onIncident = (i: EventPayload<'backend:incident'>): void => this.broadcast('backend:incident', i);
-  private readonly onLine = (line: LogLine): void => this.broadcastLine(line);
+  /** Log lines may be skipped for a stream that falls behind; every other event never is. */
+  private readonly onEvent: LiveEventListener = (name, payload) => {
+    if (name === 'backend:log') this.broadcastLine(payload as LogLine);
+    else this.broadcast(name, payload);
+  };
 
   private subscribe(): void {
-    this.supervisor.on('state', this.onState);
-    this.supervisor.on('incident', this.onIncident);
-    this.logs.on('line', this.onLine);
+    this.unsubscribeEvents = subscribeLiveEvents({ supervisor: this.supervisor, logs: this.logs }, this.onEvent);
     this.heartbeat = setInterval(() => this.beat(), this.limits.heartbeatMs);
   }
 
   private unsubscribe(): void {
-    this.supervisor.off('state', this.onState);
-    this.supervisor.off('incident', this.onIncident);
-    this.logs.off('line', this.onLine);
+    this.unsubscribeEvents?.();
+    this.unsubscribeEvents = undefined;
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
   }
