@@ -76,7 +76,11 @@ async function readExisting(file: string): Promise<string> {
     throw err;
   }
   try {
-    if (!(await handle.stat()).isFile()) throw new Error(`${file} is not a regular file: remove it`);
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      const kind = stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : 'a device or socket';
+      throw new Error(`${file} is not a regular file (${kind}): remove it`);
+    }
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
