@@ -181,10 +181,8 @@ export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
 /**
  * A serialisable error: Electron keeps only `message` of a thrown Error, so errors travel as
- * data. `code` is the dispatcher's (BAD_ARGUMENTS, UNKNOWN_CHANNEL, FORBIDDEN, UNAUTHORIZED,
- * INTERNAL), the supervisor's (src/main/core/errors.ts), the backend client's
- * (src/main/client/errors.ts) or the settings store's; `httpStatusOf` in src/main/core/rpc.ts
- * maps each to an HTTP status.
+ * data. `code` is one of `ERROR_CODES` (src/shared/error-codes.ts: each code's HTTP status,
+ * who makes it, what it means); a string on the wire, so a reader tolerates a code it lacks.
  */
 export const RpcErrorSchema = z.object({
   code: z.string(),

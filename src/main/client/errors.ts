@@ -1,16 +1,10 @@
+import type { ErrorCodeOf } from '../../shared/error-codes';
+
 /**
  * Typed errors of the backend client. `code` is what crosses IPC/RPC; the renderer shows
  * `message`. Every failure of a backend call is one of these, never a raw undici error.
  */
-export type BackendErrorCode =
-  | 'BACKEND_UNREACHABLE'
-  | 'BACKEND_TIMEOUT'
-  | 'BACKEND_HTTP'
-  | 'BACKEND_INVALID_RESPONSE'
-  | 'BACKEND_RESPONSE_TOO_LARGE'
-  | 'BACKEND_UNAUTHORIZED'
-  | 'SESSION_EXPIRED'
-  | 'NOT_LOGGED_IN';
+export type BackendErrorCode = ErrorCodeOf<'backend-client'>;
 
 /** Base class: `code` names the kind of failure; `status` is the HTTP status when one came. */
 export class BackendClientError extends Error {

@@ -1,13 +1,10 @@
-/** Why a supervisor command or a launch failed; a closed set a UI can switch on. */
-export type SupervisorErrorCode =
-  | 'COMMAND_NOT_FOUND'
-  | 'NOT_EXECUTABLE'
-  | 'NOT_A_PROGRAM'
-  | 'BAD_WORKING_DIR'
-  | 'SPAWN_FAILED'
-  | 'REMOTE_MODE'
-  | 'DISPOSED'
-  | 'NOT_AVAILABLE';
+import type { ErrorCodeOf } from '../../shared/error-codes';
+
+/**
+ * Why a supervisor command or a launch failed; a closed set a UI can switch on: the codes of
+ * source `supervisor` in src/shared/error-codes.ts (their HTTP statuses and meanings are there).
+ */
+export type SupervisorErrorCode = ErrorCodeOf<'supervisor'>;
 
 /**
  * A typed supervisor error: `code` names the problem, `message` says it for a person.

@@ -8,6 +8,7 @@ import {
   type RpcEnvelope,
   type RpcError,
 } from '../../shared/contract';
+import { ERROR_CODES, isErrorCode } from '../../shared/error-codes';
 import type { Actor } from '../../shared/states';
 import { BackendClientError, HttpError, ValidationError } from '../client/errors';
 import type { BackendClient } from '../client/backend-client';
@@ -110,38 +111,13 @@ export function createRpcHandlers({
   };
 }
 
-/** HTTP status for an RPC error code (used by the HTTP transport). */
+/**
+ * The HTTP status the control server answers with error `code` (the RPC route and the REST
+ * commands), from the table in src/shared/error-codes.ts; 500 for a code it does not list
+ * (test/unit/error-codes.test.ts keeps every code of src/ in it) or one only the dashboard makes.
+ */
 export function httpStatusOf(code: string): number {
-  switch (code) {
-    case 'BAD_ARGUMENTS':
-      return 400;
-    case 'UNAUTHORIZED':
-      return 401;
-    case 'FORBIDDEN':
-      return 403;
-    case 'UNKNOWN_CHANNEL':
-      return 404;
-    case 'REMOTE_MODE':
-    case 'DISPOSED':
-    case 'SETTINGS_FILE_INVALID':
-      return 409;
-    case 'SETTINGS_UNAVAILABLE':
-    case 'NOT_AVAILABLE':
-      return 501;
-    case 'NOT_LOGGED_IN':
-    case 'SESSION_EXPIRED':
-    case 'BACKEND_UNAUTHORIZED':
-      return 403;
-    case 'BACKEND_TIMEOUT':
-      return 504;
-    case 'BACKEND_UNREACHABLE':
-    case 'BACKEND_HTTP':
-    case 'BACKEND_INVALID_RESPONSE':
-    case 'BACKEND_RESPONSE_TOO_LARGE':
-      return 502;
-    default:
-      return 500;
-  }
+  return (isErrorCode(code) ? ERROR_CODES[code].status : null) ?? 500;
 }
 
 /** Formats zod issues as `args[0].limit: Too big…` for the caller. */

@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import Conf from 'conf';
 import { z } from 'zod';
 import type { SupervisorConfig, SupervisorConfigInput } from '../../shared/config';
+import type { ErrorCodeOf } from '../../shared/error-codes';
 import {
   describeSettingIssue,
   describeSettingsError,
@@ -55,8 +56,8 @@ export class SettingsFileError extends ConfigError {
   }
 }
 
-/** Codes of {@link SettingsError}. */
-export type SettingsErrorCode = 'BAD_ARGUMENTS' | 'SETTINGS_FILE_INVALID' | 'SETTINGS_UNAVAILABLE';
+/** Codes of {@link SettingsError} (src/shared/error-codes.ts). */
+export type SettingsErrorCode = 'BAD_ARGUMENTS' | ErrorCodeOf<'settings'>;
 
 /** A refused settings call, carried across RPC with its code and the field it is about. */
 export class SettingsError extends Error {

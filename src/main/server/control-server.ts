@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { ErrorCode } from '../../shared/error-codes';
 import type { CommandResult } from '../../shared/status';
 import { SupervisorError } from '../core/errors';
 import type { LogStore } from '../core/log-store';
@@ -43,7 +44,7 @@ declare module 'fastify' {
 }
 
 /** Error codes for the errors fastify and the dashboard files raise before or instead of a handler (bad JSON, size, type, URL, a refused file). */
-const ERROR_CODE_BY_STATUS: Record<number, string> = {
+const ERROR_CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'BAD_ARGUMENTS',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',

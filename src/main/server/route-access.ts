@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../shared/error-codes';
 import { bearerToken, tokenMatches } from './token';
 
 /**
@@ -67,7 +68,7 @@ function tokenInUrl(url: string): boolean {
   return false;
 }
 
-function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+function refuse(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
   return reply.code(status).send({ ok: false, success: false, error: { code, message } });
 }
 

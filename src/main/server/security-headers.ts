@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../../shared/csp';
+import type { ErrorCode } from '../../shared/error-codes';
 
 /**
  * Headers on every response of the control server (dashboard files, the not-built page, API
@@ -54,7 +55,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
 }
 
 /** The `code` of each answer {@link answerClientError} writes. */
-const CLIENT_ERROR_CODES: Record<number, string> = {
+const CLIENT_ERROR_CODES: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
   408: 'REQUEST_TIMEOUT',
   431: 'HEADERS_TOO_LARGE',

@@ -2,8 +2,8 @@ import { AppShell, Box, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError } from '../../shared/contract';
-import { BACKEND_ERROR_CODES } from './admin/admin-errors';
-import { ApiProvider, type SupervisorClient } from './api';
+import { errorCodesOf } from '../../shared/error-codes';
+import { ApiProvider, CLIENT_ERROR_CODES, type SupervisorClient } from './api';
 import { AppHeader } from './components/app-header';
 import { TokenModal } from './components/token-modal';
 import { useHashPage } from './hooks/use-hash-page';
@@ -35,10 +35,10 @@ export function createQueryClient(): QueryClient {
  */
 function isFinalError(error: unknown): boolean {
   if (!(error instanceof ApiError)) return false;
-  return error.code === 'UNAUTHORIZED' || BACKEND_CLIENT_CODES.has(error.code);
+  return error.code === CLIENT_ERROR_CODES.unauthorized || BACKEND_CLIENT_CODES.has(error.code);
 }
 
-const BACKEND_CLIENT_CODES: ReadonlySet<string> = new Set(Object.values(BACKEND_ERROR_CODES));
+const BACKEND_CLIENT_CODES: ReadonlySet<string> = new Set(errorCodesOf('backend-client'));
 
 /** Props of {@link App}. */
 export interface AppProps {

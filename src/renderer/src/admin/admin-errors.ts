@@ -1,6 +1,7 @@
-import { errorDetails } from '../api';
+import type { ErrorCodeOf } from '../../../shared/error-codes';
+import { CLIENT_ERROR_CODES, errorDetails } from '../api';
 
-/** Error codes of the main process's backend client (src/main/client/errors.ts) that the admin views handle. */
+/** Error codes of the main process's backend client (source `backend-client` in src/shared/error-codes.ts) that the admin views handle. */
 export const BACKEND_ERROR_CODES = {
   notLoggedIn: 'NOT_LOGGED_IN',
   sessionExpired: 'SESSION_EXPIRED',
@@ -10,7 +11,7 @@ export const BACKEND_ERROR_CODES = {
   timeout: 'BACKEND_TIMEOUT',
   invalidResponse: 'BACKEND_INVALID_RESPONSE',
   tooLarge: 'BACKEND_RESPONSE_TOO_LARGE',
-} as const;
+} as const satisfies Record<string, ErrorCodeOf<'backend-client'>>;
 
 /** Shown on the login form when the backend refused the saved session. */
 export const SESSION_EXPIRED_TEXT = 'Session expired, log in again';
@@ -103,7 +104,7 @@ export function describeAdminError(error: unknown, options: { conflict?: string 
       return { title: SESSION_EXPIRED_TEXT, message: details.message, suggestStatusPage: false };
     case BACKEND_ERROR_CODES.notLoggedIn:
       return { title: 'Not logged in', message: details.message, suggestStatusPage: false };
-    case 'NETWORK':
+    case CLIENT_ERROR_CODES.network:
       return { title: 'Cannot reach the supervisor', message: details.message, suggestStatusPage: false };
     default:
       return { title: 'Something went wrong', message: details.message, suggestStatusPage: false };

@@ -9,18 +9,19 @@ import {
   type EventName,
   type EventPayload,
 } from '../../../shared/contract';
+import type { ErrorCode } from '../../../shared/error-codes';
 import { DetailedApiError } from './errors';
 
 /**
- * Codes the renderer adds to the contract's `ERROR_CODES` for failures it detects itself:
- * an answer that is not an envelope or does not match the channel's result schema, and a
- * server that cannot be reached.
+ * The codes the renderer raises itself (all in src/shared/error-codes.ts): an answer that is
+ * not an envelope or does not match the channel's result schema, a server that cannot be
+ * reached, and a missing or refused control token (the server's own UNAUTHORIZED).
  */
 export const CLIENT_ERROR_CODES = {
   badResponse: 'BAD_RESPONSE',
   network: 'NETWORK',
   unauthorized: 'UNAUTHORIZED',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
 const EnvelopeSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), data: z.unknown() }),
