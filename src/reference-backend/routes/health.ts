@@ -31,12 +31,18 @@ async function checkDatabase(ctx: AppContext): Promise<{ state: CheckState; deta
 }
 
 /**
- * True for the paths health probes use: `/health` and anything under `/health/` (a probe
- * of a path we do not serve, e.g. `/health/startup`, is a probe too). Those requests get no
- * access-log line: a supervisor sends one every interval.
+ * The paths health probes use: `/health` and plain names under it (a probe of a path we do
+ * not serve, e.g. `/health/startup`, is a probe too). A dot segment or a percent sign is not
+ * a probe's (`/health/../admin`, `/health/%2e%2e/…`): such a request is logged like any other.
+ */
+const HEALTH_PATH = /^\/health(?:\/[A-Za-z0-9_-]+)*\/?$/;
+
+/**
+ * True for the paths health probes use (see HEALTH_PATH), the query already cut off.
+ * Those requests get no access-log line: a supervisor sends one every interval.
  */
 export function isHealthPath(path: string): boolean {
-  return path === '/health' || path.startsWith('/health/');
+  return HEALTH_PATH.test(path);
 }
 
 /**
