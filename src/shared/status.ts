@@ -31,8 +31,8 @@ export const ExitInfoSchema = z.object({
   signal: z.string().nullable(),
   at: z.string(),
   expected: z.boolean(),
-  stopped_by: ActorSchema.nullable(),
-  stop_reason: z.string().nullable(),
+  stopped_by: ActorSchema.nullable().default(null),
+  stop_reason: z.string().nullable().default(null),
 });
 export type ExitInfo = z.infer<typeof ExitInfoSchema>;
 
@@ -59,6 +59,8 @@ export type StartupProbes = z.infer<typeof StartupProbesSchema>;
  * the policy); `consecutive_failures` is the restart policy's counter;
  * `health_failures` counts the periodic probes failed in a row (0 after a pass);
  * `startup` is the current start's probes while `starting` a process, else null.
+ * These and `stopped_by`/`stop_reason` default to "none" when absent: a dashboard reads a
+ * supervisor older than them instead of refusing its whole status.
  */
 export const BackendStatusSchema = z.object({
   status: BackendStateSchema,
@@ -80,8 +82,8 @@ export const BackendStatusSchema = z.object({
   state_since: z.string(),
   /** ms until the next automatic restart while in `backoff`, else null. */
   next_restart_in_ms: z.number().nullable(),
-  health_failures: z.number().int().nonnegative(),
-  startup: StartupProbesSchema.nullable(),
+  health_failures: z.number().int().nonnegative().default(0),
+  startup: StartupProbesSchema.nullable().default(null),
 });
 export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { LogLine } from '../../shared/status';
 import { CUT_MARKER } from './line-splitter';
 
@@ -25,12 +26,15 @@ export function incidentLogs(tail: readonly LogLine[], firstSeq: number | null, 
 /**
  * `why`, then the last stderr line among `logs` (cut to {@link SUMMARY_STDERR_CHARS},
  * marked ` …[cut]`): `exited unexpectedly (exited with code 1) — stderr: FATAL: …`.
- * Blank stderr lines are skipped; without a stderr line, `why` alone.
+ * Blank stderr lines are skipped; without a stderr line, `why` alone. Terminal escapes
+ * (colours of a logger writing to a pipe as to a terminal) are dropped: the summary is read
+ * as text on the Incidents page and in the log, where `\x1b[31m` is noise.
  */
 export function incidentSummary(why: string, logs: readonly LogLine[]): string {
-  const line = logs.findLast((l) => l.stream === 'stderr' && l.text.trim() !== '');
+  const plain = (l: LogLine): string => stripVTControlCharacters(l.text).trim();
+  const line = logs.findLast((l) => l.stream === 'stderr' && plain(l) !== '');
   if (!line) return why;
-  const text = line.text.trim();
+  const text = plain(line);
   const shown = text.length > SUMMARY_STDERR_CHARS ? text.slice(0, SUMMARY_STDERR_CHARS) + CUT_MARKER : text;
   return `${why} — stderr: ${shown}`;
 }

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { endianness } from 'node:os';
 
@@ -68,13 +68,18 @@ export function listeningSockets(): ListeningSocket[] {
   return sockets;
 }
 
-/** Inodes of the sockets `pid` holds open (/proc/<pid>/fd); null when they cannot be read. */
-export function socketInodes(pid: number): Set<string> | null {
+/**
+ * Inodes of the sockets `pid` holds open (/proc/<pid>/fd); null when they cannot be read
+ * (another user's process, no /proc), `gone` when there is no such process (any more).
+ */
+export function socketInodes(pid: number): Set<string> | null;
+export function socketInodes(pid: number, tellGone: true): Set<string> | null | 'gone';
+export function socketInodes(pid: number, tellGone = false): Set<string> | null | 'gone' {
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return null;
+  } catch (err) {
+    return tellGone && (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self') ? 'gone' : null;
   }
   const inodes = new Set<string>();
   for (const fd of fds) {
@@ -92,19 +97,24 @@ export function socketInodes(pid: number): Set<string> | null {
 
 /**
  * The TCP sockets the processes `pids` listen on, each once (sorted by port), from /proc
- * (Linux). Null when that is not known: no /proc, or a process's descriptors cannot be
- * read (another user's process).
+ * (Linux). A process that exited meanwhile (a short-lived helper of the group) holds none.
+ * One whose descriptors cannot be read (another user's process, no /proc) may hold any:
+ * then the sockets of the others are still named, but with none found the answer is null
+ * (not known), never "listens on nothing".
  */
 export function listeningSocketsOf(pids: readonly number[]): ListeningSocket[] | null {
   const held = new Set<string>();
+  let unknown = false;
   for (const pid of pids) {
-    const inodes = socketInodes(pid);
-    if (inodes === null) return null;
+    const inodes = socketInodes(pid, true);
+    if (inodes === null) unknown = true;
+    if (inodes === null || inodes === 'gone') continue;
     for (const inode of inodes) held.add(inode);
   }
-  return listeningSockets()
+  const found = listeningSockets()
     .filter((s) => held.has(s.inode))
     .sort((a, b) => a.port - b.port);
+  return unknown && found.length === 0 ? null : found;
 }
 
 /** Linux: walks /proc/<pid>/fd for a socket inode listening on the port. */

@@ -64,12 +64,19 @@ export interface StartupWait {
 
 /**
  * The longest pause between startup probes of `url`, ms: {@link STARTUP_PROBE_LOOPBACK_MAX_MS}
- * when its host is loopback, else {@link STARTUP_PROBE_REMOTE_MAX_MS}. Throws on a URL that
+ * when its host is loopback (or 0.0.0.0 / [::], which reach this machine too), else {@link STARTUP_PROBE_REMOTE_MAX_MS}. Throws on a URL that
  * does not parse (config validation made it one).
  */
 export function startupProbeMaxMs(url: string): number {
-  return isLoopback(new URL(url).hostname) ? STARTUP_PROBE_LOOPBACK_MAX_MS : STARTUP_PROBE_REMOTE_MAX_MS;
+  const host = new URL(url).hostname;
+  return isLoopback(host) || THIS_HOST_ANY.includes(host) ? STARTUP_PROBE_LOOPBACK_MAX_MS : STARTUP_PROBE_REMOTE_MAX_MS;
 }
+
+/**
+ * The "any address" hosts, as the URL parser writes them: a connect to one reaches this
+ * machine, so a URL copied from a backend's "listening on 0.0.0.0:8080" line is loopback.
+ */
+const THIS_HOST_ANY: readonly string[] = ['0.0.0.0', '[::]'];
 
 /**
  * Probes at a growing interval until healthy, exit, the start budget runs out, or cancel.
