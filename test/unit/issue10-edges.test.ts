@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { launchPathWarnings } from '../../src/main/core/settings-paths';
 import { CREDENTIALS_FILE, saveGeneratedCredentials } from '../../src/reference-backend/credentials';
 import { tempDir } from '../helpers/supervise';
 
@@ -70,5 +71,47 @@ describe('the initial-credentials file against what is already at its path', () 
     const dir = join(dataDir(), 'not-a-folder');
     writeFileSync(dir, '');
     await expect(saveGeneratedCredentials(dir, admin)).rejects.toThrow(/not-a-folder/);
+  });
+});
+
+describe('settings path warnings for paths no file can have', () => {
+  const launch = { orchestratorEnabled: true, env: {} };
+
+  it('names a NUL character in the command instead of calling an existing file missing', () => {
+    const warnings = launchPathWarnings({ ...launch, command: '/bin/sh\0x' }, '/');
+    expect(warnings.command).toBe(
+      'backend command contains a NUL character (\\0), which no file name can: /bin/sh\\0x',
+    );
+  });
+
+  it('names a NUL character in the working directory instead of an error code', () => {
+    const warnings = launchPathWarnings({ ...launch, command: '/bin/sh', workingDir: '/tmp\0x' }, '/');
+    expect(warnings.workingDir).toBe(
+      'working directory contains a NUL character (\\0), which no file name can: /tmp\\0x',
+    );
+  });
+
+  it('answers a 10,000-character command with a warning, not an exception', () => {
+    const warnings = launchPathWarnings({ ...launch, command: `/${'a'.repeat(10_000)}` }, '/');
+    expect(warnings.command).toMatch(/^backend command not found: \/a{10000}$/);
+  });
+
+  it('does not open a FIFO given as the command, nor as its #! interpreter (no hang)', () => {
+    const dir = tempDir('issue10-fifo-');
+    try {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const script = join(dir, 'script');
+      writeFileSync(script, `#!${fifo}\n`, { mode: 0o755 });
+      expect(launchPathWarnings({ ...launch, command: fifo }, dir).command).toBe(
+        `backend command is not a file: ${fifo}`,
+      );
+      expect(launchPathWarnings({ ...launch, command: script }, dir).command).toMatch(/^interpreter is not a file: /);
+      expect(launchPathWarnings({ ...launch, command: '/dev/zero' }, dir).command).toBe(
+        'backend command is not a file: /dev/zero',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
