@@ -19,7 +19,7 @@ describe('reference backend access log: only real health probes go unlogged', ()
         version: 'test',
         instanceId: undefined,
         startedAt: performance.now(),
-        tokens: new TokenService(Buffer.alloc(32, 7)),
+        tokens: new TokenService('x'.repeat(64)),
         db: () => undefined,
       },
       { log: (line) => lines.push(line), logError: (line) => lines.push(line) },
