@@ -664,6 +664,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** A failure no retry can mend (port held by another process, executable cannot run). */
   private giveUpAtOnce(kind: IncidentKind, actor: Actor, why: string, info: FailureInfo | null): CommandResult {
     this.lastError = why;
+    // Met by a policy restart (its port taken meanwhile): the run's next attempt, not a repeat of the last.
+    if (this.consecutiveFailures > 0) this.consecutiveFailures++;
     this.recordIncident(kind, why, info, 'none: retrying cannot help; fix the cause and start again');
     this.setState('crashed', actor, why);
     return this.result(false, why);
