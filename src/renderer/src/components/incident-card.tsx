@@ -140,10 +140,13 @@ function isVerdict(action: string): boolean {
 /** The attempts of a failure run, oldest first (the order they happened): time, kind, exit, summary, action. */
 function RunAttempts({ attempts }: { attempts: readonly Incident[] }) {
   const oldestFirst = [...attempts].reverse();
+  // The store keeps the newest incidents only: a long run may have lost its first attempts.
+  const total = Math.max(attempts.length, attempts[0]?.attempt ?? 0);
+  const lost = total - attempts.length;
   return (
     <Stack gap={2} mt="sm" data-testid="incident-run">
       <Text size="xs" c="dimmed" tt="uppercase" fw={700} lts={0.4}>
-        {attempts.length} attempts in this failure run
+        {total} attempts in this failure run{lost > 0 ? ` (the first ${lost} no longer kept)` : ''}
       </Text>
       {oldestFirst.map((attempt, index) => (
         <Text
