@@ -128,3 +128,17 @@ describe('failure runs', () => {
     expect(incidents.map((i) => i.attempt)).toEqual([1, 2]);
   });
 });
+
+describe('the last stderr line of a real process', () => {
+  it('coloured, with invalid UTF-8 and HTML: plain text in the summary, cut to its limit', async () => {
+    const port = await freePort();
+    const line = '\\x1b[1;31mFATAL\\x1b[0m <b>db</b> \\xff\\xfe ' + 'z'.repeat(10_240);
+    const script = `process.stderr.write(Buffer.from('${line}\\n', 'latin1'), () => process.exit(3));`;
+    const { supervisor, incidents } = supervise(port, { args: ['-e', script], maxRestartAttempts: 0 });
+    await supervisor.start('user-ui');
+    await pollUntil(() => incidents.length === 1, 10_000);
+    const summary = incidents[0]?.summary ?? '';
+    expect(summary).toMatch(/^exited during start \(exited with code 3\) — stderr: FATAL <b>db<\/b> \S+ z+ …\[cut\]$/);
+    expect(summary).not.toContain('\x1b');
+  });
+});
