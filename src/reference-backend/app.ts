@@ -37,7 +37,7 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
 /**
  * Builds the Fastify instance with every route, not yet listening. Usable in-process
  * with `app.inject(...)` or `app.listen({port: 0})`. One line per request goes to
- * `logger.log`: `GET /products 200 1.4ms`; health probes (`/health`, `/health/…`) get none.
+ * `logger.log`: `GET /products 200 1.4ms`; health probes (GET or HEAD of `/health`, `/health/…`) get none.
  */
 export function buildApp(ctx: AppContext, logger: AppLogger): FastifyInstance {
   const app = Fastify({
@@ -54,7 +54,8 @@ export function buildApp(ctx: AppContext, logger: AppLogger): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     // A supervisor probes every few seconds; a line per probe would bury the requests.
-    if (isHealthPath(path)) return;
+    // Probes GET (or HEAD); a POST to /health is no probe and is logged.
+    if ((request.method === 'GET' || request.method === 'HEAD') && isHealthPath(path)) return;
     logger.log(`${request.method} ${path.slice(0, 200)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
   });
 

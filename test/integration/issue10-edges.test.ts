@@ -48,16 +48,25 @@ describe('reference backend access log: only real health probes go unlogged', ()
     },
   );
 
+  it.each(['POST', 'DELETE', 'PUT'])('logs %s /health, which no probe sends', async (method) => {
+    const before = lines.length;
+    const answer = await rawRequest(port, method, '/health');
+    expect(answer.status).toBe(404);
+    await pollUntil(() => lines.length > before, 5_000, 25, `an access-log line for ${method} /health`);
+    expect(lines.at(-1)).toMatch(new RegExp(`^${method} /health 404 `));
+  });
+
   it('still logs nothing for /health, /health/live, /health/ready, /health/startup and /health?x=1', async () => {
     for (const target of ['/health', '/health/live', '/health/ready', '/health/startup', '/health?x=1']) {
       await rawRequest(port, 'GET', target);
     }
+    await rawRequest(port, 'HEAD', '/health/live');
     // A request after them that is logged: once its line is there, the probes' would be too.
     const before = lines.length;
     await rawRequest(port, 'GET', '/healthx');
     await pollUntil(() => lines.length > before, 5_000, 25, 'the /healthx line');
     expect(lines.slice(before)).toEqual([expect.stringMatching(/^GET \/healthx 404 /)]);
-    expect(lines.join('\n')).not.toMatch(/^GET \/health(\/live|\/ready|\/startup)?[ ?]/m);
+    expect(lines.join('\n')).not.toMatch(/^(GET|HEAD) \/health(\/live|\/ready|\/startup)?[ ?]/m);
   });
 });
 
