@@ -142,3 +142,15 @@ describe('the last stderr line of a real process', () => {
     expect(summary).not.toContain('\x1b');
   });
 });
+
+describe('remote mode outages', () => {
+  it('a second start while the remote backend is down records no second incident for the same outage', async () => {
+    const port = await freePort();
+    const { supervisor, incidents } = supervise(port, { orchestratorEnabled: false });
+    await supervisor.start('app-start');
+    expect(supervisor.currentState).toBe('unhealthy');
+    await supervisor.start('rest');
+    expect(supervisor.currentState).toBe('unhealthy');
+    expect(incidents.map((i) => i.kind)).toEqual(['remote-down']);
+  });
+});

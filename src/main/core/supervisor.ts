@@ -839,6 +839,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Remote mode: nothing to spawn; watch the remote backend's health. */
   private async startRemoteMonitoring(actor: Actor): Promise<CommandResult> {
     const generation = ++this.generation;
+    // Started again while it was down: the outage goes on and already has its incident.
+    const wasDown = this.state === 'unhealthy';
     this.setState('starting', actor, `monitoring remote backend at ${this.config.backendUrl}`);
     const probe = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
     this.recordProbe(probe);
@@ -847,7 +849,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       'health',
       probe.ok ? 'remote backend is healthy' : `remote backend: ${probe.error}`,
     );
-    if (!probe.ok) this.recordIncident('remote-down', `remote backend: ${probe.error}`, null, REMOTE_OUTAGE_ACTION);
+    if (!probe.ok && !wasDown) {
+      this.recordIncident('remote-down', `remote backend: ${probe.error}`, null, REMOTE_OUTAGE_ACTION);
+    }
     this.scheduleHealthCheck(generation);
     return this.result(probe.ok, probe.ok ? 'monitoring remote backend' : `remote backend unhealthy: ${probe.error}`);
   }
