@@ -8,7 +8,9 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
 import type { Incident } from '../../src/shared/incident';
+import type { BackendStatus } from '../../src/shared/status';
 import { IncidentsPage } from '../../src/renderer/src/pages/incidents-page';
+import { StatusView } from '../../src/renderer/src/pages/status-page';
 
 function incident(id: string, minute: number, extra: Partial<Incident> = {}): Incident {
   return {
@@ -67,5 +69,46 @@ describe('Incidents page: runs as the file holds them', () => {
     await waitFor(() => expect(cards()).toHaveLength(1));
     expect(within(cards()[0]!).getByTestId('incident-summary').textContent).toBe(summary);
     expect(document.querySelector('script, img[src="x"]')).toBeNull();
+  });
+});
+
+const RUNNING: BackendStatus = {
+  status: 'running',
+  pid: 31337,
+  uptime_secs: 65,
+  restart_count: 0,
+  last_health_check: 'healthy',
+  is_running: true,
+  orchestrator_enabled: true,
+  backend_url: 'http://127.0.0.1:3000',
+  consecutive_failures: 0,
+  last_health: { at: new Date().toISOString(), ok: true, latency_ms: 2, status_code: 200, error: null },
+  last_exit: null,
+  last_error: null,
+  state_reason: 'healthy after 40 ms',
+  state_actor: 'user-ui',
+  state_since: new Date().toISOString(),
+  next_restart_in_ms: null,
+  health_failures: 0,
+  startup: null,
+};
+
+describe('Status page while it cannot see the supervisor', () => {
+  const minuteAgo = (): number => Date.now() - 60_000;
+
+  it('live: the uptime counts on from the snapshot', () => {
+    renderWithApi(new FakeApi([]), <StatusView status={RUNNING} receivedAt={minuteAgo()} />);
+    expect(screen.getByTestId('uptime').textContent).toBe('2m 05s');
+  });
+
+  it('reconnecting or a failed refresh: the uptime stays the last one seen, not a process the page cannot see', () => {
+    renderWithApi(new FakeApi([]), <StatusView status={RUNNING} receivedAt={minuteAgo()} reconnecting />);
+    expect(screen.getByTestId('uptime').textContent).toBe('1m 05s');
+    cleanup();
+    renderWithApi(
+      new FakeApi([]),
+      <StatusView status={RUNNING} receivedAt={minuteAgo()} staleError={new Error('fetch failed')} />,
+    );
+    expect(screen.getByTestId('uptime').textContent).toBe('1m 05s');
   });
 });

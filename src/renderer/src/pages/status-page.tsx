@@ -189,7 +189,8 @@ export function StatusView({
         <StatCard label="PID" value={status.pid ?? NONE} testId="pid" />
         <StatCard
           label="Uptime"
-          value={uptimeText(status, elapsedMs)}
+          // Offline, it may have stopped since: the last uptime seen, not one counting on.
+          value={uptimeText(status, offline ? 0 : elapsedMs)}
           testId="uptime"
           detail={<span data-testid="uptime-detail">{uptimeDetail(status)}</span>}
         />
