@@ -57,6 +57,19 @@ describe('Incidents page: runs as the file holds them', () => {
     ).toEqual(['3.', '4.']);
   });
 
+  it('the one attempt compaction left of a run still reads as its last attempt, with the verdict', async () => {
+    const list = [
+      incident('r-4', 4, { run_id: 'r', attempt: 4, action: 'gave up after 3 consecutive restart attempts' }),
+    ];
+    renderWithApi(new FakeApi(list), <IncidentsPage />);
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    const card = cards()[0]!;
+    expect(within(card).getByTestId('incident-run').textContent).toContain(
+      '4 attempts in this failure run (the first 3 no longer kept)',
+    );
+    expect(within(card).getByText('Verdict')).toBeTruthy();
+  });
+
   it('an incident of an older file (no run id, no attempt) is a card of its own', async () => {
     const list = [incident('new', 2, { run_id: 'r', attempt: 1 }), incident('old', 1)];
     renderWithApi(new FakeApi(list), <IncidentsPage />);

@@ -29,7 +29,8 @@ export interface IncidentCardProps {
  */
 export const IncidentCard = memo(function IncidentCard({ incident, attempts = [incident], now }: IncidentCardProps) {
   const [open, setOpen] = useState(false);
-  const run = attempts.length > 1;
+  // A late attempt whose earlier ones compaction dropped is still part of a run.
+  const run = attempts.length > 1 || (incident.attempt ?? 1) > 1;
   return (
     <Paper withBorder radius="md" p="md">
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
@@ -60,7 +61,7 @@ export const IncidentCard = memo(function IncidentCard({ incident, attempts = [i
           <Button
             size="xs"
             variant="default"
-            onClick={() => downloadJson(incidentFileName(incident), run ? attempts : incident)}
+            onClick={() => downloadJson(incidentFileName(incident), attempts.length > 1 ? attempts : incident)}
             data-testid="incident-export"
           >
             Export JSON
