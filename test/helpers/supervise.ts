@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SupervisorConfigSchema, type SupervisorConfig, type SupervisorConfigInput } from '../../src/shared/config';
 import type { BackendState } from '../../src/shared/states';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';
-import { ExecaLauncher } from '../../src/main/core/launcher';
+import { ProcessLauncher } from '../../src/main/core/launcher';
 import { LogStore } from '../../src/main/core/log-store';
 import { Supervisor } from '../../src/main/core/supervisor';
 
@@ -56,7 +56,7 @@ export function realSupervisor(config: SupervisorConfig): {
 } {
   const logs = new LogStore(config.logBufferLines);
   const probe = new HttpHealthProbe();
-  const supervisor = new Supervisor({ config, launcher: new ExecaLauncher(), probe, logs });
+  const supervisor = new Supervisor({ config, launcher: new ProcessLauncher(), probe, logs });
   return { supervisor, logs, probe };
 }
 

@@ -9,10 +9,10 @@ import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SupervisorError } from '../../src/main/core/errors';
-import { ExecaLauncher, MAX_ARG_STRLEN, SHEBANG_MAX_DEPTH, type LaunchSpec } from '../../src/main/core/launcher';
+import { ProcessLauncher, MAX_ARG_STRLEN, SHEBANG_MAX_DEPTH, type LaunchSpec } from '../../src/main/core/launcher';
 import { tempDir } from '../helpers/supervise';
 
-const launcher = new ExecaLauncher();
+const launcher = new ProcessLauncher();
 
 function script(dir: string, name: string, body: string): string {
   const file = join(dir, name);

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/shared/incident';
 import { SupervisorError } from '../../src/main/core/errors';
-import { ExecaLauncher, type LaunchSpec } from '../../src/main/core/launcher';
+import { ProcessLauncher, type LaunchSpec } from '../../src/main/core/launcher';
 import { freePort, realSupervisor, tempDir, testConfig, waitForState } from '../helpers/supervise';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -34,7 +34,7 @@ function spec(command: string, cwd = tempDir()): LaunchSpec {
 }
 
 /** The launch's rejection (fails the test when it launched). */
-async function launchError(launcher: ExecaLauncher, s: LaunchSpec): Promise<SupervisorError> {
+async function launchError(launcher: ProcessLauncher, s: LaunchSpec): Promise<SupervisorError> {
   const outcome = await launcher.launch(s).then(
     (handle) => {
       handle.signalGroup('SIGKILL');
@@ -69,41 +69,41 @@ async function startsOnceAndCrashes(
 describe('launch errors are reported at once, naming the cause', () => {
   it('a #! interpreter that does not exist: COMMAND_NOT_FOUND naming the interpreter, no retries', async () => {
     const file = script('#!/nonexistent/interp\necho hello\n');
-    const err = await launchError(new ExecaLauncher(), spec(file));
+    const err = await launchError(new ProcessLauncher(), spec(file));
     expect(err.code).toBe('COMMAND_NOT_FOUND');
     expect(err.message).toBe(
       `interpreter not found: /nonexistent/interp (the "#!/nonexistent/interp" line of ${file})`,
     );
     // Without the setpriv lifeline too (spawn would say ENOENT about the script itself).
-    expect((await launchError(new ExecaLauncher(false), spec(file))).message).toMatch(/interpreter not found/);
+    expect((await launchError(new ProcessLauncher(false), spec(file))).message).toMatch(/interpreter not found/);
     const { reason } = await startsOnceAndCrashes(file);
     expect(reason).toMatch('interpreter not found: /nonexistent/interp');
   });
 
   it('#!/usr/bin/env with a program missing from PATH, and an interpreter that is not executable', async () => {
     const viaEnv = script('#!/usr/bin/env no-such-interpreter-9f3\n');
-    const err = await launchError(new ExecaLauncher(), spec(viaEnv));
+    const err = await launchError(new ProcessLauncher(), spec(viaEnv));
     expect(err.code).toBe('COMMAND_NOT_FOUND');
     expect(err.message).toMatch(`interpreter not found in PATH: no-such-interpreter-9f3`);
     const notExecutable = join(tempDir(), 'interp');
     writeFileSync(notExecutable, 'not a program\n');
     chmodSync(notExecutable, 0o644);
     const viaFile = script(`#!${notExecutable}\n`);
-    const err2 = await launchError(new ExecaLauncher(), spec(viaFile));
+    const err2 = await launchError(new ProcessLauncher(), spec(viaFile));
     expect(err2.code).toBe('NOT_EXECUTABLE');
     expect(err2.message).toMatch(`interpreter is not executable: ${notExecutable}`);
   });
 
   it('a script whose interpreter exists still runs (#!/bin/sh, #!/usr/bin/env sh)', async () => {
     for (const body of ['#!/bin/sh\nexit 0\n', '#!/usr/bin/env sh\nexit 0\n', '#! /bin/sh -e\nexit 0\n']) {
-      const handle = await new ExecaLauncher().launch(spec(script(body)));
+      const handle = await new ProcessLauncher().launch(spec(script(body)));
       expect(await handle.exited).toEqual({ code: 0, signal: null });
     }
   });
 
   it('a missing working directory is named as such (the command exists), a permanent error', async () => {
     const dir = join(tempDir(), 'no-such-dir');
-    const err = await launchError(new ExecaLauncher(), spec(process.execPath, dir));
+    const err = await launchError(new ProcessLauncher(), spec(process.execPath, dir));
     expect(err.code).toBe('BAD_WORKING_DIR');
     expect(err.message).toBe(`working directory not found: ${dir}`);
     expect(err.transient).toBe(false);
@@ -114,7 +114,7 @@ describe('launch errors are reported at once, naming the cause', () => {
   it('a working directory that is a file: "not a directory"', async () => {
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, '');
-    const err = await launchError(new ExecaLauncher(), spec(process.execPath, file));
+    const err = await launchError(new ProcessLauncher(), spec(process.execPath, file));
     expect(err.code).toBe('BAD_WORKING_DIR');
     expect(err.message).toBe(`working directory is not a directory: ${file}`);
   });
@@ -125,7 +125,7 @@ describe('spawn failures are handled, never unhandled', () => {
     const throwing = (() => {
       throw Object.assign(new Error('spawn E2BIG'), { code: 'E2BIG' });
     }) as unknown as typeof spawn;
-    const err = await launchError(new ExecaLauncher(true, throwing), spec(process.execPath));
+    const err = await launchError(new ProcessLauncher(true, throwing), spec(process.execPath));
     expect(err.code).toBe('SPAWN_FAILED');
     expect(err.message).toMatch(/E2BIG/);
     expect(err.transient).toBe(false);
@@ -139,7 +139,7 @@ describe('spawn failures are handled, never unhandled', () => {
         process.nextTick(() => child.emit('error', Object.assign(new Error(`spawn ${code}`), { code })));
         return child;
       }) as unknown as typeof spawn;
-      const err = await launchError(new ExecaLauncher(true, failing), spec(process.execPath));
+      const err = await launchError(new ProcessLauncher(true, failing), spec(process.execPath));
       expect(err.code).toBe('SPAWN_FAILED');
       expect(err.transient).toBe(true);
       expect(err.message).toMatch(code);

@@ -16,7 +16,7 @@ import {
   KEEPER_SCRIPT,
 } from '../../src/main/core/group-keeper';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';
-import { ExecaLauncher } from '../../src/main/core/launcher';
+import { ProcessLauncher } from '../../src/main/core/launcher';
 import { LogStore } from '../../src/main/core/log-store';
 import { Supervisor } from '../../src/main/core/supervisor';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
@@ -243,7 +243,7 @@ describe('a restart storm', () => {
   it('100 restarts: no descriptor leaks in the supervisor, one keeper holding one group, small', async () => {
     const port = await freePort();
     const config = testConfig(port);
-    const launcher = new ExecaLauncher();
+    const launcher = new ProcessLauncher();
     const probe = new HttpHealthProbe();
     const supervisor = new Supervisor({ config, launcher, probe, logs: new LogStore(config.logBufferLines) });
     cleanups.push(async () => {

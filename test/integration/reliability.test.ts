@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { Incident } from '../../src/shared/incident';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';
-import { ExecaLauncher } from '../../src/main/core/launcher';
+import { ProcessLauncher } from '../../src/main/core/launcher';
 import { LogStore } from '../../src/main/core/log-store';
 import { PidFile, processStartTime } from '../../src/main/core/pid-file';
 import { Supervisor } from '../../src/main/core/supervisor';
@@ -306,7 +306,7 @@ describe('reliability faults', () => {
     const config = testConfig(port, { dataDir });
     const supervisor = new Supervisor({
       config,
-      launcher: new ExecaLauncher(),
+      launcher: new ProcessLauncher(),
       probe: new HttpHealthProbe(),
       logs: new LogStore(100),
       pidFile,
@@ -332,7 +332,7 @@ describe('reliability faults', () => {
     });
     const again = new Supervisor({
       config,
-      launcher: new ExecaLauncher(),
+      launcher: new ProcessLauncher(),
       probe: new HttpHealthProbe(),
       logs: new LogStore(100),
       pidFile,

@@ -350,7 +350,7 @@ function awaitSpawn(child: ChildProcess, file: string, settled: Promise<unknown>
  * survives"). Every error path is handled: a spawn that throws, an `error` event, a failing
  * stdio stream; none escapes as an unhandled `error`.
  */
-export class ExecaLauncher implements Launcher {
+export class ProcessLauncher implements Launcher {
   private readonly setpriv: string | null;
   /** Kills the backends' groups if the supervisor dies (null: off, or no /bin/sh). */
   readonly keeper: GroupKeeper | null;

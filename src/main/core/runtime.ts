@@ -10,7 +10,7 @@ import { LogFile } from './log-file';
 import { MetricsHistory } from './metrics-history';
 import { IncidentStore } from './incident-store';
 import { PidFile } from './pid-file';
-import { ExecaLauncher } from './launcher';
+import { ProcessLauncher } from './launcher';
 import { LogStore } from './log-store';
 import { createMetrics } from './metrics';
 import { createRpcHandlers, type RpcHandlers } from './rpc';
@@ -59,7 +59,7 @@ export function createRuntime(
   const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
   const supervisor = new Supervisor({
     config,
-    launcher: new ExecaLauncher(),
+    launcher: new ProcessLauncher(),
     probe,
     logs,
     pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, 'backend.pid')) : null,
