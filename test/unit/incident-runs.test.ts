@@ -12,6 +12,7 @@ import { IncidentStore, MAX_INCIDENTS } from '../../src/main/core/incident-store
 import { CUT_MARKER } from '../../src/main/core/line-splitter';
 import { groupIncidentRuns } from '../../src/renderer/src/incidents/incident-runs';
 import { tempDir } from '../helpers/supervise';
+import { makeIncident } from '../helpers/incidents';
 
 const line = (seq: number, stream: LogLine['stream'], text: string): LogLine => ({
   seq,
@@ -21,19 +22,7 @@ const line = (seq: number, stream: LogLine['stream'], text: string): LogLine => 
 });
 
 function incident(n: number, overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: `incident-${n}`,
-    at: '2026-12-01T10:00:00.000Z',
-    kind: 'crash',
-    summary: 'exited unexpectedly (exited with code 1)',
-    pid: 1234,
-    exit: { code: 1, signal: null },
-    uptime_ms: 1000,
-    action: 'restart attempt 1/3 in 0 ms',
-    logs: [],
-    probes: [],
-    ...overrides,
-  };
+  return makeIncident({ id: `incident-${n}`, ...overrides });
 }
 
 describe('incident facts', () => {

@@ -11,22 +11,11 @@ import { fitIncident, INCIDENT_TEXT_CHARS, incidentBytes, MAX_INCIDENT_BYTES } f
 import { INCIDENT_LOAD_BYTES, IncidentStore, MAX_INCIDENTS } from '../../src/main/core/incident-store';
 import { CUT_MARKER } from '../../src/main/core/line-splitter';
 import { tempDir } from '../helpers/supervise';
+import { makeIncident } from '../helpers/incidents';
 
 /** A valid incident; `n` makes its id (fixed width, so sizes do not depend on it). */
 function incident(n: number, overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: `incident-${String(n).padStart(6, '0')}`,
-    at: '2026-12-01T10:00:00.000Z',
-    kind: 'crash',
-    summary: 'exited unexpectedly (exited with code 1)',
-    pid: 1234,
-    exit: { code: 1, signal: null },
-    uptime_ms: 1000,
-    action: 'restart attempt 1/3 in 0 ms',
-    logs: [],
-    probes: [],
-    ...overrides,
-  };
+  return makeIncident({ id: `incident-${String(n).padStart(6, '0')}`, ...overrides });
 }
 
 /** An incident whose JSON line is exactly `bytes` long (padded in its summary). */

@@ -2,23 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
-import type { Incident } from '../../src/shared/incident';
+import { makeIncident } from '../helpers/incidents';
 import { freePort, testConfig } from '../helpers/supervise';
 
-function incident(n: number): Incident {
-  return {
-    id: `i${n}`,
-    at: new Date().toISOString(),
-    kind: 'crash',
-    summary: `crash ${n}`,
-    pid: 1234,
-    exit: { code: 1, signal: null },
-    uptime_ms: 10,
-    action: 'restart attempt 1/3 in 0 ms',
-    logs: [],
-    probes: [],
-  };
-}
+const incident = (n: number) => makeIncident({ id: `i${n}`, summary: `crash ${n}` });
 
 let runtime: SupervisorRuntime | null = null;
 afterEach(async () => {
