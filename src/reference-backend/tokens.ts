@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { readPrivateFile, writePrivateFile } from './private-file';
 
 /** File in the data folder that keeps the generated JWT secret (mode 0600). */
 export const JWT_SECRET_FILE = 'jwt-secret';
@@ -25,24 +25,20 @@ export interface TokenClaims {
  * Returns the JWT secret: `configured` when given, else the one stored in
  * `<dataDir>/jwt-secret`, creating it (32 random bytes, base64url, mode 0600) on first use.
  * Keeping it on disk means tokens survive a restart of the backend.
- * @throws when the stored file exists but is too short to be a secret we wrote.
+ * @throws when the stored file exists but is too short to be a secret we wrote, or when
+ * something other than a regular file (a symbolic link, a FIFO, a folder) is at its path.
  */
 export async function loadJwtSecret(dataDir: string, configured: string | undefined): Promise<string> {
   if (configured !== undefined) return configured;
   const file = path.join(dataDir, JWT_SECRET_FILE);
-  try {
-    const stored = (await readFile(file, 'utf8')).trim();
+  // Never through a symbolic link, never blocked by a FIFO (private-file.ts).
+  const stored = (await readPrivateFile(file))?.trim();
+  if (stored !== undefined) {
     if (stored.length < 32) throw new Error(`${file} holds no valid secret (delete it to generate a new one)`);
     return stored;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
-  // Write then rename, so a crash never leaves a truncated secret behind.
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${secret}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writePrivateFile(file, `${secret}\n`, dataDir);
   return secret;
 }
 
