@@ -8,11 +8,12 @@
  * setup has built out/node).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAULT_BACKEND, freePort, pollUntil, tempDir } from '../helpers/supervise';
+import { aliveProcess as alive, cmdline as procCmdline, procStat as stat, processesWhere } from '../helpers/proc';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -37,38 +38,12 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()?.();
 });
 
-/** /proc/<pid>/stat fields 3 (state), 4 (ppid), 5 (pgrp), or null when gone. */
-function stat(pid: number): { state: string; ppid: number; pgrp: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]) };
-  } catch {
-    return null;
-  }
-}
-
-/** Alive and not a zombie. */
-function alive(pid: number): boolean {
-  const s = stat(pid);
-  return s !== null && s.state !== 'Z';
-}
-
 /** Live processes of process group `pgid`. */
 function groupMembers(pgid: number): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => alive(pid) && stat(pid)?.pgrp === pgid);
+  return processesWhere((_, s) => s.pgrp === pgid);
 }
 
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-  } catch {
-    return '';
-  }
-}
+const cmdline = (pid: number): string => procCmdline(pid).trim();
 
 function kill(target: number, signal: NodeJS.Signals): void {
   try {

@@ -21,6 +21,7 @@ import { LogStore } from '../../src/main/core/log-store';
 import { Supervisor } from '../../src/main/core/supervisor';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil, tempDir, testConfig } from '../helpers/supervise';
+import { aliveProcess as alive, cmdline, procStat as stat, processesWhere } from '../helpers/proc';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -31,39 +32,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
-
-function stat(pid: number): { state: string; ppid: number; pgrp: number; start: string } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]), start: rest[19] ?? '' };
-  } catch {
-    return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  const s = stat(pid);
-  return s !== null && s.state !== 'Z';
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
-function processesWhere(match: (pid: number, s: NonNullable<ReturnType<typeof stat>>) => boolean): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => {
-      const s = stat(pid);
-      return s !== null && s.state !== 'Z' && match(pid, s);
-    });
-}
 
 function keepersOf(supervisorPid: number): number[] {
   return processesWhere((pid, s) => s.ppid === supervisorPid && cmdline(pid).includes('backend-supervisor-keeper'));

@@ -4,11 +4,12 @@
  * the same data folder reaps the members of the recorded group whose leader is gone.
  * Real supervisors (`backend-supervisor serve`), real backends, real signals.
  */
-import { readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil, tempDir } from '../helpers/supervise';
+import { aliveProcess as alive, cmdline, procStat as stat, processesWhere } from '../helpers/proc';
 
 /** The bound the issue sets: no member of the group lives this long after the supervisor died, ms. */
 const ORPHAN_DEADLINE_MS = 2_000;
@@ -17,42 +18,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
-
-/** /proc/<pid>/stat fields 3 (state), 4 (ppid), 5 (pgrp), or null when gone. */
-function stat(pid: number): { state: string; ppid: number; pgrp: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]) };
-  } catch {
-    return null;
-  }
-}
-
-/** Alive and not a zombie (a killed process reparented to init may linger as one briefly). */
-function alive(pid: number): boolean {
-  const s = stat(pid);
-  return s !== null && s.state !== 'Z';
-}
-
-/** Every live process whose field matches. */
-function processesWhere(match: (pid: number, s: NonNullable<ReturnType<typeof stat>>) => boolean): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => {
-      const s = stat(pid);
-      return s !== null && s.state !== 'Z' && match(pid, s);
-    });
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
 
 /** A wrapper script without `exec`: sh stays the leader, the node server is its child. */
 function wrapperScript(): string {
