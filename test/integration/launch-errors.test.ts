@@ -5,17 +5,15 @@
  * the restart policy retries, and no error path of the launcher escapes unhandled.
  * Real spawns throughout.
  */
-import { ChildProcess, spawnSync, type spawn } from 'node:child_process';
+import { ChildProcess, type spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/shared/incident';
 import { SupervisorError } from '../../src/main/core/errors';
 import { ProcessLauncher, type LaunchSpec } from '../../src/main/core/launcher';
 import { freePort, realSupervisor, tempDir, testConfig, waitForState } from '../helpers/supervise';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { runEmfileSupervisor } from '../helpers/emfile';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -147,23 +145,7 @@ describe('spawn failures are handled, never unhandled', () => {
   });
 
   it('out of file descriptors (a real EMFILE under prlimit): no unhandled error; retried, then running', async () => {
-    // One file, packages included: with 64 fds, loading many modules in parallel would hit EMFILE itself.
-    const bundle = join(ROOT, 'out', 'test-fixtures', 'emfile-supervisor.mjs');
-    await build({
-      entryPoints: [join(ROOT, 'test', 'fixtures', 'emfile-supervisor.ts')],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // Bundled CommonJS packages require Node's modules.
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'error',
-    });
-    const run = spawnSync('prlimit', ['--nofile=64:64', process.execPath, bundle], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const run = await runEmfileSupervisor('emfile-supervisor');
     expect(run.stdout).not.toMatch(/UNCAUGHT/);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {

@@ -4,10 +4,9 @@
  * reused by a stranger, not reading its input, and a storm of restarts. Real supervisors
  * (`backend-supervisor serve` where the supervisor must die), real keepers, real signals.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   GroupKeeper,
@@ -22,8 +21,7 @@ import { Supervisor } from '../../src/main/core/supervisor';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil, tempDir, testConfig } from '../helpers/supervise';
 import { aliveProcess as alive, cmdline, procStat as stat, processesWhere } from '../helpers/proc';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { runEmfileSupervisor } from '../helpers/emfile';
 
 /** The bound the issue sets: no member of the group lives this long after the supervisor died, ms. */
 const ORPHAN_DEADLINE_MS = 2_000;
@@ -238,22 +236,7 @@ describe('a restart storm', () => {
 
 describe('after a shortage of file descriptors', () => {
   it('the backend that runs once descriptors are back is held by a live keeper (real EMFILE under prlimit)', async () => {
-    // One file, packages included: with 64 fds, loading many modules in parallel would hit EMFILE itself.
-    const bundle = join(ROOT, 'out', 'test-fixtures', 'emfile-supervisor-keeper.mjs');
-    await build({
-      entryPoints: [join(ROOT, 'test', 'fixtures', 'emfile-supervisor.ts')],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'error',
-    });
-    const run = spawnSync('prlimit', ['--nofile=64:64', process.execPath, bundle], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const run = await runEmfileSupervisor('emfile-supervisor-keeper');
     expect(run.stdout).not.toMatch(/UNCAUGHT/);
     const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
       incidents: { summary: string }[];
