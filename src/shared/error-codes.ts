@@ -66,6 +66,12 @@ export const ERROR_CODES = {
   SPAWN_FAILED: { status: 500, source: 'supervisor', meaning: 'the operating system could not start the backend' },
   REMOTE_MODE: { status: 409, source: 'supervisor', meaning: 'remote mode: the supervisor starts and stops nothing' },
   DISPOSED: { status: 409, source: 'supervisor', meaning: 'the supervisor is shutting down' },
+  UNKNOWN_SERVICE: { status: 404, source: 'supervisor', meaning: 'no service of that name in the stack' },
+  ILLEGAL_TRANSITION: {
+    status: 500,
+    source: 'supervisor',
+    meaning: 'a state change the state table forbids (a bug); the message names it',
+  },
   NOT_AVAILABLE: {
     status: 501,
     source: 'supervisor',

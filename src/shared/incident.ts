@@ -18,6 +18,8 @@ export type IncidentKind = z.infer<typeof IncidentKindSchema>;
  */
 export const IncidentSchema = z.object({
   id: z.string(),
+  /** The service it happened to; absent in incidents written before stacks (the `backend`). */
+  service: z.string().optional(),
   at: z.string(),
   kind: IncidentKindSchema,
   /**

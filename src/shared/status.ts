@@ -102,6 +102,8 @@ export type CommandResult = z.infer<typeof CommandResultSchema>;
 
 /** Event emitted on every state change. */
 export const StateChangeEventSchema = z.object({
+  /** The service whose state changed (absent from a supervisor before stacks: the `backend`). */
+  service: z.string().optional(),
   from: BackendStateSchema,
   to: BackendStateSchema,
   actor: ActorSchema,
@@ -124,6 +126,8 @@ export const LogLineSchema = z.object({
   ts: z.string(),
   stream: LogStreamSchema,
   text: z.string(),
+  /** The service whose log it is (each service has its own `seq`); absent: the `backend`. */
+  service: z.string().optional(),
 });
 export type LogLine = z.infer<typeof LogLineSchema>;
 

@@ -12,6 +12,9 @@ export interface LaunchSpec {
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Run as this user and group (POSIX; the supervisor must be root to give another). */
+  uid?: number;
+  gid?: number;
 }
 
 /** How a process ended: exit code, or the signal name that killed it. */
@@ -417,6 +420,9 @@ export class ProcessLauncher implements Launcher {
           env: spec.env,
           detached: true,
           stdio: ['pipe', 'pipe', 'pipe'],
+          // libuv drops the supplementary groups when it changes uid/gid (setgroups(0)).
+          ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+          ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
         });
       }
     } catch (err) {

@@ -24,10 +24,15 @@ export class LogStore extends EventEmitter<{ line: [LogLine]; drain: [] }> {
   private readonly buffer: RingBuffer<LogLine>;
   private seq = 0;
 
+  /**
+   * @param service the service whose log this is: stamped on every line (and on its
+   *   supervisor events), so a stack's logs can be told apart; undefined: unstamped.
+   */
   constructor(
     capacity: number,
     private readonly sinks: LogSinks = {},
     private readonly now: () => Date = () => new Date(),
+    readonly service?: string,
   ) {
     super();
     this.buffer = new RingBuffer<LogLine>(capacity);
@@ -56,8 +61,11 @@ export class LogStore extends EventEmitter<{ line: [LogLine]; drain: [] }> {
   /** Records one line and returns it. */
   append(stream: LogStream, text: string): LogLine {
     const line: LogLine = { seq: this.seq++, ts: this.now().toISOString(), stream, text };
+    if (this.service !== undefined) line.service = this.service;
     this.buffer.push(line);
-    if (stream === 'supervisor') this.sinks.events?.info({ seq: line.seq }, text);
+    if (stream === 'supervisor') {
+      this.sinks.events?.info(this.service === undefined ? { seq: line.seq } : { seq: line.seq, service: this.service }, text);
+    }
     else this.sinks.backendFile?.write(JSON.stringify(line));
     this.emit('line', line);
     return line;

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { SupervisorConfig } from '../../shared/config';
 import type { Incident, IncidentKind } from '../../shared/incident';
-import type { Actor, BackendState } from '../../shared/states';
+import type { HealthSpec, RestartPolicyName } from '../../shared/services';
+import { canTransition, type Actor, type BackendState } from '../../shared/states';
 import type {
   BackendStatus,
   CommandResult,
@@ -53,6 +54,31 @@ export interface SupervisorDeps {
   pidFile?: PidFile | null;
   /** Finds who listens on a port (injectable for tests). */
   findPortOwner?: (port: number) => Promise<PortOwner | null>;
+  /** What the stack says of this service; absent: the one service `backend`, probed over HTTP. */
+  service?: ServiceOptions;
+  /**
+   * Asked inside the command queue before every spawn (a person's start and the policy's
+   * restarts alike): a reason to wait ("db is not healthy") keeps the process unspawned and
+   * the state `waiting`; null lets it start. The stack's dependency check.
+   */
+  startGate?: () => string | null;
+}
+
+/** A service's own facts beside its settings (README "Several services"). */
+export interface ServiceOptions {
+  /** Its name in the stack (`backend` for the one the environment defines). */
+  name: string;
+  /** How its health is probed; `none`: alive means ready, no probes. */
+  health: HealthSpec;
+  /** What the probe is pointed at, for people (a password in a URL masked). */
+  healthTarget: string;
+  /** `always`: restart after any exit; `on-failure` and `no`: exit code 0 ends in `stopped`. */
+  restartPolicy: RestartPolicyName;
+  /** The signal of a stop; SIGKILL follows after the stop timeout. */
+  stopSignal: NodeJS.Signals;
+  /** Run the process as this uid/gid (the supervisor must be root to ask for another). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Log lines and probes kept in an incident. */
@@ -103,6 +129,10 @@ interface ManagedChild {
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly instanceId: string;
+  /** The service's name in the stack. */
+  readonly name: string;
+  private readonly service: ServiceOptions;
+  private readonly startGate: () => string | null;
   private readonly config: SupervisorConfig;
   private readonly launcher: Launcher;
   private readonly prober: HealthProbe;
@@ -158,12 +188,32 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stateSince = this.clock.wallNow();
     this.pidFile = deps.pidFile ?? null;
     this.findPortOwner = deps.findPortOwner ?? defaultFindPortOwner;
+    this.startGate = deps.startGate ?? (() => null);
+    const url = new URL(this.config.healthCheckPath, this.config.backendUrl).toString();
+    this.service = deps.service ?? {
+      name: 'backend',
+      health: { kind: 'http', url },
+      healthTarget: url,
+      restartPolicy: 'always',
+      stopSignal: 'SIGTERM',
+    };
+    this.name = this.service.name;
     this.launcher.onNotice?.((message) => this.logs.append('supervisor', message));
   }
 
   /** The health URL probed: backend URL + health path. */
   get healthUrl(): string {
     return new URL(this.config.healthCheckPath, this.config.backendUrl).toString();
+  }
+
+  /** What the health probe is given: the URL for `http`, else the check's display target. */
+  get healthTarget(): string {
+    return this.service.health.kind === 'http' ? this.service.health.url : this.service.healthTarget;
+  }
+
+  /** The service's health check kind and target, as the API shows them. */
+  get healthCheck(): { kind: HealthSpec['kind']; target: string } {
+    return { kind: this.service.health.kind, target: this.service.healthTarget };
   }
 
   /** The current state. */
@@ -274,6 +324,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
+   * Stops the process (if any) without counting a failure and waits in `waiting` with
+   * `reason` (a dependency is not healthy). A later `start` by the stack releases it.
+   * Remote mode: nothing to hold.
+   */
+  hold(reason: string): Promise<CommandResult> {
+    this.startAbort?.abort();
+    return this.enqueue(async () => {
+      if (!this.config.orchestratorEnabled) return this.result(true, 'remote backend: nothing to hold');
+      this.cancelBackoff();
+      if (this.child) await this.terminateChild('dependency', reason);
+      if (this.state !== 'waiting' || this.stateReason !== reason) this.setState('waiting', 'dependency', reason);
+      return this.result(true, reason);
+    });
+  }
+
+  /**
    * Stops everything for good (app quit): no restart is scheduled after this, the
    * backend is stopped with escalation. Resolves when the process group is gone.
    */
@@ -322,6 +388,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private setState(to: BackendState, actor: Actor, reason: string): void {
     const from = this.state;
+    if (!canTransition(from, to)) {
+      // A defect, never a runtime condition (TRANSITIONS in src/shared/states.ts).
+      throw new SupervisorError('ILLEGAL_TRANSITION', `${this.name}: illegal state change ${from} → ${to} (${actor}: ${reason})`);
+    }
     this.state = to;
     this.stateActor = actor;
     this.stateReason = reason;
@@ -336,7 +406,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     if (to !== 'starting') this.startupProbes = null;
     this.logs.append('supervisor', `state ${from} → ${to} (${actor}): ${reason}`);
-    this.emit('state', { from, to, actor, reason, at: this.stateSince.toISOString(), status: this.status() });
+    this.emit('state', {
+      service: this.name,
+      from,
+      to,
+      actor,
+      reason,
+      at: this.stateSince.toISOString(),
+      status: this.status(),
+    });
   }
 
   private launchSpec(): LaunchSpec {
@@ -346,6 +424,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       args: this.config.args,
       cwd,
       env: { ...process.env, ...this.config.env, SUPERVISOR_INSTANCE_ID: this.instanceId },
+      ...(this.service.uid !== undefined ? { uid: this.service.uid } : {}),
+      ...(this.service.gid !== undefined ? { gid: this.service.gid } : {}),
     };
   }
 
@@ -356,6 +436,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * meanwhile is still caught by the EADDRINUSE exit check).
    */
   private async spawnAndAwaitHealthy(actor: Actor, reason: string, afterOwnExit = false): Promise<CommandResult> {
+    const wait = this.startGate();
+    if (wait !== null) {
+      // A dependency is down: no spawn, no attempt spent; the stack starts it when it is back.
+      if (this.state !== 'waiting' || this.stateReason !== wait) this.setState('waiting', 'dependency', wait);
+      return this.result(false, `${this.name} is waiting: ${wait}`);
+    }
     this.lastError = null;
     this.setState('starting', actor, reason);
     if (!this.orphanCheckDone) {
@@ -385,12 +471,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim(),
     );
 
+    if (this.service.health.kind === 'none') {
+      // No health check: alive means ready (Compose's service_started); no periodic probes.
+      this.writePidFile(handle, true);
+      this.setState('running', actor, 'spawned (no health check: alive means ready)');
+      return this.result(true, `${this.name} started`);
+    }
     const abort = new AbortController();
     this.startAbort = abort;
     const outcome = await awaitHealthy({
       clock: this.clock,
       probe: this.prober,
-      url: this.healthUrl,
+      url: this.healthTarget,
       startedAtMono: managed.startedAtMono,
       startupTimeoutMs: this.config.startupTimeoutMs,
       healthCheckTimeoutMs: this.config.healthCheckTimeoutMs,
@@ -422,7 +514,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         };
         if (this.looksLikePortInUse(outcome.exit, managed.firstSeq)) {
           const port = this.backendPort();
-          const why = `${describePortInUse(port, await this.findPortOwner(port).catch(() => null))} (the backend ${describeExit(outcome.exit)})`;
+          const owner = port === null ? null : await this.findPortOwner(port).catch(() => null);
+          const why = `${port === null ? 'its port is in use' : describePortInUse(port, owner)} (the ${this.name} ${describeExit(outcome.exit)})`;
           this.child = null;
           this.removePidFile();
           return this.giveUpAtOnce('port-in-use', actor, why, info);
@@ -436,7 +529,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         // Looked at before the stop: what the backend listens on dies with it.
         const hint = await diagnoseFailedStart({
           probe: this.prober,
-          healthUrl: this.healthUrl,
+          healthUrl: this.healthTarget,
           pid: handle.pid,
           lastProbe: outcome.lastProbe,
         });
@@ -506,6 +599,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // During start the startup wait owns the outcome; during a stop, the stop does.
     if (managed.expectedExit || this.state === 'starting' || this.state === 'stopping') return;
     this.clearHealthTimer();
+    if (exit.code === 0 && this.service.restartPolicy !== 'always') {
+      // Done, not failed: `on-failure` and `no` leave a clean exit alone (Compose's meaning).
+      if (managed.handle.groupAlive()) managed.handle.signalGroup('SIGKILL');
+      this.child = null;
+      this.removePidFile();
+      this.setState('stopped', 'process', `exited with code 0 (restart policy ${this.service.restartPolicy})`);
+      return;
+    }
     const why = `exited unexpectedly (${describeExit(exit)})`;
     this.lastError = why;
     this.afterFailure('crash', why, {
@@ -588,12 +689,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     this.setState('stopping', actor, reason);
-    handle.signalGroup('SIGTERM');
+    handle.signalGroup(this.service.stopSignal);
     const gone = await this.waitGroupGone(handle, this.config.stopTimeoutMs);
     if (!gone) {
       this.logs.append(
         'supervisor',
-        `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after SIGTERM: sending SIGKILL to its process group`,
+        `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after ${this.service.stopSignal}: sending SIGKILL to its process group`,
       );
       handle.signalGroup('SIGKILL');
       const killed = await this.waitGroupGone(handle, KILL_GRACE_MS);
@@ -644,6 +745,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const inRun = this.consecutiveFailures > 0 && this.failureRun !== null;
     const incident: Incident = {
       id: randomUUID(),
+      service: this.name,
       at: this.clock.wallNow().toISOString(),
       kind,
       run_id: inRun ? (this.failureRun ?? randomUUID()) : randomUUID(),
@@ -671,21 +773,29 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.result(false, why);
   }
 
-  private backendPort(): number {
-    const url = new URL(this.config.backendUrl);
+  /** The port the service serves: its HTTP health URL's or its TCP check's (null for other checks). */
+  private backendPort(): number | null {
+    const { health } = this.service;
+    if (health.kind === 'tcp') return health.port;
+    if (health.kind !== 'http') return null;
+    const url = new URL(health.url);
     return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   }
 
   /**
-   * Before a spawn: if the health URL already answers, another process serves our port (a
-   * twin would fail to bind, or worse, a stranger would pass for our child). Says who.
+   * Before a spawn: if the health URL already answers (or the TCP check's port accepts),
+   * another process serves our port (a twin would fail to bind, or worse, a stranger would
+   * pass for our child). Says who. Other checks say nothing of a port: not checked.
    */
   private async portHeldBySomeoneElse(): Promise<string | null> {
-    const probe = await this.prober.probe(this.healthUrl, PORT_CHECK_TIMEOUT_MS);
-    if (probe.status_code === null) return null;
-    const port = this.backendPort();
+    const { kind } = this.service.health;
+    if (kind !== 'http' && kind !== 'tcp') return null;
+    const probe = await this.prober.probe(this.healthTarget, PORT_CHECK_TIMEOUT_MS);
+    if (kind === 'http' ? probe.status_code === null : !probe.ok) return null;
+    const port = this.backendPort() as number;
     const owner = await this.findPortOwner(port).catch(() => null);
-    return `${describePortInUse(port, owner)}: it answered ${this.healthUrl} with HTTP ${probe.status_code} before our backend was started`;
+    const answer = kind === 'http' ? `answered ${this.healthTarget} with HTTP ${probe.status_code}` : `accepted a connection`;
+    return `${describePortInUse(port, owner)}: it ${answer} before our ${this.name} was started`;
   }
 
   /** Exit code 98 (EADDRINUSE) or an "address in use" line in this child's own output. */
@@ -787,7 +897,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     let failures = 0;
     let last: ProbeOutcome | null = null;
     while (this.isCurrent(generation)) {
-      last = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
+      last = await this.prober.probe(this.healthTarget, this.config.healthCheckTimeoutMs);
       if (!this.isCurrent(generation)) return;
       if (this.cannotProbe(last)) {
         // Our side is out of sockets: says nothing about the backend. State kept; retry later.

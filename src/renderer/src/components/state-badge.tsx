@@ -9,6 +9,7 @@ export const STATE_COLORS: Record<BackendState, MantineColor> = {
   backoff: 'yellow',
   unhealthy: 'orange',
   crashed: 'red',
+  waiting: 'grape',
   stopped: 'gray',
 };
 
