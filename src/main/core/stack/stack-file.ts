@@ -1,0 +1,605 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import { SupervisorConfigSchema, type SupervisorConfig } from '../../../shared/config';
+import {
+  DEPENDENCY_CONDITIONS,
+  RESTART_POLICIES,
+  SERVICE_NAME_PATTERN,
+  type HealthSpec,
+  type RestartPolicyName,
+} from '../../../shared/services';
+import { describeSettingIssue, isSettingsKey } from '../../../shared/settings';
+import { parseArgs } from '../config';
+import { ConfigError } from '../errors';
+import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
+import { findCycle } from './stack-graph';
+
+/** Largest stack file read, bytes (1 MiB): a stack of hundreds of services is a few KiB. */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+
+/** Most YAML aliases expanded in one file: enough for shared anchors, far too few for a "billion laughs". */
+export const MAX_STACK_ALIASES = 100;
+
+/** Longest wait for a user lookup (`getent passwd`, `id -u`), ms. */
+const USER_LOOKUP_TIMEOUT_MS = 2_000;
+
+const NOT_SECONDS = 'not a number of seconds (e.g. 5 or 0.5)';
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+/** Signals a stop may send: every real one but SIGKILL (sent after the grace anyway) and SIGSTOP (stops nothing). */
+const STOP_SIGNALS = Object.keys(osConstants.signals).filter((s) => s !== 'SIGKILL' && s !== 'SIGSTOP');
+
+// ---- The schema: one for the whole file, strict at every level -------------------------
+
+/** A command: an argv list, or one string of shell words (no shell operators: nothing runs through a shell). */
+const Argv = z.unknown().transform((value, ctx): string[] => {
+  let argv: string[];
+  if (value === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is required (the executable and its arguments)' });
+    return z.NEVER;
+  }
+  if (typeof value === 'string') {
+    try {
+      argv = parseArgs(value, 'command') as string[];
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^command /, '') });
+      return z.NEVER;
+    }
+  } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    argv = value as string[];
+  } else {
+    ctx.addIssue({ code: 'custom', message: 'must be a list of strings or a string of words' });
+    return z.NEVER;
+  }
+  if (argv.length === 0 || argv[0] === '') {
+    ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+    return z.NEVER;
+  }
+  return argv;
+});
+
+const Seconds = z.number({ error: NOT_SECONDS }).refine(Number.isFinite, NOT_SECONDS);
+const Count = z.number({ error: 'must be a whole number' });
+
+const TcpTarget = z.string().transform((value, ctx) => {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : 0;
+  if (!m || port < 1 || port > 65_535) {
+    ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:5432), port 1–65535' });
+    return z.NEVER;
+  }
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+});
+
+const HealthSchema = z
+  .strictObject({
+    http: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    tcp: TcpTarget.optional(),
+    postgres: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+    command: Argv.optional(),
+    interval: Seconds.optional(),
+    timeout: Seconds.optional(),
+    retries: Count.optional(),
+    startup_timeout: Seconds.optional(),
+  })
+  .refine((h) => [h.http, h.tcp, h.postgres, h.command].filter((k) => k !== undefined).length <= 1, {
+    message: 'give one of http, tcp, postgres, command',
+  });
+
+const Policy = z.enum(RESTART_POLICIES, { error: `must be one of ${RESTART_POLICIES.join(', ')}` });
+/** `restart: always` (Compose's form) or the map with the numbers. */
+const RestartSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { policy: v } : v),
+  z.strictObject(
+    {
+      policy: Policy.optional(),
+      max_attempts: Count.optional(),
+      delay: Seconds.optional(),
+      max_delay: Seconds.optional(),
+      reset_after: Seconds.optional(),
+    },
+    { error: `must be one of ${RESTART_POLICIES.join(', ')}, or a map of policy, max_attempts, delay…` },
+  ),
+);
+
+const Condition = z.enum(DEPENDENCY_CONDITIONS, { error: `must be one of ${DEPENDENCY_CONDITIONS.join(', ')}` });
+/** The short form `[db]` is the map form with `service_started` for each. */
+const DependsOnSchema = z.preprocess(
+  (v) =>
+    Array.isArray(v) && v.every((n) => typeof n === 'string')
+      ? Object.fromEntries(v.map((n) => [n, { condition: 'service_started' }]))
+      : v,
+  z
+    .record(z.string(), z.strictObject({ condition: Condition.optional() }).nullable(), {
+      error: 'must be a list of service names or a map of name: {condition}',
+    })
+    .transform((map) =>
+      Object.entries(map).map(([service, v]): Dependency => ({
+        service,
+        condition: v?.condition ?? 'service_started',
+      })),
+    ),
+);
+
+/** Stands for a list item without `=`, so the record's value check words it. */
+const NO_VALUE = Symbol('no value');
+const EnvValue = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'must be text, a number or a boolean (NAME=value in the list form)',
+});
+/** Compose's list form `["K=V"]` is read as the map form. */
+const EnvironmentSchema = z.preprocess(
+  (v) =>
+    Array.isArray(v)
+      ? Object.fromEntries(
+          v.map((item) => {
+            const text = typeof item === 'string' ? item : String(item);
+            const eq = text.indexOf('=');
+            return eq < 0 ? [text, NO_VALUE] : [text.slice(0, eq), text.slice(eq + 1)];
+          }),
+        )
+      : v,
+  z.record(z.string().regex(ENV_NAME, 'is not a variable name ([A-Za-z_][A-Za-z0-9_]*)'), EnvValue, {
+    error: 'must be a map of NAME: value or a list of NAME=value',
+  }),
+);
+
+const ServiceSchema = z.strictObject({
+  command: Argv,
+  working_dir: z.string().min(1, 'must not be empty').optional(),
+  environment: EnvironmentSchema.optional(),
+  depends_on: DependsOnSchema.optional(),
+  health: HealthSchema.nullable().optional(),
+  restart: RestartSchema.optional(),
+  stop_signal: z.enum(STOP_SIGNALS, { error: 'is not a signal a stop may send (e.g. SIGTERM, SIGINT)' }).optional(),
+  stop_grace_period: Seconds.optional(),
+  user: z.union([z.string(), z.number().int().min(0)], { error: 'must be a user name or a uid' }).optional(),
+  primary: z.boolean({ error: 'must be true or false' }).optional(),
+});
+
+/** The stack file's shape (README "Stack file"). */
+const StackFileSchema = z.strictObject({
+  services: z
+    .record(z.string().regex(SERVICE_NAME_PATTERN, 'is not a service name ([a-z0-9_-], ≤ 63)'), ServiceSchema, {
+      error: 'must be a map of service names',
+    })
+    .refine((s) => Object.keys(s).length > 0, 'must name at least one service'),
+});
+type ServiceEntry = z.output<typeof ServiceSchema>;
+
+// ---- Lines: where each problem is in the file ------------------------------------------
+
+type Path = readonly PropertyKey[];
+
+/** Maps a path of keys to the line (1-based) of the deepest node the document has on it. */
+class LineFinder {
+  constructor(
+    private readonly root: unknown,
+    private readonly lines: LineCounter,
+  ) {}
+
+  lineOf(path: Path): number {
+    let node: unknown = this.root;
+    let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+        if (!pair) break;
+        offset = (pair.key as YamlNode).range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        // A number indexes the list; a name finds a list form's item (`[db]`, `["K=V"]`).
+        const item =
+          typeof key === 'number'
+            ? node.items[key]
+            : node.items.find(
+                (i) =>
+                  isScalar(i) && (String(i.value) === String(key) || String(i.value).startsWith(`${String(key)}=`)),
+              );
+        if (!item) break;
+        node = item;
+        offset = (node as YamlNode).range?.[0] ?? offset;
+      } else break;
+    }
+    return this.lines.linePos(offset).line;
+  }
+
+  /** The path of the map key starting at `offset`, for a YAML error that gives only a position. */
+  pathAt(offset: number): string[] {
+    const walk = (node: unknown, path: string[]): string[] | null => {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          if (!isPair(pair) || !isScalar(pair.key)) continue;
+          const keyPath = [...path, String(pair.key.value)];
+          if (pair.key.range?.[0] === offset) return keyPath;
+          const inner = walk(pair.value, keyPath);
+          if (inner) return inner;
+        }
+      } else if (isSeq(node)) {
+        for (const [i, item] of node.items.entries()) {
+          const inner = walk(item, [...path, String(i)]);
+          if (inner) return inner;
+        }
+      }
+      return null;
+    };
+    return walk(this.root, []) ?? [];
+  }
+}
+
+/** Collects `<file>:<line>: <path>: <what>` lines, in line order when thrown. */
+class Problems {
+  private readonly list: { line: number; text: string }[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineFinder | null,
+  ) {}
+
+  add(path: Path, what: string, line = this.lines?.lineOf(path) ?? 1): void {
+    const where = path.map(String).join('.');
+    this.list.push({ line, text: `${this.file}:${line}: ${where ? `${where}: ` : ''}${what}` });
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** @throws ConfigError with every problem, one a line, when there is any. */
+  throwIfAny(): void {
+    if (this.list.length === 0) return;
+    const texts = [...this.list].sort((a, b) => a.line - b.line).map((p) => p.text);
+    throw new ConfigError(texts.join('\n'), texts);
+  }
+}
+
+// ---- Users -----------------------------------------------------------------------------
+
+/** Who the supervisor is and how a user name becomes a uid; injected by tests. */
+export interface UserLookup {
+  /** The supervisor's uid, or null where there are none (Windows). */
+  currentUid: number | null;
+  /** The uid of a user name, or null when there is no such user. */
+  uidOf(name: string): number | null;
+}
+
+function runLookup(file: string, args: string[]): string | null {
+  try {
+    return execFileSync(file, args, {
+      encoding: 'utf8',
+      timeout: USER_LOOKUP_TIMEOUT_MS,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 * 1024,
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** The system's users: `getent passwd NAME` (Linux), else `id -u NAME` (macOS), each at most 2 s. */
+export const systemUsers: UserLookup = {
+  currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
+  uidOf(name) {
+    const entry = runLookup('getent', ['passwd', name]);
+    const fromGetent = entry?.split(':')[2];
+    if (fromGetent !== undefined && /^\d+$/.test(fromGetent)) return Number(fromGetent);
+    const fromId = runLookup('id', ['-u', name])?.trim();
+    return fromId !== undefined && /^\d+$/.test(fromId) ? Number(fromId) : null;
+  },
+};
+
+/** Why `user` cannot be honoured, or null when it can. */
+function userProblem(user: string, users: UserLookup): string | null {
+  if (users.currentUid === null) return 'is not supported on this platform';
+  let uid: number | null;
+  if (/^\d+$/.test(user)) uid = Number(user);
+  else if (!USER_NAME.test(user)) return `'${user}' is not a user name or uid`;
+  else uid = users.uidOf(user);
+  if (uid === null) return `unknown user '${user}'`;
+  if (users.currentUid !== 0 && uid !== users.currentUid) {
+    return `'${user}' is not the supervisor's user (uid ${users.currentUid}); only a supervisor running as root can run a service as another user`;
+  }
+  return null;
+}
+
+// ---- Resolution ------------------------------------------------------------------------
+
+/** Where a config key's value comes from in a service entry, for its problems. */
+const FIELD_OF: Record<string, string> = {
+  command: 'command',
+  args: 'command',
+  workingDir: 'working_dir',
+  env: 'environment',
+  backendUrl: 'health.http',
+  healthCheckPath: 'health.http',
+  healthCheckIntervalMs: 'health.interval',
+  healthCheckTimeoutMs: 'health.timeout',
+  healthFailureThreshold: 'health.retries',
+  startupTimeoutMs: 'health.startup_timeout',
+  maxRestartAttempts: 'restart.max_attempts',
+  restartDelayMs: 'restart.delay',
+  maxRestartDelayMs: 'restart.max_delay',
+  restartResetAfterMs: 'restart.reset_after',
+  stopTimeoutMs: 'stop_grace_period',
+};
+
+const ms = (seconds: number | undefined): number | undefined =>
+  seconds === undefined ? undefined : Math.round(seconds * 1000);
+
+function healthOf(entry: ServiceEntry): HealthSpec {
+  const h = entry.health;
+  if (h?.http !== undefined) return { kind: 'http', url: h.http };
+  if (h?.tcp !== undefined) return { kind: 'tcp', host: h.tcp.host, port: h.tcp.port };
+  if (h?.postgres !== undefined) return { kind: 'postgres', url: h.postgres };
+  if (h?.command !== undefined) return { kind: 'command', argv: h.command };
+  return { kind: 'none' };
+}
+
+function environmentOf(env: ServiceEntry['environment']): Record<string, string> {
+  if (env === undefined) return {};
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}
+
+function restartOf(entry: ServiceEntry, base: SupervisorConfig) {
+  const r = entry.restart ?? {};
+  const policy: RestartPolicyName = r.policy ?? (base.autoRestart ? 'always' : 'no');
+  return { ...r, policy } as { policy: RestartPolicyName } & Partial<
+    Record<'max_attempts' | 'delay' | 'max_delay' | 'reset_after', number>
+  >;
+}
+
+/** Resolves one parsed entry over `base`, adding its problems. @returns null when it has any. */
+function resolveService(
+  name: string,
+  entry: ServiceEntry,
+  base: SupervisorConfig,
+  dir: string,
+  problems: Problems,
+  users: UserLookup,
+): ServiceDefinition | null {
+  const before = problems.size;
+  const at = (field: string): string[] => ['services', name, ...field.split('.')];
+  const health = healthOf(entry);
+  const restart = restartOf(entry, base);
+  const command = entry.command[0]!;
+  const args = entry.command.slice(1);
+  let workingDir: string;
+  if (entry.working_dir !== undefined) workingDir = resolve(dir, entry.working_dir);
+  else if (isAbsolute(command)) workingDir = dirname(command);
+  else workingDir = dir;
+
+  const input: Record<string, unknown> = {
+    ...base,
+    command,
+    args,
+    workingDir,
+    env: environmentOf(entry.environment),
+    autoRestart: restart.policy !== 'no',
+  };
+  if (health.kind === 'http') {
+    const url = new URL(health.url);
+    input.backendUrl = url.origin;
+    input.healthCheckPath = url.pathname + url.search;
+  }
+  const overrides: Record<string, number | undefined> = {
+    healthCheckIntervalMs: ms(entry.health?.interval),
+    healthCheckTimeoutMs: ms(entry.health?.timeout),
+    healthFailureThreshold: entry.health?.retries,
+    startupTimeoutMs: ms(entry.health?.startup_timeout),
+    maxRestartAttempts: restart.max_attempts,
+    restartDelayMs: ms(restart.delay),
+    maxRestartDelayMs: ms(restart.max_delay),
+    restartResetAfterMs: ms(restart.reset_after),
+    stopTimeoutMs: ms(entry.stop_grace_period),
+  };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) input[key] = value;
+
+  const parsed = SupervisorConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      // In the units people type (seconds): `must be at most 3600 s`, as the environment's errors.
+      problems.add(at(FIELD_OF[key] ?? key), isSettingsKey(key) ? describeSettingIssue(issue) : issue.message);
+    }
+  }
+  const max = input.maxRestartDelayMs as number;
+  const delay = input.restartDelayMs as number;
+  if (max < delay) {
+    if (restart.max_delay !== undefined) {
+      problems.add(at('restart.max_delay'), `${max / 1000} s is below restart.delay (${delay / 1000} s)`);
+    } else {
+      problems.add(
+        at('restart.delay'),
+        `${delay / 1000} s is above the default max_delay (${max / 1000} s); give restart.max_delay too`,
+      );
+    }
+  }
+
+  const user = entry.user === undefined ? null : String(entry.user);
+  if (user !== null) {
+    const why = userProblem(user, users);
+    if (why) problems.add(at('user'), why);
+  }
+  if (problems.size > before || !parsed.success) return null;
+  return {
+    name,
+    primary: entry.primary ?? false,
+    config: parsed.data,
+    health,
+    restartPolicy: restart.policy,
+    stopSignal: (entry.stop_signal ?? 'SIGTERM') as NodeJS.Signals,
+    user,
+    dependsOn: (entry.depends_on ?? []) as Dependency[],
+  };
+}
+
+/** Dependencies on unknown services, on itself, and cycles; each at its `depends_on` line. */
+function checkGraph(services: Record<string, ServiceEntry>, finder: LineFinder, problems: Problems): void {
+  const names = new Set(Object.keys(services));
+  const nodes = Object.entries(services).map(([name, s]) => ({
+    name,
+    dependsOn: (s.depends_on ?? []).filter((d) => d.service !== name),
+  }));
+  for (const [name, s] of Object.entries(services)) {
+    for (const dep of s.depends_on ?? []) {
+      const path = ['services', name, 'depends_on'];
+      const line = finder.lineOf([...path, dep.service]);
+      if (dep.service === name) problems.add(path, 'depends on itself', line);
+      else if (!names.has(dep.service)) problems.add(path, `unknown service '${dep.service}'`, line);
+    }
+  }
+  const cycle = findCycle(nodes);
+  if (cycle) problems.add(['services', cycle[0]!, 'depends_on'], `dependency cycle: ${cycle.join(' → ')}`);
+}
+
+/** Options of {@link parseStackText} and {@link loadStackFile}. */
+export interface StackFileOptions {
+  /** How `user` is checked (default: the system's users). */
+  users?: UserLookup;
+}
+
+/**
+ * Parses and resolves the text of a stack file (README "Stack file"): each service's config
+ * is `base` with the service's values over it (durations given in seconds, stored in ms),
+ * its working dir resolved against `dir`. `fileLabel` names the file in the messages.
+ * @throws ConfigError whose message has one line per problem, `<file>:<line>: <path>: <what>`,
+ * every problem at once (schema problems first; references, bounds and users once the schema passes).
+ */
+export function parseStackText(
+  text: string,
+  fileLabel: string,
+  dir: string,
+  base: SupervisorConfig,
+  options: StackFileOptions = {},
+): StackDefinition {
+  const users = options.users ?? systemUsers;
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > MAX_STACK_FILE_BYTES) {
+    throw new ConfigError(
+      `${fileLabel}: is ${size} bytes; a stack file may have at most ${MAX_STACK_FILE_BYTES} (1 MiB)`,
+    );
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  const finder = new LineFinder(doc.contents, lineCounter);
+  const problems = new Problems(fileLabel, finder);
+  for (const error of doc.errors) {
+    const line = lineCounter.linePos(error.pos[0]).line;
+    if (error.code === 'DUPLICATE_KEY') {
+      const path = finder.pathAt(error.pos[0]);
+      const what = path.length === 2 && path[0] === 'services' ? 'duplicate service name' : 'duplicate key';
+      problems.add(path, what, line);
+    } else {
+      problems.add([], `not valid YAML: ${error.message.split('\n')[0]}`, line);
+    }
+  }
+  problems.throwIfAny();
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_STACK_ALIASES });
+  } catch (err) {
+    problems.add([], `not accepted: ${(err as Error).message} (at most ${MAX_STACK_ALIASES} aliases)`);
+    problems.throwIfAny();
+  }
+  if (data === null || data === undefined) {
+    problems.add([], 'is empty; give services: with at least one service');
+  } else if (typeof data !== 'object' || Array.isArray(data)) {
+    problems.add([], 'must be a map with a services key');
+  }
+  problems.throwIfAny();
+
+  const parsed = StackFileSchema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problems.add([...issue.path, key], 'unknown key');
+      } else if (issue.code === 'invalid_key') {
+        problems.add(issue.path, issue.issues[0]?.message ?? issue.message);
+      } else problems.add(issue.path, issue.message);
+    }
+    problems.throwIfAny();
+  }
+  const entries = parsed.data!.services;
+
+  checkGraph(entries, finder, problems);
+  const primaries = Object.entries(entries).filter(([, s]) => s.primary === true);
+  for (const [name] of primaries.slice(1)) {
+    problems.add(['services', name, 'primary'], `a second primary service (${primaries[0]![0]} is one)`);
+  }
+  const services: ServiceDefinition[] = [];
+  for (const [name, entry] of Object.entries(entries)) {
+    const service = resolveService(name, entry, base, dir, problems, users);
+    if (service) services.push(service);
+  }
+  problems.throwIfAny();
+
+  if (primaries.length === 0) {
+    const primary = services.find((s) => s.name === 'backend') ?? services[0];
+    if (primary) primary.primary = true;
+  }
+  return { services, file: null };
+}
+
+/** Reads at most `limit` + 1 bytes of a file, so an oversized one is known without reading it all. */
+function readBounded(path: string, limit: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads, validates and resolves a stack file (README "Stack file") over `base` (see
+ * {@link parseStackText}); relative paths in it are relative to its folder.
+ * @throws ConfigError naming the file when it is missing, unreadable, over 1 MiB or invalid
+ * (one line per problem, with its line number).
+ */
+export function loadStackFile(path: string, base: SupervisorConfig, options: StackFileOptions = {}): StackDefinition {
+  const file = resolve(path);
+  let bytes: Buffer;
+  try {
+    bytes = readBounded(file, MAX_STACK_FILE_BYTES);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ConfigError(`${path}: cannot read the stack file: ${reason}`);
+  }
+  if (bytes.length > MAX_STACK_FILE_BYTES) {
+    throw new ConfigError(`${path}: is over ${MAX_STACK_FILE_BYTES} bytes (1 MiB), the most a stack file may have`);
+  }
+  return { ...parseStackText(bytes.toString('utf8'), path, dirname(file), base, options), file };
+}
+
+/**
+ * The stack without a stack file: one primary service named `backend`, from `config` as is
+ * (HTTP health at `backendUrl` + `healthCheckPath`, restart `always` or `no` by
+ * `autoRestart`, SIGTERM, no user, no dependencies).
+ */
+export function envStack(config: SupervisorConfig): StackDefinition {
+  return {
+    file: null,
+    services: [
+      {
+        name: 'backend',
+        primary: true,
+        config,
+        health: { kind: 'http', url: new URL(config.healthCheckPath, config.backendUrl).toString() },
+        restartPolicy: config.autoRestart ? 'always' : 'no',
+        stopSignal: 'SIGTERM',
+        user: null,
+        dependsOn: [],
+      },
+    ],
+  };
+}
