@@ -1,0 +1,75 @@
+import type { HealthSpec } from '../../../shared/services';
+import type { HealthProbe } from '../health-probe';
+import { CommandProbe } from './command-probe';
+import { maskPassword, PostgresProbe } from './postgres-probe';
+import { formatTcpTarget, TcpProbe } from './tcp-probe';
+
+/** Characters an argument may hold and still be shown bare. */
+const BARE_WORD = /^[\w@%+=:,./-]+$/;
+
+/** `arg` as a POSIX shell would need it written: bare when safe, else in single quotes. */
+function shellWord(arg: string): string {
+  return BARE_WORD.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * What a health check probes, fit to show (the `target` of a service's `health_check`):
+ * the URL of an `http` check, `tcp://host:port` (IPv6 in brackets), the PostgreSQL URL with
+ * its password masked, `command: <argv shell-quoted>` (any argument holding a URL password
+ * or `password=…` masked), `none`. The target of a `tcp` check is also what
+ * {@link TcpProbe.probe} connects to.
+ */
+export function healthTargetOf(spec: HealthSpec): string {
+  switch (spec.kind) {
+    case 'http':
+      return maskPassword(spec.url);
+    case 'tcp':
+      return formatTcpTarget(spec.host, spec.port);
+    case 'postgres':
+      return maskPassword(spec.url);
+    case 'command':
+      return `command: ${spec.argv.map((arg) => shellWord(maskPassword(arg))).join(' ')}`;
+    case 'none':
+      return 'none';
+  }
+}
+
+/**
+ * The string to hand to the probe's `probe()`: the real URL for `http` (credentials
+ * included, unlike {@link healthTargetOf}), the same as {@link healthTargetOf} otherwise
+ * (`tcp://host:port`; the PostgreSQL and command probes ignore it).
+ */
+export function probeTargetOf(spec: HealthSpec): string {
+  return spec.kind === 'http' ? spec.url : healthTargetOf(spec);
+}
+
+/** What a service's probe needs from its surroundings. */
+export interface ServiceProbeDeps {
+  /** The one HTTP probe all `http` checks share (its owner closes it, not the service). */
+  http: HealthProbe;
+  /** Working directory of a `command` check (the service's). */
+  cwd: string;
+  /** Full environment of a `command` check (the service's, merged over the supervisor's). */
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * The probe of a health check, to be called with {@link healthTargetOf}'s target: the shared
+ * HTTP probe for `http`; a new {@link TcpProbe}, {@link PostgresProbe} (on the real URL,
+ * password included) or {@link CommandProbe} for the others, each to be closed with its
+ * service; null for `none` (nothing is probed).
+ */
+export function createServiceProbe(spec: HealthSpec, deps: ServiceProbeDeps): HealthProbe | null {
+  switch (spec.kind) {
+    case 'http':
+      return deps.http;
+    case 'tcp':
+      return new TcpProbe();
+    case 'postgres':
+      return new PostgresProbe(spec.url);
+    case 'command':
+      return new CommandProbe(spec.argv, deps.cwd, deps.env);
+    case 'none':
+      return null;
+  }
+}
