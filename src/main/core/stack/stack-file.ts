@@ -21,12 +21,16 @@ import { findCycle } from './stack-graph';
 /** Largest stack file read, bytes (1 MiB): a stack of hundreds of services is a few KiB. */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
+/** Most services in one stack: each is a supervised process with its own logs and probes. */
+export const MAX_STACK_SERVICES = 100;
+
 /** Most YAML aliases expanded in one file: enough for shared anchors, far too few for a "billion laughs". */
 export const MAX_STACK_ALIASES = 100;
 
 /** Longest wait for a user lookup (`getent passwd`, `id -u`), ms. */
 const USER_LOOKUP_TIMEOUT_MS = 2_000;
 
+const UID = 'must be a user name or a uid';
 const NOT_SECONDS = 'not a number of seconds (e.g. 5 or 0.5)';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
@@ -156,7 +160,7 @@ const ServiceSchema = z.strictObject({
   restart: RestartSchema.optional(),
   stop_signal: z.enum(STOP_SIGNALS, { error: 'is not a signal a stop may send (e.g. SIGTERM, SIGINT)' }).optional(),
   stop_grace_period: Seconds.optional(),
-  user: z.union([z.string(), z.number().int().min(0)], { error: 'must be a user name or a uid' }).optional(),
+  user: z.union([z.string(), z.number().int(UID).min(0, UID)], { error: UID }).optional(),
   primary: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
@@ -166,7 +170,8 @@ const StackFileSchema = z.strictObject({
     .record(z.string().regex(SERVICE_NAME_PATTERN, 'is not a service name ([a-z0-9_-], ≤ 63)'), ServiceSchema, {
       error: 'must be a map of service names',
     })
-    .refine((s) => Object.keys(s).length > 0, 'must name at least one service'),
+    .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
+    .refine((s) => Object.keys(s).length <= MAX_STACK_SERVICES, `may name at most ${MAX_STACK_SERVICES} services`),
 });
 type ServiceEntry = z.output<typeof ServiceSchema>;
 

@@ -71,12 +71,24 @@ export function startOrder(services: readonly GraphNode[]): string[][] {
   const cycle = findCycle(services);
   if (cycle) throw new Error(`dependency cycle: ${cycle.join(' → ')}`);
   const edges = edgesOf(services);
-  const placed = new Set<string>();
+  // Kahn's algorithm, one frontier per layer: linear in services and dependencies.
+  const waiting = new Map([...edges].map(([name, deps]) => [name, new Set(deps).size]));
+  const dependents = new Map<string, string[]>([...edges.keys()].map((n) => [n, []]));
+  for (const [name, deps] of edges) for (const d of new Set(deps)) dependents.get(d)!.push(name);
+  const index = new Map([...edges.keys()].map((n, i) => [n, i]));
   const layers: string[][] = [];
-  while (placed.size < edges.size) {
-    const layer = [...edges.keys()].filter((n) => !placed.has(n) && edges.get(n)!.every((d) => placed.has(d)));
-    for (const n of layer) placed.add(n);
+  let layer = [...edges.keys()].filter((n) => waiting.get(n) === 0);
+  while (layer.length > 0) {
     layers.push(layer);
+    const next: string[] = [];
+    for (const n of layer) {
+      for (const d of dependents.get(n)!) {
+        const left = waiting.get(d)! - 1;
+        waiting.set(d, left);
+        if (left === 0) next.push(d);
+      }
+    }
+    layer = next.sort((a, b) => index.get(a)! - index.get(b)!);
   }
   return layers;
 }
