@@ -10,13 +10,9 @@ import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/confi
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
 import { bundledBackendDefaults, createRuntime } from './core/runtime';
-import {
-  ConfSettingsStore,
-  overridesOf,
-  settingsDataDir,
-  settingsFileIn,
-  type SettingsSource,
-} from './core/settings-store';
+import { ConfSettingsStore } from './core/settings/settings-file-store';
+import { settingsDataDir, settingsFileIn } from './core/settings/settings-location';
+import { overridesOf, type SettingsSource } from './core/settings/settings-service';
 import {
   guardSignalsUntilTaken,
   ignoreSignals,

@@ -14,7 +14,7 @@ export type ErrorSource =
   | 'rpc'
   /** The supervisor and its launcher (src/main/core/errors.ts). */
   | 'supervisor'
-  /** The settings store (src/main/core/settings-store.ts). */
+  /** The settings store and channels (src/main/core/settings/settings-errors.ts). */
   | 'settings'
   /** The backend client, on behalf of the backend's API (src/main/client/errors.ts). */
   | 'backend-client'

@@ -16,7 +16,7 @@ import {
 import { SettingsSchema, describeSettingsError } from '../../src/shared/settings';
 import { ENV_VARIABLES, loadConfig } from '../../src/main/core/config';
 import { lockFileOf, windowsLockPipe } from '../../src/main/core/data-dir-lock';
-import { importEnvSettings } from '../../src/main/core/settings-store';
+import { importEnvSettings } from '../../src/main/core/settings/env-import';
 import { makeFolder } from '../../src/main/core/writable-folder';
 import { formToSettings, settingsToForm } from '../../src/renderer/src/components/settings/settings-fields';
 import { tempDir } from '../helpers/supervise';

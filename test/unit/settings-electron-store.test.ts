@@ -19,12 +19,12 @@ vi.mock('electron', () => import('../mocks/electron'));
 
 let ElectronSettingsStore: typeof import('../../src/main/app/electron-settings-store').ElectronSettingsStore;
 let loadDesktopConfig: typeof import('../../src/main/app/electron-settings-store').loadDesktopConfig;
-let SettingsFileError: typeof import('../../src/main/core/settings-store').SettingsFileError;
+let SettingsFileError: typeof import('../../src/main/core/settings/settings-errors').SettingsFileError;
 
 beforeAll(async () => {
   process.env.ELECTRON_OVERRIDE_DIST_PATH ??= join(tmpdir(), 'no-electron-dist');
   ({ ElectronSettingsStore, loadDesktopConfig } = await import('../../src/main/app/electron-settings-store'));
-  ({ SettingsFileError } = await import('../../src/main/core/settings-store'));
+  ({ SettingsFileError } = await import('../../src/main/core/settings/settings-errors'));
 });
 
 let userData: string;

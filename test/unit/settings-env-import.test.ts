@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importEnvSettings, parseDotEnv } from '../../src/main/core/settings-store';
+import { importEnvSettings, parseDotEnv } from '../../src/main/core/settings/env-import';
 
 describe('parseDotEnv', () => {
   it('reads KEY=VALUE lines, skipping blanks and comments, with export and spaces around =', () => {

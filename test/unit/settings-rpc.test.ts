@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/main/core/config';
 import type { HealthProbe } from '../../src/main/core/health-probe';
 import { createRpcHandlers, dispatchRpc, httpStatusOf, type RpcDeps, type RpcHandlers } from '../../src/main/core/rpc';
-import { ConfSettingsStore, overridesOf, SettingsService } from '../../src/main/core/settings-store';
+import { ConfSettingsStore } from '../../src/main/core/settings/settings-file-store';
+import { overridesOf, SettingsService } from '../../src/main/core/settings/settings-service';
 import { channels } from '../../src/shared/contract';
 
 let dir: string;

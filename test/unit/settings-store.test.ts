@@ -6,19 +6,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type ConfigDefaults } from '../../src/main/core/config';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';
+import { SettingsError, SettingsFileError } from '../../src/main/core/settings/settings-errors';
 import {
   ConfSettingsStore,
   JsonSettingsStore,
-  overridesOf,
   readSettingsFile,
-  SettingsError,
-  SettingsFileError,
-  SettingsService,
-  settingsDataDir,
-  settingsFileIn,
   type SettingsLibrary,
-  type SettingsSource,
-} from '../../src/main/core/settings-store';
+} from '../../src/main/core/settings/settings-file-store';
+import { settingsDataDir, settingsFileIn } from '../../src/main/core/settings/settings-location';
+import { overridesOf, SettingsService, type SettingsSource } from '../../src/main/core/settings/settings-service';
 import { main } from '../../src/main/headless';
 import type { Settings } from '../../src/shared/settings';
 import Conf from 'conf';

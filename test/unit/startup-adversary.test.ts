@@ -12,7 +12,7 @@ import { DataDirInUseError, LOCK_FILE_NAME, lockDataDir } from '../../src/main/c
 import { assertPrivateFolder, FolderError, isOwnPrivateGroup } from '../../src/main/core/writable-folder';
 import { consoleOutput, oneLine } from '../../src/main/console-output';
 import { loadConfig } from '../../src/main/core/config';
-import { readSettingsFile } from '../../src/main/core/settings-store';
+import { readSettingsFile } from '../../src/main/core/settings/settings-file-store';
 import { ConfigError } from '../../src/main/core/errors';
 import { tempDir } from '../helpers/supervise';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors';
+import { ConfigError, type ConfigIssue } from '../core/errors';
 
 /**
  * Desktop-only switches, read from the environment (the Settings page may surface them
@@ -16,13 +16,17 @@ export interface DesktopFlags {
   tray: boolean;
 }
 
-function readBoolean(env: Record<string, string | undefined>, name: string, problems: string[]): boolean | undefined {
+function readBoolean(
+  env: Record<string, string | undefined>,
+  name: string,
+  problems: ConfigIssue[],
+): boolean | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
   if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  problems.push(`${name}=${JSON.stringify(raw)} is not a boolean (use true or false)`);
+  problems.push({ source: name, message: `${name}=${JSON.stringify(raw)} is not a boolean (use true or false)` });
   return undefined;
 }
 
@@ -31,12 +35,12 @@ function readBoolean(env: Record<string, string | undefined>, name: string, prob
  * @throws ConfigError naming every variable with a bad value.
  */
 export function readDesktopFlags(env: Record<string, string | undefined>): DesktopFlags {
-  const problems: string[] = [];
+  const problems: ConfigIssue[] = [];
   const flags: DesktopFlags = {
     controlServer: readBoolean(env, 'DESKTOP_CONTROL_SERVER', problems) ?? false,
     startAtLogin: readBoolean(env, 'START_AT_LOGIN', problems),
     tray: readBoolean(env, 'DESKTOP_TRAY', problems) ?? true,
   };
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
+  if (problems.length > 0) throw ConfigError.invalid(problems);
   return flags;
 }

@@ -9,15 +9,10 @@ import type { SupervisorConfig } from '../../shared/config';
 import type { Settings } from '../../shared/settings';
 import { loadConfig, type ConfigDefaults } from '../core/config';
 import { ConfigError } from '../core/errors';
-import {
-  JsonSettingsStore,
-  overridesOf,
-  SettingsFileError,
-  settingsDataDir,
-  settingsFileIn,
-  type SettingsSource,
-  type SettingsStore,
-} from '../core/settings-store';
+import { SettingsFileError } from '../core/settings/settings-errors';
+import { JsonSettingsStore, type SettingsStore } from '../core/settings/settings-file-store';
+import { settingsDataDir, settingsFileIn } from '../core/settings/settings-location';
+import { overridesOf, type SettingsSource } from '../core/settings/settings-service';
 
 /** The settings file kept by electron-store. `file` is absolute, so electron-store never asks Electron for a folder. */
 export class ElectronSettingsStore extends JsonSettingsStore {

@@ -10,7 +10,7 @@ import {
   type SupervisorConfigInput,
 } from '../../shared/config';
 import { describeSettingIssue, isSettingsKey } from '../../shared/settings';
-import { ConfigError } from './errors';
+import { ConfigError, type ConfigIssue } from './errors';
 
 type Env = Record<string, string | undefined>;
 
@@ -183,7 +183,8 @@ export interface ConfigDefaults {
  * Builds the config from environment variables over the defaults
  * (precedence: `overrides` (command-line flags) > environment > `fileValues` > defaults).
  * Durations given in seconds are converted to ms.
- * @throws ConfigError naming the variable and what is wrong with it; all problems at once.
+ * @throws ConfigError naming the variable and what is wrong with it; all problems at once,
+ * each an issue with the variable as its source and the config key as its field.
  */
 export function loadConfig(
   env: Env,
@@ -193,7 +194,7 @@ export function loadConfig(
 ): SupervisorConfig {
   const fromEnv: Partial<Record<keyof SupervisorConfigInput, unknown>> = {};
   const sourceOf = new Map<string, string>();
-  const problems: string[] = [];
+  const problems: ConfigIssue[] = [];
   for (const variable of ENV_VARIABLES) {
     const name = variable.names.find((n) => env[n] !== undefined && env[n] !== '');
     if (!name) continue;
@@ -201,10 +202,10 @@ export function loadConfig(
       fromEnv[variable.key] = variable.read(env[name] as string, name);
       sourceOf.set(variable.key, name);
     } catch (err) {
-      problems.push((err as Error).message);
+      problems.push({ source: name, field: variable.key, message: (err as Error).message });
     }
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
+  if (problems.length > 0) throw ConfigError.invalid(problems);
 
   const usesDefaultCommand =
     fromEnv.command === undefined && fileValues.command === undefined && overrides.command === undefined;
@@ -220,13 +221,14 @@ export function loadConfig(
   }
   const parsed = SupervisorConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const messages = parsed.error.issues.map((issue) => {
+    const issues = parsed.error.issues.map((issue): ConfigIssue => {
       const key = String(issue.path[0] ?? '');
       const variable = sourceOf.get(key) ?? ENV_VARIABLES.find((v) => v.key === key)?.names[0] ?? key;
       // In the units people type (seconds, MiB): `STOP_TIMEOUT: must be at most 3600 s`, not `<=3600000`.
-      return `${variable}: ${isSettingsKey(key) ? describeSettingIssue(issue) : issue.message}`;
+      const message = `${variable}: ${isSettingsKey(key) ? describeSettingIssue(issue) : issue.message}`;
+      return key ? { source: variable, field: key, message } : { source: variable, message };
     });
-    throw new ConfigError(`invalid configuration: ${messages.join('; ')}`, messages);
+    throw ConfigError.invalid(issues);
   }
   const config = parsed.data;
   config.dataDir = resolve(config.dataDir);
@@ -238,14 +240,22 @@ export function loadConfig(
     else if (isAbsolute(config.command)) config.workingDir = dirname(config.command);
   }
   if (config.maxRestartDelayMs < config.restartDelayMs) {
-    throw new ConfigError(
-      `invalid configuration: MAX_RESTART_DELAY (${config.maxRestartDelayMs / 1000} s) is below RESTART_DELAY (${config.restartDelayMs / 1000} s)`,
-    );
+    throw ConfigError.invalid([
+      {
+        source: 'MAX_RESTART_DELAY',
+        field: 'maxRestartDelayMs',
+        message: `MAX_RESTART_DELAY (${config.maxRestartDelayMs / 1000} s) is below RESTART_DELAY (${config.restartDelayMs / 1000} s)`,
+      },
+    ]);
   }
   if (!isLoopback(config.controlHost) && !config.controlAllowRemote) {
-    throw new ConfigError(
-      `invalid configuration: CONTROL_HOST=${config.controlHost} would expose the control API to the network; use a loopback address, or set CONTROL_ALLOW_REMOTE=true to allow it`,
-    );
+    throw ConfigError.invalid([
+      {
+        source: sourceOf.get('controlHost') ?? 'CONTROL_HOST',
+        field: 'controlHost',
+        message: `CONTROL_HOST=${config.controlHost} would expose the control API to the network; use a loopback address, or set CONTROL_ALLOW_REMOTE=true to allow it`,
+      },
+    ]);
   }
   if (usesDefaultCommand && defaults.env) config.env = { ...defaults.env(config), ...config.env };
   return config;

@@ -17,7 +17,8 @@ import { SupervisorError } from './errors';
 import type { IncidentStore } from './incident-store';
 import type { LogStore } from './log-store';
 import type { MetricsHistory } from './metrics-history';
-import { SettingsError, type SettingsService } from './settings-store';
+import { SettingsError } from './settings/settings-errors';
+import type { SettingsService } from './settings/settings-service';
 import type { Supervisor } from './supervisor';
 
 /** A handler per channel; `actor` says who called (user-ui for the dashboard, tray, …). */

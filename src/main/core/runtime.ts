@@ -14,7 +14,7 @@ import { ProcessLauncher } from './launcher';
 import { LogStore } from './log-store';
 import { createMetrics } from './metrics';
 import { createRpcHandlers, type RpcHandlers } from './rpc';
-import { SettingsService, type SettingsSource } from './settings-store';
+import { SettingsService, type SettingsSource } from './settings/settings-service';
 import { Supervisor } from './supervisor';
 
 /** The objects both entries (Electron and headless) run: built once, wired by constructors. */
