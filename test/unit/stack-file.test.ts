@@ -194,6 +194,14 @@ describe('stack file details', () => {
     expect(svc!.config).toMatchObject({ stopTimeoutMs: 3_600_000, healthCheckIntervalMs: 100 });
   });
 
+  it("ignores Compose's top-level x- extension fields, nothing else", () => {
+    expect(parse(yaml('x-common: {any: thing}', 'services: {a: {command: x}}')).services).toHaveLength(1);
+    expect(problems(yaml('xcommon: 1', 'services: {a: {command: x}}'))).toEqual(['stack.yaml:1: xcommon: unknown key']);
+    expect(problems(yaml('services:', '  a: {command: x, x-note: 1}'))).toEqual([
+      'stack.yaml:2: services.a.x-note: unknown key',
+    ]);
+  });
+
   it('accepts a few aliases', () => {
     const [a, b] = parse(
       yaml('services:', '  a: {command: a, environment: &env {X: "1"}}', '  b: {command: b, environment: *env}'),
@@ -520,6 +528,13 @@ describe('refused inputs', () => {
     expect(problems(bomb)).toEqual([
       `stack.yaml:1: not accepted: Excessive alias count indicates a resource exhaustion attack (at most ${MAX_STACK_ALIASES} aliases)`,
     ]);
+  });
+
+  it('the alias budget at its bound: 99 uses of a plain anchor pass, 100 do not', () => {
+    const uses = (n: number) =>
+      yaml('x-v: &v x', `x-l: [${Array(n).fill('*v').join(', ')}]`, 'services: {a: {command: x}}');
+    expect(parse(uses(MAX_STACK_ALIASES - 1)).services).toHaveLength(1);
+    expect(problems(uses(MAX_STACK_ALIASES))[0]).toContain('Excessive alias count');
   });
 
   it(`a text over ${MAX_STACK_FILE_BYTES} bytes is refused, one at the bound is read`, () => {

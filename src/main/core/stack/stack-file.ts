@@ -24,7 +24,11 @@ export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 /** Most services in one stack: each is a supervised process with its own logs and probes. */
 export const MAX_STACK_SERVICES = 100;
 
-/** Most YAML aliases expanded in one file: enough for shared anchors, far too few for a "billion laughs". */
+/**
+ * The YAML alias budget of one file (yaml's `maxAliasCount`: the uses of an alias times the
+ * aliases inside its anchor stay below it; 99 uses of a plain anchor pass). Enough for shared
+ * anchors, far too little for a "billion laughs".
+ */
 export const MAX_STACK_ALIASES = 100;
 
 /** Longest wait for a user lookup (`getent passwd`, `id -u`), ms. */
@@ -164,15 +168,24 @@ const ServiceSchema = z.strictObject({
   primary: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
-/** The stack file's shape (README "Stack file"). */
-const StackFileSchema = z.strictObject({
-  services: z
-    .record(z.string().regex(SERVICE_NAME_PATTERN, 'is not a service name ([a-z0-9_-], ≤ 63)'), ServiceSchema, {
-      error: 'must be a map of service names',
-    })
-    .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
-    .refine((s) => Object.keys(s).length <= MAX_STACK_SERVICES, `may name at most ${MAX_STACK_SERVICES} services`),
-});
+/**
+ * The stack file's shape (README "Stack file"). Top-level keys starting with `x-` are
+ * Compose's extension fields: free for anchors, otherwise ignored.
+ */
+const StackFileSchema = z.preprocess(
+  (v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('x-')))
+      : v,
+  z.strictObject({
+    services: z
+      .record(z.string().regex(SERVICE_NAME_PATTERN, 'is not a service name ([a-z0-9_-], ≤ 63)'), ServiceSchema, {
+        error: 'must be a map of service names',
+      })
+      .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
+      .refine((s) => Object.keys(s).length <= MAX_STACK_SERVICES, `may name at most ${MAX_STACK_SERVICES} services`),
+  }),
+);
 type ServiceEntry = z.output<typeof ServiceSchema>;
 
 // ---- Lines: where each problem is in the file ------------------------------------------
