@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -563,6 +564,12 @@ describe('loadStackFile', () => {
 
   it('names a folder given as the file', () => {
     expect(() => loadStackFile(dir, base)).toThrow(`${dir}: cannot read the stack file: not a regular file`);
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer', () => {
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => loadStackFile(fifo, base)).toThrow(`${fifo}: cannot read the stack file: not a regular file`);
   });
 
   it('refuses a file over 1 MiB and reads one at the bound', () => {

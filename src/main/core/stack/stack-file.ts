@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
@@ -564,7 +564,8 @@ export function parseStackText(
 
 /** Reads at most `limit` + 1 bytes of a file, so an oversized one is known without reading it all. */
 function readBounded(path: string, limit: number): Buffer {
-  const fd = openSync(path, 'r');
+  // Non-blocking, so a FIFO put in the file's place is refused below instead of waited on.
+  const fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   try {
     if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
     const buffer = Buffer.alloc(limit + 1);
