@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/core/config';
 import { ConfigError } from '../../src/main/core/errors';
 import {
@@ -431,6 +431,9 @@ describe('stack file errors, each with its line', () => {
       'stack.yaml:12: services.b.environment.NO_VALUE: must be text, a number or a boolean (NAME=value in the list form)',
       'stack.yaml:13: services.b.environment.BAD-NAME: is not a variable name ([A-Za-z_][A-Za-z0-9_]*)',
     ]);
+    expect(problems(yaml('services:', '  a:', '    command: x', '    environment: [A=1, B=2, A=3]'))).toEqual([
+      'stack.yaml:4: services.a.environment: A is given twice',
+    ]);
   });
 
   it('every problem at once, in line order', () => {
@@ -549,7 +552,10 @@ describe('refused inputs', () => {
 });
 
 describe('loadStackFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'stack-file-'));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stack-file-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);

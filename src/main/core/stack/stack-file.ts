@@ -140,16 +140,19 @@ const EnvValue = z.union([z.string(), z.number(), z.boolean()], {
 });
 /** Compose's list form `["K=V"]` is read as the map form. */
 const EnvironmentSchema = z.preprocess(
-  (v) =>
-    Array.isArray(v)
-      ? Object.fromEntries(
-          v.map((item) => {
-            const text = typeof item === 'string' ? item : String(item);
-            const eq = text.indexOf('=');
-            return eq < 0 ? [text, NO_VALUE] : [text.slice(0, eq), text.slice(eq + 1)];
-          }),
-        )
-      : v,
+  (v, ctx) => {
+    if (!Array.isArray(v)) return v;
+    const map: Record<string, unknown> = {};
+    for (const item of v) {
+      const text = typeof item === 'string' ? item : String(item);
+      const eq = text.indexOf('=');
+      const name = eq < 0 ? text : text.slice(0, eq);
+      // The map form refuses a name given twice (a YAML duplicate key); so does the list.
+      if (Object.hasOwn(map, name)) ctx.addIssue({ code: 'custom', message: `${name} is given twice`, input: v });
+      map[name] = eq < 0 ? NO_VALUE : text.slice(eq + 1);
+    }
+    return map;
+  },
   z.record(z.string().regex(ENV_NAME, 'is not a variable name ([A-Za-z_][A-Za-z0-9_]*)'), EnvValue, {
     error: 'must be a map of NAME: value or a list of NAME=value',
   }),
