@@ -150,7 +150,7 @@ export class PostgresProbe implements HealthProbe {
       await Promise.race([client.connect().then(() => client.query('SELECT 1')), deadline]);
       const latency = performance.now() - started;
       // A clean goodbye keeps "unexpected EOF on client connection" out of the server's log.
-      await Promise.race([client.end(), deadline, sleep(GOODBYE_MS)]).catch(() => undefined);
+      await within(Promise.race([client.end(), deadline]), GOODBYE_MS).catch(() => undefined);
       return {
         at,
         ok: true,
@@ -187,8 +187,17 @@ export class PostgresProbe implements HealthProbe {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** `promise`, or undefined after `ms` if it has not settled by then (the timer cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function messageOf(err: unknown): string {
