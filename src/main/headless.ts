@@ -9,7 +9,9 @@ import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
 import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/config';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
-import { bundledBackendDefaults, createRuntime } from './core/runtime';
+import { bundledBackendDefaults, createRuntime, type SupervisorRuntime } from './core/runtime';
+import type { StackDefinition } from './core/stack/service-definition';
+import { loadStack } from './core/stack/stack-location';
 import { ConfSettingsStore } from './core/settings/settings-file-store';
 import { settingsDataDir, settingsFileIn } from './core/settings/settings-location';
 import { overridesOf, type SettingsSource } from './core/settings/settings-service';
@@ -48,6 +50,10 @@ Options:
   --data-dir <dir>       the supervisor's data folder (env SUPERVISOR_DATA_DIR)
   --settings <file>      the settings file (default <data-dir>/settings.json); the
                          environment and these options override its values
+  --stack <file>         the stack file: several services in dependency order (env
+                         BACKEND_STACK_FILE; default <data-dir>/stack.yaml if there);
+                         without one, the environment below defines the one service
+                         "backend"
   --no-start             do not start the backend at launch
   -h, --help             this help
   -v, --version          the version
@@ -68,6 +74,8 @@ function parseCommandLine(argv: string[]): {
   overrides: Partial<SupervisorConfigInput>;
   /** `--settings <file>`, if given. */
   settingsFile: string | undefined;
+  /** `--stack <file>`, if given. */
+  stackFile: string | undefined;
 } {
   let parsed;
   try {
@@ -79,6 +87,7 @@ function parseCommandLine(argv: string[]): {
         'control-port': { type: 'string' },
         'data-dir': { type: 'string' },
         settings: { type: 'string' },
+        stack: { type: 'string' },
         'no-start': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -103,6 +112,7 @@ function parseCommandLine(argv: string[]): {
     start: !values['no-start'],
     overrides,
     settingsFile: values.settings || undefined,
+    stackFile: values.stack || undefined,
   };
 }
 
@@ -111,6 +121,8 @@ function describeBackend(config: SupervisorConfig): string {
   if (!config.orchestratorEnabled) return `remote backend at ${config.backendUrl} (monitoring only)`;
   return `${[config.command, ...config.args].join(' ')} → ${config.backendUrl}`;
 }
+
+
 
 /**
  * Runs the headless supervisor until SIGINT, SIGTERM or SIGHUP, then stops the backend
@@ -167,6 +179,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   let cli;
   let config: SupervisorConfig;
   let settings: SettingsSource;
+  let stack: StackDefinition;
   let lock: DataDirLock | undefined;
   try {
     cli = parseCommandLine(argv);
@@ -205,6 +218,8 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     assertPrivateFolder(logFolderOf(config), 'log folder', {
       why: 'who could aim the log files at any file with a symbolic link',
     });
+    // The stack file, checked whole before anything starts: a bad one is exit 2, nothing started.
+    stack = loadStack(config, env, cli.stackFile);
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
@@ -219,18 +234,31 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     return 0;
   }
 
-  const runtime = createRuntime(config, undefined, settings);
-  const { supervisor, logs } = runtime;
+  let runtime: SupervisorRuntime;
+  try {
+    runtime = createRuntime(config, undefined, settings, undefined, stack);
+  } catch (err) {
+    await lock.release();
+    if (err instanceof ConfigError) {
+      output.err(`backend-supervisor: ${oneLine(err.message)}`);
+      return 2;
+    }
+    throw err;
+  }
+  const { supervisor } = runtime;
+  /** The process group of every service with a live process. */
+  const liveGroups = (): number[] =>
+    runtime.stack.all.map((m) => m.supervisor.status().pid).filter((pid): pid is number => pid !== null);
   let stopping = false;
   // From here on a signal stops the runtime (see takeStopSignals: the first stops, a second forces).
   const stopped = new Promise<void>((resolveStopped) => {
     // The backend's group as the stop began: its leader may exit while members that ignore
     // SIGTERM keep the group (and the stop) alive, and then status() has no pid any more.
-    let stoppingGroup: number | null = null;
+    let stoppingGroups: number[] = [];
     signals.onStop(
       (signal) => {
         stopping = true;
-        stoppingGroup = supervisor.status().pid;
+        stoppingGroups = liveGroups();
         output.out(
           `backend-supervisor: ${signal}: stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s; a second signal kills it now)`,
         );
@@ -238,24 +266,23 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
           .shutdown('app-quit')
           .then(() => server.close())
           .finally(() => {
-            stoppingGroup = null; // gone: never signal a pid that may be reused
+            stoppingGroups = []; // gone: never signal a pid that may be reused
             resolveStopped();
           });
       },
       (signal) => {
-        const pid = supervisor.status().pid ?? stoppingGroup;
+        const pids = [...new Set([...liveGroups(), ...stoppingGroups])];
         output.err(
-          `backend-supervisor: second signal (${signal}): killing the backend now${pid ? ` (SIGKILL to process group ${pid})` : ''}`,
+          `backend-supervisor: second signal (${signal}): killing the backend now${pids.length > 0 ? ` (SIGKILL to process group${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`,
         );
-        if (pid) killGroupNow(pid);
+        for (const pid of pids) killGroupNow(pid);
       },
     );
   });
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
   const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);
   const server = createControlServer({
-    supervisor,
-    logs,
+    stack: runtime.stack,
     handlers: runtime.handlers,
     metrics: runtime.metrics,
     token: token.token,
@@ -276,13 +303,22 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     output.out(echoBatch.join('\n'));
     echoBatch = [];
   };
-  logs.on('line', (line) => {
+  const single = runtime.stack.names.length === 1;
+  runtime.stack.on('line', (line) => {
     if (output.backlog() > ECHO_MAX_BACKLOG) {
       echoDropped++;
       return;
     }
+    // One service: the prefixes as before; several: each line says whose it is.
+    const name = single ? 'backend' : (line.service ?? 'backend');
     const prefix =
-      line.stream === 'supervisor' ? '[supervisor]' : line.stream === 'stderr' ? '[backend:err]' : '[backend]';
+      line.stream === 'supervisor'
+        ? single
+          ? '[supervisor]'
+          : `[supervisor:${name}]`
+        : line.stream === 'stderr'
+          ? `[${name}:err]`
+          : `[${name}]`;
     if (echoBatch.length === 0) setImmediate(flushEcho);
     echoBatch.push(`${prefix} ${line.text}`);
   });
@@ -322,12 +358,27 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       `backend-supervisor: WARNING: the control API listens on ${config.controlHost}, reachable from the network (CONTROL_ALLOW_REMOTE=true); anyone with the token controls the backend`,
     );
   }
-  output.out(`backend-supervisor: backend ${oneLine(describeBackend(config))}`);
+  if (stack.file === null) output.out(`backend-supervisor: backend ${oneLine(describeBackend(config))}`);
+  else {
+    output.out(`backend-supervisor: stack ${oneLine(stack.file)}: ${runtime.stack.names.join(', ')}`);
+  }
 
   // A stop that came while the server began to listen has disposed the supervisor: no start then.
   if (cli.start && !stopping) {
-    const result = await supervisor.start('app-start');
-    output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
+    if (stack.file === null) {
+      const result = await supervisor.start('app-start');
+      output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
+    } else {
+      const result = await runtime.stack
+        .start('app-start')
+        .catch((err: Error) => ({ message: err.message, services: [] }));
+      for (const s of result.services) {
+        output.out(
+          `backend-supervisor: ${s.service}: ${oneLine(s.message)} (${s.status}${s.pid ? `, pid ${s.pid}` : ''})`,
+        );
+      }
+      if (result.services.length === 0) output.out(`backend-supervisor: ${oneLine(result.message)}`);
+    }
   }
   await stopped;
   await lock.release();

@@ -24,6 +24,8 @@ import { denyUnexpectedContents, hardenSession } from './app/session-security';
 import { createTray } from './app/tray';
 import type { RendererSource } from './app/window';
 import { WindowStateFile } from './app/window-state';
+import type { StackDefinition } from './core/stack/service-definition';
+import { loadStack } from './core/stack/stack-location';
 
 /** out/ (this file is built to out/main/index.js). */
 const OUT_DIR = resolve(import.meta.dirname, '..');
@@ -83,6 +85,17 @@ function run(
     // After `ready`: on Linux an error box before it only reaches stderr.
     void app.whenReady().then(() => dialog.showErrorBox('Backend Supervisor: settings file error', settingsError));
   }
+  let stack: StackDefinition;
+  try {
+    stack = loadStack(config);
+  } catch (err) {
+    void app.whenReady().then(() => {
+      dialog.showErrorBox('Backend Supervisor: stack file error', (err as Error).message);
+      app.exit(2);
+    });
+    void lock.release();
+    return;
+  }
   const runtime = createRuntime(
     config,
     new SafeStorageSecretStore(join(config.dataDir, 'backend-session.bin')),
@@ -92,6 +105,7 @@ function run(
       const result = await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    stack,
   );
   const { supervisor, logs } = runtime;
   const { source, allowedPrefix } = rendererSource();
@@ -132,9 +146,10 @@ function run(
     mainWindow.open();
     if (flags.tray) {
       tray = createTray(RESOURCES_DIR, supervisor, {
-        start: () => void supervisor.start('tray'),
-        stop: () => void supervisor.stop('tray'),
-        restart: () => void supervisor.restart('tray'),
+        // The whole stack (one service without a stack file); failures show in the states.
+        start: () => void runtime.stack.start('tray').catch(() => undefined),
+        stop: () => void runtime.stack.stop('tray').catch(() => undefined),
+        restart: () => void runtime.stack.restart('tray').catch(() => undefined),
         open: () => mainWindow.open(),
         quit: () => app.quit(),
       });
@@ -153,7 +168,7 @@ function run(
         log(`cannot change start at login: ${(err as Error).message}`);
       }
     }
-    void supervisor.start('app-start');
+    void runtime.stack.start('app-start').catch(() => undefined);
     if (flags.controlServer) {
       try {
         controlServer = await startDesktopControlServer(runtime, config, join(OUT_DIR, 'renderer'));

@@ -33,6 +33,7 @@ import {
   StateChangeEventSchema,
 } from './status';
 import { EVENT_NAMES, type EventName } from './event-names';
+import { ServiceNameSchema, ServiceRefSchema, ServiceStatusSchema, StackCommandResultSchema } from './services';
 
 /**
  * The one contract between the renderer and the main process. Channel names are
@@ -41,13 +42,29 @@ import { EVENT_NAMES, type EventName } from './event-names';
  * `{"args": [...]}`) are both generated from this table, so a feature is written once.
  */
 export const channels = {
-  'backend:status': { args: z.tuple([]), result: BackendStatusSchema },
-  'backend:start': { args: z.tuple([]), result: CommandResultSchema },
-  'backend:stop': { args: z.tuple([]), result: CommandResultSchema },
-  'backend:restart': { args: z.tuple([]), result: CommandResultSchema },
-  /** The last `limit` lines of the log ring buffer (default: all it holds), oldest first. */
+  /** The status of one service (`{service}`; the primary one when left out). UNKNOWN_SERVICE for another name. */
+  'backend:status': { args: z.tuple([ServiceRefSchema]), result: BackendStatusSchema },
+  /** Starts one service (the primary when left out), and first what it depends on. */
+  'backend:start': { args: z.tuple([ServiceRefSchema]), result: CommandResultSchema },
+  /** Stops one service; its `service_healthy` dependents go to `waiting`. */
+  'backend:stop': { args: z.tuple([ServiceRefSchema]), result: CommandResultSchema },
+  /** Restarts one service (one restart counted); its `service_healthy` dependents wait meanwhile. */
+  'backend:restart': { args: z.tuple([ServiceRefSchema]), result: CommandResultSchema },
+  /** Every service of the stack with its status, dependencies and health check, in stack-file order. */
+  'services:list': { args: z.tuple([]), result: z.array(ServiceStatusSchema) },
+  /** Starts the whole stack in dependency order; answers once each service is up or has settled. */
+  'stack:start': { args: z.tuple([]), result: StackCommandResultSchema },
+  /** Stops the whole stack, dependents first (each escalating to SIGKILL after its grace period). */
+  'stack:stop': { args: z.tuple([]), result: StackCommandResultSchema },
+  /** Stops the whole stack, then starts it again. */
+  'stack:restart': { args: z.tuple([]), result: StackCommandResultSchema },
+  /** The last `limit` lines of one service's log ring buffer (default: all it holds; the primary service's), oldest first. */
   'logs:tail': {
-    args: z.tuple([z.strictObject({ limit: z.number().int().min(1).max(100_000).optional() }).optional()]),
+    args: z.tuple([
+      z
+        .strictObject({ limit: z.number().int().min(1).max(100_000).optional(), service: ServiceNameSchema.optional() })
+        .optional(),
+    ]),
     result: z.array(LogLineSchema),
   },
   /** The last hour of health latency, memory and CPU samples (every 10 s), oldest first. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackendStatusSchema } from './status';
+import { BackendStatusSchema, CommandResultSchema } from './status';
 
 /**
  * A service's name in the stack: lower-case letters, digits, `_` and `-`, starting with a
@@ -49,3 +49,11 @@ export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 
 /** Optional service selector of a channel: the primary service when left out. */
 export const ServiceRefSchema = z.strictObject({ service: ServiceNameSchema.optional() }).optional();
+
+/** Answer of a command on several services (`POST /api/v1/stack/*`): each one's result, in the order acted on. */
+export const StackCommandResultSchema = z.object({
+  success: z.boolean(),
+  message: z.string(),
+  services: z.array(CommandResultSchema.extend({ service: z.string() })),
+});
+export type StackCommandResult = z.infer<typeof StackCommandResultSchema>;

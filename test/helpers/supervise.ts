@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Stack } from '../../src/main/core/stack/stack';
+import { envStack } from '../../src/main/core/stack/stack-file';
 import { SupervisorConfigSchema, type SupervisorConfig, type SupervisorConfigInput } from '../../src/shared/config';
 import type { BackendState } from '../../src/shared/states';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';
@@ -58,6 +60,13 @@ export function realSupervisor(config: SupervisorConfig): {
   const probe = new HttpHealthProbe();
   const supervisor = new Supervisor({ config, launcher: new ProcessLauncher(), probe, logs });
   return { supervisor, logs, probe };
+}
+
+/** A stack of the one service `supervisor` runs (the environment's `backend`), over `logs`. */
+export function stackOf(supervisor: Supervisor, logs: LogStore): Stack {
+  const [definition] = envStack(supervisor.settings as SupervisorConfig).services;
+  if (!definition) throw new Error('envStack gave no service');
+  return new Stack([{ definition, supervisor, logs }]);
 }
 
 /**

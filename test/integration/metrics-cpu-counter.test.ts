@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/main/core/metrics';
 import type { Supervisor } from '../../src/main/core/supervisor';
 import { parseExposition } from '../helpers/exposition';
-import { freePort, realSupervisor, tempDir, testConfig, waitForState } from '../helpers/supervise';
+import { freePort, realSupervisor, stackOf, tempDir, testConfig, waitForState } from '../helpers/supervise';
 
 /** CPU a /burn request spends, seconds (process.cpuUsage, user + system). */
 const BURN_SECONDS = 0.4;
@@ -53,12 +53,12 @@ describe('backend_process_cpu_seconds_total', () => {
     const config = testConfig(port, { args: [burningBackend()], healthCheckIntervalMs: 60_000 });
     const { supervisor, logs } = realSupervisor(config);
     disposers.push(supervisor);
-    const registry = createMetrics(supervisor, logs);
+    const registry = createMetrics(stackOf(supervisor, logs));
     const scrape = async (): Promise<{ type?: string; value?: number }> => {
       const { types, values } = parseExposition(await registry.metrics());
       return {
         type: types.get('backend_process_cpu_seconds_total'),
-        value: values.get('backend_process_cpu_seconds_total'),
+        value: values.get('backend_process_cpu_seconds_total{service="backend"}'),
       };
     };
     const burn = async (): Promise<void> => {

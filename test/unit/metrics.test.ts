@@ -11,12 +11,12 @@ import type { LogFile } from '../../src/main/core/log-file';
 import { LogStore } from '../../src/main/core/log-store';
 import { createMetrics } from '../../src/main/core/metrics';
 import { parseExposition } from '../helpers/exposition';
-import { realSupervisor, testConfig } from '../helpers/supervise';
+import { realSupervisor, stackOf, testConfig } from '../helpers/supervise';
 
 /** The registry of a supervisor that is never started, over `logs`. */
 function registryOver(logs?: LogStore) {
   const { supervisor, logs: own } = realSupervisor(testConfig(1));
-  return createMetrics(supervisor, logs ?? own);
+  return createMetrics(stackOf(supervisor, logs ?? own));
 }
 
 describe('the /metrics exposition', () => {
@@ -72,7 +72,7 @@ describe('the /metrics exposition', () => {
     const logs = new LogStore(10, { backendFile: file as unknown as LogFile });
     const registry = registryOver(logs);
     const read = async (): Promise<number | undefined> =>
-      parseExposition(await registry.metrics()).values.get('backend_log_lines_dropped_total');
+      parseExposition(await registry.metrics()).values.get('backend_log_lines_dropped_total{service="backend"}');
     expect(await read()).toBe(0);
     file.dropped = 3;
     expect(await read()).toBe(3);

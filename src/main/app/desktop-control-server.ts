@@ -21,15 +21,14 @@ export interface DesktopControlServer {
  * @throws the listen error (e.g. EADDRINUSE) after closing what was opened.
  */
 export async function startDesktopControlServer(
-  runtime: Pick<SupervisorRuntime, 'supervisor' | 'logs' | 'handlers' | 'metrics'>,
+  runtime: Pick<SupervisorRuntime, 'stack' | 'handlers' | 'metrics'>,
   config: Pick<SupervisorConfig, 'dataDir' | 'controlHost' | 'controlPort' | 'controlToken' | 'controlReadToken'>,
   staticDir: string,
 ): Promise<DesktopControlServer> {
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
   const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);
   const server = createControlServer({
-    supervisor: runtime.supervisor,
-    logs: runtime.logs,
+    stack: runtime.stack,
     handlers: runtime.handlers,
     metrics: runtime.metrics,
     token: token.token,

@@ -1,11 +1,9 @@
 import { EVENT_NAMES, type EventName, type EventPayload } from '../../shared/contract';
-import type { LogStore } from './log-store';
-import type { Supervisor } from './supervisor';
+import type { Stack } from './stack/stack';
 
-/** What the live events come from (a runtime has both). */
+/** What the live events come from: the stack, whose events carry each service's name (a runtime has it). */
 export interface LiveEventSources {
-  supervisor: Supervisor;
-  logs: LogStore;
+  stack: Stack;
 }
 
 /** Receives every live event: its contract name and its payload. */
@@ -21,17 +19,17 @@ type Subscribe<E extends EventName> = (
  * contract does not compile until it has a source here, and then reaches IPC and SSE alike.
  */
 const SUBSCRIBERS: { readonly [E in EventName]: Subscribe<E> } = {
-  'backend:state': ({ supervisor }, send) => {
-    supervisor.on('state', send);
-    return () => supervisor.off('state', send);
+  'backend:state': ({ stack }, send) => {
+    stack.on('state', send);
+    return () => stack.off('state', send);
   },
-  'backend:log': ({ logs }, send) => {
-    logs.on('line', send);
-    return () => logs.off('line', send);
+  'backend:log': ({ stack }, send) => {
+    stack.on('line', send);
+    return () => stack.off('line', send);
   },
-  'backend:incident': ({ supervisor }, send) => {
-    supervisor.on('incident', send);
-    return () => supervisor.off('incident', send);
+  'backend:incident': ({ stack }, send) => {
+    stack.on('incident', send);
+    return () => stack.off('incident', send);
   },
 };
 

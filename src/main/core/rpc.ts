@@ -15,11 +15,10 @@ import type { BackendClient } from '../client/backend-client';
 import { filterProductsByIngredient, findProductsByName } from '../client/product-helpers';
 import { SupervisorError } from './errors';
 import type { IncidentStore } from './incident-store';
-import type { LogStore } from './log-store';
 import type { MetricsHistory } from './metrics-history';
 import { SettingsError } from './settings/settings-errors';
 import type { SettingsService } from './settings/settings-service';
-import type { Supervisor } from './supervisor';
+import type { Stack } from './stack/stack';
 
 /** A handler per channel; `actor` says who called (user-ui for the dashboard, tray, …). */
 export type RpcHandlers = {
@@ -28,8 +27,8 @@ export type RpcHandlers = {
 
 /** The objects the handlers act on. */
 export interface RpcDeps {
-  supervisor: Supervisor;
-  logs: LogStore;
+  /** The services; a channel's `{service}` picks one (the primary when left out). */
+  stack: Stack;
   incidents: IncidentStore;
   client: BackendClient;
   history: MetricsHistory;
@@ -40,25 +39,22 @@ export interface RpcDeps {
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({
-  supervisor,
-  logs,
-  incidents,
-  client,
-  history,
-  settings,
-  pickFile,
-}: RpcDeps): RpcHandlers {
+export function createRpcHandlers({ stack, incidents, client, history, settings, pickFile }: RpcDeps): RpcHandlers {
   const settingsService = (): SettingsService => {
     if (!settings) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no settings file');
     return settings;
   };
+  const nameOf = (ref?: { service?: string }): string => ref?.service ?? stack.primaryName;
   return {
-    'backend:status': async () => supervisor.status(),
-    'backend:start': (actor) => supervisor.start(actor),
-    'backend:stop': (actor) => supervisor.stop(actor),
-    'backend:restart': (actor) => supervisor.restart(actor),
-    'logs:tail': async (_actor, options) => logs.tail(options?.limit),
+    'backend:status': async (_actor, ref) => stack.member(nameOf(ref)).supervisor.status(),
+    'backend:start': (actor, ref) => stack.command(nameOf(ref), 'start', actor),
+    'backend:stop': (actor, ref) => stack.command(nameOf(ref), 'stop', actor),
+    'backend:restart': (actor, ref) => stack.command(nameOf(ref), 'restart', actor),
+    'services:list': async () => stack.list(),
+    'stack:start': (actor) => stack.start(actor),
+    'stack:stop': (actor) => stack.stop(actor),
+    'stack:restart': (actor) => stack.restart(actor),
+    'logs:tail': async (_actor, options) => stack.member(nameOf(options)).logs.tail(options?.limit),
     'incidents:list': async () => incidents.list(),
     'metrics:history': async () => history.list(),
     'dialog:pickFile': async (_actor, options) => {

@@ -5,7 +5,13 @@ import { logFolderOf, type ConfigDefaults } from './config';
 import { BackendClient } from '../client/backend-client';
 import { MemorySecretStore, type SecretStore } from '../client/session';
 import pino from 'pino';
-import { HttpHealthProbe } from './health-probe';
+import { HttpHealthProbe, type HealthProbe } from './health-probe';
+import { ConfigError } from './errors';
+import { createServiceProbe, healthTargetOf } from './probes/service-probe';
+import type { StackDefinition } from './stack/service-definition';
+import { envStack } from './stack/stack-file';
+import { Stack, type StackMember } from './stack/stack';
+import { userIdsOf } from './stack/service-user';
 import { LogFile } from './log-file';
 import { MetricsHistory } from './metrics-history';
 import { IncidentStore } from './incident-store';
@@ -19,52 +25,90 @@ import { Supervisor } from './supervisor';
 
 /** The objects both entries (Electron and headless) run: built once, wired by constructors. */
 export interface SupervisorRuntime {
+  /** The services and their dependency graph. */
+  stack: Stack;
+  /** The primary service's supervisor (the seed's `/api/v1/admin/backend/*`, the tray, the charts). */
   supervisor: Supervisor;
+  /** The primary service's log. */
   logs: LogStore;
   incidents: IncidentStore;
   /** The backend's REST API (the admin views use it through RPC). */
   client: BackendClient;
   /** Where the log files are. */
   logDir: string;
-  /** The last hour of chart samples. */
+  /** The last hour of chart samples (the primary service). */
   history: MetricsHistory;
   handlers: RpcHandlers;
   metrics: Registry;
-  /** Stops the backend (SIGTERM → SIGKILL), closes connections and flushes the log files. Idempotent. */
+  /** Stops every service (dependents first, SIGTERM → SIGKILL), closes connections and flushes the log files. Idempotent. */
   shutdown(actor?: 'app-quit'): Promise<void>;
 }
 
 /**
- * Builds the supervisor, its log store, probe, incident store, backend client, RPC handlers
- * and metrics registry. `secrets` keeps the client's session (desktop: safeStorage);
- * `settings` backs the settings channels (without it they answer SETTINGS_UNAVAILABLE).
+ * Builds the stack (a supervisor, log store and probe per service), the incident store,
+ * backend client, RPC handlers and metrics registry. `stack` is the stack file's services
+ * (default: the one service `backend` the environment defines); `secrets` keeps the
+ * client's session (desktop: safeStorage); `settings` backs the settings channels
+ * (without it they answer SETTINGS_UNAVAILABLE).
+ * @throws ConfigError when a service's `user` has no uid on this system.
  */
 export function createRuntime(
   config: SupervisorConfig,
   secrets: SecretStore = new MemorySecretStore(),
   settings?: SettingsSource,
   pickFile?: (title?: string) => Promise<string | null>,
+  definition: StackDefinition = envStack(config),
 ): SupervisorRuntime {
   const logDir = logFolderOf(config);
   const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
-  const backendFile = new LogFile({ path: join(logDir, 'backend.log'), ...fileOptions });
   const eventsFile = new LogFile({ path: join(logDir, 'supervisor.log'), ...fileOptions });
   eventsFile.on('error', () => undefined); // counted in eventsFile.dropped; never fatal
   const events = pino(
     { base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
     { write: (chunk: string) => eventsFile.write(chunk.trimEnd()) },
   );
-  const logs = new LogStore(config.logBufferLines, { backendFile, events });
-  const probe = new HttpHealthProbe();
+  const httpProbe = new HttpHealthProbe();
+  const launcher = new ProcessLauncher();
   const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
-  const supervisor = new Supervisor({
-    config,
-    launcher: new ProcessLauncher(),
-    probe,
-    logs,
-    pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, 'backend.pid')) : null,
+  const serviceFiles: LogFile[] = [];
+  const serviceProbes: HealthProbe[] = [];
+  const definitions = definition.services;
+  let stack: Stack | null = null;
+  const members: StackMember[] = definitions.map((service) => {
+    const file = new LogFile({ path: join(logDir, `${service.name}.log`), ...fileOptions });
+    serviceFiles.push(file);
+    const logs = new LogStore(config.logBufferLines, { backendFile: file, events }, undefined, service.name);
+    const cwd = service.config.workingDir ?? process.cwd();
+    const probe =
+      createServiceProbe(service.health, { http: httpProbe, cwd, env: { ...process.env, ...service.config.env } }) ??
+      httpProbe;
+    if (probe !== httpProbe) serviceProbes.push(probe);
+    const ids = service.user === null ? null : userIdsOf(service.user);
+    if (service.user !== null && ids === null) {
+      throw new ConfigError(`services.${service.name}.user: no user ${JSON.stringify(service.user)} on this system`);
+    }
+    const supervisor = new Supervisor({
+      config: service.config,
+      launcher,
+      probe,
+      logs,
+      pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, `${service.name}.pid`)) : null,
+      service: {
+        name: service.name,
+        health: service.health,
+        healthTarget: healthTargetOf(service.health),
+        restartPolicy: service.restartPolicy,
+        stopSignal: service.stopSignal,
+        ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+      },
+      // Asked at each spawn, once the stack exists (it is built below, before any start).
+      startGate: Stack.gateFor(definitions, service.name, (name) => stack?.member(name).supervisor.currentState ?? 'stopped'),
+    });
+    return { definition: service, supervisor, logs };
   });
-  supervisor.on('incident', (incident) => {
+  stack = new Stack(members);
+  const { supervisor, logs } = stack.member(stack.primaryName);
+  stack.on('incident', (incident) => {
     const before = incidents.lastWriteError;
     incidents.add(incident);
     // A disk that refuses the history is said once per new error: the incident stays in memory.
@@ -76,28 +120,31 @@ export function createRuntime(
   let shuttingDown: Promise<void> | null = null;
   const history = new MetricsHistory(supervisor);
   history.start();
-  const client = new BackendClient({ baseUrl: config.backendUrl, secrets });
+  const client = new BackendClient({ baseUrl: supervisor.settings.backendUrl, secrets });
   // Its own probe: a person's "Test health URL" never queues behind the supervisor's probes.
   const settingsProbe = settings ? new HttpHealthProbe() : null;
   const settingsService =
     settings && settingsProbe ? new SettingsService(settings, () => supervisor.settings, settingsProbe) : undefined;
+  const owned = stack;
   return {
+    stack: owned,
     supervisor,
     logs,
     incidents,
     client,
     logDir,
     history,
-    handlers: createRpcHandlers({ supervisor, logs, incidents, client, history, settings: settingsService, pickFile }),
-    metrics: createMetrics(supervisor, logs),
+    handlers: createRpcHandlers({ stack: owned, incidents, client, history, settings: settingsService, pickFile }),
+    metrics: createMetrics(owned),
     shutdown(actor = 'app-quit') {
       shuttingDown ??= (async () => {
         history.stop();
-        await supervisor.dispose(actor);
-        await probe.close();
+        await owned.dispose(actor);
+        await httpProbe.close();
+        await Promise.all(serviceProbes.map((p) => p.close()));
         await settingsProbe?.close();
         await client.close();
-        await Promise.all([backendFile.close(), eventsFile.close()]);
+        await Promise.all([...serviceFiles.map((f) => f.close()), eventsFile.close()]);
       })();
       return shuttingDown;
     },

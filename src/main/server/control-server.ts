@@ -5,9 +5,8 @@ import type { Registry } from 'prom-client';
 import type { ErrorCode } from '../../shared/error-codes';
 import type { CommandResult } from '../../shared/status';
 import { SupervisorError } from '../core/errors';
-import type { LogStore } from '../core/log-store';
 import { dispatchRpc, httpStatusOf, type RpcHandlers } from '../core/rpc';
-import type { Supervisor } from '../core/supervisor';
+import type { Stack, StackCommandResult } from '../core/stack/stack';
 import { connectionOptions, guardConnections, type ConnectionLimits } from './connection-limits';
 import { registerDashboard } from './dashboard-files';
 import { EventHub, openEventStream, type EventStreamLimits } from './event-stream';
@@ -20,8 +19,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the control server serves. */
 export interface ControlServerOptions {
-  supervisor: Supervisor;
-  logs: LogStore;
+  /** The services: the seed's routes act on its primary one, `/api/v1/services/…` on each. */
+  stack: Stack;
   handlers: RpcHandlers;
   metrics: Registry;
   /** The bearer token every route but `/healthz` and the dashboard files needs. */
@@ -73,7 +72,8 @@ function commandFailure(reply: FastifyReply, err: unknown): FastifyReply {
  * security headers (security-headers.ts).
  */
 export function createControlServer(options: ControlServerOptions): FastifyInstance {
-  const { supervisor, logs, handlers, metrics } = options;
+  const { stack, handlers, metrics } = options;
+  const supervisor = stack.primary;
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
@@ -125,16 +125,19 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   });
 
   // ---- the seed's REST control API (seed 001)
-  const command = (verb: 'start' | 'stop' | 'restart') => async (_req: FastifyRequest, reply: FastifyReply) => {
-    let result: CommandResult;
-    try {
-      result = await supervisor[verb]('rest');
-    } catch (err) {
-      return commandFailure(reply, err);
-    }
-    if (!result.success) return reply.code(500).send({ ...result, error: result.message });
-    return result;
-  };
+  // They act on the primary service through the stack: a start starts what it depends on first.
+  const command =
+    (verb: 'start' | 'stop' | 'restart', name: (req: FastifyRequest) => string = () => stack.primaryName) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      let result: CommandResult;
+      try {
+        result = await stack.command(name(req), verb, 'rest');
+      } catch (err) {
+        return commandFailure(reply, err);
+      }
+      if (!result.success) return reply.code(500).send({ ...result, error: result.message });
+      return result;
+    };
   app.post('/api/v1/admin/backend/start', CONTROL, command('start'));
   app.post('/api/v1/admin/backend/stop', CONTROL, command('stop'));
   app.post('/api/v1/admin/backend/restart', CONTROL, command('restart'));
@@ -153,6 +156,29 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
       health_check_success_rate: supervisor.healthSuccessRate,
     };
   });
+  // ---- the stack: every service, and each by name (README "Several services")
+  const serviceName = (req: FastifyRequest): string => (req.params as { name: string }).name;
+  app.get('/api/v1/services', READ, async () => stack.list());
+  app.get<{ Params: { name: string } }>('/api/v1/services/:name', READ, async (req, reply) => {
+    try {
+      return stack.serviceStatus(req.params.name);
+    } catch (err) {
+      return commandFailure(reply, err);
+    }
+  });
+  for (const verb of ['start', 'stop', 'restart'] as const) {
+    app.post(`/api/v1/services/:name/${verb}`, CONTROL, command(verb, serviceName));
+    app.post(`/api/v1/stack/${verb}`, CONTROL, async (_req, reply) => {
+      let result: StackCommandResult;
+      try {
+        result = await stack[verb]('rest');
+      } catch (err) {
+        return commandFailure(reply, err);
+      }
+      if (!result.success) return reply.code(500).send({ ...result, error: result.message });
+      return result;
+    });
+  }
   app.get('/metrics', READ, async (_req, reply) => {
     reply.header('content-type', metrics.contentType);
     return metrics.metrics();
@@ -172,7 +198,7 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   });
 
   // ---- server-sent events: state changes, incidents and log lines
-  const hub = new EventHub(supervisor, logs, options.eventStreams);
+  const hub = new EventHub(stack, options.eventStreams);
   app.decorate('eventHub', hub);
   app.addHook('preClose', async () => hub.closeAll());
   app.get('/api/v1/events', CONTROL, (_request, reply) => openEventStream(hub, reply, SECURITY_HEADERS));

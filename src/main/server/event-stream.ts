@@ -3,8 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { EventName, EventPayload } from '../../shared/contract';
 import type { LogLine } from '../../shared/status';
 import { subscribeLiveEvents, type LiveEventListener } from '../core/live-events';
-import type { LogStore } from '../core/log-store';
-import type { Supervisor } from '../core/supervisor';
+import type { Stack } from '../core/stack/stack';
 
 /** Most event streams open at once; one more is answered 503 (a dashboard tab holds one). */
 export const SSE_MAX_STREAMS = 32;
@@ -71,8 +70,7 @@ export class EventHub {
   private unsubscribeEvents: (() => void) | undefined;
 
   constructor(
-    private readonly supervisor: Supervisor,
-    private readonly logs: LogStore,
+    private readonly stack: Stack,
     limits: EventStreamLimits = {},
     private readonly now: () => number = () => performance.now(),
   ) {
@@ -133,7 +131,7 @@ export class EventHub {
   };
 
   private subscribe(): void {
-    this.unsubscribeEvents = subscribeLiveEvents({ supervisor: this.supervisor, logs: this.logs }, this.onEvent);
+    this.unsubscribeEvents = subscribeLiveEvents({ stack: this.stack }, this.onEvent);
     this.heartbeat = setInterval(() => this.beat(), this.limits.heartbeatMs);
   }
 
@@ -199,10 +197,18 @@ export class EventHub {
       c.missed === 1
         ? '1 log line was not sent to this view (it fell behind)'
         : `${c.missed} log lines were not sent to this view (it fell behind)`;
-    const { seq, ts } = c.lastMissed;
+    const { seq, ts, service } = c.lastMissed;
     c.missed = 0;
     c.lastMissed = null;
-    c.res.write(this.encode('backend:log', { seq, ts, stream: 'supervisor', text }));
+    c.res.write(
+      this.encode('backend:log', {
+        seq,
+        ts,
+        stream: 'supervisor',
+        text,
+        ...(service === undefined ? {} : { service }),
+      }),
+    );
   }
 
   private beat(): void {

@@ -1,0 +1,406 @@
+import { EventEmitter } from 'node:events';
+import type { Incident } from '../../../shared/incident';
+import type { ServiceStatus, StackCommandResult } from '../../../shared/services';
+
+export type { StackCommandResult };
+import type { Actor, BackendState } from '../../../shared/states';
+import type { CommandResult, LogLine, StateChangeEvent } from '../../../shared/status';
+import { SupervisorError } from '../errors';
+import type { LogStore } from '../log-store';
+import type { Supervisor } from '../supervisor';
+import type { Dependency, ServiceDefinition } from './service-definition';
+
+/** One service of a running stack: its definition, its supervisor and its log. */
+export interface StackMember {
+  definition: ServiceDefinition;
+  supervisor: Supervisor;
+  logs: LogStore;
+}
+
+/** Events of the stack: every service's state changes, incidents and log lines. */
+export interface StackEvents {
+  state: [StateChangeEvent];
+  incident: [Incident];
+  line: [LogLine];
+}
+
+/** States in which a wanted service that a dependency no longer supports is held (stopped into `waiting`). */
+const HOLDABLE: ReadonlySet<BackendState> = new Set(['starting', 'running', 'unhealthy', 'backoff']);
+/** States past which a start will not come by itself: the wait for them is over. */
+const SETTLED: ReadonlySet<BackendState> = new Set(['running', 'crashed', 'stopped']);
+
+/**
+ * Owns the services of a stack and their dependency graph (README "Several services").
+ *
+ * - Start: every wanted service starts once each of its dependencies meets its condition
+ *   (`service_started`: spawned; `service_healthy`: running); independent ones in parallel.
+ * - A `service_healthy` dependency that goes down takes its wanted dependents to `waiting`
+ *   (`Supervisor.hold`: no attempt counted); they start again once it is healthy.
+ * - Stop: dependents first (escalating), then what they depend on.
+ *
+ * Commands go through one queue per stack; every spawn also passes its supervisor's start
+ * gate (the dependency check made inside that supervisor's own queue), so racing commands
+ * never make two live copies of a service (one queue per supervisor) nor spawn a dependent
+ * while its dependency is not up. A stop does not wait behind a start: it cancels the
+ * startup waits of the services it stops before it queues.
+ */
+export class Stack extends EventEmitter<StackEvents> {
+  private readonly members: Map<string, StackMember>;
+  private readonly order: string[];
+  /** The services that should be up (a person's or the stack's start); the reconciler acts only for them. */
+  private readonly wanted = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  /** Wakes the waits of running stack commands when a state or `wanted` changes. */
+  private readonly changed = new EventEmitter();
+
+  /**
+   * @param members the services in file order, each with its supervisor built with
+   *   {@link Stack.gateFor} as its start gate. Names must be unique and the graph acyclic
+   *   (the stack file's loader checks both).
+   */
+  constructor(members: StackMember[]) {
+    super();
+    this.changed.setMaxListeners(0);
+    this.members = new Map(members.map((m) => [m.definition.name, m]));
+    this.order = members.map((m) => m.definition.name);
+    for (const member of members) {
+      member.supervisor.on('state', (event) => {
+        this.emit('state', event);
+        this.reconcile();
+        this.changed.emit('change');
+      });
+      member.supervisor.on('incident', (incident) => this.emit('incident', incident));
+      member.logs.on('line', (line) => this.emit('line', line));
+    }
+  }
+
+  /**
+   * The start gate of service `name` for its supervisor: the first dependency that does not
+   * meet its condition, in words ("db is not healthy"), or null when all do.
+   */
+  static gateFor(
+    definitions: readonly ServiceDefinition[],
+    name: string,
+    stateOf: (service: string) => BackendState,
+  ): () => string | null {
+    const deps = definitions.find((d) => d.name === name)?.dependsOn ?? [];
+    return () => {
+      for (const dep of deps) {
+        if (!conditionMet(dep, stateOf(dep.service))) return unmetReason(dep);
+      }
+      return null;
+    };
+  }
+
+  /** The primary service's supervisor (the one the seed's `/api/v1/admin/backend/*` routes act on). */
+  get primary(): Supervisor {
+    const member =
+      [...this.members.values()].find((m) => m.definition.primary) ?? this.members.get(this.order[0] ?? '');
+    if (!member) throw new SupervisorError('UNKNOWN_SERVICE', 'the stack has no services');
+    return member.supervisor;
+  }
+
+  /** The primary service's name. */
+  get primaryName(): string {
+    return this.primary.name;
+  }
+
+  /** Service names in file order. */
+  get names(): readonly string[] {
+    return this.order;
+  }
+
+  /** Every member, in file order. */
+  get all(): StackMember[] {
+    return this.order.map((name) => this.member(name));
+  }
+
+  /**
+   * One service.
+   * @throws SupervisorError UNKNOWN_SERVICE naming it and the services there are.
+   */
+  member(name: string): StackMember {
+    const member = this.members.get(name);
+    if (!member) {
+      throw new SupervisorError(
+        'UNKNOWN_SERVICE',
+        `no service ${JSON.stringify(name)} in the stack (services: ${this.order.join(', ')})`,
+      );
+    }
+    return member;
+  }
+
+  /** The status of one service, with its name, dependencies and health check. @throws as {@link member}. */
+  serviceStatus(name: string): ServiceStatus {
+    const { definition, supervisor } = this.member(name);
+    return {
+      ...supervisor.status(),
+      name,
+      primary: supervisor === this.primary,
+      depends_on: definition.dependsOn.map((d) => ({ service: d.service, condition: d.condition })),
+      health_check: supervisor.healthCheck,
+    };
+  }
+
+  /** Every service's status, in file order. */
+  list(): ServiceStatus[] {
+    return this.order.map((name) => this.serviceStatus(name));
+  }
+
+  /** Starts the whole stack in dependency order; resolves once each service is up or has settled. */
+  start(actor: Actor): Promise<StackCommandResult> {
+    return this.startServices(this.order, actor);
+  }
+
+  /** Stops the whole stack, dependents first; resolves when every process is gone. */
+  stop(actor: Actor): Promise<StackCommandResult> {
+    return this.stopServices(this.order, actor);
+  }
+
+  /** Stops the whole stack, then starts it again. */
+  async restart(actor: Actor): Promise<StackCommandResult> {
+    const stopped = await this.stop(actor);
+    const started = await this.start(actor);
+    return { ...started, success: stopped.success && started.success };
+  }
+
+  /** Starts one service, and first what it depends on (as `docker compose up <service>`). */
+  startService(name: string, actor: Actor): Promise<StackCommandResult> {
+    this.member(name);
+    return this.startServices([...this.dependenciesOf(name), name], actor);
+  }
+
+  /**
+   * Stops one service. Its `service_healthy` dependents go to `waiting` (they start again
+   * when it is healthy); its `service_started` dependents are left alone.
+   */
+  stopService(name: string, actor: Actor): Promise<StackCommandResult> {
+    this.member(name);
+    return this.stopServices([name], actor);
+  }
+
+  /** Restarts one service (counted as its restart); what depends on it waits meanwhile. */
+  restartService(name: string, actor: Actor): Promise<StackCommandResult> {
+    const { supervisor } = this.member(name);
+    for (const dep of this.dependenciesOf(name)) this.wanted.add(dep);
+    this.wanted.add(name);
+    return this.enqueue(async () => {
+      for (const dep of this.dependenciesOf(name)) {
+        const state = this.member(dep).supervisor.currentState;
+        if (state === 'stopped' || state === 'crashed') await this.member(dep).supervisor.start(actor);
+      }
+      const result = await supervisor.restart(actor);
+      return this.summary([{ ...result, service: name }]);
+    });
+  }
+
+  /**
+   * `verb` on one service, answered in the seed's command shape (its own result out of the
+   * stack command's): what `/api/v1/admin/backend/*` and `/api/v1/services/<name>/*` answer.
+   * @throws SupervisorError UNKNOWN_SERVICE, DISPOSED.
+   */
+  async command(name: string, verb: 'start' | 'stop' | 'restart', actor: Actor): Promise<CommandResult> {
+    const { supervisor } = this.member(name);
+    const run = verb === 'start' ? this.startService : verb === 'stop' ? this.stopService : this.restartService;
+    const result = await run.call(this, name, actor);
+    const own = result.services.find((s) => s.service === name);
+    if (own) {
+      const { service: _service, ...rest } = own;
+      return rest;
+    }
+    return { ...this.resultOf(supervisor, result.message), success: result.success };
+  }
+
+  /** Stops every service for good (app quit), dependents first; no restart follows. Idempotent. */
+  async dispose(actor: Actor = 'app-quit'): Promise<void> {
+    if (this.disposed) {
+      await this.queue;
+      return;
+    }
+    this.disposed = true;
+    this.interrupt(this.order);
+    await this.stopInOrder(this.order, (sup) => sup.dispose(actor).then(() => null));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private enqueue(fn: () => Promise<StackCommandResult>): Promise<StackCommandResult> {
+    const run = (): Promise<StackCommandResult> => {
+      if (this.disposed) return Promise.reject(new SupervisorError('DISPOSED', 'the supervisor is shutting down'));
+      return fn();
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private startServices(names: readonly string[], actor: Actor): Promise<StackCommandResult> {
+    for (const name of names) this.wanted.add(name);
+    return this.enqueue(async () => {
+      const results = await Promise.all(names.map((name) => this.startWhenReady(name, actor)));
+      return this.summary(results.filter((r) => r !== null));
+    });
+  }
+
+  /**
+   * Waits until each dependency of `name` meets its condition (or can no longer), then starts
+   * it. Shown as `waiting` meanwhile. Null when it was no longer wanted by then.
+   */
+  private async startWhenReady(name: string, actor: Actor): Promise<(CommandResult & { service: string }) | null> {
+    const { supervisor } = this.member(name);
+    const gate = this.gateOf(name);
+    const first = gate();
+    if (first !== null && supervisor.currentState !== 'waiting') await supervisor.hold(first);
+    await this.until(() => !this.wanted.has(name) || gate() === null || this.blockedForGood(name));
+    if (!this.wanted.has(name)) return null;
+    // Blocked for good: this start puts it in `waiting` with the reason (the gate says it).
+    const result = await supervisor.start(actor);
+    if (result.success) return { ...result, service: name };
+    // A dependent put in `waiting`: a later recovery of its dependency starts it (reconcile).
+    await this.until(() => !this.wanted.has(name) || SETTLED.has(supervisor.currentState) || this.blockedForGood(name));
+    return { ...this.resultOf(supervisor, result.message), service: name };
+  }
+
+  private stopServices(names: readonly string[], actor: Actor): Promise<StackCommandResult> {
+    this.interrupt(names);
+    return this.enqueue(async () => {
+      const results = await this.stopInOrder(names, async (sup) => ({ ...(await sup.stop(actor)), service: sup.name }));
+      return this.summary(results.filter((r) => r !== null));
+    });
+  }
+
+  /**
+   * Runs `stop` on each of `names` once all of its dependents among `names` are done, in
+   * parallel where the graph allows: the reverse of the start order.
+   */
+  private async stopInOrder<T>(names: readonly string[], stop: (sup: Supervisor) => Promise<T>): Promise<T[]> {
+    const chosen = new Set(names);
+    const done = new Map<string, Promise<T>>();
+    const stopOne = (name: string): Promise<T> => {
+      let promise = done.get(name);
+      if (!promise) {
+        const dependents = this.dependentsOf(name).filter((d) => chosen.has(d));
+        promise = Promise.all(dependents.map(stopOne)).then(() => stop(this.member(name).supervisor));
+        done.set(name, promise);
+      }
+      return promise;
+    };
+    return Promise.all(names.map(stopOne));
+  }
+
+  /** No longer wanted, and their startup waits cut short: a stop never queues behind a long start. */
+  private interrupt(names: readonly string[]): void {
+    for (const name of names) {
+      this.wanted.delete(name);
+      this.member(name).supervisor.cancelStart();
+    }
+    this.changed.emit('change');
+  }
+
+  /**
+   * Follows the dependencies: a wanted service whose `service_healthy` dependency is not
+   * running is held in `waiting`; a waiting one whose dependencies are all met is started.
+   * Runs on every state change of any service.
+   */
+  private reconcile(): void {
+    if (this.disposed) return;
+    for (const name of this.wanted) {
+      const { supervisor, definition } = this.member(name);
+      const state = supervisor.currentState;
+      const down = definition.dependsOn.find(
+        (d) => d.condition === 'service_healthy' && !conditionMet(d, this.stateOf(d.service)),
+      );
+      if (down && HOLDABLE.has(state)) {
+        void supervisor.hold(unmetReason(down)).catch(() => undefined);
+      } else if (state === 'waiting' && this.gateOf(name)() === null) {
+        void supervisor.start('dependency').catch(() => undefined);
+      }
+    }
+  }
+
+  /** True when a dependency `name` waits for cannot come up without a person (crashed, stopped, or blocked so itself). */
+  private blockedForGood(name: string, seen = new Set<string>()): boolean {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    for (const dep of this.member(name).definition.dependsOn) {
+      const state = this.stateOf(dep.service);
+      if (conditionMet(dep, state)) continue;
+      if (!this.wanted.has(dep.service) || state === 'crashed' || state === 'stopped') return true;
+      if (state === 'waiting' && this.blockedForGood(dep.service, seen)) return true;
+    }
+    return false;
+  }
+
+  /** Resolves once `done()` holds, checked at every state change and `wanted` change. */
+  private until(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!done()) return;
+        this.changed.off('change', check);
+        resolve();
+      };
+      this.changed.on('change', check);
+    });
+  }
+
+  private gateOf(name: string): () => string | null {
+    return Stack.gateFor(
+      this.all.map((m) => m.definition),
+      name,
+      (service) => this.stateOf(service),
+    );
+  }
+
+  private stateOf(name: string): BackendState {
+    return this.member(name).supervisor.currentState;
+  }
+
+  /** Direct dependents of `name` (any condition). */
+  private dependentsOf(name: string): string[] {
+    return this.order.filter((n) => this.member(n).definition.dependsOn.some((d) => d.service === name));
+  }
+
+  /** Every service `name` depends on, directly or not, dependencies first. */
+  private dependenciesOf(name: string): string[] {
+    const out: string[] = [];
+    const visit = (n: string): void => {
+      for (const dep of this.member(n).definition.dependsOn) {
+        if (out.includes(dep.service)) continue;
+        visit(dep.service);
+        if (!out.includes(dep.service)) out.push(dep.service);
+      }
+    };
+    visit(name);
+    return out;
+  }
+
+  private resultOf(supervisor: Supervisor, message: string): CommandResult {
+    const s = supervisor.status();
+    return { success: s.status === 'running', message, pid: s.pid, status: s.status, restart_count: s.restart_count };
+  }
+
+  private summary(services: (CommandResult & { service: string })[]): StackCommandResult {
+    const failed = services.filter((s) => !s.success);
+    return {
+      success: failed.length === 0,
+      message:
+        failed.length === 0
+          ? services.map((s) => `${s.service}: ${s.status}`).join(', ') || 'nothing to do'
+          : failed.map((s) => `${s.service}: ${s.message}`).join('; '),
+      services,
+    };
+  }
+}
+
+/** True when a dependency in `state` meets `dep.condition`. */
+function conditionMet(dep: Dependency, state: BackendState): boolean {
+  if (dep.condition === 'service_healthy') return state === 'running';
+  return state === 'starting' || state === 'running' || state === 'unhealthy';
+}
+
+/** "db is not healthy" / "db is not started". */
+function unmetReason(dep: Dependency): string {
+  return `${dep.service} is not ${dep.condition === 'service_healthy' ? 'healthy' : 'started'}`;
+}
