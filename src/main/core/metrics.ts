@@ -83,10 +83,9 @@ export function createMetrics(stack: Stack): Registry {
         const service = supervisor.name;
         const total = logs.droppedLines;
         const counted = droppedCounted.get(service) ?? 0;
-        if (total > counted) {
-          this.inc({ service }, total - counted);
-          droppedCounted.set(service, total);
-        }
+        // Incremented by 0 too: each service's series is there from the first scrape.
+        this.inc({ service }, Math.max(0, total - counted));
+        droppedCounted.set(service, Math.max(total, counted));
       }
     },
   });
@@ -111,10 +110,8 @@ export function createMetrics(stack: Stack): Registry {
         const service = supervisor.name;
         const total = cpuOf.get(service)?.sample(supervisor.status().pid) ?? 0;
         const counted = cpuCounted.get(service) ?? 0;
-        if (total > counted) {
-          this.inc({ service }, total - counted);
-          cpuCounted.set(service, total);
-        }
+        this.inc({ service }, Math.max(0, total - counted));
+        cpuCounted.set(service, Math.max(total, counted));
       }
     },
   });

@@ -2,7 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node as YamlNode,
+  type YAMLError,
+} from 'yaml';
 import { z } from 'zod';
 import { SupervisorConfigSchema, type SupervisorConfig } from '../../../shared/config';
 import {
@@ -17,6 +26,9 @@ import { parseArgs } from '../config';
 import { ConfigError } from '../errors';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
 import { findCycle } from './stack-graph';
+
+/** The `yaml` package's error code for a key given twice in one map (its own code, not one of ours). */
+const YAML_DUPLICATE_KEY: YAMLError['code'] = 'DUPLICATE_KEY';
 
 /** Largest stack file read, bytes (1 MiB): a stack of hundreds of services is a few KiB. */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
@@ -509,7 +521,7 @@ export function parseStackText(
   const problems = new Problems(fileLabel, finder);
   for (const error of doc.errors) {
     const line = lineCounter.linePos(error.pos[0]).line;
-    if (error.code === 'DUPLICATE_KEY') {
+    if (error.code === YAML_DUPLICATE_KEY) {
       const path = finder.pathAt(error.pos[0]);
       const what = path.length === 2 && path[0] === 'services' ? 'duplicate service name' : 'duplicate key';
       problems.add(path, what, line);
