@@ -310,6 +310,10 @@ class FakeSupervisor extends EventEmitter {
   status() {
     return { status: this.state, pid: this.pid };
   }
+  /** As `Stack.list()` of a stack of one service (what the tray reads). */
+  list() {
+    return [{ name: 'backend', status: this.state, pid: this.pid }];
+  }
   change(to: BackendState, reason = 'test'): void {
     const from = this.state;
     this.state = to;

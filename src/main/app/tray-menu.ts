@@ -1,13 +1,20 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { BackendState } from '../../shared/states';
+import { isLiveState, type BackendState } from '../../shared/states';
 
-/** What the tray menu's items do. */
+/** What the tray menu's items do (Start / Stop / Restart act on the whole stack). */
 export interface TrayActions {
   start(): void;
   stop(): void;
   restart(): void;
   open(): void;
   quit(): void;
+}
+
+/** One service as the tray shows it. */
+export interface TrayService {
+  name: string;
+  status: BackendState;
+  pid: number | null;
 }
 
 /**
@@ -30,4 +37,44 @@ export function trayMenuTemplate(
     { label: 'Open dashboard', click: actions.open },
     { label: 'Quit', click: actions.quit },
   ];
+}
+
+/**
+ * The tray menu for a stack, in file order. One service: exactly {@link trayMenuTemplate}.
+ * Several: a disabled line per service (`db: running (pid 42)`), then Start all (while
+ * one is not up), Stop all (while one is not stopped), Restart all (unless every one is
+ * stopping), Open, Quit. Pure, so it is tested without Electron.
+ */
+export function stackTrayMenuTemplate(
+  services: readonly TrayService[],
+  actions: TrayActions,
+): MenuItemConstructorOptions[] {
+  if (services.length === 1) return trayMenuTemplate(services[0]!.status, services[0]!.pid, actions);
+  const states = services.map((s) => s.status);
+  return [
+    ...services.map((s): MenuItemConstructorOptions => ({
+      label: `${s.name}: ${s.status}${s.pid ? ` (pid ${s.pid})` : ''}`,
+      enabled: false,
+    })),
+    { type: 'separator' },
+    { label: 'Start all', enabled: states.some((s) => !isLiveState(s)), click: actions.start },
+    { label: 'Stop all', enabled: states.some((s) => s !== 'stopped' && s !== 'crashed'), click: actions.stop },
+    { label: 'Restart all', enabled: states.some((s) => s !== 'stopping'), click: actions.restart },
+    { type: 'separator' },
+    { label: 'Open dashboard', click: actions.open },
+    { label: 'Quit', click: actions.quit },
+  ];
+}
+
+/**
+ * The one state the tray's icon shows for a stack: `crashed` if any service crashed,
+ * `running` if every one runs, `stopped` if every one is stopped, else the first
+ * service's state that is neither (something is on its way).
+ */
+export function stackState(states: readonly BackendState[]): BackendState {
+  if (states.length === 0) return 'stopped';
+  if (states.includes('crashed')) return 'crashed';
+  if (states.every((s) => s === 'running')) return 'running';
+  if (states.every((s) => s === 'stopped')) return 'stopped';
+  return states.find((s) => s !== 'running' && s !== 'stopped') ?? 'starting';
 }

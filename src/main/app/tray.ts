@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
 import type { BackendState } from '../../shared/states';
-import type { Supervisor } from '../core/supervisor';
-import { trayMenuTemplate, type TrayActions } from './tray-menu';
+import { stackState, stackTrayMenuTemplate, type TrayActions, type TrayService } from './tray-menu';
 
 /** The tray icon file for a state: running, starting/unhealthy (amber), stopped, crashed. */
 export function trayIconName(state: BackendState): 'running' | 'starting' | 'stopped' | 'crashed' {
@@ -18,11 +17,18 @@ export function trayIconName(state: BackendState): 'running' | 'starting' | 'sto
   }
 }
 
+/** What the tray follows: the stack's services (`Stack.list()`, file order) and its state changes. */
+export interface TraySource {
+  list(): readonly TrayService[];
+  on(event: 'state', listener: () => void): unknown;
+}
+
 /**
- * Creates the tray icon and keeps its icon, tooltip and menu in step with the
- * supervisor's state. Returns null where the platform offers no tray.
+ * Creates the tray icon and keeps its icon, tooltip and menu in step with the stack's
+ * states (one line per service when there are several). Returns null where the platform
+ * offers no tray.
  */
-export function createTray(resourcesDir: string, supervisor: Supervisor, actions: TrayActions): Tray | null {
+export function createTray(resourcesDir: string, source: TraySource, actions: TrayActions): Tray | null {
   let tray: Tray;
   try {
     tray = new Tray(nativeImage.createFromPath(join(resourcesDir, 'tray', 'stopped.png')));
@@ -30,12 +36,18 @@ export function createTray(resourcesDir: string, supervisor: Supervisor, actions
     return null;
   }
   const refresh = (): void => {
-    const { status, pid } = supervisor.status();
-    tray.setImage(nativeImage.createFromPath(join(resourcesDir, 'tray', `${trayIconName(status)}.png`)));
-    tray.setToolTip(`Backend Supervisor: ${status}`);
-    tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(status, pid, actions)));
+    const services = source.list();
+    const state = stackState(services.map((s) => s.status));
+    tray.setImage(nativeImage.createFromPath(join(resourcesDir, 'tray', `${trayIconName(state)}.png`)));
+    const running = services.filter((s) => s.status === 'running').length;
+    tray.setToolTip(
+      services.length === 1
+        ? `Backend Supervisor: ${state}`
+        : `Backend Supervisor: ${running} of ${services.length} services running`,
+    );
+    tray.setContextMenu(Menu.buildFromTemplate(stackTrayMenuTemplate(services, actions)));
   };
-  supervisor.on('state', refresh);
+  source.on('state', refresh);
   tray.on('click', actions.open);
   refresh();
   return tray;

@@ -10,6 +10,7 @@ import { useHashPage } from './hooks/use-hash-page';
 import { AdminPage } from './pages/admin-page';
 import { IncidentsPage } from './pages/incidents-page';
 import { LogsPage } from './pages/logs-page';
+import { ServicesPage } from './pages/services-page';
 import { SettingsPage } from './pages/settings-page';
 import { StatusPage } from './pages/status-page';
 import { theme } from './theme';
@@ -79,6 +80,8 @@ function Shell() {
           <AdminPage />
         ) : page === 'settings' ? (
           <SettingsPage />
+        ) : page === 'services' ? (
+          <ServicesPage />
         ) : (
           <StatusPage />
         )}

@@ -1,5 +1,6 @@
 import { Group, Tabs, Text, ThemeIcon } from '@mantine/core';
 import type { Page } from '../hooks/use-hash-page';
+import { useServices } from '../hooks/use-services';
 import { ConnectionBadge } from './connection-badge';
 
 /** Props of {@link AppHeader}. */
@@ -8,8 +9,11 @@ export interface AppHeaderProps {
   onNavigate: (page: Page) => void;
 }
 
-/** The top bar: the app's name, the page tabs and the connection state. */
+/** The top bar: the app's name, the page tabs (Services only for a stack of several) and the connection state. */
 export function AppHeader({ page, onNavigate }: AppHeaderProps) {
+  // One service (no stack file): the Status page says it all, no Services tab.
+  const services = useServices();
+  const stacked = (services.data?.length ?? 0) > 1 || page === 'services';
   return (
     <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="md">
       <Group gap="lg" wrap="nowrap">
@@ -26,6 +30,11 @@ export function AppHeader({ page, onNavigate }: AppHeaderProps) {
             <Tabs.Tab value="status" data-testid="nav-status">
               Status
             </Tabs.Tab>
+            {stacked && (
+              <Tabs.Tab value="services" data-testid="nav-services">
+                Services
+              </Tabs.Tab>
+            )}
             <Tabs.Tab value="logs" data-testid="nav-logs">
               Logs
             </Tabs.Tab>

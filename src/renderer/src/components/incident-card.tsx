@@ -1,4 +1,4 @@
-import { Button, Collapse, Group, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, Collapse, Group, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { memo, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import { formatAgo, formatDateTime, formatDuration, formatLatency, formatLogTime, NONE } from '../format';
@@ -19,6 +19,8 @@ export interface IncidentCardProps {
   attempts?: readonly Incident[];
   /** The current time, for "… ago". */
   now: number;
+  /** The service it happened to, shown in a stack of several services (undefined: not shown). */
+  service?: string;
 }
 
 /**
@@ -27,7 +29,12 @@ export interface IncidentCardProps {
  * each; expands to the last process's log lines and the recent probes; exports itself as
  * JSON exactly as received (a run of several: its attempts, newest first).
  */
-export const IncidentCard = memo(function IncidentCard({ incident, attempts = [incident], now }: IncidentCardProps) {
+export const IncidentCard = memo(function IncidentCard({
+  incident,
+  attempts = [incident],
+  now,
+  service,
+}: IncidentCardProps) {
   const [open, setOpen] = useState(false);
   // A late attempt whose earlier ones compaction dropped is still part of a run.
   const run = attempts.length > 1 || (incident.attempt ?? 1) > 1;
@@ -36,6 +43,11 @@ export const IncidentCard = memo(function IncidentCard({ incident, attempts = [i
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
         <Stack gap={4} style={{ flex: 1, minWidth: 0 }}>
           <Group gap="xs" wrap="wrap">
+            {service !== undefined && (
+              <Badge variant="outline" color="gray" tt="none" data-testid="incident-service-name">
+                {service}
+              </Badge>
+            )}
             <IncidentKindBadge kind={incident.kind} />
             <Tooltip label={incident.at} withArrow>
               <Text size="sm" c="dimmed" data-testid="incident-time">

@@ -47,6 +47,8 @@ export interface LogViewProps {
   targetSeq?: number | null;
   /** Shown when there are no lines. */
   emptyText?: string;
+  /** Show each line's service (lines of several services merged). */
+  showService?: boolean;
   ref?: Ref<LogViewHandle>;
 }
 
@@ -64,6 +66,7 @@ export function LogView({
   current = null,
   targetSeq = null,
   emptyText = 'No log lines yet.',
+  showService = false,
   ref,
 }: LogViewProps) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -193,6 +196,7 @@ export function LogView({
                   pattern={pattern}
                   currentNth={current !== null && current.seq === line.seq ? current.nth : -1}
                   target={targetSeq === line.seq}
+                  showService={showService}
                 />
               );
             })}
@@ -216,6 +220,8 @@ export interface LogRowProps {
   currentNth?: number;
   /** The line a jump went to. */
   target?: boolean;
+  /** Show the line's service before its stream (lines of several services merged). */
+  showService?: boolean;
 }
 
 const LEVEL_CLASSES = {
@@ -233,6 +239,7 @@ export const LogRow = memo(function LogRow({
   pattern = null,
   currentNth = -1,
   target = false,
+  showService = false,
 }: LogRowProps) {
   const level = lineLevel(line);
   const className = [
@@ -254,10 +261,16 @@ export const LogRow = memo(function LogRow({
       data-seq={line.seq}
       data-level={level}
       data-target={target ? 'true' : undefined}
+      data-service={line.service}
     >
       <span className={classes.time} title={line.ts}>
         {formatLogTime(line.ts)}
       </span>
+      {showService && (
+        <span className={classes.service} data-testid="log-line-service">
+          {line.service}
+        </span>
+      )}
       <span className={classes.stream}>{line.stream}</span>
       <span className={classes.text}>
         {pattern === null

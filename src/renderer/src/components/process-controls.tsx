@@ -3,8 +3,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { CommandResult } from '../../../shared/status';
 import type { BackendState } from '../../../shared/states';
+import type { SupervisorApi } from '../../../shared/contract';
 import { errorMessage, useSupervisorApi } from '../api';
 import { STATUS_QUERY_KEY } from '../hooks/use-backend-status';
+import { SERVICES_QUERY_KEY } from '../hooks/use-services';
 
 /** A process command of the status page. */
 export type ProcessCommand = 'start' | 'stop' | 'restart';
@@ -27,6 +29,26 @@ export function commandAllowed(command: ProcessCommand, state: BackendState): bo
   }
 }
 
+/**
+ * Sends `backend:<command>` for `service` (undefined: the primary, with no argument, as a
+ * supervisor of one service expects). Rejects with the call's ApiError.
+ */
+export function invokeCommand(
+  api: SupervisorApi,
+  command: ProcessCommand,
+  service: string | undefined,
+): Promise<CommandResult> {
+  const ref = service === undefined ? undefined : { service };
+  switch (command) {
+    case 'start':
+      return ref ? api.invoke('backend:start', ref) : api.invoke('backend:start');
+    case 'stop':
+      return ref ? api.invoke('backend:stop', ref) : api.invoke('backend:stop');
+    case 'restart':
+      return ref ? api.invoke('backend:restart', ref) : api.invoke('backend:restart');
+  }
+}
+
 interface Notice {
   command: ProcessCommand;
   message: string;
@@ -40,6 +62,8 @@ export interface ProcessControlsProps {
   state: BackendState;
   /** The page cannot see the supervisor now (the connection dropped, a refresh failed): no command. */
   offline?: boolean;
+  /** The service the commands act on; undefined: the primary one (the calls then name no service). */
+  service?: string;
 }
 
 /** Shown beside the disabled buttons while the page is offline. */
@@ -50,7 +74,7 @@ export const OFFLINE_HINT = 'Not connected to the supervisor: commands are off u
  * the supervisor serialises commands anyway) and reports a failure below the buttons.
  * All are disabled while `offline`: the state they would act on may be long gone.
  */
-export function ProcessControls({ state, offline = false }: ProcessControlsProps) {
+export function ProcessControls({ state, offline = false, service }: ProcessControlsProps) {
   const api = useSupervisorApi();
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -58,21 +82,18 @@ export function ProcessControls({ state, offline = false }: ProcessControlsProps
   const mutation = useMutation({
     mutationFn: (command: ProcessCommand): Promise<CommandResult> => {
       setNotice(null);
-      switch (command) {
-        case 'start':
-          return api.invoke('backend:start');
-        case 'stop':
-          return api.invoke('backend:stop');
-        case 'restart':
-          return api.invoke('backend:restart');
-      }
+      return invokeCommand(api, command, service);
     },
     onSuccess: (result, command) => {
       if (!result.success) setNotice({ command, message: result.message, kind: 'refused' });
     },
     onError: (error, command) => setNotice({ command, message: errorMessage(error), kind: 'error' }),
     // The state events usually got here first; this covers a stream that is down.
-    onSettled: () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY }),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY }),
+        queryClient.invalidateQueries({ queryKey: SERVICES_QUERY_KEY }),
+      ]),
   });
 
   const button = (command: ProcessCommand, color: string, variant: 'filled' | 'light' | 'default') => {

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { BackendStatus } from '../../../shared/status';
 import { isLive, useConnectionState, useSupervisorApi } from '../api';
+import { belongsTo } from '../services/service-of';
 import { useOnReconnect } from './use-on-reconnect';
 
 /** Query key of the status snapshot. */
@@ -27,23 +28,39 @@ export const STATUS_REFRESH_ACTIVE_MS = 1_000;
 /** States whose figures move between state changes (see {@link STATUS_REFRESH_ACTIVE_MS}). */
 const ACTIVE_STATES: ReadonlySet<BackendStatus['status']> = new Set(['starting', 'unhealthy']);
 
+/** Query key of one service's status (the primary's is {@link STATUS_QUERY_KEY} itself). */
+export function statusQueryKey(service?: string): readonly string[] {
+  return service === undefined ? STATUS_QUERY_KEY : [...STATUS_QUERY_KEY, service];
+}
+
+/** Options of {@link useBackendStatus}. */
+export interface BackendStatusOptions {
+  /** The service to follow; undefined: the primary one (the calls then name no service). */
+  service?: string;
+  /** The primary service's name when known: events naming it (or none) are its. */
+  primary?: string;
+}
+
 /**
- * The backend's status, kept live: fetched once, then replaced by the full status each
- * `backend:state` event carries; polled every 5 s while the event stream is down (every
- * 15 s while it is up, for the health figures; every second while starting or
- * unhealthy); fetched again when the stream reopens.
+ * One service's status (the primary's by default), kept live: fetched once, then replaced
+ * by the full status each of its `backend:state` events carries (an event without a
+ * `service` is the primary's; other services' events are ignored); polled every 5 s while
+ * the event stream is down (every 15 s while it is up, for the health figures; every
+ * second while starting or unhealthy); fetched again when the stream reopens.
  */
-export function useBackendStatus() {
+export function useBackendStatus({ service, primary }: BackendStatusOptions = {}) {
   const api = useSupervisorApi();
   const connection = useConnectionState();
   const queryClient = useQueryClient();
+  const queryKey = statusQueryKey(service);
 
   useEffect(
     () =>
       api.on('backend:state', (event) => {
-        queryClient.setQueryData<BackendStatus>(STATUS_QUERY_KEY, (cached) => newerStatus(cached, event.status));
+        if (!belongsTo(event.service, service, primary)) return;
+        queryClient.setQueryData<BackendStatus>(statusQueryKey(service), (cached) => newerStatus(cached, event.status));
       }),
-    [api, queryClient],
+    [api, queryClient, service, primary],
   );
 
   useOnReconnect(() => {
@@ -52,10 +69,12 @@ export function useBackendStatus() {
 
   const tokenNeeded = connection === 'token-needed';
   return useQuery({
-    queryKey: STATUS_QUERY_KEY,
+    queryKey,
     queryFn: async () => {
-      const fetched = await api.invoke('backend:status');
-      return newerStatus(queryClient.getQueryData<BackendStatus>(STATUS_QUERY_KEY), fetched);
+      const fetched = await (service === undefined
+        ? api.invoke('backend:status')
+        : api.invoke('backend:status', { service }));
+      return newerStatus(queryClient.getQueryData<BackendStatus>(queryKey), fetched);
     },
     enabled: !tokenNeeded,
     refetchInterval: (query) => {

@@ -1,7 +1,7 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The dashboard's pages. */
-export const PAGES = ['status', 'logs', 'incidents', 'admin', 'settings'] as const;
+export const PAGES = ['status', 'services', 'logs', 'incidents', 'admin', 'settings'] as const;
 /** One of {@link PAGES}. */
 export type Page = (typeof PAGES)[number];
 
@@ -19,8 +19,8 @@ export function subscribeHash(onChange: () => void): () => void {
 }
 
 /**
- * The current page from the URL hash (`#/status`, `#/logs`, `#/incidents`, `#/admin/…`,
- * `#/settings`), so a reload or a bookmark keeps the page; no router needed for five pages.
+ * The current page from the URL hash (`#/status`, `#/services`, `#/logs`, `#/incidents`, `#/admin/…`,
+ * `#/settings`), so a reload or a bookmark keeps the page; no router needed for six pages.
  */
 export function useHashPage(): [Page, (page: Page) => void] {
   const page = useSyncExternalStore(subscribeHash, readPage);

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LogLine } from '../../../shared/status';
 import { useSupervisorApi } from '../api';
 import { appendLines, LOG_LINE_CAP, LOG_TAIL_LIMIT, mergeTail } from '../logs/log-buffer';
+import { LogMerger } from '../logs/log-merge';
+import { belongsTo, LEGACY_SERVICE } from '../services/service-of';
 import { useOnReconnect } from './use-on-reconnect';
 
 /** Options of {@link useLogTail}. */
@@ -12,6 +14,15 @@ export interface LogTailOptions {
   cap?: number;
   /** Live lines are applied in batches at most this often, ms (a flood stays one render per batch). @default 100 */
   flushMs?: number;
+  /** The service whose log to follow; undefined: the primary one (the calls then name no service). */
+  service?: string;
+  /** The primary service's name when known: lines naming it (or none) are its. */
+  primary?: string;
+  /**
+   * Follow these services' logs at once, merged by time (`limit` lines of each; the lines
+   * are renumbered and carry their `service`). Overrides `service`; read once per mount.
+   */
+  merge?: readonly string[];
 }
 
 /** What {@link useLogTail} returns. */
@@ -29,25 +40,39 @@ export interface LogTail {
 }
 
 type Action =
-  { type: 'tail'; lines: readonly LogLine[]; cap: number } | { type: 'append'; lines: readonly LogLine[]; cap: number };
+  | { type: 'tail'; lines: readonly LogLine[]; cap: number }
+  | { type: 'append'; lines: readonly LogLine[]; cap: number }
+  | { type: 'replace'; lines: readonly LogLine[]; cap: number };
 
 function reducer(state: readonly LogLine[], action: Action): readonly LogLine[] {
-  return action.type === 'tail'
-    ? mergeTail(state, action.lines, action.cap)
-    : appendLines(state, action.lines, action.cap);
+  switch (action.type) {
+    case 'tail':
+      return mergeTail(state, action.lines, action.cap);
+    case 'append':
+      return appendLines(state, action.lines, action.cap);
+    case 'replace':
+      return action.lines.length > action.cap ? action.lines.slice(action.lines.length - action.cap) : action.lines;
+  }
 }
 
 /**
- * The live log tail: loads `logs:tail`, then appends `backend:log` events (deduplicated by
- * `seq`), keeps the last `cap` lines, and reloads the tail when the event stream reopens.
- * Events that arrive while the tail loads wait, then go after it.
+ * The live log tail of one service (or of several, merged by time): loads `logs:tail`,
+ * then appends its `backend:log` events (deduplicated by `seq`; a line without `service`
+ * is the primary's), keeps the last `cap` lines, and reloads the tail when the event
+ * stream reopens. Events that arrive while the tail loads wait, then go after it.
  */
 export function useLogTail({
   limit = LOG_TAIL_LIMIT,
   cap = LOG_LINE_CAP,
   flushMs = 100,
+  service,
+  primary,
+  merge,
 }: LogTailOptions = {}): LogTail {
   const api = useSupervisorApi();
+  // Read once: the page mounts a new tail for another selection.
+  const [merger] = useState(() => (merge ? new LogMerger(primary ?? LEGACY_SERVICE) : null));
+  const [mergeNames] = useState(merge);
   const [lines, dispatch] = useReducer(reducer, []);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
@@ -65,10 +90,12 @@ export function useLogTail({
       if (holding.current || pending.current.length === 0) return;
       const batch = pending.current;
       pending.current = [];
-      dispatch({ type: 'append', lines: batch, cap });
+      dispatch({ type: 'append', lines: merger ? merger.renumber(batch) : batch, cap });
     };
     flushRef.current = flush;
     const unsubscribe = api.on('backend:log', (line) => {
+      if (!merger && !belongsTo(line.service, service, primary)) return;
+      if (mergeNames && !mergeNames.includes(line.service ?? primary ?? LEGACY_SERVICE)) return;
       pending.current.push(line);
       // Bound memory while held (a slow tail during a flood): only the last `cap` can be shown.
       if (pending.current.length > cap * 2) pending.current.splice(0, pending.current.length - cap);
@@ -79,16 +106,28 @@ export function useLogTail({
       clearTimeout(timer);
       flushRef.current = () => {};
     };
-  }, [api, cap, flushMs]);
+  }, [api, cap, flushMs, merger, mergeNames, service, primary]);
 
   useEffect(() => {
     let cancelled = false;
     holding.current = true;
     setLoading(true);
-    api.invoke('logs:tail', { limit }).then(
+    const load: Promise<{ type: 'tail' | 'replace'; lines: readonly LogLine[] }> =
+      merger && mergeNames
+        ? Promise.all(mergeNames.map((name) => api.invoke('logs:tail', { limit, service: name }))).then((tails) => {
+            merger.reset();
+            return {
+              type: 'replace' as const,
+              lines: merger.mergeTails(tails.map((lines, i) => ({ service: mergeNames[i]!, lines }))),
+            };
+          })
+        : api
+            .invoke('logs:tail', service === undefined ? { limit } : { limit, service })
+            .then((lines) => ({ type: 'tail' as const, lines }));
+    load.then(
       (tail) => {
         if (cancelled) return;
-        dispatch({ type: 'tail', lines: tail, cap });
+        dispatch({ type: tail.type, lines: tail.lines, cap });
         setError(null);
         setLoading(false);
         setLoadedLimit(limit);
@@ -107,7 +146,7 @@ export function useLogTail({
     return () => {
       cancelled = true;
     };
-  }, [api, limit, cap, generation]);
+  }, [api, limit, cap, generation, merger, mergeNames, service]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   useOnReconnect(reload);

@@ -6,19 +6,22 @@ import {
   EmptyState,
   Group,
   Loader,
+  NativeSelect,
   Paper,
   Stack,
   Text,
   Timeline,
   Title,
 } from '@mantine/core';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { Incident } from '../../../shared/incident';
 import { errorMessage, useConnectionState } from '../api';
 import { IncidentCard } from '../components/incident-card';
 import { INCIDENT_KIND_STYLES } from '../components/incident-kind-badge';
 import { useIncidents } from '../hooks/use-incidents';
 import { useNow } from '../hooks/use-now';
+import { useServices } from '../hooks/use-services';
+import { LEGACY_SERVICE } from '../services/service-of';
 import { allIncidentsFileName, downloadJson } from '../incidents/export-json';
 import { groupIncidentRuns } from '../incidents/incident-runs';
 
@@ -32,6 +35,7 @@ export const NO_INCIDENTS_TEXT =
  */
 export function IncidentsPage() {
   const query = useIncidents();
+  const services = useServices();
   const connection = useConnectionState();
 
   if (query.data === undefined) {
@@ -51,6 +55,7 @@ export function IncidentsPage() {
   return (
     <IncidentsView
       incidents={query.data}
+      services={services.data?.map((s) => s.name)}
       staleError={query.isError ? query.error : null}
       reconnecting={connection === 'reconnecting'}
     />
@@ -78,13 +83,32 @@ export interface IncidentsViewProps {
   staleError?: unknown;
   /** The live connection is down (HTTP): new incidents may be missing until it is back. */
   reconnecting?: boolean;
+  /** The stack's services, in stack-file order (with the incidents' own, they make the service filter). */
+  services?: readonly string[];
+}
+
+/** The service filter's value for every service's incidents. */
+export const ALL_INCIDENT_SERVICES = '*all';
+
+/** The service of an incident (one recorded before stacks is the `backend`'s). */
+export function incidentService(incident: Incident): string {
+  return incident.service ?? LEGACY_SERVICE;
 }
 
 /** The incident timeline of one list (split from the data hook so it can be shown from any source). */
-export function IncidentsView({ incidents, staleError, reconnecting = false }: IncidentsViewProps) {
+export function IncidentsView({ incidents, staleError, reconnecting = false, services = [] }: IncidentsViewProps) {
   // "… ago" moves; minute-level precision is what matters here.
   const now = useNow(true, 5_000);
-  const runs = useMemo(() => groupIncidentRuns(incidents), [incidents]);
+  const [filter, setFilter] = useState(ALL_INCIDENT_SERVICES);
+  const names = useMemo(() => [...new Set([...services, ...incidents.map(incidentService)])], [services, incidents]);
+  // One service (no stack file): no filter, no service names.
+  const stacked = names.length > 1;
+  const shown = useMemo(
+    () =>
+      !stacked || filter === ALL_INCIDENT_SERVICES ? incidents : incidents.filter((i) => incidentService(i) === filter),
+    [incidents, filter, stacked],
+  );
+  const runs = useMemo(() => groupIncidentRuns(shown), [shown]);
   // One failure run is one incident to a person, however many attempts it took.
   const count = runs.length;
 
@@ -98,12 +122,25 @@ export function IncidentsView({ incidents, staleError, reconnecting = false }: I
           <Badge variant="default" tt="none" data-testid="incident-count">
             {count} {count === 1 ? 'incident' : 'incidents'}
           </Badge>
+          {stacked && (
+            <NativeSelect
+              size="xs"
+              aria-label="Service"
+              data={[
+                { value: ALL_INCIDENT_SERVICES, label: 'All services' },
+                ...names.map((name) => ({ value: name, label: name })),
+              ]}
+              value={filter}
+              onChange={(event) => setFilter(event.currentTarget.value)}
+              data-testid="incident-service"
+            />
+          )}
         </Group>
         <Button
           variant="default"
           size="sm"
           disabled={count === 0}
-          onClick={() => downloadJson(allIncidentsFileName(), incidents)}
+          onClick={() => downloadJson(allIncidentsFileName(), shown)}
           data-testid="incidents-export-all"
         >
           Export all
@@ -139,8 +176,14 @@ export function IncidentsView({ incidents, staleError, reconnecting = false }: I
               data-id={latest.id}
               data-run={id}
               data-attempts={attempts.length}
+              data-service={incidentService(latest)}
             >
-              <IncidentCard incident={latest} attempts={attempts} now={now} />
+              <IncidentCard
+                incident={latest}
+                attempts={attempts}
+                now={now}
+                service={stacked ? incidentService(latest) : undefined}
+              />
             </Timeline.Item>
           ))}
         </Timeline>

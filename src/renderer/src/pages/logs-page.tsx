@@ -14,12 +14,23 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import type { LogStream } from '../../../shared/status';
 import { errorMessage } from '../api';
 import { LogView, type CurrentMatch, type LogViewHandle } from '../components/log-view';
 import { formatDateTime } from '../format';
 import { useLogTail } from '../hooks/use-log-tail';
+import { useServices } from '../hooks/use-services';
+import { primaryName } from '../services/service-of';
 import { LOG_LINE_CAP, LOG_TAIL_LIMIT } from '../logs/log-buffer';
 import {
   countAfter,
@@ -48,15 +59,58 @@ const LEVEL_OPTIONS: { value: LevelFilter; label: string }[] = [
 
 const STREAM_COLORS: Record<LogStream, string> = { stdout: 'gray', stderr: 'red', supervisor: 'violet' };
 
+/** The service filter's value for every service's lines, merged by time. */
+export const ALL_SERVICES = '*all';
+
 /**
  * The live log tail: stdout, stderr and the supervisor's own lines, newest at the bottom,
  * with follow/pause, stream and level filters, search, "Show in logs" jumps and saving.
- * The logic is in `../logs/`; this page holds the view's state and renders.
+ * In a stack of several services, a service filter (the primary's by default, or all of
+ * them merged by time). The logic is in `../logs/`; this page holds the view's state and renders.
  */
 export function LogsPage() {
+  const services = useServices();
+  const primary = primaryName(services.data);
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  const names = services.data?.map((s) => s.name) ?? [];
+  const stacked = names.length > 1;
+  const selected = picked === undefined || picked === primary ? undefined : picked;
+  const selector = stacked ? (
+    <NativeSelect
+      size="xs"
+      aria-label="Service"
+      data={[
+        ...services.data!.map((s) => ({ value: s.name, label: s.primary ? `${s.name} (primary)` : s.name })),
+        { value: ALL_SERVICES, label: 'All services' },
+      ]}
+      value={selected ?? primary}
+      onChange={(event) => setPicked(event.currentTarget.value)}
+      data-testid="log-service"
+    />
+  ) : null;
+  const merge = selected === ALL_SERVICES ? names : undefined;
+  return (
+    <LogsPane
+      key={selected ?? ''}
+      service={merge ? undefined : selected}
+      primary={primary}
+      merge={merge}
+      selector={selector}
+    />
+  );
+}
+
+interface LogsPaneProps {
+  service: string | undefined;
+  primary: string | undefined;
+  merge: readonly string[] | undefined;
+  selector: ReactNode;
+}
+
+function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
   // A "Show in logs" time older than the tail asks for everything the server holds.
   const [tailLimit, setTailLimit] = useState(LOG_TAIL_LIMIT);
-  const { lines, loading, error, reload, loadedLimit } = useLogTail({ limit: tailLimit });
+  const { lines, loading, error, reload, loadedLimit } = useLogTail({ limit: tailLimit, service, primary, merge });
   const view = useRef<LogViewHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
 
@@ -164,6 +218,7 @@ export function LogsPage() {
           <Title order={3} fw={600}>
             Logs
           </Title>
+          {selector}
           <Badge variant="default" tt="none" data-testid="log-count">
             {countText}
           </Badge>
@@ -298,6 +353,7 @@ export function LogsPage() {
           current={current}
           targetSeq={target?.at === at ? target.seq : null}
           emptyText={loading ? 'Loading…' : lines.length > 0 ? 'No lines match the filter.' : 'No log lines yet.'}
+          showService={merge !== undefined}
         />
         {!follow && (
           <Box pos="absolute" bottom={12} right={24}>

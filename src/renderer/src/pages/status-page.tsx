@@ -6,6 +6,7 @@ import {
   DataList,
   Group,
   Loader,
+  NativeSelect,
   Paper,
   SimpleGrid,
   Stack,
@@ -13,7 +14,7 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import type { BackendStatus, HealthCheckResult } from '../../../shared/status';
 import type { Actor } from '../../../shared/states';
@@ -27,6 +28,8 @@ import { formatAgo, formatClock, formatDateTime, formatDuration, formatLatency, 
 import { useBackendStatus } from '../hooks/use-backend-status';
 import { useIncidents } from '../hooks/use-incidents';
 import { useNow } from '../hooks/use-now';
+import { useServices } from '../hooks/use-services';
+import { LEGACY_SERVICE, primaryName } from '../services/service-of';
 
 // Partial: an actor added to the contract later still shows, by its raw name.
 const ACTOR_LABELS: Partial<Record<Actor, string>> = {
@@ -38,6 +41,7 @@ const ACTOR_LABELS: Partial<Record<Actor, string>> = {
   process: 'the process',
   'app-start': 'app start',
   'app-quit': 'app quit',
+  dependency: 'a dependency',
 };
 
 const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
@@ -46,11 +50,45 @@ const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
   unknown: 'dimmed',
 };
 
-/** The status page: state, process figures, the last hour's charts, health and the process commands. */
+/**
+ * The status page: state, process figures, the last hour's charts, health and the process
+ * commands, of one service: the primary, or the one picked in the selector (shown when
+ * the stack has more than one service).
+ */
 export function StatusPage() {
-  const query = useBackendStatus();
+  const services = useServices();
+  const primary = primaryName(services.data);
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  // The primary's calls name no service, as with a supervisor of one service.
+  const service = picked === undefined || picked === primary ? undefined : picked;
+  const stacked = (services.data?.length ?? 0) > 1;
+  const selector = stacked ? (
+    <NativeSelect
+      aria-label="Service"
+      size="sm"
+      w={240}
+      data={services.data!.map((s) => ({ value: s.name, label: s.primary ? `${s.name} (primary)` : s.name }))}
+      value={service ?? primary}
+      onChange={(event) => setPicked(event.currentTarget.value)}
+      data-testid="status-service"
+    />
+  ) : null;
+  return <ServiceStatusPage key={service ?? ''} service={service} primary={primary} selector={selector} />;
+}
+
+function ServiceStatusPage({
+  service,
+  primary,
+  selector,
+}: {
+  service: string | undefined;
+  primary: string | undefined;
+  selector: ReactNode;
+}) {
+  const query = useBackendStatus({ service, primary });
   const incidents = useIncidents();
   const connection = useConnectionState();
+  const name = service ?? primary;
 
   if (query.data === undefined) {
     if (query.isError) return <LoadError error={query.error} onRetry={() => void query.refetch()} />;
@@ -63,19 +101,25 @@ export function StatusPage() {
 
   return (
     <StatusView
+      title={selector === null ? undefined : name}
+      selector={selector}
+      service={service}
       status={query.data}
       receivedAt={query.dataUpdatedAt}
       staleError={query.isError ? query.error : null}
       reconnecting={connection === 'reconnecting'}
       tokenNeeded={connection === 'token-needed'}
-      lastIncident={incidents.data?.[0]}
+      lastIncident={incidents.data?.find((i) => selector === null || (i.service ?? LEGACY_SERVICE) === name)}
       charts={
-        <MetricsCharts
-          current={{
-            probe: query.data.last_health,
-            process: query.data.orchestrator_enabled && query.data.pid !== null,
-          }}
-        />
+        // The charts' history is the primary service's.
+        service === undefined && (
+          <MetricsCharts
+            current={{
+              probe: query.data.last_health,
+              process: query.data.orchestrator_enabled && query.data.pid !== null,
+            }}
+          />
+        )
       }
     />
   );
@@ -109,6 +153,12 @@ export interface StatusViewProps {
   lastIncident?: Incident;
   /** The last hour's charts, shown under the figures (the page passes the live ones). */
   charts?: ReactNode;
+  /** The heading (the service's name in a stack). @default 'Backend' */
+  title?: string;
+  /** The service selector, shown above (a stack of several services only). */
+  selector?: ReactNode;
+  /** The service the commands act on; undefined: the primary. */
+  service?: string;
 }
 
 /** The status of one snapshot (split from the data hook so it can be shown from any source). */
@@ -120,6 +170,9 @@ export function StatusView({
   tokenNeeded = false,
   lastIncident,
   charts,
+  title = 'Backend',
+  selector,
+  service,
 }: StatusViewProps) {
   // Ticks every second: uptime, the backoff countdown and the "… ago" times move.
   const now = useNow(true);
@@ -130,12 +183,13 @@ export function StatusView({
 
   return (
     <Stack gap="md" maw={1100} mx="auto">
+      {selector}
       <Paper withBorder radius="md" p="lg">
         <Group justify="space-between" align="flex-start" wrap="wrap" gap="lg">
           <Stack gap={6} style={{ flex: '1 1 320px', minWidth: 0 }}>
             <Group gap="sm" align="center">
-              <Title order={3} fw={600}>
-                Backend
+              <Title order={3} fw={600} data-testid="status-title">
+                {title}
               </Title>
               <StateBadge state={status.status} size="lg" />
             </Group>
@@ -161,10 +215,15 @@ export function StatusView({
               {status.backend_url}
             </Text>
           </Stack>
-          {status.orchestrator_enabled && <ProcessControls state={status.status} offline={offline} />}
+          {status.orchestrator_enabled && <ProcessControls state={status.status} offline={offline} service={service} />}
         </Group>
       </Paper>
 
+      {status.status === 'waiting' && (
+        <Alert color="grape" variant="light" title="Waiting for a dependency" data-testid="waiting">
+          {status.state_reason || 'A service it depends on is not healthy.'} It starts once that is healthy again.
+        </Alert>
+      )}
       {!status.orchestrator_enabled && (
         <Alert color="blue" variant="light" title="Remote mode" data-testid="remote-mode">
           The backend runs elsewhere: this supervisor only watches its health, so it cannot start, stop or restart it.
