@@ -145,7 +145,7 @@ function run(
     hardenSession(session.defaultSession);
     mainWindow.open();
     if (flags.tray) {
-      tray = createTray(RESOURCES_DIR, supervisor, {
+      tray = createTray(RESOURCES_DIR, runtime.stack, {
         // The whole stack (one service without a stack file); failures show in the states.
         start: () => void runtime.stack.start('tray').catch(() => undefined),
         stop: () => void runtime.stack.stop('tray').catch(() => undefined),

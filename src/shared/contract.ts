@@ -33,7 +33,14 @@ import {
   StateChangeEventSchema,
 } from './status';
 import { EVENT_NAMES, type EventName } from './event-names';
-import { ServiceNameSchema, ServiceRefSchema, ServiceStatusSchema, StackCommandResultSchema } from './services';
+import {
+  ServiceNameSchema,
+  ServiceRefSchema,
+  ServiceStatusSchema,
+  STACK_FILE_MAX_CHARS,
+  StackCommandResultSchema,
+  StackFileViewSchema,
+} from './services';
 
 /**
  * The one contract between the renderer and the main process. Channel names are
@@ -160,6 +167,15 @@ export const channels = {
   'settings:save': { args: z.tuple([SettingsSchema]), result: SettingsViewSchema },
   /** One health probe of `url` + `path` (the same probe the supervisor uses). */
   'settings:testHealthUrl': { args: z.tuple([HealthUrlTestSchema]), result: HealthUrlTestResultSchema },
+  /** The stack file the Settings page edits (its path, text, services; whether it is the one running). */
+  'stack:getFile': { args: z.tuple([]), result: StackFileViewSchema },
+  /**
+   * Checks `text` as a stack file and saves it (atomically, mode 0600); an empty text
+   * removes the file (back to the one service of the environment). STACK_FILE_INVALID with
+   * a `file:line: field: problem` line per problem when it does not validate (nothing is
+   * written). Applies at the next start of the supervisor.
+   */
+  'stack:saveFile': { args: z.tuple([z.string().max(STACK_FILE_MAX_CHARS)]), result: StackFileViewSchema },
   /** Reads a seed-style `.env` text into settings values for review; saves nothing. */
   'settings:importEnv': {
     args: z.tuple([z.string().max(ENV_IMPORT_MAX_CHARS)]),

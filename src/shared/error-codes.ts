@@ -85,6 +85,11 @@ export const ERROR_CODES = {
     meaning: 'the settings file on disk is corrupt; it is never overwritten',
   },
   SETTINGS_UNAVAILABLE: { status: 501, source: 'settings', meaning: 'this supervisor keeps no settings file' },
+  STACK_FILE_INVALID: {
+    status: 400,
+    source: 'settings',
+    meaning: 'the stack file text does not validate; the message has a `file:line: field: problem` line per problem',
+  },
 
   // ---- the backend client
   NOT_LOGGED_IN: { status: 403, source: 'backend-client', meaning: 'no backend session: log in first' },

@@ -57,3 +57,19 @@ export const StackCommandResultSchema = z.object({
   services: z.array(CommandResultSchema.extend({ service: z.string() })),
 });
 export type StackCommandResult = z.infer<typeof StackCommandResultSchema>;
+
+/** Longest stack file text accepted, characters (the loader's limit is 1 MiB of bytes). */
+export const STACK_FILE_MAX_CHARS = 1024 * 1024;
+
+/**
+ * The stack file as the Settings page edits it: where it is, its text (null when there is
+ * none: the environment defines the one service `backend`), the services it names, and
+ * whether the running stack came from it (a saved change applies at the next start).
+ */
+export const StackFileViewSchema = z.object({
+  path: z.string(),
+  text: z.string().nullable(),
+  services: z.array(z.string()),
+  active: z.boolean(),
+});
+export type StackFileView = z.infer<typeof StackFileViewSchema>;

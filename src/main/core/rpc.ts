@@ -19,6 +19,7 @@ import type { MetricsHistory } from './metrics-history';
 import { SettingsError } from './settings/settings-errors';
 import type { SettingsService } from './settings/settings-service';
 import type { Stack } from './stack/stack';
+import type { StackFileEditor } from './stack/stack-file-editor';
 
 /** A handler per channel; `actor` says who called (user-ui for the dashboard, tray, …). */
 export type RpcHandlers = {
@@ -34,12 +35,26 @@ export interface RpcDeps {
   history: MetricsHistory;
   /** The settings channels; absent where the entry keeps no settings file (they answer SETTINGS_UNAVAILABLE). */
   settings?: SettingsService;
+  /** The stack file editor (the Settings page's services); absent: `stack:*File` answer SETTINGS_UNAVAILABLE. */
+  stackFile?: StackFileEditor;
   /** The OS file picker (desktop only); absent headless, where `dialog:pickFile` answers NOT_AVAILABLE. */
   pickFile?: (title?: string) => Promise<string | null>;
 }
 
 /** Builds the handler table for every channel of the contract. */
-export function createRpcHandlers({ stack, incidents, client, history, settings, pickFile }: RpcDeps): RpcHandlers {
+export function createRpcHandlers({
+  stack,
+  incidents,
+  client,
+  history,
+  settings,
+  stackFile,
+  pickFile,
+}: RpcDeps): RpcHandlers {
+  const stackFileEditor = (): StackFileEditor => {
+    if (!stackFile) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no stack file');
+    return stackFile;
+  };
   const settingsService = (): SettingsService => {
     if (!settings) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no settings file');
     return settings;
@@ -104,6 +119,8 @@ export function createRpcHandlers({ stack, incidents, client, history, settings,
     'settings:get': async () => settingsService().get(),
     'settings:save': async (_actor, values) => settingsService().save(values),
     'settings:testHealthUrl': (_actor, test) => settingsService().testHealthUrl(test),
+    'stack:getFile': async () => stackFileEditor().get(),
+    'stack:saveFile': async (_actor, text) => stackFileEditor().save(text),
     'settings:importEnv': async (_actor, text) => settingsService().importEnv(text),
   };
 }

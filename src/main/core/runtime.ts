@@ -11,6 +11,8 @@ import { createServiceProbe, healthTargetOf } from './probes/service-probe';
 import type { StackDefinition } from './stack/service-definition';
 import { envStack } from './stack/stack-file';
 import { Stack, type StackMember } from './stack/stack';
+import { StackFileEditor } from './stack/stack-file-editor';
+import { STACK_FILE_NAME } from './stack/stack-location';
 import { userIdsOf } from './stack/service-user';
 import { LogFile } from './log-file';
 import { MetricsHistory } from './metrics-history';
@@ -102,7 +104,11 @@ export function createRuntime(
         ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
       },
       // Asked at each spawn, once the stack exists (it is built below, before any start).
-      startGate: Stack.gateFor(definitions, service.name, (name) => stack?.member(name).supervisor.currentState ?? 'stopped'),
+      startGate: Stack.gateFor(
+        definitions,
+        service.name,
+        (name) => stack?.member(name).supervisor.currentState ?? 'stopped',
+      ),
     });
     return { definition: service, supervisor, logs };
   });
@@ -134,7 +140,19 @@ export function createRuntime(
     client,
     logDir,
     history,
-    handlers: createRpcHandlers({ stack: owned, incidents, client, history, settings: settingsService, pickFile }),
+    handlers: createRpcHandlers({
+      stack: owned,
+      incidents,
+      client,
+      history,
+      settings: settingsService,
+      stackFile: new StackFileEditor(
+        definition.file ?? join(config.dataDir, STACK_FILE_NAME),
+        definition.file !== null,
+        () => config,
+      ),
+      pickFile,
+    }),
     metrics: createMetrics(owned),
     shutdown(actor = 'app-quit') {
       shuttingDown ??= (async () => {
