@@ -1,12 +1,11 @@
 import type { Clock } from './clock';
 import type { LogStore } from './log-store';
 import { MIN_SIGNALLABLE_PID, processStartTime, type PidFile, type PidRecord } from './pid-file';
+import { KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { compareStartTimes, groupMembers, processEnvVar, readProcStat, runsExecutable } from './process-identity';
 
-/** Poll step while waiting for a leftover process group to go, ms. */
-const GROUP_POLL_MS = 25;
-/** How long to wait for a group to vanish after SIGKILL before giving up on it, ms. */
-const KILL_GRACE_MS = 5_000;
+/** Kept here too: the reaper's callers and tests know it from this module. */
+export { signalGroupSafely } from './process-group';
 /** The variable through which a backend knows (and /proc tells) the supervisor that spawned it. */
 export const INSTANCE_ID_VARIABLE = 'SUPERVISOR_INSTANCE_ID';
 
@@ -107,21 +106,6 @@ export function judgeRecord(record: PidRecord): RecordVerdict {
   return { kind: 'members', pgid, pids: members.map((m) => m.pid) };
 }
 
-/**
- * Sends `signal` to process group `pgid`; refuses (returns false) for a pgid below
- * MIN_SIGNALLABLE_PID, which would mean every process (kill(-1)) or our own group. A group
- * already gone is not an error (true).
- */
-export function signalGroupSafely(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  if (!Number.isInteger(pgid) || pgid < MIN_SIGNALLABLE_PID) return false;
-  try {
-    process.kill(-pgid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') return false;
-  }
-  return true;
-}
-
 /** True while the supervisor that wrote `record` seems to run (another one on the same data folder). */
 function writerStillRuns(record: PidRecord): boolean {
   if (record.supervisor_pid === process.pid) return false;
@@ -162,21 +146,7 @@ export async function reapOrphan(deps: OrphanReaperDeps): Promise<void> {
       ? `found backend pid ${record.pid} left by a previous supervisor: stopping its process group`
       : `found pids ${verdict.pids.join(', ')} of process group ${pgid} left by a previous supervisor (its leader is gone): stopping them`,
   );
-  // Zombies are not counted: they hold nothing and only their parent (init) can clear them.
-  const waitGone = async (ms: number): Promise<boolean> => {
-    const deadline = clock.monotonicMs() + ms;
-    while (groupMembers(pgid).length > 0) {
-      if (clock.monotonicMs() >= deadline) return false;
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, GROUP_POLL_MS));
-    }
-    return true;
-  };
-  signalGroupSafely(pgid, 'SIGTERM');
-  if (!(await waitGone(deps.stopTimeoutMs))) {
-    signalGroupSafely(pgid, 'SIGKILL');
-    if (!(await waitGone(KILL_GRACE_MS))) {
-      logs.append('supervisor', `process group ${pgid} survived SIGKILL for ${KILL_GRACE_MS} ms`);
-    }
-  }
+  const outcome = await ProcessGroup.ofPgid(pgid, clock).stop({ signal: 'SIGTERM', graceMs: deps.stopTimeoutMs });
+  if (outcome === 'stuck') logs.append('supervisor', `process group ${pgid} survived SIGKILL for ${KILL_GRACE_MS} ms`);
   pidFile.remove();
 }

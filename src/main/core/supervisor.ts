@@ -22,6 +22,7 @@ import { LineSplitter } from './line-splitter';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
 import { PidFile, pidRecordFor } from './pid-file';
+import { KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
 import { diagnoseFailedStart } from './start-diagnosis';
@@ -93,11 +94,6 @@ const INCIDENT_PROBES = 10;
 const PORT_CHECK_TIMEOUT_MS = 500;
 /** Exit code of a backend that could not bind its port (errno EADDRINUSE on Linux). */
 const EXIT_ADDRINUSE = 98;
-
-/** How long to wait for a process to vanish after SIGKILL before reporting it stuck. */
-const KILL_GRACE_MS = 5_000;
-/** Poll step while waiting for the rest of a process group to go. */
-const GROUP_POLL_MS = 25;
 
 /** What is known of a failed process for its incident. */
 interface FailureInfo {
@@ -399,7 +395,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const from = this.state;
     if (!canTransition(from, to)) {
       // A defect, never a runtime condition (TRANSITIONS in src/shared/states.ts).
-      throw new SupervisorError('ILLEGAL_TRANSITION', `${this.name}: illegal state change ${from} → ${to} (${actor}: ${reason})`);
+      throw new SupervisorError(
+        'ILLEGAL_TRANSITION',
+        `${this.name}: illegal state change ${from} → ${to} (${actor}: ${reason})`,
+      );
     }
     this.state = to;
     this.stateActor = actor;
@@ -698,38 +697,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     this.setState('stopping', actor, reason);
-    handle.signalGroup(this.service.stopSignal);
-    const gone = await this.waitGroupGone(handle, this.config.stopTimeoutMs);
-    if (!gone) {
-      this.logs.append(
-        'supervisor',
-        `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after ${this.service.stopSignal}: sending SIGKILL to its process group`,
-      );
-      handle.signalGroup('SIGKILL');
-      const killed = await this.waitGroupGone(handle, KILL_GRACE_MS);
-      if (!killed) {
-        this.lastError = `process group ${handle.pid} survived SIGKILL for ${KILL_GRACE_MS} ms`;
-        this.logs.append('supervisor', this.lastError);
-      }
+    const outcome = await ProcessGroup.ofChild(handle, this.clock).stop({
+      signal: this.service.stopSignal,
+      graceMs: this.config.stopTimeoutMs,
+      onEscalate: () =>
+        this.logs.append(
+          'supervisor',
+          `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after ${this.service.stopSignal}: sending SIGKILL to its process group`,
+        ),
+    });
+    if (outcome === 'stuck') {
+      this.lastError = `process group ${handle.pid} survived SIGKILL for ${KILL_GRACE_MS} ms`;
+      this.logs.append('supervisor', this.lastError);
     }
     this.child = null;
     this.removePidFile();
-  }
-
-  /** Waits until the leader has exited and no process of its group is left, or `ms` pass. */
-  private async waitGroupGone(handle: ChildHandle, ms: number): Promise<boolean> {
-    const deadline = this.clock.monotonicMs() + ms;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      const h = this.clock.setTimeout(() => resolve('timeout'), ms);
-      void handle.exited.then(() => this.clock.clearTimeout(h));
-    });
-    if ((await Promise.race([handle.exited.then(() => 'exited' as const), timeout])) === 'timeout') return false;
-    // The leader is gone; grandchildren may linger in the group.
-    while (handle.groupAlive()) {
-      if (this.clock.monotonicMs() >= deadline) return false;
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, GROUP_POLL_MS));
-    }
-    return true;
   }
 
   // ------------------------------------------------- incidents, orphans, port
@@ -803,7 +785,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (kind === 'http' ? probe.status_code === null : !probe.ok) return null;
     const port = this.backendPort() as number;
     const owner = await this.findPortOwner(port).catch(() => null);
-    const answer = kind === 'http' ? `answered ${this.healthTarget} with HTTP ${probe.status_code}` : `accepted a connection`;
+    const answer =
+      kind === 'http' ? `answered ${this.healthTarget} with HTTP ${probe.status_code}` : `accepted a connection`;
     return `${describePortInUse(port, owner)}: it ${answer} before our ${this.name} was started`;
   }
 
