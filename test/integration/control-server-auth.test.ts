@@ -37,6 +37,11 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; body?: string }[]
   { method: 'POST', path: '/api/v1/rpc/logs:tail', body: '{"args":[{"limit":5}]}' },
   { method: 'POST', path: '/api/v1/rpc/settings:save', body: '{"args":[{"command":"/bin/sh"}]}' },
   { method: 'POST', path: '/api/v1/rpc/backend:status', body: '{"args":[]}' },
+  { method: 'GET', path: '/api/v1/services' },
+  { method: 'GET', path: '/api/v1/services/backend' },
+  { method: 'POST', path: '/api/v1/services/backend/stop' },
+  { method: 'POST', path: '/api/v1/stack/stop' },
+  { method: 'POST', path: '/api/v1/rpc/stack:saveFile', body: '{"args":["services: {}"]}' },
 ];
 
 const hex = (c: string): string => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
@@ -198,7 +203,7 @@ describe('the control API authenticates by the matched route (issue 9 item 1)', 
     expect(reached).toContain('/%61pi/v1/admin/backend/status');
     const metrics = await rawRequest(port, 'GET', '/%6detrics', { headers: auth });
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/^backend_status 1$/m);
+    expect(metrics.text).toMatch(/^backend_status\{service="backend"\} 1$/m);
     // The read-only token reads a read route by any spelling the router takes for it.
     const read = await rawRequest(port, 'GET', '/%6detrics', { headers: { authorization: `Bearer ${READ_TOKEN}` } });
     expect(read.status).toBe(200);

@@ -97,10 +97,10 @@ describe('control server', () => {
   it('exports the seed metrics in the Prometheus text format', async () => {
     const res = await call('GET', '/metrics', { headers: auth() });
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
-    expect(res.text).toMatch(/^backend_status 1$/m);
-    expect(res.text).toMatch(/^backend_uptime_seconds \d+$/m);
-    expect(res.text).toMatch(/^backend_restart_count 0$/m);
-    expect(res.text).toMatch(/^backend_health_check_success_rate (1|0\.\d+)$/m);
+    expect(res.text).toMatch(/^backend_status\{service="backend"\} 1$/m);
+    expect(res.text).toMatch(/^backend_uptime_seconds\{service="backend"\} \d+$/m);
+    expect(res.text).toMatch(/^backend_restart_count\{service="backend"\} 0$/m);
+    expect(res.text).toMatch(/^backend_health_check_success_rate\{service="backend"\} (1|0\.\d+)$/m);
   });
 
   it('restarts, stops and starts through the REST API', async () => {
@@ -206,12 +206,12 @@ describe('control server', () => {
 
   it('exports restarts by reason, exits, dropped lines and the backend process metrics', async () => {
     const text = (await call('GET', '/metrics', { headers: auth() })).text;
-    expect(text).toMatch(/^backend_restarts_total\{reason="manual"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^backend_exits_total\{expected="true"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^backend_log_lines_dropped_total 0$/m);
-    expect(text).toMatch(/^backend_process_resident_memory_bytes [1-9]\d*$/m);
-    expect(text).toMatch(/^backend_process_cpu_seconds_total \d/m);
-    expect(text).toMatch(/^backend_health_check_duration_seconds_bucket\{le="0.005",result="ok"\} \d+$/m);
+    expect(text).toMatch(/^backend_restarts_total\{service="backend",reason="manual"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^backend_exits_total\{service="backend",expected="true"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^backend_log_lines_dropped_total\{service="backend"\} 0$/m);
+    expect(text).toMatch(/^backend_process_resident_memory_bytes\{service="backend"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^backend_process_cpu_seconds_total\{service="backend"\} \d/m);
+    expect(text).toMatch(/^backend_health_check_duration_seconds_bucket\{le="0.005",service="backend",result="ok"\} \d+$/m);
   });
 
   it('serves the last hour of latency and memory samples for the charts', async () => {

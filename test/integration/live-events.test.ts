@@ -90,28 +90,28 @@ describe('live events', () => {
     runtime = rt;
     const sent: string[] = [];
     const off = subscribeLiveEvents(rt, (name) => sent.push(name));
-    const before = { state: rt.supervisor.listenerCount('state'), line: rt.logs.listenerCount('line') };
+    const before = { state: rt.stack.listenerCount('state'), line: rt.stack.listenerCount('line') };
     rt.logs.append('supervisor', 'one');
     off();
     rt.logs.append('supervisor', 'two');
     expect(sent).toEqual(['backend:log']);
-    expect(rt.supervisor.listenerCount('state')).toBe(before.state - 1);
-    expect(rt.logs.listenerCount('line')).toBe(before.line - 1);
+    expect(rt.stack.listenerCount('state')).toBe(before.state - 1);
+    expect(rt.stack.listenerCount('line')).toBe(before.line - 1);
 
     const app = createControlServer({ ...rt, token: TOKEN });
     server = app;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const controlPort = (app.server.address() as { port: number }).port;
-    const idle = { state: rt.supervisor.listenerCount('state'), line: rt.logs.listenerCount('line') };
+    const idle = { state: rt.stack.listenerCount('state'), line: rt.stack.listenerCount('line') };
     const stream = await request(`http://127.0.0.1:${controlPort}/api/v1/events`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     stream.body.resume();
     await pollUntil(() => app.eventHub.size === 1, 5_000, 10, 'the stream to be counted');
-    expect(rt.logs.listenerCount('line')).toBe(idle.line + 1);
-    expect(rt.supervisor.listenerCount('state')).toBe(idle.state + 1);
+    expect(rt.stack.listenerCount('line')).toBe(idle.line + 1);
+    expect(rt.stack.listenerCount('state')).toBe(idle.state + 1);
     stream.body.destroy();
     await pollUntil(() => app.eventHub.size === 0, 5_000, 10, 'the stream to close');
-    expect({ state: rt.supervisor.listenerCount('state'), line: rt.logs.listenerCount('line') }).toEqual(idle);
+    expect({ state: rt.stack.listenerCount('state'), line: rt.stack.listenerCount('line') }).toEqual(idle);
   });
 });

@@ -126,7 +126,7 @@ describe('logs', () => {
     const reason = mounted ? /backend log file: .*ENOSPC/ : /backend log file: .*not a file/;
     expect(runtime.logs.tail().some((l) => reason.test(l.text))).toBe(true);
     const metrics = await runtime.metrics.metrics();
-    expect(metrics).toMatch(/^backend_log_lines_dropped_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^backend_log_lines_dropped_total\{service="backend"\} [1-9]\d*$/m);
     await waitForState(runtime.supervisor, 'running', 1_000);
     expect(runtime.supervisor.status().pid).toBe(pid);
   });
