@@ -142,7 +142,7 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
       )}
 
       <Paper withBorder radius="md" style={{ overflowX: 'auto' }}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" striped highlightOnHover data-testid="services-table">
+        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="services-table">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Service</Table.Th>
