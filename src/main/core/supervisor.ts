@@ -23,7 +23,8 @@ import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
 import { PidFile, pidRecordFor } from './pid-file';
 import { KILL_GRACE_MS, ProcessGroup } from './process-group';
-import { describePortInUse, findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
+import { looksLikePortInUse, PortCheck } from './port-check';
+import { findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
 import { diagnoseFailedStart } from './start-diagnosis';
 import { awaitHealthy, describeStartTimeout } from './startup-wait';
@@ -90,10 +91,6 @@ const INCIDENT_LOG_LINES = 50;
  */
 const INCIDENT_SCAN_LINES = 200;
 const INCIDENT_PROBES = 10;
-/** Budget of the "is the port already served?" probe before a spawn, ms. */
-const PORT_CHECK_TIMEOUT_MS = 500;
-/** Exit code of a backend that could not bind its port (errno EADDRINUSE on Linux). */
-const EXIT_ADDRINUSE = 98;
 
 /** What is known of a failed process for its incident. */
 interface FailureInfo {
@@ -163,7 +160,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private lastSpawnFirstSeq: number | null = null;
   private recentProbes: HealthCheckResult[] = [];
   private readonly pidFile: PidFile | null;
-  private readonly findPortOwner: (port: number) => Promise<PortOwner | null>;
+  private readonly ports: PortCheck;
   private orphanCheckDone = false;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
@@ -183,7 +180,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.instanceId = deps.instanceId ?? randomUUID();
     this.stateSince = this.clock.wallNow();
     this.pidFile = deps.pidFile ?? null;
-    this.findPortOwner = deps.findPortOwner ?? defaultFindPortOwner;
     this.startGate = deps.startGate ?? (() => null);
     const url = new URL(this.config.healthCheckPath, this.config.backendUrl).toString();
     this.service = deps.service ?? {
@@ -194,6 +190,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stopSignal: 'SIGTERM',
     };
     this.name = this.service.name;
+    this.ports = new PortCheck({
+      name: this.name,
+      health: this.service.health,
+      target: this.healthTarget,
+      probe: this.prober,
+      findPortOwner: deps.findPortOwner ?? defaultFindPortOwner,
+    });
     this.launcher.onNotice?.((message) => this.logs.append('supervisor', message));
   }
 
@@ -456,7 +459,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.orphanCheckDone = true;
       await this.reapOrphan();
     }
-    const held = afterOwnExit ? null : await this.portHeldBySomeoneElse();
+    const held = afterOwnExit ? null : await this.ports.heldBySomeoneElse();
     if (held) return this.giveUpAtOnce('port-in-use', actor, held, null);
     let handle: ChildHandle;
     try {
@@ -520,10 +523,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           exit: outcome.exit,
           uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
         };
-        if (this.looksLikePortInUse(outcome.exit, managed.firstSeq)) {
-          const port = this.backendPort();
-          const owner = port === null ? null : await this.findPortOwner(port).catch(() => null);
-          const why = `${port === null ? 'its port is in use' : describePortInUse(port, owner)} (the ${this.name} ${describeExit(outcome.exit)})`;
+        if (looksLikePortInUse(outcome.exit, this.logs.tail(200), managed.firstSeq)) {
+          const why = await this.ports.whyPortInUse(describeExit(outcome.exit));
           this.child = null;
           this.removePidFile();
           return this.giveUpAtOnce('port-in-use', actor, why, info);
@@ -762,40 +763,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.recordIncident(kind, why, info, 'none: retrying cannot help; fix the cause and start again');
     this.setState('crashed', actor, why);
     return this.result(false, why);
-  }
-
-  /** The port the service serves: its HTTP health URL's or its TCP check's (null for other checks). */
-  private backendPort(): number | null {
-    const { health } = this.service;
-    if (health.kind === 'tcp') return health.port;
-    if (health.kind !== 'http') return null;
-    const url = new URL(health.url);
-    return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  }
-
-  /**
-   * Before a spawn: if the health URL already answers (or the TCP check's port accepts),
-   * another process serves our port (a twin would fail to bind, or worse, a stranger would
-   * pass for our child). Says who. Other checks say nothing of a port: not checked.
-   */
-  private async portHeldBySomeoneElse(): Promise<string | null> {
-    const { kind } = this.service.health;
-    if (kind !== 'http' && kind !== 'tcp') return null;
-    const probe = await this.prober.probe(this.healthTarget, PORT_CHECK_TIMEOUT_MS);
-    if (kind === 'http' ? probe.status_code === null : !probe.ok) return null;
-    const port = this.backendPort() as number;
-    const owner = await this.findPortOwner(port).catch(() => null);
-    const answer =
-      kind === 'http' ? `answered ${this.healthTarget} with HTTP ${probe.status_code}` : `accepted a connection`;
-    return `${describePortInUse(port, owner)}: it ${answer} before our ${this.name} was started`;
-  }
-
-  /** Exit code 98 (EADDRINUSE) or an "address in use" line in this child's own output. */
-  private looksLikePortInUse(exit: ProcessExit, firstSeq: number): boolean {
-    if (exit.code === EXIT_ADDRINUSE) return true;
-    return this.logs
-      .tail(200)
-      .some((l) => l.seq >= firstSeq && l.stream !== 'supervisor' && /EADDRINUSE|address already in use/i.test(l.text));
   }
 
   /** Records the backend's identity (pid-file.ts); `running`: it is healthy now, so /proc tells its program. */
