@@ -223,7 +223,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
-      output.err(`backend-supervisor: ${oneLine(err.message)}`);
+      for (const line of err.message.split('\n')) output.err(`backend-supervisor: ${oneLine(line)}`);
       return 2;
     }
     throw err;
@@ -240,7 +240,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock.release();
     if (err instanceof ConfigError) {
-      output.err(`backend-supervisor: ${oneLine(err.message)}`);
+      for (const line of err.message.split('\n')) output.err(`backend-supervisor: ${oneLine(line)}`);
       return 2;
     }
     throw err;

@@ -18,7 +18,7 @@ import type { HealthProbe, ProbeOutcome } from './health-probe';
 import { fitIncident } from './incident-cap';
 import { incidentLogs, incidentSummary, REMOTE_OUTAGE_ACTION } from './incident-facts';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
-import { LineSplitter } from './line-splitter';
+import { pipeOutput } from './log-pipe';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
 import { PidFile, pidRecordFor } from './pid-file';
@@ -567,24 +567,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
     this.child = managed;
     this.lastSpawnFirstSeq = managed.firstSeq;
-    const splitters = {
-      stdout: new LineSplitter((line) => this.logs.append('stdout', line)),
-      stderr: new LineSplitter((line) => this.logs.append('stderr', line)),
-    };
-    let paused = false;
-    handle.onOutput((stream, chunk) => {
-      splitters[stream].write(chunk);
-      if (this.logs.backpressured && !paused) {
-        // The disk is behind: stop reading until it drains; the child blocks on its pipe.
-        paused = true;
-        handle.pauseOutput();
-        this.logs.once('drain', () => {
-          paused = false;
-          handle.resumeOutput();
-        });
-      }
-    });
-    handle.onOutputEnd((stream) => splitters[stream].end());
+    pipeOutput(handle, this.logs);
     void handle.exited.then((exit) => this.onChildExit(managed, exit));
     return managed;
   }
