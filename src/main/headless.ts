@@ -122,8 +122,6 @@ function describeBackend(config: SupervisorConfig): string {
   return `${[config.command, ...config.args].join(' ')} → ${config.backendUrl}`;
 }
 
-
-
 /**
  * Runs the headless supervisor until SIGINT, SIGTERM or SIGHUP, then stops the backend
  * (SIGTERM → SIGKILL after the stop timeout; a second signal SIGKILLs it at once) and closes
@@ -373,9 +371,10 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
         .start('app-start')
         .catch((err: Error) => ({ message: err.message, services: [] }));
       for (const s of result.services) {
-        output.out(
-          `backend-supervisor: ${s.service}: ${oneLine(s.message)} (${s.status}${s.pid ? `, pid ${s.pid}` : ''})`,
-        );
+        // The state says it all when it worked (the message may be "already running": the
+        // stack started it as its dependency came up); the message says why when it did not.
+        const why = s.success ? '' : `: ${oneLine(s.message)}`;
+        output.out(`backend-supervisor: ${s.service} ${s.status}${s.pid ? ` (pid ${s.pid})` : ''}${why}`);
       }
       if (result.services.length === 0) output.out(`backend-supervisor: ${oneLine(result.message)}`);
     }
