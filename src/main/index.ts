@@ -154,7 +154,7 @@ function run(
         quit: () => app.quit(),
       });
     }
-    notifyOnFailures(supervisor, { notify: desktopNotifier(() => mainWindow.open()) });
+    notifyOnFailures(runtime.stack, { notify: desktopNotifier(() => mainWindow.open()) });
     if (flags.startAtLogin !== undefined) {
       try {
         const where = applyStartAtLogin(flags.startAtLogin, {

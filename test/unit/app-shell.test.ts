@@ -388,6 +388,29 @@ describe('notifications', () => {
     expect(notify).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Backend failed to start' }));
   });
 
+  it("names a stack's service, and keeps one service's incident apart from another's give-up", async () => {
+    const stack = new EventEmitter();
+    const notify = vi.fn();
+    notifyOnFailures(stack as never, { notify });
+    // db crashed (policy restarts it) as worker gives up in the same turn: two notices, each its own.
+    stack.emit('incident', { ...incident('crash', 'restart attempt 1/3 in 0 ms'), service: 'db' });
+    stack.emit('state', {
+      service: 'worker',
+      from: 'backoff',
+      to: 'crashed',
+      actor: 'policy',
+      reason: 'worker gave up',
+    });
+    await Promise.resolve();
+    expect(notify.mock.calls.map((c) => c[0])).toEqual([
+      {
+        title: 'Backend Supervisor gave up',
+        body: 'worker: worker gave up. Start it again from the tray or the dashboard.',
+      },
+      { title: 'Backend crashed', body: 'db: exited unexpectedly (code 1); restart attempt 1/3 in 0 ms' },
+    ]);
+  });
+
   it('gives one "gave up" notice when the policy gives up', async () => {
     const supervisor = new FakeSupervisor();
     const notify = vi.fn();

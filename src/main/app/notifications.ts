@@ -1,7 +1,18 @@
 import { Notification } from 'electron';
 import type { Incident, IncidentKind } from '../../shared/incident';
 import type { StateChangeEvent } from '../../shared/status';
-import type { Supervisor } from '../core/supervisor';
+/** What the notices listen to: a supervisor, or a stack (its events name the service). */
+export interface FailureSource {
+  on(event: 'incident', listener: (incident: Incident) => void): unknown;
+  on(event: 'state', listener: (event: StateChangeEvent) => void): unknown;
+  off(event: 'incident', listener: (incident: Incident) => void): unknown;
+  off(event: 'state', listener: (event: StateChangeEvent) => void): unknown;
+}
+
+/** "db: " before a notice of a service other than the `backend` (a stack's). */
+function servicePrefix(service: string | undefined): string {
+  return service === undefined || service === 'backend' ? '' : `${service}: `;
+}
 
 /** A desktop notification's text. */
 export interface NoticeText {
@@ -38,33 +49,36 @@ const TITLES: Record<IncidentKind, string> = {
  * state, so an incident that ends in `crashed` gives one "gave up" notice, not two.
  * @returns a function that stops listening.
  */
-export function notifyOnFailures(
-  supervisor: Pick<Supervisor, 'on' | 'off'>,
-  options: FailureNoticeOptions,
-): () => void {
+export function notifyOnFailures(supervisor: FailureSource, options: FailureNoticeOptions): () => void {
   const now = options.now ?? Date.now;
   const minInterval = options.minIntervalMs ?? 60_000;
   let lastCrashNotice = Number.NEGATIVE_INFINITY;
-  let pending: Incident | null = null;
+  /** The incident each service just had, until its state change (or the next turn) decides. */
+  const pending = new Map<string, Incident>();
 
   const onIncident = (incident: Incident): void => {
-    pending = incident;
+    const service = incident.service ?? 'backend';
+    pending.set(service, incident);
     // Decided after the synchronous state change that may follow (crashed = gave up).
     queueMicrotask(() => {
-      if (pending !== incident) return;
-      pending = null;
+      if (pending.get(service) !== incident) return;
+      pending.delete(service);
       if (now() - lastCrashNotice < minInterval) return;
       lastCrashNotice = now();
-      options.notify({ title: TITLES[incident.kind], body: `${incident.summary}; ${incident.action}` });
+      options.notify({
+        title: TITLES[incident.kind],
+        body: `${servicePrefix(incident.service)}${incident.summary}; ${incident.action}`,
+      });
     });
   };
   const onState = (event: StateChangeEvent): void => {
     if (event.to !== 'crashed') return;
-    const incident = pending;
-    pending = null;
+    const service = event.service ?? 'backend';
+    const incident = pending.get(service) ?? null;
+    pending.delete(service);
     options.notify({
       title: 'Backend Supervisor gave up',
-      body: `${incident ? `${TITLES[incident.kind]}: ${incident.summary}; ${incident.action}` : event.reason}. Start it again from the tray or the dashboard.`,
+      body: `${servicePrefix(event.service)}${incident ? `${TITLES[incident.kind]}: ${incident.summary}; ${incident.action}` : event.reason}. Start it again from the tray or the dashboard.`,
     });
   };
   supervisor.on('incident', onIncident);
