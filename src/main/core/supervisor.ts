@@ -15,8 +15,8 @@ import type {
 import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
-import { fitIncident } from './incident-cap';
-import { incidentLogs, incidentSummary, REMOTE_OUTAGE_ACTION } from './incident-facts';
+import { REMOTE_OUTAGE_ACTION } from './incident-facts';
+import { IncidentRecorder, type FailureInfo } from './incident-recorder';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { pipeOutput } from './log-pipe';
 import type { LogStore } from './log-store';
@@ -83,22 +83,6 @@ export interface ServiceOptions {
   gid?: number;
 }
 
-/** Log lines and probes kept in an incident. */
-const INCIDENT_LOG_LINES = 50;
-/**
- * Log lines searched for the failed process's own lines and its last stderr line: a
- * chatty supervisor or stdout can push that line out of the last 50.
- */
-const INCIDENT_SCAN_LINES = 200;
-const INCIDENT_PROBES = 10;
-
-/** What is known of a failed process for its incident. */
-interface FailureInfo {
-  pid: number | null;
-  exit: ProcessExit | null;
-  uptimeMs: number | null;
-}
-
 interface ManagedChild {
   handle: ChildHandle;
   generation: number;
@@ -158,7 +142,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private failureRun: string | null = null;
   /** `firstSeq` of the last process spawned: an incident about it keeps only its own lines. */
   private lastSpawnFirstSeq: number | null = null;
-  private recentProbes: HealthCheckResult[] = [];
+  private readonly incidents: IncidentRecorder;
   private readonly pidFile: PidFile | null;
   private readonly ports: PortCheck;
   private orphanCheckDone = false;
@@ -190,6 +174,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stopSignal: 'SIGTERM',
     };
     this.name = this.service.name;
+    this.incidents = new IncidentRecorder(this.name, this.logs, this.clock);
     this.ports = new PortCheck({
       name: this.name,
       health: this.service.health,
@@ -701,10 +686,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   // ------------------------------------------------- incidents, orphans, port
 
   private rememberProbe(probe: HealthCheckResult): void {
-    const { at, ok, latency_ms, status_code, error } = probe;
-    const kept = { at, ok, latency_ms, status_code, error };
-    this.recentProbes.push(kept);
-    if (this.recentProbes.length > INCIDENT_PROBES) this.recentProbes.shift();
+    const kept = this.incidents.rememberProbe(probe);
     // While starting, every probe is a startup probe: the status shows them as they come.
     if (this.state === 'starting' && this.startupProbes) {
       this.startupProbes = { probes: this.startupProbes.probes + 1, last: kept };
@@ -712,30 +694,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private recordIncident(kind: IncidentKind, why: string, info: FailureInfo | null, action: string): void {
-    // Only the failed process's own lines (from its spawn on); none: the supervisor's.
-    const firstSeq = info?.pid != null ? this.lastSpawnFirstSeq : null;
-    const logs = incidentLogs(this.logs.tail(INCIDENT_SCAN_LINES), firstSeq, INCIDENT_LOG_LINES);
-    const summary = incidentSummary(why, logs);
-    // A failure the policy counts belongs to its run; any other incident is a run of one.
-    const inRun = this.consecutiveFailures > 0 && this.failureRun !== null;
-    const incident: Incident = {
-      id: randomUUID(),
-      service: this.name,
-      at: this.clock.wallNow().toISOString(),
-      kind,
-      run_id: inRun ? (this.failureRun ?? randomUUID()) : randomUUID(),
-      attempt: inRun ? this.consecutiveFailures : 1,
-      summary,
-      pid: info?.pid ?? null,
-      exit: info?.exit ? { code: info.exit.code, signal: info.exit.signal } : null,
-      uptime_ms: info?.uptimeMs === null || info?.uptimeMs === undefined ? null : Math.round(info.uptimeMs),
-      action,
-      logs,
-      probes: [...this.recentProbes],
-    };
-    this.logs.append('supervisor', `incident (${kind}): ${summary}; ${action}`);
-    // Cut to its size cap here, so the live event carries what the store keeps.
-    this.emit('incident', fitIncident(incident));
+    const { lastSpawnFirstSeq: spawnFirstSeq, consecutiveFailures, failureRun } = this;
+    this.emit(
+      'incident',
+      this.incidents.record(kind, why, info, action, { spawnFirstSeq, consecutiveFailures, failureRun }),
+    );
   }
 
   /** A failure no retry can mend (port held by another process, executable cannot run). */
