@@ -72,11 +72,6 @@ describe('Services page in Chromium', () => {
     expect(await row(page, 'backend').getByTestId('service-waits').textContent()).toBe('db is not healthy');
     expect(await row(page, 'backend').getByTestId('service-pid').textContent()).toBe('—');
     expect(await page.getByTestId('services-count').textContent()).toBe('0 of 2 running');
-    if (process.env.SCREENSHOT_DIR) {
-      await page.mouse.move(0, 460);
-      await expect.poll(() => page.locator('[data-loading]').count(), { timeout: 5_000 }).toBe(0);
-      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'services.png'), fullPage: true });
-    }
 
     // The Status page of the primary says what it waits for.
     await page.getByTestId('nav-status').click();
@@ -85,6 +80,10 @@ describe('Services page in Chromium', () => {
     expect(await page.getByTestId('status-service').inputValue()).toBe('backend');
 
     await page.getByTestId('nav-services').click();
+    await expect.poll(() => stateOf(page, 'backend'), { timeout: 10_000 }).toBe('waiting');
+    if (process.env.SCREENSHOT_DIR) {
+      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'services.png'), fullPage: true });
+    }
     await row(page, 'db').getByTestId('service-start').click();
     await expect.poll(() => stateOf(page, 'db'), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => stateOf(page, 'backend'), { timeout: 30_000 }).toBe('running');

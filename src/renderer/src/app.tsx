@@ -7,6 +7,7 @@ import { ApiProvider, CLIENT_ERROR_CODES, type SupervisorClient } from './api';
 import { AppHeader } from './components/app-header';
 import { TokenModal } from './components/token-modal';
 import { useHashPage } from './hooks/use-hash-page';
+import { useServices } from './hooks/use-services';
 import { AdminPage } from './pages/admin-page';
 import { IncidentsPage } from './pages/incidents-page';
 import { LogsPage } from './pages/logs-page';
@@ -63,6 +64,7 @@ export function App({ client }: AppProps) {
 
 function Shell() {
   const [page, setPage] = useHashPage();
+  const services = useServices();
   return (
     <AppShell header={{ height: 56 }} padding="md">
       <AppShell.Header>
@@ -72,7 +74,7 @@ function Shell() {
         {page === 'logs' ? (
           // The log view fills the window below the header and scrolls inside.
           <Box h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
-            <LogsPage />
+            <LogsPage services={services.data} />
           </Box>
         ) : page === 'incidents' ? (
           <IncidentsPage />

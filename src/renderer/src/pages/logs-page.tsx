@@ -24,12 +24,12 @@ import {
   type KeyboardEvent,
   type ReactNode,
 } from 'react';
+import type { ServiceStatus } from '../../../shared/services';
 import type { LogStream } from '../../../shared/status';
 import { errorMessage } from '../api';
 import { LogView, type CurrentMatch, type LogViewHandle } from '../components/log-view';
 import { formatDateTime } from '../format';
 import { useLogTail } from '../hooks/use-log-tail';
-import { useServices } from '../hooks/use-services';
 import { primaryName } from '../services/service-of';
 import { LOG_LINE_CAP, LOG_TAIL_LIMIT } from '../logs/log-buffer';
 import {
@@ -59,6 +59,12 @@ const LEVEL_OPTIONS: { value: LevelFilter; label: string }[] = [
 
 const STREAM_COLORS: Record<LogStream, string> = { stdout: 'gray', stderr: 'red', supervisor: 'violet' };
 
+/** Props of {@link LogsPage}. */
+export interface LogsPageProps {
+  /** The stack's services (`services:list`), when known: more than one brings the service filter. */
+  services?: readonly Pick<ServiceStatus, 'name' | 'primary'>[];
+}
+
 /** The service filter's value for every service's lines, merged by time. */
 export const ALL_SERVICES = '*all';
 
@@ -68,11 +74,10 @@ export const ALL_SERVICES = '*all';
  * In a stack of several services, a service filter (the primary's by default, or all of
  * them merged by time). The logic is in `../logs/`; this page holds the view's state and renders.
  */
-export function LogsPage() {
-  const services = useServices();
-  const primary = primaryName(services.data);
+export function LogsPage({ services }: LogsPageProps = {}) {
+  const primary = primaryName(services);
   const [picked, setPicked] = useState<string | undefined>(undefined);
-  const names = services.data?.map((s) => s.name) ?? [];
+  const names = services?.map((s) => s.name) ?? [];
   const stacked = names.length > 1;
   const selected = picked === undefined || picked === primary ? undefined : picked;
   const selector = stacked ? (
@@ -80,7 +85,7 @@ export function LogsPage() {
       size="xs"
       aria-label="Service"
       data={[
-        ...services.data!.map((s) => ({ value: s.name, label: s.primary ? `${s.name} (primary)` : s.name })),
+        ...services!.map((s) => ({ value: s.name, label: s.primary ? `${s.name} (primary)` : s.name })),
         { value: ALL_SERVICES, label: 'All services' },
       ]}
       value={selected ?? primary}
