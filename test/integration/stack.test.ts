@@ -108,11 +108,21 @@ describe('racing commands', () => {
     };
     const all: Promise<unknown>[] = [];
     try {
-      // Bursts of 100 issued at once; the next as soon as any command of the last has answered.
+      // Bursts of 100 issued at once; the next one at the second state change after it (or
+      // once everything has answered), so the bursts land on processes in every phase.
       for (let i = 0; i < 1000; i += 100) {
         const burst = Array.from({ length: 100 }, command);
         all.push(...burst);
-        await Promise.race(burst.map((p) => p.catch(() => undefined)));
+        const changes = new Promise<void>((resolve) => {
+          let n = 0;
+          const onState = (): void => {
+            if (++n < 2) return;
+            stack.off('state', onState);
+            resolve();
+          };
+          stack.on('state', onState);
+        });
+        await Promise.race([changes, Promise.allSettled(all)]);
       }
       const settled = await Promise.allSettled(all);
       const refused = settled.filter((s) => s.status === 'rejected');
