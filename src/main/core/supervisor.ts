@@ -14,7 +14,8 @@ import type {
 } from '../../shared/status';
 import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
-import type { HealthProbe, ProbeOutcome } from './health-probe';
+import type { HealthProbe } from './health-probe';
+import { HealthMonitor } from './health-monitor';
 import { REMOTE_OUTAGE_ACTION } from './incident-facts';
 import { IncidentRecorder, type FailureInfo } from './incident-recorder';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
@@ -126,16 +127,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private restartCount = 0;
   private consecutiveFailures = 0;
   private runningSinceMono: number | null = null;
-  private lastHealth: HealthCheckResult | null = null;
   private lastExit: ExitInfo | null = null;
   private lastError: string | null = null;
-  private healthTimer: unknown = null;
   private backoffTimer: unknown = null;
   private backoffDueMono: number | null = null;
   private disposed = false;
-  private probeHistory: boolean[] = [];
-  /** Periodic probes failed in a row (status `health_failures`). */
-  private healthFailures = 0;
   /** The probes of the start under way (status `startup`); null when not starting. */
   private startupProbes: StartupProbes | null = null;
   /** Id of the failure run the restart policy is in: its incidents share it (`run_id`). */
@@ -148,11 +144,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private orphanCheckDone = false;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
-  /**
-   * Set while periodic probes cannot be made (`cannot-probe`): the `last_error` shown for
-   * it, and the one it hid (put back when probes work again).
-   */
-  private blind: { error: string; hidden: string | null } | null = null;
+  private readonly health: HealthMonitor;
 
   constructor(deps: SupervisorDeps) {
     super();
@@ -175,6 +167,25 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
     this.name = this.service.name;
     this.incidents = new IncidentRecorder(this.name, this.logs, this.clock);
+    const { healthCheckIntervalMs, healthCheckTimeoutMs, healthFailureThreshold, healthConfirmDelayMs } = this.config;
+    const settings = {
+      intervalMs: healthCheckIntervalMs,
+      timeoutMs: healthCheckTimeoutMs,
+      failureThreshold: healthFailureThreshold,
+      confirmDelayMs: healthConfirmDelayMs,
+    };
+    this.health = new HealthMonitor(this.clock, this.prober, this.healthTarget, settings, this.logs, {
+      isCurrent: (generation) => this.isCurrent(generation),
+      isUnhealthy: () => this.state === 'unhealthy',
+      recovered: () => this.setState('running', 'health', 'health probe succeeded again'),
+      failed: (generation, why) => this.onHealthFailed(generation, why),
+      probed: (probe) => {
+        this.rememberProbe(probe);
+        this.emit('probe', probe);
+      },
+      getLastError: () => this.lastError,
+      setLastError: (error) => (this.lastError = error),
+    });
     this.ports = new PortCheck({
       name: this.name,
       health: this.service.health,
@@ -212,8 +223,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Fraction of successful probes among the last 100 (1 when none ran yet). */
   get healthSuccessRate(): number {
-    if (this.probeHistory.length === 0) return 1;
-    return this.probeHistory.filter(Boolean).length / this.probeHistory.length;
+    return this.health.successRate;
   }
 
   /** A status snapshot (seed 001 fields first). */
@@ -231,7 +241,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         : null;
     const uptimeMs = upSince === null ? 0 : now - upSince;
     // A probe of a process that is gone says nothing about the backend now.
-    const health = local && !alive ? null : this.lastHealth;
+    const health = local && !alive ? null : this.health.lastHealth;
     return {
       status: this.state,
       pid: alive && this.child ? this.child.handle.pid : null,
@@ -252,7 +262,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.state === 'backoff' && this.backoffDueMono !== null
           ? Math.max(0, Math.round(this.backoffDueMono - now))
           : null,
-      health_failures: health === null ? 0 : this.healthFailures,
+      health_failures: health === null ? 0 : this.health.failures,
       startup: this.state === 'starting' && this.startupProbes ? { ...this.startupProbes } : null,
     };
   }
@@ -341,7 +351,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.disposed = true;
     this.startAbort?.abort();
     this.cancelBackoff();
-    this.clearHealthTimer();
+    this.health.cancel();
     await this.enqueue(async () => {
       if (this.child) {
         await this.terminateChild(actor, `shutting down (${actor})`);
@@ -397,8 +407,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (to === 'starting' && from !== 'starting') {
       // A new process (or a new watch): the last one's probes do not describe it.
       this.startupProbes = { probes: 0, last: null };
-      this.lastHealth = null;
-      this.healthFailures = 0;
+      this.health.reset();
     }
     if (to !== 'starting') this.startupProbes = null;
     this.logs.append('supervisor', `state ${from} → ${to} (${actor}): ${reason}`);
@@ -491,13 +500,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     switch (outcome.kind) {
       case 'healthy':
         this.writePidFile(handle, true);
-        this.recordProbe(outcome.probe);
+        this.health.record(outcome.probe);
         this.setState(
           'running',
           actor,
           `healthy after ${Math.round(this.clock.monotonicMs() - managed.startedAtMono)} ms`,
         );
-        this.scheduleHealthCheck(managed.generation);
+        this.health.schedule(managed.generation);
         return this.result(true, 'Backend started successfully');
       case 'cancelled':
         // A stop or restart is queued behind us and will finish the job.
@@ -575,7 +584,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.child !== managed) return;
     // During start the startup wait owns the outcome; during a stop, the stop does.
     if (managed.expectedExit || this.state === 'starting' || this.state === 'stopping') return;
-    this.clearHealthTimer();
+    this.health.cancel();
     if (exit.code === 0 && this.service.restartPolicy !== 'always') {
       // Done, not failed: `on-failure` and `no` leave a clean exit alone (Compose's meaning).
       if (managed.handle.groupAlive()) managed.handle.signalGroup('SIGKILL');
@@ -656,7 +665,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private async terminateChild(actor: Actor, reason: string): Promise<void> {
     const managed = this.child;
     if (!managed) return;
-    this.clearHealthTimer();
+    this.health.cancel();
     managed.expectedExit = true;
     managed.stop ??= { actor, reason };
     const { handle } = managed;
@@ -741,19 +750,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   // ------------------------------------------------------------ health loop
 
-  private clearHealthTimer(): void {
-    if (this.healthTimer !== null) this.clock.clearTimeout(this.healthTimer);
-    this.healthTimer = null;
-  }
-
-  private scheduleHealthCheck(generation: number, delayMs = this.config.healthCheckIntervalMs): void {
-    this.clearHealthTimer();
-    this.healthTimer = this.clock.setTimeout(() => {
-      this.healthTimer = null;
-      void this.runHealthCheck(generation);
-    }, delayMs);
-  }
-
   private isCurrent(generation: number): boolean {
     return (
       !this.disposed &&
@@ -762,77 +758,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
   }
 
-  private recordProbe(probe: HealthCheckResult): void {
-    const { at, ok, latency_ms, status_code, error } = probe;
-    this.lastHealth = { at, ok, latency_ms, status_code, error };
-    this.healthFailures = ok ? 0 : this.healthFailures + 1;
-    this.probeHistory.push(ok);
-    if (this.probeHistory.length > 100) this.probeHistory.shift();
-    this.rememberProbe(this.lastHealth);
-    this.emit('probe', this.lastHealth);
-  }
-
-  /**
-   * True when `probe` could not be made for want of the supervisor's own resources
-   * (`cannot-probe`: EMFILE and the like); logged once per spell, and once when probing
-   * works again. Such a probe is no health result: it counts toward no threshold. While
-   * it lasts, `last_error` says the backend is not monitored and since when: the state
-   * (`running`) and the last real probe would otherwise look healthy for ever.
-   */
-  private cannotProbe(probe: ProbeOutcome): boolean {
-    const blind = probe.failure === 'cannot-probe';
-    if (blind && this.blind === null) {
-      this.logs.append(
-        'supervisor',
-        `cannot probe the backend's health (${probe.error}): not counted as a failure; state kept, retrying every ${this.config.healthCheckIntervalMs} ms`,
-      );
-      const error = `health not monitored since ${probe.at}: cannot probe (${probe.error})`;
-      this.blind = { error, hidden: this.lastError };
-      this.lastError = error;
-    } else if (!blind && this.blind !== null) {
-      this.logs.append('supervisor', 'health probes can be made again');
-      if (this.lastError === this.blind.error) this.lastError = this.blind.hidden;
-      this.blind = null;
-    }
-    return blind;
-  }
-
-  /** One periodic check: a failure is confirmed by up to threshold − 1 quick re-probes. */
-  private async runHealthCheck(generation: number): Promise<void> {
-    let failures = 0;
-    let last: ProbeOutcome | null = null;
-    while (this.isCurrent(generation)) {
-      last = await this.prober.probe(this.healthTarget, this.config.healthCheckTimeoutMs);
-      if (!this.isCurrent(generation)) return;
-      if (this.cannotProbe(last)) {
-        // Our side is out of sockets: says nothing about the backend. State kept; retry later.
-        this.scheduleHealthCheck(generation);
-        return;
-      }
-      this.recordProbe(last);
-      if (last.ok) break;
-      failures++;
-      // Already unhealthy: the outage is confirmed; one probe per interval, no re-probes.
-      if (failures >= this.config.healthFailureThreshold || this.state === 'unhealthy') break;
-      this.logs.append(
-        'supervisor',
-        `health probe failed (${last.error}); confirming (${failures}/${this.config.healthFailureThreshold})`,
-      );
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.config.healthConfirmDelayMs));
-    }
-    if (!this.isCurrent(generation) || last === null) return;
-    if (last.ok) {
-      if (this.state === 'unhealthy') this.setState('running', 'health', 'health probe succeeded again');
-      this.scheduleHealthCheck(generation);
-      return;
-    }
-    const why = `health check failed ${failures} time${failures === 1 ? '' : 's'} in a row (${last.error})`;
+  /** The health loop confirmed a failure: `unhealthy`; locally with auto-restart, a hang to stop and restart. */
+  private onHealthFailed(generation: number, why: string): void {
     if (this.state !== 'unhealthy') {
       this.setState('unhealthy', 'health', why);
       if (!this.config.orchestratorEnabled) this.recordIncident('remote-down', why, null, REMOTE_OUTAGE_ACTION);
     }
     if (!this.config.orchestratorEnabled || !this.config.autoRestart) {
-      this.scheduleHealthCheck(generation);
+      this.health.schedule(generation);
       return;
     }
     // Hung but alive: stop it with escalation, then let the policy restart it.
@@ -858,7 +791,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const wasDown = this.state === 'unhealthy';
     this.setState('starting', actor, `monitoring remote backend at ${this.config.backendUrl}`);
     const probe = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
-    this.recordProbe(probe);
+    this.health.record(probe);
     this.setState(
       probe.ok ? 'running' : 'unhealthy',
       'health',
@@ -867,7 +800,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (!probe.ok && !wasDown) {
       this.recordIncident('remote-down', `remote backend: ${probe.error}`, null, REMOTE_OUTAGE_ACTION);
     }
-    this.scheduleHealthCheck(generation);
+    this.health.schedule(generation);
     return this.result(probe.ok, probe.ok ? 'monitoring remote backend' : `remote backend unhealthy: ${probe.error}`);
   }
 }
