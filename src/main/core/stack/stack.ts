@@ -319,14 +319,20 @@ export class Stack extends EventEmitter<StackEvents> {
     }
   }
 
-  /** True when a dependency `name` waits for cannot come up without a person (crashed, stopped, or blocked so itself). */
+  /**
+   * True when a dependency `name` waits for will not come up by itself soon: crashed,
+   * stopped, not wanted, `unhealthy` (an outage may last: a command must not wait on it for
+   * ever; the reconciler still starts `name` once it is healthy), or blocked so itself.
+   */
   private blockedForGood(name: string, seen = new Set<string>()): boolean {
     if (seen.has(name)) return false;
     seen.add(name);
     for (const dep of this.member(name).definition.dependsOn) {
       const state = this.stateOf(dep.service);
       if (conditionMet(dep, state)) continue;
-      if (!this.wanted.has(dep.service) || state === 'crashed' || state === 'stopped') return true;
+      if (!this.wanted.has(dep.service) || state === 'crashed' || state === 'stopped' || state === 'unhealthy') {
+        return true;
+      }
       if (state === 'waiting' && this.blockedForGood(dep.service, seen)) return true;
     }
     return false;
