@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/shared/states';
 import { livePids, makeTestStack, spawnsOf, type TestStack } from '../helpers/stack';
+import { pollUntil } from '../helpers/supervise';
 
 const stacks: TestStack[] = [];
 afterEach(async () => {
@@ -67,6 +68,46 @@ describe('stack start order', () => {
     const [right] = spawnsOf(t.services.right!);
     expect(left!.at).toBeLessThan(firstHealthy);
     expect(right!.at).toBeLessThan(firstHealthy);
+  });
+});
+
+describe('a start that cannot complete', () => {
+  it('db gives up (crashed): the stack start answers, backend stays waiting and never spawns', async () => {
+    const t = await testStack({
+      db: { env: { CRASH_AFTER_MS: '0' }, restart: { policy: 'on-failure', max_attempts: 1, delay: 0.1 } },
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+    });
+    const result = await t.stack.start('rest');
+    expect(result.success).toBe(false);
+    expect(result.message).toContain('backend');
+    expect(t.stack.serviceStatus('db').status).toBe('crashed');
+    expect(t.stack.serviceStatus('backend')).toMatchObject({
+      status: 'waiting',
+      state_reason: 'db is not healthy',
+      pid: null,
+    });
+    expect(spawnsOf(t.services.backend!)).toEqual([]);
+    expect(spawnsOf(t.services.db!).length).toBeGreaterThan(0);
+  });
+
+  it('a stack stop during a long start does not wait behind it: all stopped, the dependent never spawned', async () => {
+    const t = await testStack({
+      db: { env: { READY_AFTER_MS: '8000' } },
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+    });
+    const starting = t.stack.start('rest');
+    // db spawned and in its startup wait (503s for 8 s).
+    await pollUntil(() => spawnsOf(t.services.db!).length === 1, 5_000, 5, 'db spawned');
+    const t0 = Date.now();
+    const stopped = await t.stack.stop('rest');
+    expect(stopped.success, stopped.message).toBe(true);
+    // Well inside db's 8 s of 503s: the stop cut the start short.
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    const started = await starting;
+    expect(started.success).toBe(false);
+    expect(t.stack.list().map((s) => s.status)).toEqual(['stopped', 'stopped']);
+    expect(spawnsOf(t.services.backend!)).toEqual([]);
+    expect(livePids(t.services.db!)).toEqual([]);
   });
 });
 
