@@ -23,6 +23,7 @@ import { pipeOutput } from './log-pipe';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
 import { PidFile, pidRecordFor } from './pid-file';
+import { RemoteMonitor } from './remote-monitor';
 import { KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { looksLikePortInUse, PortCheck } from './port-check';
 import { findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
@@ -145,6 +146,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
   private readonly health: HealthMonitor;
+  private readonly remote: RemoteMonitor;
 
   constructor(deps: SupervisorDeps) {
     super();
@@ -185,6 +187,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       },
       getLastError: () => this.lastError,
       setLastError: (error) => (this.lastError = error),
+    });
+    const remote = {
+      backendUrl: this.config.backendUrl,
+      healthUrl: this.healthUrl,
+      probe: this.prober,
+      timeoutMs: healthCheckTimeoutMs,
+    };
+    this.remote = new RemoteMonitor(remote, this.health, {
+      state: () => this.state,
+      setState: (to, actor, reason) => this.setState(to, actor, reason),
+      outage: (why) => this.recordIncident('remote-down', why, null, REMOTE_OUTAGE_ACTION),
+      nextGeneration: () => ++this.generation,
     });
     this.ports = new PortCheck({
       name: this.name,
@@ -274,7 +288,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   start(actor: Actor): Promise<CommandResult> {
     return this.enqueue(async () => {
-      if (!this.config.orchestratorEnabled) return this.startRemoteMonitoring(actor);
+      if (!this.config.orchestratorEnabled) {
+        const watch = await this.remote.start(actor);
+        return this.result(watch.ok, watch.message);
+      }
       if (this.child && !this.child.handle.hasExited && this.state !== 'stopping') {
         return this.result(true, `backend is already ${this.state}`);
       }
@@ -758,13 +775,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
   }
 
-  /** The health loop confirmed a failure: `unhealthy`; locally with auto-restart, a hang to stop and restart. */
+  /** The health loop confirmed a failure: `unhealthy`; with auto-restart, a hang to stop and restart (remote: RemoteMonitor). */
   private onHealthFailed(generation: number, why: string): void {
-    if (this.state !== 'unhealthy') {
-      this.setState('unhealthy', 'health', why);
-      if (!this.config.orchestratorEnabled) this.recordIncident('remote-down', why, null, REMOTE_OUTAGE_ACTION);
-    }
-    if (!this.config.orchestratorEnabled || !this.config.autoRestart) {
+    if (!this.config.orchestratorEnabled) return this.remote.failed(generation, why);
+    if (this.state !== 'unhealthy') this.setState('unhealthy', 'health', why);
+    if (!this.config.autoRestart) {
       this.health.schedule(generation);
       return;
     }
@@ -782,26 +797,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.afterFailure('hang', why, info);
       return this.result(true, 'hang handled');
     }).catch(() => undefined);
-  }
-
-  /** Remote mode: nothing to spawn; watch the remote backend's health. */
-  private async startRemoteMonitoring(actor: Actor): Promise<CommandResult> {
-    const generation = ++this.generation;
-    // Started again while it was down: the outage goes on and already has its incident.
-    const wasDown = this.state === 'unhealthy';
-    this.setState('starting', actor, `monitoring remote backend at ${this.config.backendUrl}`);
-    const probe = await this.prober.probe(this.healthUrl, this.config.healthCheckTimeoutMs);
-    this.health.record(probe);
-    this.setState(
-      probe.ok ? 'running' : 'unhealthy',
-      'health',
-      probe.ok ? 'remote backend is healthy' : `remote backend: ${probe.error}`,
-    );
-    if (!probe.ok && !wasDown) {
-      this.recordIncident('remote-down', `remote backend: ${probe.error}`, null, REMOTE_OUTAGE_ACTION);
-    }
-    this.health.schedule(generation);
-    return this.result(probe.ok, probe.ok ? 'monitoring remote backend' : `remote backend unhealthy: ${probe.error}`);
   }
 }
 
