@@ -270,8 +270,28 @@ describe('serve --stack end to end, with a real redis-server as the database', (
     for (const name of ['db', 'backend', 'worker'])
       expect(metrics.body).toMatch(new RegExp(`^backend_status\\{service="${name}"\\} 1$`, 'm'));
 
-    list = await services(serve);
-    const pids = [...list.map((s) => s.pid!), redisPid, firstBackendPid, workerPid];
+    // Deny by default: no token, no list; an unknown name is a 404 naming the services there are.
+    expect((await fetch(`${serve.url}/api/v1/services`)).status).toBe(401);
+    const unknown = await api<{ error?: unknown }>(serve, '/api/v1/services/cache');
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).toContain('db, backend, worker');
+    expect((await api(serve, '/api/v1/services/cache/stop', 'POST')).status).toBe(404);
+
+    // The whole stack restarted: every service a new process, in order again.
+    const before = await services(serve);
+    const restarted = await api<{ success: boolean; services: { service: string }[] }>(
+      serve,
+      '/api/v1/stack/restart',
+      'POST',
+    );
+    expect(restarted.status).toBe(200);
+    expect(restarted.body.success).toBe(true);
+    list = await untilServices(serve, 'all running after the stack restart', (l) =>
+      l.every((s) => s.status === 'running'),
+    );
+    for (const s of list) expect(s.pid).not.toBe(byName(before, s.name).pid);
+
+    const pids = [...list.map((s) => s.pid!), ...before.map((s) => s.pid!), redisPid, firstBackendPid, workerPid];
     serve.process.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     await pollUntil(() => !pids.some(aliveProcess), 1_000, 10, 'no service process left');

@@ -71,6 +71,49 @@ describe('stack start order', () => {
   });
 });
 
+describe('commands on one service', () => {
+  const chain = {
+    db: {},
+    backend: { depends_on: { db: { condition: 'service_healthy' as const } } },
+    worker: { depends_on: { backend: { condition: 'service_started' as const } } },
+  };
+
+  it('starting worker alone starts what it depends on first, in order', async () => {
+    const t = await testStack(chain);
+    const result = await t.stack.command('worker', 'start', 'rest');
+    expect(result).toMatchObject({ success: true, status: 'running' });
+    expect(t.stack.list().map((s) => s.status)).toEqual(['running', 'running', 'running']);
+    const [db] = spawnsOf(t.services.db!);
+    const [backend] = spawnsOf(t.services.backend!);
+    const [worker] = spawnsOf(t.services.worker!);
+    expect(backend!.at).toBeGreaterThanOrEqual(firstEntry(t, 'db', 'running'));
+    expect(worker!.at).toBeGreaterThanOrEqual(firstEntry(t, 'backend', 'starting'));
+    expect(db!.at).toBeLessThan(backend!.at);
+  });
+
+  it('restarting db counts for db only: backend waits and comes back, worker is left alone', async () => {
+    const t = await testStack(chain);
+    expect((await t.stack.start('rest')).success).toBe(true);
+    const workerPid = t.stack.serviceStatus('worker').pid;
+    const mark = t.events.length;
+    const result = await t.stack.command('db', 'restart', 'rest');
+    expect(result).toMatchObject({ success: true, restart_count: 1 });
+    await pollUntil(
+      () => t.eventAfter(mark, (e) => e.service === 'backend' && e.to === 'running') !== undefined,
+      10_000,
+      10,
+      'backend running again',
+    );
+    expect(t.eventAfter(mark, (e) => e.service === 'backend' && e.to === 'waiting')).toMatchObject({
+      reason: 'db is not healthy',
+    });
+    expect(t.stack.serviceStatus('backend')).toMatchObject({ restart_count: 0, consecutive_failures: 0 });
+    expect(t.stack.serviceStatus('worker')).toMatchObject({ status: 'running', pid: workerPid, restart_count: 0 });
+    expect(spawnsOf(t.services.backend!)).toHaveLength(2);
+    expect(spawnsOf(t.services.worker!)).toHaveLength(1);
+  });
+});
+
 describe('a start that cannot complete', () => {
   it('db gives up (crashed): the stack start answers, backend stays waiting and never spawns', async () => {
     const t = await testStack({
