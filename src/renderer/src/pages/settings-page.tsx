@@ -1,11 +1,13 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import { errorMessage } from '../api';
 import { SettingsForm } from '../components/settings/settings-form';
+import { StackFileEditor } from '../components/settings/stack-file-editor';
 import { useSettings } from '../hooks/use-settings';
 
 /**
  * The settings page: the stored settings as a form, the effective value and its source for
- * each (flags and environment override the file), Save, "Test health URL" and "Import .env".
+ * each (flags and environment override the file), Save, "Test health URL" and "Import .env";
+ * below it the services of the stack file.
  */
 export function SettingsPage() {
   const query = useSettings();
@@ -29,5 +31,10 @@ export function SettingsPage() {
       </Stack>
     );
   }
-  return <SettingsForm view={query.data} />;
+  return (
+    <Stack maw={1000} mx="auto" gap="lg">
+      <SettingsForm view={query.data} />
+      <StackFileEditor />
+    </Stack>
+  );
 }

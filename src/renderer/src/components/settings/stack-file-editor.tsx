@@ -1,0 +1,96 @@
+import { Alert, Button, Card, Code, Group, List, Stack, Text, Textarea, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { errorMessage } from '../../api';
+import { useSaveStackFile, useStackFile } from '../../hooks/use-stack-file';
+
+/** Shown after a save: a stack file is read when the supervisor starts. */
+export const STACK_SAVED_TEXT = 'Saved. Restart Backend Supervisor to run the services of this file.';
+
+/** Placeholder: the README's smallest stack. */
+const EXAMPLE = `services:
+  db:
+    command: [redis-server, --port, "6380"]
+    health: { tcp: "127.0.0.1:6380" }
+  backend:
+    command: ./bin/server
+    depends_on:
+      db: { condition: service_healthy }
+    health: { http: "http://127.0.0.1:8080/health" }`;
+
+/**
+ * The services of the stack, edited as the stack file's YAML (README "Stack file"): Save
+ * checks it with the supervisor's own loader and shows each problem with its line; an empty
+ * text removes the file (the environment's one service `backend` again).
+ */
+export function StackFileEditor() {
+  const query = useStackFile();
+  const save = useSaveStackFile();
+  const [text, setText] = useState('');
+  const [savedOnce, setSavedOnce] = useState(false);
+  const loaded = query.data?.text ?? '';
+  useEffect(() => setText(loaded), [loaded]);
+  if (query.data === undefined) {
+    return query.isError ? (
+      <Alert color="red" title="Cannot load the stack file" data-testid="stack-file-load-error">
+        {errorMessage(query.error)}
+      </Alert>
+    ) : null;
+  }
+  const view = query.data;
+  const problems = save.isError ? errorMessage(save.error).split('\n') : [];
+  const dirty = text !== loaded;
+  return (
+    <Card withBorder data-testid="stack-file-editor">
+      <Stack gap="sm">
+        <Title order={4}>Services (stack file)</Title>
+        <Text size="sm" c="dimmed">
+          <Code>{view.path}</Code>{' '}
+          {view.text === null
+            ? '— none: the settings above define one service, backend.'
+            : `— ${view.services.length > 0 ? view.services.join(', ') : 'no valid services'}${view.active ? ' (running now)' : ' (not running yet)'}.`}
+        </Text>
+        <Textarea
+          aria-label="Stack file"
+          data-testid="stack-file-text"
+          rows={14}
+          resize="vertical"
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+          placeholder={EXAMPLE}
+          value={text}
+          onChange={(event) => {
+            setText(event.currentTarget.value);
+            setSavedOnce(false);
+            save.reset();
+          }}
+        />
+        {problems.length > 0 && (
+          <Alert color="red" title="The stack file has problems; nothing was saved" data-testid="stack-file-problems">
+            <List size="sm">
+              {problems.map((line, i) => (
+                <List.Item key={i}>{line}</List.Item>
+              ))}
+            </List>
+          </Alert>
+        )}
+        {savedOnce && !save.isError && (
+          <Alert color="green" data-testid="stack-file-saved">
+            {STACK_SAVED_TEXT}
+          </Alert>
+        )}
+        <Group>
+          <Button
+            data-testid="stack-file-save"
+            disabled={!dirty || save.isPending}
+            loading={save.isPending}
+            onClick={() => save.mutate(text, { onSuccess: () => setSavedOnce(true) })}
+          >
+            Save stack file
+          </Button>
+          <Button variant="default" disabled={!dirty} onClick={() => setText(loaded)}>
+            Discard changes
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
