@@ -43,6 +43,12 @@ export const MAX_STACK_SERVICES = 100;
  */
 export const MAX_STACK_ALIASES = 100;
 
+/** Deepest nesting of maps and lists taken (a stack file needs about 6); deeper is refused before it is walked. */
+export const MAX_STACK_DEPTH = 64;
+
+/** Largest uid a process can be given (Node's spawn takes a signed 32-bit uid). */
+const MAX_UID = 2 ** 31 - 1;
+
 /** Longest wait for a user lookup (`getent passwd`, `id -u`), ms. */
 const USER_LOOKUP_TIMEOUT_MS = 2_000;
 
@@ -274,7 +280,9 @@ class Problems {
 
   add(path: Path, what: string, line = this.lines?.lineOf(path) ?? 1): void {
     const where = path.map(String).join('.');
-    this.list.push({ line, text: `${this.file}:${line}: ${where ? `${where}: ` : ''}${what}` });
+    const text = `${this.file}:${line}: ${where ? `${where}: ` : ''}${what}`;
+    // The parser reports a stack overflow once per level it unwinds: one line is enough.
+    if (!this.list.some((p) => p.text === text)) this.list.push({ line, text });
   }
 
   get size(): number {
@@ -286,6 +294,70 @@ class Problems {
     if (this.list.length === 0) return;
     const texts = [...this.list].sort((a, b) => a.line - b.line).map((p) => p.text);
     throw new ConfigError(texts.join('\n'), texts);
+  }
+}
+
+// ---- The document's nodes: what the schema cannot see once it is plain data ----------------
+
+/** True when `text` has no lone surrogate (with the `u` flag a pair is one code point, never matched). */
+export function isWellFormedText(text: string): boolean {
+  return !/[\uD800-\uDFFF]/u.test(text);
+}
+
+/** Why a string cannot reach a process (argv, environment and paths are C strings of Unicode), or null. */
+function textProblem(text: string): string | null {
+  if (text.includes('\0')) return 'must not hold a NUL character';
+  if (!isWellFormedText(text)) return 'is not valid Unicode text (a lone surrogate)';
+  return null;
+}
+
+/** A key whose plain-object form would be dropped unseen (it sets the prototype instead). */
+const FORBIDDEN_KEY = '__proto__';
+
+/**
+ * Walks every node of the document without recursion and, before it becomes plain data:
+ * refuses nesting past {@link MAX_STACK_DEPTH}, a `__proto__` key (or `__proto__=` item),
+ * and text with a NUL or a lone surrogate; and gives an environment value typed as a
+ * number or a boolean its text as written (`1.10` stays `1.10`, `02134` stays `02134`).
+ */
+function checkNodes(root: unknown, lines: LineCounter, problems: Problems): void {
+  const lineOf = (node: unknown): number => lines.linePos((node as YamlNode | null)?.range?.[0] ?? 0).line;
+  const stack: { node: unknown; path: string[] }[] = [{ node: root, path: [] }];
+  let tooDeep = false;
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (path.length > MAX_STACK_DEPTH) {
+      if (!tooDeep)
+        problems.add([], `not valid YAML: nested too deeply (at most ${MAX_STACK_DEPTH} levels)`, lineOf(node));
+      tooDeep = true;
+      continue;
+    }
+    const inEnvironment = path.length === 3 && path[0] === 'services' && path[2] === 'environment';
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : null;
+        if (key === null) continue; // a collection as a key: the schema refuses it by name
+        const keyPath = [...path, key];
+        if (key === FORBIDDEN_KEY) problems.add(keyPath, 'is a name a stack file may not use', lineOf(pair.key));
+        const why = textProblem(key);
+        if (why) problems.add(keyPath, why, lineOf(pair.key));
+        const value = pair.value;
+        if (inEnvironment && isScalar(value) && typeof value.source === 'string') {
+          if (typeof value.value === 'number' || typeof value.value === 'boolean') value.value = value.source;
+        }
+        stack.push({ node: value, path: keyPath });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        if (inEnvironment && isScalar(item) && String(item.value).split('=')[0] === FORBIDDEN_KEY) {
+          problems.add([...path, FORBIDDEN_KEY], 'is a name a stack file may not use', lineOf(item));
+        }
+        stack.push({ node: item, path: [...path, String(i)] });
+      });
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      const why = textProblem(node.value);
+      if (why) problems.add(path, why, lineOf(node));
+    }
   }
 }
 
@@ -328,8 +400,10 @@ export const systemUsers: UserLookup = {
 function userProblem(user: string, users: UserLookup): string | null {
   if (users.currentUid === null) return 'is not supported on this platform';
   let uid: number | null;
-  if (/^\d+$/.test(user)) uid = Number(user);
-  else if (!USER_NAME.test(user)) return `'${user}' is not a user name or uid`;
+  if (/^\d+$/.test(user)) {
+    uid = Number(user);
+    if (uid > MAX_UID) return `uid ${user} is above the largest uid, ${MAX_UID}`;
+  } else if (!USER_NAME.test(user)) return `'${user}' is not a user name or uid`;
   else uid = users.uidOf(user);
   if (uid === null) return `unknown user '${user}'`;
   if (users.currentUid !== 0 && uid !== users.currentUid) {
@@ -516,12 +590,22 @@ export function parseStackText(
     );
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, {
+    // `1` and `"1"` (or `true` and `"true"`) are one key once the file is plain data.
+    uniqueKeys: (a, b) => (isScalar(a) && isScalar(b) ? String(a.value) === String(b.value) : a === b),
+    // Compose takes `<<: *anchor`; the entry's own keys win over the merged ones.
+    merge: true,
+    lineCounter,
+    prettyErrors: false,
+  });
   const finder = new LineFinder(doc.contents, lineCounter);
   const problems = new Problems(fileLabel, finder);
-  for (const error of doc.errors) {
+  // A warning is a tag the parser does not know (`!!js/function`, `!custom`): its meaning would be dropped.
+  for (const error of [...doc.errors, ...doc.warnings]) {
     const line = lineCounter.linePos(error.pos[0]).line;
-    if (error.code === YAML_DUPLICATE_KEY) {
+    if (error instanceof RangeError || error.message.includes('Maximum call stack size exceeded')) {
+      problems.add([], `not valid YAML: nested too deeply (at most ${MAX_STACK_DEPTH} levels)`, line);
+    } else if (error.code === YAML_DUPLICATE_KEY) {
       const path = finder.pathAt(error.pos[0]);
       const what = path.length === 2 && path[0] === 'services' ? 'duplicate service name' : 'duplicate key';
       problems.add(path, what, line);
@@ -529,6 +613,8 @@ export function parseStackText(
       problems.add([], `not valid YAML: ${error.message.split('\n')[0]}`, line);
     }
   }
+  problems.throwIfAny();
+  checkNodes(doc.contents, lineCounter, problems);
   problems.throwIfAny();
 
   let data: unknown;
@@ -602,17 +688,29 @@ function readBounded(path: string, limit: number): Buffer {
  */
 export function loadStackFile(path: string, base: SupervisorConfig, options: StackFileOptions = {}): StackDefinition {
   const file = resolve(path);
+  const text = readStackText(path);
+  if (text === null) throw new ConfigError(`${path}: cannot read the stack file: no such file`);
+  return { ...parseStackText(text, path, dirname(file), base, options), file };
+}
+
+/**
+ * The text of a stack file (UTF-8), read without blocking on a FIFO and without reading
+ * more than 1 MiB + 1 byte of it; null when there is no file at `path`.
+ * @throws ConfigError `<path>: cannot read the stack file: <why>` (a directory, FIFO or
+ * device: `not a regular file`) or `<path>: is over 1048576 bytes…`.
+ */
+export function readStackText(path: string): string | null {
   let bytes: Buffer;
   try {
-    bytes = readBounded(file, MAX_STACK_FILE_BYTES);
+    bytes = readBounded(resolve(path), MAX_STACK_FILE_BYTES);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new ConfigError(`${path}: cannot read the stack file: ${reason}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`${path}: cannot read the stack file: ${(err as Error).message}`);
   }
   if (bytes.length > MAX_STACK_FILE_BYTES) {
     throw new ConfigError(`${path}: is over ${MAX_STACK_FILE_BYTES} bytes (1 MiB), the most a stack file may have`);
   }
-  return { ...parseStackText(bytes.toString('utf8'), path, dirname(file), base, options), file };
+  return bytes.toString('utf8');
 }
 
 /**
