@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import { isLoopback } from './config';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
 import type { ProcessExit } from './launcher';
+import { diagnoseFailedStart } from './start-diagnosis';
 import { timerMs } from './timer-ms';
 
 /**
@@ -141,4 +142,23 @@ export function describeStartTimeout(last: ProbeOutcome | null): string {
     return `answered HTTP ${last.status_code}`;
   }
   return `answered HTTP ${last.status_code}, then ${last.error}`;
+}
+
+/** What a start came to, as the supervisor acts on it: a timeout carries the sentence for `last_error`. */
+export type StartVerdict = Exclude<StartOutcome, { kind: 'timeout' }> | { kind: 'timeout'; why: string };
+
+/**
+ * {@link awaitHealthy}, and for a start that ran out of budget, why: `not healthy within
+ * 30000 ms (answered HTTP 404); …` with the hint of diagnoseFailedStart (start-diagnosis.ts)
+ * when the process listens elsewhere. The hint is looked for before anyone stops the
+ * process: what it listens on dies with it. Takes up to about 500 ms more on a timeout.
+ * @param pid the process whose start it is (its sockets are looked at).
+ */
+export async function waitForStart(w: StartupWait, pid: number): Promise<StartVerdict> {
+  const outcome = await awaitHealthy(w);
+  if (outcome.kind !== 'timeout') return outcome;
+  const { lastProbe } = outcome;
+  const hint = await diagnoseFailedStart({ probe: w.probe, healthUrl: w.url, pid, lastProbe });
+  const why = `not healthy within ${w.startupTimeoutMs} ms (${describeStartTimeout(lastProbe)})${hint ? `; ${hint}` : ''}`;
+  return { kind: 'timeout', why };
 }

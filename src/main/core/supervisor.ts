@@ -28,8 +28,7 @@ import { KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { looksLikePortInUse, PortCheck } from './port-check';
 import { findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { decideRestart } from './restart-policy';
-import { diagnoseFailedStart } from './start-diagnosis';
-import { awaitHealthy, describeStartTimeout } from './startup-wait';
+import { waitForStart } from './startup-wait';
 
 /** Events of the supervisor. */
 export interface SupervisorEvents {
@@ -501,17 +500,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const abort = new AbortController();
     this.startAbort = abort;
-    const outcome = await awaitHealthy({
-      clock: this.clock,
-      probe: this.prober,
-      url: this.healthTarget,
-      startedAtMono: managed.startedAtMono,
-      startupTimeoutMs: this.config.startupTimeoutMs,
-      healthCheckTimeoutMs: this.config.healthCheckTimeoutMs,
-      exited: handle.exited,
-      signal: abort.signal,
-      onFailedProbe: (p) => this.rememberProbe(p),
-    });
+    const outcome = await waitForStart(
+      {
+        clock: this.clock,
+        probe: this.prober,
+        url: this.healthTarget,
+        startedAtMono: managed.startedAtMono,
+        startupTimeoutMs: this.config.startupTimeoutMs,
+        healthCheckTimeoutMs: this.config.healthCheckTimeoutMs,
+        exited: handle.exited,
+        signal: abort.signal,
+        onFailedProbe: (p) => this.rememberProbe(p),
+      },
+      handle.pid,
+    );
     if (this.startAbort === abort) this.startAbort = null;
 
     switch (outcome.kind) {
@@ -546,14 +548,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return this.result(false, `Backend failed to start: ${why}`);
       }
       case 'timeout': {
-        // Looked at before the stop: what the backend listens on dies with it.
-        const hint = await diagnoseFailedStart({
-          probe: this.prober,
-          healthUrl: this.healthTarget,
-          pid: handle.pid,
-          lastProbe: outcome.lastProbe,
-        });
-        const why = `not healthy within ${this.config.startupTimeoutMs} ms (${describeStartTimeout(outcome.lastProbe)})${hint ? `; ${hint}` : ''}`;
+        const { why } = outcome;
         this.lastError = why;
         await this.terminateChild('policy', why);
         this.afterFailure('failed-start', why, {
