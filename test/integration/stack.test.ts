@@ -58,8 +58,8 @@ describe('stack start order', () => {
 
   it('two services with no dependencies start in parallel: both spawn before either is healthy', async () => {
     const t = await testStack({
-      left: { env: { READY_AFTER_MS: '600' } },
-      right: { env: { READY_AFTER_MS: '600' } },
+      left: { env: { READY_AFTER_MS: '1500' } },
+      right: { env: { READY_AFTER_MS: '1500' } },
     });
     const result = await t.stack.start('rest');
     expect(result.success, result.message).toBe(true);
