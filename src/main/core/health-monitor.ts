@@ -1,3 +1,4 @@
+import type { SupervisorConfig } from '../../shared/config';
 import type { HealthCheckResult } from '../../shared/status';
 import type { Clock } from './clock';
 import type { HealthProbe, ProbeOutcome } from './health-probe';
@@ -16,6 +17,16 @@ export interface HealthMonitorSettings {
   failureThreshold: number;
   /** Pause before each confirming re-probe (HEALTH_CONFIRM_DELAY), ms. */
   confirmDelayMs: number;
+}
+
+/** The monitor's settings from the supervisor's validated config. */
+export function healthSettingsOf(config: SupervisorConfig): HealthMonitorSettings {
+  return {
+    intervalMs: config.healthCheckIntervalMs,
+    timeoutMs: config.healthCheckTimeoutMs,
+    failureThreshold: config.healthFailureThreshold,
+    confirmDelayMs: config.healthConfirmDelayMs,
+  };
 }
 
 /** What the monitor asks of, and tells, the service it watches (its supervisor). */

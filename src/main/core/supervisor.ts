@@ -1,21 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { SupervisorConfig } from '../../shared/config';
-import type { Incident, IncidentKind } from '../../shared/incident';
-import type { HealthSpec, RestartPolicyName } from '../../shared/services';
+import type { IncidentKind } from '../../shared/incident';
+import type { HealthSpec } from '../../shared/services';
 import { canTransition, type Actor, type BackendState } from '../../shared/states';
-import type {
-  BackendStatus,
-  CommandResult,
-  ExitInfo,
-  HealthCheckResult,
-  StartupProbes,
-  StateChangeEvent,
-} from '../../shared/status';
+import type { BackendStatus, CommandResult, ExitInfo, HealthCheckResult, StartupProbes } from '../../shared/status';
 import { systemClock, type Clock } from './clock';
 import { SupervisorError } from './errors';
 import type { HealthProbe } from './health-probe';
-import { HealthMonitor } from './health-monitor';
+import { HealthMonitor, healthSettingsOf } from './health-monitor';
 import { REMOTE_OUTAGE_ACTION } from './incident-facts';
 import { IncidentRecorder, type FailureInfo } from './incident-recorder';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
@@ -23,66 +16,15 @@ import { pipeOutput } from './log-pipe';
 import type { LogStore } from './log-store';
 import { reapOrphan } from './orphan-reaper';
 import { PidFile, pidRecordFor } from './pid-file';
-import { RemoteMonitor } from './remote-monitor';
-import { KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { looksLikePortInUse, PortCheck } from './port-check';
-import { findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
+import { findPortOwner as defaultFindPortOwner } from './port-owner';
+import { KILL_GRACE_MS, ProcessGroup } from './process-group';
+import { RemoteMonitor } from './remote-monitor';
 import { decideRestart } from './restart-policy';
 import { waitForStart } from './startup-wait';
+import type { ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
 
-/** Events of the supervisor. */
-export interface SupervisorEvents {
-  /** Every state change, with who caused it and why. */
-  state: [StateChangeEvent];
-  /** Every health probe (startup probes excluded). */
-  probe: [HealthCheckResult];
-  /** Every exit of a backend process, expected or not. */
-  exit: [ExitInfo & { pid: number }];
-  /** An unexpected exit, a confirmed hang, a failed start: what happened and what the policy did. */
-  incident: [Incident];
-  /** A restart begins: asked for by a person (`manual`), or by the policy after a failure of that kind. */
-  restart: [{ reason: 'manual' | IncidentKind; actor: Actor }];
-}
-
-/** What the supervisor needs; passed in so tests can swap any part. */
-export interface SupervisorDeps {
-  config: SupervisorConfig;
-  launcher: Launcher;
-  probe: HealthProbe;
-  logs: LogStore;
-  clock?: Clock;
-  /** Identifies this supervisor to its child (`SUPERVISOR_INSTANCE_ID`). */
-  instanceId?: string;
-  /** Where the live backend's identity is recorded, to reap it after a supervisor crash (null: none). */
-  pidFile?: PidFile | null;
-  /** Finds who listens on a port (injectable for tests). */
-  findPortOwner?: (port: number) => Promise<PortOwner | null>;
-  /** What the stack says of this service; absent: the one service `backend`, probed over HTTP. */
-  service?: ServiceOptions;
-  /**
-   * Asked inside the command queue before every spawn (a person's start and the policy's
-   * restarts alike): a reason to wait ("db is not healthy") keeps the process unspawned and
-   * the state `waiting`; null lets it start. The stack's dependency check.
-   */
-  startGate?: () => string | null;
-}
-
-/** A service's own facts beside its settings (README "Several services"). */
-export interface ServiceOptions {
-  /** Its name in the stack (`backend` for the one the environment defines). */
-  name: string;
-  /** How its health is probed; `none`: alive means ready, no probes. */
-  health: HealthSpec;
-  /** What the probe is pointed at, for people (a password in a URL masked). */
-  healthTarget: string;
-  /** `always`: restart after any exit; `on-failure` and `no`: exit code 0 ends in `stopped`. */
-  restartPolicy: RestartPolicyName;
-  /** The signal of a stop; SIGKILL follows after the stop timeout. */
-  stopSignal: NodeJS.Signals;
-  /** Run the process as this uid/gid (the supervisor must be root to ask for another). */
-  uid?: number;
-  gid?: number;
-}
+export type { ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
 
 interface ManagedChild {
   handle: ChildHandle;
@@ -168,13 +110,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
     this.name = this.service.name;
     this.incidents = new IncidentRecorder(this.name, this.logs, this.clock);
-    const { healthCheckIntervalMs, healthCheckTimeoutMs, healthFailureThreshold, healthConfirmDelayMs } = this.config;
-    const settings = {
-      intervalMs: healthCheckIntervalMs,
-      timeoutMs: healthCheckTimeoutMs,
-      failureThreshold: healthFailureThreshold,
-      confirmDelayMs: healthConfirmDelayMs,
-    };
+    const settings = healthSettingsOf(this.config);
     this.health = new HealthMonitor(this.clock, this.prober, this.healthTarget, settings, this.logs, {
       isCurrent: (generation) => this.isCurrent(generation),
       isUnhealthy: () => this.state === 'unhealthy',
@@ -191,7 +127,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       backendUrl: this.config.backendUrl,
       healthUrl: this.healthUrl,
       probe: this.prober,
-      timeoutMs: healthCheckTimeoutMs,
+      timeoutMs: settings.timeoutMs,
     };
     this.remote = new RemoteMonitor(remote, this.health, {
       state: () => this.state,
