@@ -78,9 +78,7 @@ function expectUntouched(pids: Record<string, number | null>): void {
 }
 
 function pids(): Record<string, number | null> {
-  return Object.fromEntries(
-    ['db', 'backend'].map((n) => [n, runtime.stack.member(n).supervisor.status().pid ?? null]),
-  );
+  return Object.fromEntries(['db', 'backend'].map((n) => [n, runtime.stack.member(n).supervisor.status().pid ?? null]));
 }
 
 /** Path segments that name no service (raw, as sent on the wire). */

@@ -23,6 +23,8 @@ import { ConfigError } from '../../src/main/core/errors';
 import { SettingsError } from '../../src/main/core/settings/settings-errors';
 import { parseStackText, type UserLookup } from '../../src/main/core/stack/stack-file';
 import { StackFileEditor } from '../../src/main/core/stack/stack-file-editor';
+import { loadStack } from '../../src/main/core/stack/stack-location';
+import { healthTargetOf } from '../../src/main/core/probes/service-probe';
 import { tempDir, testConfig } from '../helpers/supervise';
 
 const base = loadConfig({ SUPERVISOR_DATA_DIR: '/tmp/stack-adversary-test' }, { command: '/bin/true' });
@@ -323,5 +325,32 @@ describe('stack file editor: the text', () => {
     const path = join(tempDir(), 'stack.yaml');
     const err = refusal(() => editorAt(path).save('services:\n  a:\n    command: ["/bin/echo", "a\\0b"]\n'));
     expect(err.message).toBe(`${path}:3: services.a.command.1: must not hold a NUL character`);
+  });
+});
+
+describe('stack file: secrets and where the file is', () => {
+  it('refuses an http health URL with a user or password (the probe sends none; they would be dropped unseen)', () => {
+    expect(problems(one('    health:\n      http: "http://admin:secret@127.0.0.1:8080/health"\n'))).toEqual([
+      'stack.yaml:5: services.a.health.http: must not hold a user or password (the probe sends none)',
+    ]);
+  });
+
+  it('masks the argument after --password (or --pass) in the shown command of a check', () => {
+    expect(healthTargetOf({ kind: 'command', argv: ['mysqladmin', '--password', 's3cret', 'ping'] })).toBe(
+      "command: mysqladmin --password '***' ping",
+    );
+    expect(healthTargetOf({ kind: 'command', argv: ['tool', '--pass', 's3cret'] })).toBe("command: tool --pass '***'");
+    expect(healthTargetOf({ kind: 'command', argv: ['tool', '--db-password', 's3cret'] })).toBe(
+      "command: tool --db-password '***'",
+    );
+    // Not a password option: left as it is.
+    expect(healthTargetOf({ kind: 'command', argv: ['tool', '--port', '5432'] })).toBe('command: tool --port 5432');
+  });
+
+  it('a dangling symlink at <data folder>/stack.yaml is an error, not silently the environment stack', () => {
+    const dir = tempDir();
+    symlinkSync(join(dir, 'gone.yaml'), join(dir, 'stack.yaml'));
+    const config = testConfig(1, { dataDir: dir });
+    expect(() => loadStack(config, {})).toThrow(`${join(dir, 'stack.yaml')}: cannot read the stack file: no such file`);
   });
 });

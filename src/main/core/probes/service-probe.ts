@@ -7,6 +7,12 @@ import { formatTcpTarget, TcpProbe } from './tcp-probe';
 /** Characters an argument may hold and still be shown bare. */
 const BARE_WORD = /^[\w@%+=:,./-]+$/;
 
+/** An option whose next argument is a password (`--password VALUE`, `--pass`, `--db-password`). */
+const PASSWORD_OPTION = /^--?(?:[\w-]*-)?pass(?:word)?$/i;
+
+/** What a masked secret reads as. */
+const MASK = '***';
+
 /** `arg` as a POSIX shell would need it written: bare when safe, else in single quotes. */
 function shellWord(arg: string): string {
   return BARE_WORD.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -16,7 +22,7 @@ function shellWord(arg: string): string {
  * What a health check probes, fit to show (the `target` of a service's `health_check`):
  * the URL of an `http` check, `tcp://host:port` (IPv6 in brackets), the PostgreSQL URL with
  * its password masked, `command: <argv shell-quoted>` (any argument holding a URL password
- * or `password=…` masked), `none`. The target of a `tcp` check is also what
+ * or `password=…`, and the one after `--password`/`--pass`, masked), `none`. The target of a `tcp` check is also what
  * {@link TcpProbe.probe} connects to.
  */
 export function healthTargetOf(spec: HealthSpec): string {
@@ -28,7 +34,10 @@ export function healthTargetOf(spec: HealthSpec): string {
     case 'postgres':
       return maskPassword(spec.url);
     case 'command':
-      return `command: ${spec.argv.map((arg) => shellWord(maskPassword(arg))).join(' ')}`;
+      return `command: ${spec.argv
+        .map((arg, i) => (i > 0 && PASSWORD_OPTION.test(spec.argv[i - 1]!) ? MASK : maskPassword(arg)))
+        .map(shellWord)
+        .join(' ')}`;
     case 'none':
       return 'none';
   }

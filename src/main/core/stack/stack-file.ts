@@ -103,7 +103,11 @@ const TcpTarget = z.string().transform((value, ctx) => {
 
 const HealthSchema = z
   .strictObject({
-    http: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    http: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      // Only the origin and path are probed: a user or password would be dropped unseen.
+      .refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u), 'must not hold a user or password (the probe sends none)')
+      .optional(),
     tcp: TcpTarget.optional(),
     postgres: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
     command: Argv.optional(),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SupervisorConfig } from '../../../shared/config';
 import type { StackDefinition } from './service-definition';
@@ -23,5 +23,17 @@ export function loadStack(
   const named = explicit ?? (env[STACK_FILE_VARIABLE] || undefined);
   if (named !== undefined) return loadStackFile(resolve(named), config);
   const inData = join(config.dataDir, STACK_FILE_NAME);
-  return existsSync(inData) ? loadStackFile(inData, config) : envStack(config);
+  // Anything there, a dangling symlink included, is the stack file: it is not silently skipped.
+  return somethingAt(inData) ? loadStackFile(inData, config) : envStack(config);
+}
+
+/** True when `path` names anything (lstat: a symlink counts, whether or not its target exists). */
+function somethingAt(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (err) {
+    // A folder that cannot be searched (EACCES) hides a stack file: the loader says so.
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }
