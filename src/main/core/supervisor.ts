@@ -14,8 +14,7 @@ import { IncidentRecorder, type FailureInfo } from './incident-recorder';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { pipeOutput } from './log-pipe';
 import type { LogStore } from './log-store';
-import { reapOrphan } from './orphan-reaper';
-import { PidFile, pidRecordFor } from './pid-file';
+import { PidRecordKeeper } from './pid-record';
 import { looksLikePortInUse, PortCheck } from './port-check';
 import { findPortOwner as defaultFindPortOwner } from './port-owner';
 import { KILL_GRACE_MS, ProcessGroup } from './process-group';
@@ -81,9 +80,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** `firstSeq` of the last process spawned: an incident about it keeps only its own lines. */
   private lastSpawnFirstSeq: number | null = null;
   private readonly incidents: IncidentRecorder;
-  private readonly pidFile: PidFile | null;
+  private readonly pidRecord: PidRecordKeeper;
   private readonly ports: PortCheck;
-  private orphanCheckDone = false;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
   private readonly health: HealthMonitor;
@@ -98,7 +96,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.clock = deps.clock ?? systemClock;
     this.instanceId = deps.instanceId ?? randomUUID();
     this.stateSince = this.clock.wallNow();
-    this.pidFile = deps.pidFile ?? null;
     this.startGate = deps.startGate ?? (() => null);
     const url = new URL(this.config.healthCheckPath, this.config.backendUrl).toString();
     this.service = deps.service ?? {
@@ -109,6 +106,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       stopSignal: 'SIGTERM',
     };
     this.name = this.service.name;
+    const { command, stopTimeoutMs } = this.config;
+    const record = { command, instanceId: this.instanceId, stopTimeoutMs };
+    this.pidRecord = new PidRecordKeeper(deps.pidFile ?? null, record, this.logs, this.clock);
     this.incidents = new IncidentRecorder(this.name, this.logs, this.clock);
     const settings = healthSettingsOf(this.config);
     this.health = new HealthMonitor(this.clock, this.prober, this.healthTarget, settings, this.logs, {
@@ -401,10 +401,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     this.lastError = null;
     this.setState('starting', actor, reason);
-    if (!this.orphanCheckDone) {
-      this.orphanCheckDone = true;
-      await this.reapOrphan();
-    }
+    await this.pidRecord.reapOnce();
     const held = afterOwnExit ? null : await this.ports.heldBySomeoneElse();
     if (held) return this.giveUpAtOnce('port-in-use', actor, held, null);
     let handle: ChildHandle;
@@ -422,7 +419,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return this.giveUpAtOnce('launch-error', actor, message, null);
     }
     const managed = this.adopt(handle);
-    this.writePidFile(handle);
+    this.pidRecord.write(handle);
     this.logs.append(
       'supervisor',
       `spawned pid ${handle.pid}: ${this.config.command} ${this.config.args.join(' ')}`.trim(),
@@ -430,7 +427,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
     if (this.service.health.kind === 'none') {
       // No health check: alive means ready (Compose's service_started); no periodic probes.
-      this.writePidFile(handle, true);
+      this.pidRecord.write(handle, true);
       this.setState('running', actor, 'spawned (no health check: alive means ready)');
       return this.result(true, `${this.name} started`);
     }
@@ -454,7 +451,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
     switch (outcome.kind) {
       case 'healthy':
-        this.writePidFile(handle, true);
+        this.pidRecord.write(handle, true);
         this.health.record(outcome.probe);
         this.setState(
           'running',
@@ -475,7 +472,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         if (looksLikePortInUse(outcome.exit, this.logs.tail(200), managed.firstSeq)) {
           const why = await this.ports.whyPortInUse(describeExit(outcome.exit));
           this.child = null;
-          this.removePidFile();
+          this.pidRecord.remove();
           return this.giveUpAtOnce('port-in-use', actor, why, info);
         }
         const why = `exited during start (${describeExit(outcome.exit)})`;
@@ -537,7 +534,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       // Done, not failed: `on-failure` and `no` leave a clean exit alone (Compose's meaning).
       if (managed.handle.groupAlive()) managed.handle.signalGroup('SIGKILL');
       this.child = null;
-      this.removePidFile();
+      this.pidRecord.remove();
       this.setState('stopped', 'process', `exited with code 0 (restart policy ${this.service.restartPolicy})`);
       return;
     }
@@ -563,7 +560,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (dead.groupAlive()) dead.signalGroup('SIGKILL');
       this.child = null;
     }
-    if (!this.child) this.removePidFile();
+    if (!this.child) this.pidRecord.remove();
     if (this.disposed) return;
     const ranMs = this.runningSinceMono === null ? 0 : this.clock.monotonicMs() - this.runningSinceMono;
     if (ranMs >= this.config.restartResetAfterMs) this.consecutiveFailures = 0;
@@ -619,7 +616,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const { handle } = managed;
     if (handle.hasExited && !handle.groupAlive()) {
       this.child = null;
-      this.removePidFile();
+      this.pidRecord.remove();
       return;
     }
     this.setState('stopping', actor, reason);
@@ -637,10 +634,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.logs.append('supervisor', this.lastError);
     }
     this.child = null;
-    this.removePidFile();
+    this.pidRecord.remove();
   }
 
-  // ------------------------------------------------- incidents, orphans, port
+  // -------------------------------------------------------------- incidents
 
   private rememberProbe(probe: HealthCheckResult): void {
     const kept = this.incidents.rememberProbe(probe);
@@ -666,34 +663,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.recordIncident(kind, why, info, 'none: retrying cannot help; fix the cause and start again');
     this.setState('crashed', actor, why);
     return this.result(false, why);
-  }
-
-  /** Records the backend's identity (pid-file.ts); `running`: it is healthy now, so /proc tells its program. */
-  private writePidFile(handle: ChildHandle, running = false): void {
-    if (!this.pidFile) return;
-    try {
-      this.pidFile.write(pidRecordFor(handle, this.config.command, this.instanceId, running, this.clock.wallNow()));
-    } catch (err) {
-      this.logs.append('supervisor', `cannot write the pid file ${this.pidFile.path}: ${(err as Error).message}`);
-    }
-  }
-
-  private removePidFile(): void {
-    try {
-      this.pidFile?.remove();
-    } catch {
-      /* best effort: a stale file is checked by identity at the next start */
-    }
-  }
-
-  /** At the first start: stops a backend group left alive by a supervisor that died (orphan-reaper.ts). */
-  private reapOrphan(): Promise<void> {
-    return reapOrphan({
-      pidFile: this.pidFile,
-      logs: this.logs,
-      clock: this.clock,
-      stopTimeoutMs: this.config.stopTimeoutMs,
-    });
   }
 
   // ------------------------------------------------------------ health loop
