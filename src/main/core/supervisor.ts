@@ -464,11 +464,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         // A stop or restart is queued behind us and will finish the job.
         return this.result(false, 'start cancelled by a stop');
       case 'exited': {
-        const info = {
-          pid: handle.pid,
-          exit: outcome.exit,
-          uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
-        };
+        const info = this.failureOf(managed, outcome.exit);
         if (looksLikePortInUse(outcome.exit, this.logs.tail(200), managed.firstSeq)) {
           const why = await this.ports.whyPortInUse(describeExit(outcome.exit));
           this.child = null;
@@ -484,11 +480,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         const { why } = outcome;
         this.lastError = why;
         await this.terminateChild('policy', why);
-        this.afterFailure('failed-start', why, {
-          pid: handle.pid,
-          exit: null,
-          uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
-        });
+        this.afterFailure('failed-start', why, this.failureOf(managed, null));
         return this.result(false, `Backend failed to start: ${why}`);
       }
     }
@@ -540,11 +532,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const why = `exited unexpectedly (${describeExit(exit)})`;
     this.lastError = why;
-    this.afterFailure('crash', why, {
-      pid: managed.handle.pid,
-      exit,
-      uptimeMs: this.clock.monotonicMs() - managed.startedAtMono,
-    });
+    this.afterFailure('crash', why, this.failureOf(managed, exit));
+  }
+
+  /** What is known of `managed` (null: no process) for an incident: its pid, its exit, how long it ran now. */
+  private failureOf(managed: ManagedChild | null, exit: ProcessExit | null): FailureInfo {
+    const uptimeMs = managed ? this.clock.monotonicMs() - managed.startedAtMono : null;
+    return { pid: managed?.handle.pid ?? null, exit, uptimeMs };
   }
 
   /**
@@ -687,12 +681,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     void this.enqueue(async () => {
       if (!this.isCurrent(generation)) return this.result(false, 'hang already handled');
       this.lastError = why;
-      const hung = this.child;
-      const info = {
-        pid: hung?.handle.pid ?? null,
-        exit: null,
-        uptimeMs: hung ? this.clock.monotonicMs() - hung.startedAtMono : null,
-      };
+      const info = this.failureOf(this.child, null);
       await this.terminateChild('policy', `${why}: restarting`);
       this.afterFailure('hang', why, info);
       return this.result(true, 'hang handled');
