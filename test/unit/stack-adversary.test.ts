@@ -95,6 +95,26 @@ describe('stack file: environment values as typed', () => {
   });
 });
 
+describe('stack file: how a problem names its place', () => {
+  it('shows an empty key as "" (not services.a.: …)', () => {
+    expect(problems(one('    "": 1\n'))).toEqual(['stack.yaml:4: services.a."": unknown key']);
+  });
+
+  it('a duplicate key nested past the depth bound is one short line, not a path of 300 keys', () => {
+    const text = `x-a: ${'{a: '.repeat(300)}{b: 1, b: 2}${'}'.repeat(300)}\n${one('')}`;
+    expect(problems(text)).toEqual(['stack.yaml:1: not valid YAML: nested too deeply (at most 64 levels)']);
+  });
+});
+
+describe('stack file: the environment list form', () => {
+  it('refuses a map or a list as an item, by its place in the list, not as "[object Object]"', () => {
+    expect(problems(one('    environment:\n      - K=V\n      - {A: B}\n      - [C]\n'))).toEqual([
+      'stack.yaml:6: services.a.environment.1: must be NAME=value',
+      'stack.yaml:7: services.a.environment.2: must be NAME=value',
+    ]);
+  });
+});
+
 describe('stack file: tags and merge keys', () => {
   it('refuses a tag it does not know (!!js/function, !custom) instead of ignoring it', () => {
     expect(problems(one('    environment:\n      A: !!js/function "function(){}"\n'))).toEqual([

@@ -165,7 +165,11 @@ const EnvironmentSchema = z.preprocess(
   (v, ctx) => {
     if (!Array.isArray(v)) return v;
     const map: Record<string, unknown> = {};
-    for (const item of v) {
+    for (const [index, item] of v.entries()) {
+      if (item !== null && typeof item === 'object') {
+        ctx.addIssue({ code: 'custom', message: 'must be NAME=value', input: item, path: [index] });
+        continue;
+      }
       const text = typeof item === 'string' ? item : String(item);
       const eq = text.indexOf('=');
       const name = eq < 0 ? text : text.slice(0, eq);
@@ -283,7 +287,7 @@ class Problems {
   ) {}
 
   add(path: Path, what: string, line = this.lines?.lineOf(path) ?? 1): void {
-    const where = path.map(String).join('.');
+    const where = path.map((k) => (String(k) === '' ? '""' : String(k))).join('.');
     const text = `${this.file}:${line}: ${where ? `${where}: ` : ''}${what}`;
     // The parser reports a stack overflow once per level it unwinds: one line is enough.
     if (!this.list.some((p) => p.text === text)) this.list.push({ line, text });
@@ -611,6 +615,10 @@ export function parseStackText(
       problems.add([], `not valid YAML: nested too deeply (at most ${MAX_STACK_DEPTH} levels)`, line);
     } else if (error.code === YAML_DUPLICATE_KEY) {
       const path = finder.pathAt(error.pos[0]);
+      if (path.length > MAX_STACK_DEPTH) {
+        problems.add([], `not valid YAML: nested too deeply (at most ${MAX_STACK_DEPTH} levels)`, line);
+        continue;
+      }
       const what = path.length === 2 && path[0] === 'services' ? 'duplicate service name' : 'duplicate key';
       problems.add(path, what, line);
     } else {
