@@ -42,7 +42,15 @@ class ManualClock implements Clock {
 }
 
 function outcome(ok: boolean, failure: ProbeOutcome['failure'] = ok ? undefined : 'unreachable'): ProbeOutcome {
-  return { at: 'now', ok, latency_ms: 1, status_code: ok ? 200 : null, error: ok ? null : `bad (${failure})`, failure };
+  return {
+    at: 'now',
+    ok,
+    latency_ms: 1,
+    status_code: ok ? 200 : null,
+    error: ok ? null : `bad (${failure})`,
+    failure,
+    body: null,
+  };
 }
 
 const settings = { intervalMs: 1_000, timeoutMs: 500, failureThreshold: 3, confirmDelayMs: 100 };
@@ -78,6 +86,7 @@ function setup(script: ProbeOutcome[]) {
       if (!next) throw new Error('script ran out');
       return next;
     },
+    close: async () => undefined,
   };
   const monitor = new HealthMonitor(clock, prober, 'http://127.0.0.1:1/health', settings, logs, host);
   return { clock, logs, events, probed, monitor, targets, lastError: () => lastError };

@@ -18,12 +18,14 @@ function answer(status: number): ProbeOutcome {
     status_code: status,
     error: ok ? null : `answered HTTP ${status}`,
     failure: ok ? undefined : 'http-status',
+    body: null,
   };
 }
 
 /** 404 on the health path, 200 on `/`: the diagnosis points at HEALTH_CHECK_PATH. */
 const wrongPath: HealthProbe = {
   probe: async (url) => answer(new URL(url).pathname === '/' ? 200 : 404),
+  close: async () => undefined,
 };
 
 function wait(probe: HealthProbe, exited: Promise<ProcessExit>, startupTimeoutMs: number) {
@@ -57,7 +59,7 @@ describe('waitForStart', () => {
 
   it('a healthy answer is passed on with its probe', async () => {
     const verdict = await waitForStart(
-      wait({ probe: async () => answer(200) }, new Promise(() => undefined), 5_000),
+      wait({ probe: async () => answer(200), close: async () => undefined }, new Promise(() => undefined), 5_000),
       1,
     );
     expect(verdict).toMatchObject({ kind: 'healthy', probe: { ok: true, status_code: 200 } });
