@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { parseStackText } from '../../src/main/core/stack/stack-file';
+import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { createControlServer } from '../../src/main/server/control-server';
 import { rawRequest } from '../helpers/raw-http';
 import { tempDir, testConfig, waitForState } from '../helpers/supervise';
@@ -276,3 +277,32 @@ describe('the RPC channels with {service}', () => {
     expect((res.body.data as { name: string }[]).map((s) => s.name)).toEqual(['db', 'backend']);
   });
 });
+
+// runtime.ts builds each service's probe; it must hand the service's user to a command check.
+describe.runIf(process.getuid?.() === 0 && userIdsOf('nobody') !== null)(
+  'runtime: the command check of a service with `user` runs as that user',
+  () => {
+    it('a check that passes only as nobody makes the service running (fails while runtime.ts passes no user)', async () => {
+      const nobody = userIdsOf('nobody')!;
+      const dir = tempDir('bsup-check-user-');
+      const config = testConfig(1, { dataDir: dir });
+      const check = JSON.stringify(`test "$(id -u)" = ${nobody.uid}`);
+      const text = `services:\n  worker:\n    command: [/bin/sleep, "300"]\n    working_dir: /\n    user: nobody\n    restart: "no"\n    health:\n      command: [/bin/sh, -c, ${check}]\n      interval: 0.2\n      timeout: 2\n      retries: 1\n      startup_timeout: 4\n`;
+      const own = createRuntime(
+        config,
+        undefined,
+        undefined,
+        undefined,
+        parseStackText(text, 'stack.yaml', dir, config),
+      );
+      try {
+        await own.stack.start('app-start');
+        const worker = own.stack.member('worker').supervisor;
+        await waitForState(worker, 'running', 8_000);
+        expect(worker.status().last_error ?? null).toBeNull();
+      } finally {
+        await own.shutdown();
+      }
+    }, 15_000);
+  },
+);

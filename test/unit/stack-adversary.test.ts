@@ -24,7 +24,9 @@ import { SettingsError } from '../../src/main/core/settings/settings-errors';
 import { parseStackText, type UserLookup } from '../../src/main/core/stack/stack-file';
 import { StackFileEditor } from '../../src/main/core/stack/stack-file-editor';
 import { loadStack } from '../../src/main/core/stack/stack-location';
-import { healthTargetOf } from '../../src/main/core/probes/service-probe';
+import { CommandProbe } from '../../src/main/core/probes/command-probe';
+import { createServiceProbe, healthTargetOf } from '../../src/main/core/probes/service-probe';
+import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { tempDir, testConfig } from '../helpers/supervise';
 
 const base = loadConfig({ SUPERVISOR_DATA_DIR: '/tmp/stack-adversary-test' }, { command: '/bin/true' });
@@ -374,3 +376,28 @@ describe('stack file: secrets and where the file is', () => {
     expect(() => loadStack(config, {})).toThrow(`${join(dir, 'stack.yaml')}: cannot read the stack file: no such file`);
   });
 });
+
+describe.runIf(process.getuid?.() === 0 && userIdsOf('nobody') !== null)(
+  'a command check of a service with `user`',
+  () => {
+    const nobody = userIdsOf('nobody')!;
+    const asNobody = ['/bin/sh', '-c', `test "$(id -u)" = ${nobody.uid} && test "$(id -g)" = ${nobody.gid}`];
+
+    it('runs as the service user, not as the root supervisor', async () => {
+      const probe = createServiceProbe(
+        { kind: 'command', argv: asNobody },
+        { http: null as never, cwd: '/', env: { PATH: '/usr/bin:/bin' }, user: nobody },
+      )!;
+      const outcome = await probe.probe('', 5_000);
+      await probe.close();
+      expect(outcome.error).toBeNull();
+      expect(outcome.ok).toBe(true);
+    });
+
+    it('without a user it runs as the supervisor', async () => {
+      const probe = new CommandProbe(asNobody, '/', { PATH: '/usr/bin:/bin' });
+      const outcome = await probe.probe('', 5_000);
+      expect(outcome.ok).toBe(false);
+    });
+  },
+);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { LOCAL_RESOURCE_ERRORS, type HealthProbe, type ProbeFailure, type ProbeOutcome } from '../health-probe';
+import type { UserIds } from '../stack/service-user';
 import { timerMs } from '../timer-ms';
 
 /**
@@ -62,7 +63,7 @@ function killGroup(child: ChildProcess): void {
 /**
  * Health by running a command (Compose's `healthcheck: test: [CMD, …]`): healthy when it
  * exits 0 within the timeout. It runs without a shell, in the service's working directory
- * and environment, in a process group of its own, stdin closed. At the timeout the whole
+ * and environment (and as its user, when it has one), in a process group of its own, stdin closed. At the timeout the whole
  * group is SIGKILLed; when the command exits, whatever it left running in its group is
  * SIGKILLed too (a check must not leave processes behind every interval). At most one run
  * of a probe is in flight: a call while one runs gets the same promise.
@@ -77,11 +78,14 @@ export class CommandProbe implements HealthProbe {
    * @param argv the program (a path, or a name looked up in `env.PATH`) and its arguments.
    * @param cwd working directory of the command.
    * @param env its full environment (not merged with the supervisor's).
+   * @param user the ids to run it with (the service's `user`; Compose runs a check as the
+   *   container's user), or null: as the supervisor.
    */
   constructor(
     private readonly argv: readonly string[],
     private readonly cwd: string,
     private readonly env: Record<string, string | undefined>,
+    private readonly user: UserIds | null = null,
   ) {}
 
   /**
@@ -135,6 +139,7 @@ export class CommandProbe implements HealthProbe {
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
           windowsHide: true,
+          ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
         });
       } catch (err) {
         const { failure, error } = this.spawnFailure(err, file);

@@ -1,5 +1,6 @@
 import type { HealthSpec } from '../../../shared/services';
 import type { HealthProbe } from '../health-probe';
+import type { UserIds } from '../stack/service-user';
 import { CommandProbe } from './command-probe';
 import { maskPassword, PostgresProbe } from './postgres-probe';
 import { formatTcpTarget, TcpProbe } from './tcp-probe';
@@ -60,6 +61,8 @@ export interface ServiceProbeDeps {
   cwd: string;
   /** Full environment of a `command` check (the service's, merged over the supervisor's). */
   env: Record<string, string | undefined>;
+  /** Ids a `command` check runs with: the service's `user`, or null/absent: as the supervisor. */
+  user?: UserIds | null;
 }
 
 /**
@@ -77,7 +80,7 @@ export function createServiceProbe(spec: HealthSpec, deps: ServiceProbeDeps): He
     case 'postgres':
       return new PostgresProbe(spec.url);
     case 'command':
-      return new CommandProbe(spec.argv, deps.cwd, deps.env);
+      return new CommandProbe(spec.argv, deps.cwd, deps.env, deps.user ?? null);
     case 'none':
       return null;
   }
