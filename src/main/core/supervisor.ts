@@ -40,6 +40,11 @@ interface ManagedChild {
 /**
  * Owns one backend process: starts it, probes its health, restarts it by the restart
  * policy, stops it with SIGTERM → SIGKILL escalation to its process group.
+ * The state machine of one service: its command queue, its state and the transitions
+ * allowed (src/shared/states.ts), and the restart policy's decisions. The parts it drives
+ * each do one job: HealthMonitor (periodic probes), RemoteMonitor (remote mode),
+ * ProcessGroup (stop with grace), PortCheck, pipeOutput (log-pipe.ts), IncidentRecorder,
+ * PidRecordKeeper and waitForStart (startup-wait.ts).
  *
  * Commands (`start`, `stop`, `restart`) are serialised through one queue, so racing
  * commands from the UI, tray, REST and the policy never make two live backends. Every
@@ -386,8 +391,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
   }
 
-  /** Spawns a process and waits for health. Runs inside the command queue. */
   /**
+   * Spawns a process and waits for health (or, with a start gate closed, waits in
+   * `waiting`). Runs inside the command queue.
    * @param afterOwnExit the policy restarts a child that just died: the port was ours, so
    * the pre-spawn "is someone else serving it?" probe is skipped (a stranger that took it
    * meanwhile is still caught by the EADDRINUSE exit check).
