@@ -25,6 +25,7 @@ import { parseStackText, type UserLookup } from '../../src/main/core/stack/stack
 import { StackFileEditor } from '../../src/main/core/stack/stack-file-editor';
 import { loadStack } from '../../src/main/core/stack/stack-location';
 import { CommandProbe } from '../../src/main/core/probes/command-probe';
+import { parseTcpTarget } from '../../src/main/core/probes/tcp-probe';
 import { createServiceProbe, healthTargetOf } from '../../src/main/core/probes/service-probe';
 import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { tempDir, testConfig } from '../helpers/supervise';
@@ -94,6 +95,32 @@ describe('stack file: environment values as typed', () => {
   it('keeps a quoted value and a plain word as they are', () => {
     const env = parse(one('    environment:\n      Q: "1.10"\n      W: no\n      N: 5\n')).services[0]!.config.env;
     expect(env).toEqual({ Q: '1.10', W: 'no', N: '5' });
+  });
+});
+
+describe('stack file: a tcp check', () => {
+  it('refuses a host the probe could not read back (a path, a user, a query), so no check fails forever', () => {
+    for (const target of ['a/b:5432', 'user@db:5432', 'db?x:5432', 'db#x:5432', 'db%20:5432']) {
+      expect(problems(one(`    health:\n      tcp: "${target}"\n`)), target).toEqual([
+        'stack.yaml:5: services.a.health.tcp: must be host:port (e.g. 127.0.0.1:5432), port 1–65535',
+      ]);
+    }
+  });
+
+  it('every target it takes is one the probe connects to as written', () => {
+    for (const [target, host, port] of [
+      ['127.0.0.1:5432', '127.0.0.1', 5432],
+      ['db.internal:1', 'db.internal', 1],
+      ['[::1]:65535', '::1', 65535],
+      ['my_db:6379', 'my_db', 6379],
+    ] as const) {
+      const health = parse(one(`    health:\n      tcp: "${target}"\n`)).services[0]!.health;
+      expect(health).toEqual({ kind: 'tcp', host, port });
+      expect(parseTcpTarget(healthTargetOf(health))).toEqual({ host, port });
+    }
+    // An IPv6 address is taken as written; the probe reads back the same address, normalised.
+    const mapped = parse(one('    health:\n      tcp: "[::ffff:127.0.0.1]:5432"\n')).services[0]!.health;
+    expect(parseTcpTarget(healthTargetOf(mapped))).toEqual({ host: '::ffff:7f00:1', port: 5432 });
   });
 });
 

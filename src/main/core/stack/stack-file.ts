@@ -24,6 +24,7 @@ import {
 import { describeSettingIssue, isSettingsKey } from '../../../shared/settings';
 import { parseArgs } from '../config';
 import { ConfigError } from '../errors';
+import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
 import { findCycle } from './stack-graph';
 
@@ -92,13 +93,19 @@ const Seconds = z.number({ error: NOT_SECONDS }).refine(Number.isFinite, NOT_SEC
 const Count = z.number({ error: 'must be a whole number' });
 
 const TcpTarget = z.string().transform((value, ctx) => {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(value);
+  // A host name of letters, digits, `.`, `_`, `-` (or an IPv6 address in brackets): a `/`, `@`,
+  // `?` or `%` would make the probe's own tcp://host:port read another target, or none.
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[2]) : 0;
-  if (!m || port < 1 || port > 65_535) {
+  const host = m ? m[1]!.replace(/^\[(.*)\]$/, '$1') : '';
+  const back = m ? parseTcpTarget(formatTcpTarget(host, port)) : null;
+  // An IPv6 address reads back normalised (`::ffff:127.0.0.1` as `::ffff:7f00:1`): the same address.
+  const readsBack = back !== null && (host.includes(':') || back.host.toLowerCase() === host.toLowerCase());
+  if (!m || port < 1 || port > 65_535 || !readsBack) {
     ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:5432), port 1–65535' });
     return z.NEVER;
   }
-  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+  return { host, port };
 });
 
 const HealthSchema = z
