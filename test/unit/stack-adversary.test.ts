@@ -428,3 +428,46 @@ describe.runIf(process.getuid?.() === 0 && userIdsOf('nobody') !== null)(
     });
   },
 );
+
+describe('stack file editor: two processes saving at once', () => {
+  it('the file is always one whole text or the other, and no temporary file is left', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'stack.yaml');
+    const editorModule = join(import.meta.dirname, '..', '..', 'src', 'main', 'core', 'stack', 'stack-file-editor.ts');
+    const helpers = join(import.meta.dirname, '..', 'helpers', 'supervise.ts');
+    const script = join(dir, 'saver.mts');
+    writeFileSync(
+      script,
+      `import { StackFileEditor } from ${JSON.stringify(editorModule)};
+import { testConfig } from ${JSON.stringify(helpers)};
+const e = new StackFileEditor(${JSON.stringify(path)}, false, () => testConfig(1));
+const text = 'services:\\n  a:\\n    command: [/bin/sleep, "' + process.argv[2] + '"]\\n' + '#'.repeat(200_000) + '\\n';
+for (let i = 0; i < 40; i++) e.save(text);
+`,
+    );
+    const tsx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const run = (n: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(tsx, [script, n], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.once('exit', resolve);
+      });
+    let reads = 0;
+    let stop = false;
+    const reader = (async () => {
+      while (!stop) {
+        if (existsSync(path)) {
+          const text = readFileSync(path, 'utf8');
+          expect(text).toMatch(/^services:\n {2}a:\n {4}command: \[\/bin\/sleep, "(111|222)"\]\n#{200000}\n$/);
+          reads++;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const codes = await Promise.all([run('111'), run('222')]);
+    stop = true;
+    await reader;
+    expect(codes).toEqual([0, 0]);
+    expect(reads).toBeGreaterThan(0);
+    expect(readdirSync(dir).sort()).toEqual(['saver.mts', 'stack.yaml']);
+  }, 60_000);
+});
