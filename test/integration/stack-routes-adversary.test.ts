@@ -5,6 +5,9 @@
  * never a 500, and no service is touched; the read-only token cannot act; bodies and
  * methods cannot redirect a command.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
@@ -20,11 +23,13 @@ const READ_TOKEN = 'read-token-0123456789abcdef0123456789ab';
 let runtime: SupervisorRuntime;
 let app: FastifyInstance;
 let port: number;
+let dataDir: string;
 
 const SLEEP = `command: [/bin/sleep, "1000"]\n    restart: "no"\n    stop_grace_period: 1`;
 
 beforeAll(async () => {
   const dir = tempDir('bsup-routes-');
+  dataDir = dir;
   const config = testConfig(1, { dataDir: dir, controlPort: 0 });
   const definition = parseStackText(
     `services:\n  db:\n    ${SLEEP}\n  backend:\n    ${SLEEP}\n    depends_on: [db]\n`,
@@ -275,6 +280,51 @@ describe('the RPC channels with {service}', () => {
     const res = await call('POST', '/api/v1/rpc/services:list', { body: '{"args":[]}' });
     expect(res.status).toBe(200);
     expect((res.body.data as { name: string }[]).map((s) => s.name)).toEqual(['db', 'backend']);
+  });
+});
+
+describe('the stack file over RPC', () => {
+  it('a FIFO at <data>/stack.yaml: stack:getFile answers at once (400), the server is not blocked', async () => {
+    const path = join(dataDir, 'stack.yaml');
+    execFileSync('mkfifo', [path]);
+    try {
+      const started = performance.now();
+      const res = await call('POST', '/api/v1/rpc/stack:getFile', { body: '{"args":[]}' });
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({
+        code: 'STACK_FILE_INVALID',
+        message: `${path}: cannot read the stack file: not a regular file`,
+      });
+      expect((await call('GET', '/api/v1/services')).status).toBe(200);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  it('stack:saveFile with a symlink planted at a temporary name writes nothing through it', async () => {
+    const path = join(dataDir, 'stack.yaml');
+    const victim = join(dataDir, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, `${path}.${process.pid}.tmp`);
+    const text = 'services:\n  a:\n    command: [/bin/sleep, "1"]\n';
+    const res = await call('POST', '/api/v1/rpc/stack:saveFile', { body: JSON.stringify({ args: [text] }) });
+    expect(res.status).toBe(200);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    rmSync(path);
+  });
+
+  it('stack:saveFile with a NUL in a value is 400 with its line; nothing is written', async () => {
+    const path = join(dataDir, 'stack.yaml');
+    const text = 'services:\n  a:\n    command: ["/bin/echo", "a\\0b"]\n';
+    const res = await call('POST', '/api/v1/rpc/stack:saveFile', { body: JSON.stringify({ args: [text] }) });
+    expect(res.status).toBe(400);
+    expect((res.body.error as { message: string }).message).toBe(
+      `${path}:3: services.a.command.1: must not hold a NUL character`,
+    );
+    expect(existsSync(path)).toBe(false);
   });
 });
 
