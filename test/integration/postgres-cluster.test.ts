@@ -2,15 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { prepareCluster, clusterLayout } from '../../src/main/core/postgres/cluster';
 import { postgresServiceDefinition, type PostgresService } from '../../src/main/core/postgres/postgres-service';
 import { DEFAULT_POSTGRES_USER, isRoot } from '../../src/main/core/postgres/run-as';
 import { PostgresProbe } from '../../src/main/core/probes/postgres-probe';
+import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { FolderError } from '../../src/main/core/writable-folder';
 import { processesWhere } from '../helpers/proc';
-import { freePort, pollUntil, tempDir, testConfig } from '../helpers/supervise';
+import { aliveProcess } from '../helpers/proc';
+import { freePort, pollUntil, tempDir, testConfig, waitForState } from '../helpers/supervise';
 
 /** A folder the unprivileged user can pass through (mkdtemp makes 0700 ones). */
 function openTempDir(prefix: string): string {
@@ -24,6 +26,17 @@ const running = new Set<ChildProcess>();
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+let runtime: SupervisorRuntime | null = null;
+afterEach(async () => {
+  await runtime?.shutdown();
+  runtime = null;
+});
+
+/** Uid of a live process, from /proc/<pid>/status. */
+function uidOf(pid: number): number {
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
 
 /** Starts the definition's server as the runtime would: its command, args, cwd, env and user. */
 function startServer(service: PostgresService): { child: ChildProcess; startedAt: number; exited: Promise<number> } {
@@ -233,5 +246,36 @@ describe('a postgres service on the packaged binaries', () => {
     expect(failure?.message).toBe('initdb did not finish within 300 ms: initdb: working');
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(readdirSync(layout.dir).sort()).toEqual(['postgres-superuser-password']);
+  });
+
+  it('runs under a supervisor: healthy by SELECT 1, as the unprivileged user when root, stopped by SIGINT within 2 s', async () => {
+    const dir = openTempDir('bsup-pg-rt-');
+    const port = await freePort();
+    const base = testConfig(port, { dataDir: dir, stopTimeoutMs: 10_000 });
+    const service = postgresServiceDefinition('db', { port }, base);
+    await service.prepare();
+    runtime = createRuntime(base, undefined, undefined, undefined, {
+      services: [{ ...service.definition, primary: true }],
+      file: null,
+    });
+    const supervisor = runtime.stack.member('db').supervisor;
+    await runtime.stack.start('app-start');
+    await waitForState(supervisor, 'running', 20_000);
+    const pid = supervisor.status().pid as number;
+    expect(uidOf(pid)).toBe(isRoot() ? userIdsOf(DEFAULT_POSTGRES_USER)?.uid : process.getuid?.());
+    await service.afterHealthy();
+    const who = await query(service.dependentEnv().DATABASE_URL ?? '', 'SELECT current_user AS u');
+    expect(who.rows[0]).toEqual({ u: 'app' });
+
+    const workers = processesWhere((_pid, s) => s.ppid === pid);
+    expect(workers.length).toBeGreaterThan(0);
+    const stopAt = performance.now();
+    await runtime.stack.stop('user-ui');
+    await waitForState(supervisor, 'stopped', 5_000);
+    // Well inside the 10 s grace: PostgreSQL's fast shutdown, not the SIGKILL after it.
+    expect(performance.now() - stopAt).toBeLessThan(2_000);
+    expect([pid, ...workers].filter(aliveProcess)).toEqual([]);
+    // A clean shutdown removes the lock file; a SIGKILL would leave it.
+    expect(existsSync(join(service.layout.clusterDir, 'postmaster.pid'))).toBe(false);
   });
 });
