@@ -328,6 +328,28 @@ describe('the stack file over RPC', () => {
   });
 });
 
+describe('a service really named constructor', () => {
+  it('parses, starts with its dependent, answers by name and stops alone', async () => {
+    const dir = tempDir('bsup-ctor-');
+    const config = testConfig(1, { dataDir: dir });
+    const text = `services:\n  constructor:\n    ${SLEEP}\n  hasownproperty:\n    ${SLEEP}\n    depends_on: [constructor]\n`;
+    const own = createRuntime(config, undefined, undefined, undefined, parseStackText(text, 'stack.yaml', dir, config));
+    try {
+      expect(own.stack.names).toEqual(['constructor', 'hasownproperty']);
+      await own.stack.start('app-start');
+      for (const name of own.stack.names) await waitForState(own.stack.member(name).supervisor, 'running', 10_000);
+      expect(own.stack.serviceStatus('constructor').depends_on).toEqual([]);
+      expect(own.stack.serviceStatus('hasownproperty').depends_on).toEqual([
+        { service: 'constructor', condition: 'service_started' },
+      ]);
+      expect(own.stack.list().map((s) => s.name)).toEqual(['constructor', 'hasownproperty']);
+      expect(() => own.stack.member('toString')).toThrow(/no service "toString"/);
+    } finally {
+      await own.shutdown();
+    }
+  }, 20_000);
+});
+
 // runtime.ts builds each service's probe; it must hand the service's user to a command check.
 describe.runIf(process.getuid?.() === 0 && userIdsOf('nobody') !== null)(
   'runtime: the command check of a service with `user` runs as that user',
