@@ -77,16 +77,21 @@ async function firstSelect(url: string, since: number): Promise<number> {
   return at - since;
 }
 
-/** Resident memory of the postmaster and every process under it, bytes (/proc/<pid>/status VmRSS). */
-function clusterRss(postmaster: number): { processes: number; bytes: number } {
+/**
+ * Memory of the postmaster and every process under it, bytes: VmRSS summed (shared pages
+ * counted in each process) and Pss summed (shared pages split between their users).
+ */
+function clusterRss(postmaster: number): { processes: number; bytes: number; pss: number } {
   const pids = [postmaster, ...processesWhere((_pid, s) => s.ppid === postmaster)];
   let bytes = 0;
+  let pss = 0;
   for (const pid of pids) {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    bytes += Number(kib ?? 0) * 1024;
+    const kib = (file: string, field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'))?.[1] ?? 0);
+    bytes += kib('status', 'VmRSS') * 1024;
+    pss += kib('smaps_rollup', 'Pss') * 1024;
   }
-  return { processes: pids.length, bytes };
+  return { processes: pids.length, bytes, pss };
 }
 
 async function query(url: string, sql: string): Promise<pg.QueryResult> {
@@ -171,7 +176,7 @@ describe('a postgres service on the packaged binaries', () => {
     expect(stoppedAt - stopAt).toBeLessThan(2_000);
 
     console.log(
-      `postgres: initdb ${initdbMs} ms, first SELECT 1 ${Math.round(selectMs)} ms after spawn, idle RSS ${(rss.bytes / 2 ** 20).toFixed(1)} MiB over ${rss.processes} processes, stop ${Math.round(stoppedAt - stopAt)} ms`,
+      `postgres: initdb ${initdbMs} ms, first SELECT 1 ${Math.round(selectMs)} ms after spawn, idle RSS ${(rss.bytes / 2 ** 20).toFixed(1)} MiB (PSS ${(rss.pss / 2 ** 20).toFixed(1)} MiB) over ${rss.processes} processes, stop ${Math.round(stoppedAt - stopAt)} ms`,
     );
 
     // A second prepare only checks: nothing in the cluster changes.
@@ -252,8 +257,10 @@ describe('a postgres service on the packaged binaries', () => {
     const dir = openTempDir('bsup-pg-rt-');
     const port = await freePort();
     const base = testConfig(port, { dataDir: dir, stopTimeoutMs: 10_000 });
-    const service = postgresServiceDefinition('db', { port }, base);
+    // A data_dir whose folders do not exist yet: made passable for the user PostgreSQL runs as.
+    const service = postgresServiceDefinition('db', { port, data_dir: 'nested/db' }, base);
     await service.prepare();
+    expect(statSync(join(dir, 'nested')).mode & 0o777).toBe(isRoot() ? 0o711 : 0o700);
     runtime = createRuntime(base, undefined, undefined, undefined, {
       services: [{ ...service.definition, primary: true }],
       file: null,

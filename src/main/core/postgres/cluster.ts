@@ -100,14 +100,17 @@ export type PrepareOutcome = { action: 'initialised'; initdbMs: number } | { act
 
 /**
  * Makes the cluster ready to start, idempotently. Checks the binaries run (and are
- * `version`); makes the service folder (0700, or 0711 when PostgreSQL runs as another user,
- * who must pass through it); as root checks every folder above the cluster is traversable
- * by that user; writes the superuser password file when absent. On the first call runs
- * initdb as that user (UTF8, builtin C.UTF-8 locale, scram-sha-256 for every connection,
- * the superuser {@link SUPERUSER}) into a temporary folder beside the cluster, renamed into
- * place once complete, so a killed initdb never leaves a half cluster. Later calls only check
- * the cluster: its major version is the binaries' and it belongs to the user it runs as (when
- * root, a cluster of another owner, e.g. after `user:` changed, is given to the user).
+ * `version`); makes the service folder and any missing folder above it (0700, or 0711 when
+ * PostgreSQL runs as another user, who must pass through them; an existing private service
+ * folder of ours gets the search bit for others); as root checks every folder above the
+ * cluster is traversable by that user; writes the superuser password file when absent. On
+ * the first call runs initdb as that user (UTF8; the builtin C.UTF-8 locale from PostgreSQL
+ * 17 on, C before; scram-sha-256 for every connection; the superuser {@link SUPERUSER}) into
+ * a temporary folder beside the cluster, renamed into place once complete, so a killed
+ * initdb never leaves a half cluster (a leftover one is removed by the next call). Later
+ * calls only check the cluster: its major version is the binaries' and it belongs to the
+ * user it runs as (as root, a cluster of another owner, e.g. after `user:` changed, is given
+ * to the user).
  * @throws ConfigError (FolderError for an unreachable folder) saying what to fix.
  */
 export async function prepareCluster(options: PrepareClusterOptions): Promise<PrepareOutcome> {
@@ -128,13 +131,14 @@ export async function prepareCluster(options: PrepareClusterOptions): Promise<Pr
     return { action: 'existing' };
   }
   const started = performance.now();
-  await runInitdb(options);
+  await runInitdb(options, Number(version.split('.')[0]));
   return { action: 'initialised', initdbMs: Math.round(performance.now() - started) };
 }
 
 function ensureServiceFolder(dir: string, runAs: RunAs | null): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Folders made here let the user PostgreSQL runs as pass (0711); those that exist are checked.
+    mkdirSync(dir, { recursive: true, mode: runAs !== null ? 0o711 : 0o700 });
     const stat = statSync(dir);
     // The user PostgreSQL runs as passes through (the search bit only, no listing) to reach
     // the cluster; the password files in it stay 0600. Only a private folder of ours is opened.
@@ -180,7 +184,7 @@ function checkExistingCluster(layout: ClusterLayout, version: string, runAs: Run
   }
 }
 
-async function runInitdb(options: PrepareClusterOptions): Promise<void> {
+async function runInitdb(options: PrepareClusterOptions, major: number): Promise<void> {
   const { layout, binaries, runAs } = options;
   const suffix = randomBytes(6).toString('hex');
   const target = join(layout.dir, `${INITDB_TEMP_PREFIX}${suffix}`);
@@ -201,8 +205,8 @@ async function runInitdb(options: PrepareClusterOptions): Promise<void> {
       `--pwfile=${pwfile}`,
       '--encoding=UTF8',
       '--locale=C',
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
+      // PostgreSQL 17's builtin provider: UTF-8 character classes the same on every platform.
+      ...(major >= 17 ? ['--locale-provider=builtin', '--builtin-locale=C.UTF-8'] : []),
       '--auth=scram-sha-256',
       '--no-instructions',
     ];
