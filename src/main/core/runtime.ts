@@ -81,14 +81,19 @@ export function createRuntime(
     serviceFiles.push(file);
     const logs = new LogStore(config.logBufferLines, { backendFile: file, events }, undefined, service.name);
     const cwd = service.config.workingDir ?? process.cwd();
-    const probe =
-      createServiceProbe(service.health, { http: httpProbe, cwd, env: { ...process.env, ...service.config.env } }) ??
-      httpProbe;
-    if (probe !== httpProbe) serviceProbes.push(probe);
     const ids = service.user === null ? null : userIdsOf(service.user);
     if (service.user !== null && ids === null) {
       throw new ConfigError(`services.${service.name}.user: no user ${JSON.stringify(service.user)} on this system`);
     }
+    // A `command` check runs as the service does: its user, folder and environment.
+    const probe =
+      createServiceProbe(service.health, {
+        http: httpProbe,
+        cwd,
+        env: { ...process.env, ...service.config.env },
+        user: ids,
+      }) ?? httpProbe;
+    if (probe !== httpProbe) serviceProbes.push(probe);
     const supervisor = new Supervisor({
       config: service.config,
       launcher,
