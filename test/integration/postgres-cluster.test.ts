@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -198,6 +198,14 @@ describe('a postgres service on the packaged binaries', () => {
     expect(rows.rows[0]).toEqual({ n: 1 });
     server2.child.kill('SIGINT');
     await server2.exited;
+
+    // A lost superuser password file is not made anew over the cluster that has the old password.
+    rmSync(layout.superuserPasswordFile);
+    const lost = postgresServiceDefinition('db', { port }, base);
+    await expect(lost.prepare()).rejects.toThrow(
+      `${layout.superuserPasswordFile} is missing, and the cluster ${layout.clusterDir} has the superuser password it held`,
+    );
+    expect(existsSync(layout.superuserPasswordFile)).toBe(false);
   });
 
   it('refuses a data folder under a parent the unprivileged user cannot enter, naming that folder', async () => {

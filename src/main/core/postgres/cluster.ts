@@ -121,14 +121,14 @@ export async function prepareCluster(options: PrepareClusterOptions): Promise<Pr
   }
   ensureServiceFolder(layout.dir, runAs);
   if (runAs !== null) assertTraversable(layout.clusterDir, runAs);
+  removeStaleInitdbFolders(layout.dir);
+  if (existsSync(layout.clusterDir)) {
+    checkExistingCluster(layout, version, runAs, options.superuserPassword);
+    return { action: 'existing' };
+  }
   const password = writeSecretFile(layout.superuserPasswordFile, options.superuserPassword);
   if (password !== options.superuserPassword) {
     throw new ConfigError(`${layout.superuserPasswordFile} was written by another start meanwhile: start again`);
-  }
-  removeStaleInitdbFolders(layout.dir);
-  if (existsSync(layout.clusterDir)) {
-    checkExistingCluster(layout, version, runAs);
-    return { action: 'existing' };
   }
   const started = performance.now();
   await runInitdb(options, Number(version.split('.')[0]));
@@ -157,7 +157,7 @@ function removeStaleInitdbFolders(dir: string): void {
   }
 }
 
-function checkExistingCluster(layout: ClusterLayout, version: string, runAs: RunAs | null): void {
+function checkExistingCluster(layout: ClusterLayout, version: string, runAs: RunAs | null, password: string): void {
   const versionFile = join(layout.clusterDir, 'PG_VERSION');
   let clusterVersion: string;
   try {
@@ -173,10 +173,15 @@ function checkExistingCluster(layout: ClusterLayout, version: string, runAs: Run
       `${layout.clusterDir} is a PostgreSQL ${clusterVersion} cluster, and the binaries are PostgreSQL ${version}: upgrade it with pg_upgrade, or set version: ${clusterVersion}`,
     );
   }
-  if (readSecretFile(layout.superuserPasswordFile) === null) {
+  // The cluster's superuser password is the one in the file: a lost file cannot be made anew.
+  const kept = readSecretFile(layout.superuserPasswordFile);
+  if (kept === null) {
     throw new ConfigError(
-      `${layout.superuserPasswordFile} is missing for the cluster ${layout.clusterDir}: restore it`,
+      `${layout.superuserPasswordFile} is missing, and the cluster ${layout.clusterDir} has the superuser password it held: restore the file, or move the cluster away to have a new one made`,
     );
+  }
+  if (kept !== password) {
+    throw new ConfigError(`${layout.superuserPasswordFile} changed since the service was defined: start again`);
   }
   if (runAs !== null) {
     const stat = statSync(layout.clusterDir);
