@@ -116,6 +116,16 @@ function parseCommandLine(argv: string[]): {
   };
 }
 
+/**
+ * The lines to print for a configuration error: one per problem when its message lists its
+ * issues a line each (the stack file's `file:line: field: problem`), else the message as one
+ * line (a newline inside a value, such as a folder's name, is shown escaped, never obeyed).
+ */
+function problemLines(err: ConfigError): string[] {
+  const listed = err.issues.map((issue) => issue.message);
+  return err.issues.length > 1 && err.message === listed.join('\n') ? listed : [err.message];
+}
+
 /** Describes the backend that will run, for the start banner. */
 function describeBackend(config: SupervisorConfig): string {
   if (!config.orchestratorEnabled) return `remote backend at ${config.backendUrl} (monitoring only)`;
@@ -221,7 +231,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
-      for (const line of err.message.split('\n')) output.err(`backend-supervisor: ${oneLine(line)}`);
+      for (const line of problemLines(err)) output.err(`backend-supervisor: ${oneLine(line)}`);
       return 2;
     }
     throw err;
@@ -238,7 +248,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock.release();
     if (err instanceof ConfigError) {
-      for (const line of err.message.split('\n')) output.err(`backend-supervisor: ${oneLine(line)}`);
+      for (const line of problemLines(err)) output.err(`backend-supervisor: ${oneLine(line)}`);
       return 2;
     }
     throw err;
