@@ -6,12 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { parseStackText } from '../../src/main/core/stack/stack-file';
+import { makeTestStack, spawnsOf, type TestStack } from '../helpers/stack';
 import { FAULT_BACKEND, freePort, tempDir, testConfig, waitForState } from '../helpers/supervise';
 
 let runtime: SupervisorRuntime | null = null;
+let testStack: TestStack | null = null;
 afterEach(async () => {
   await runtime?.shutdown();
   runtime = null;
+  await testStack?.dispose();
+  testStack = null;
 });
 
 /** Resolves with `promise`'s value, or rejects naming `what` after `ms`. */
@@ -53,5 +57,19 @@ describe('stack commands', () => {
     // The queue is free: a stop goes through at once.
     const stopped = await within(stack.stop('rest'), 5_000, 'stack stop after it');
     expect(stopped.services.map((s) => s.status)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('a stop right as a start begins (before the spawn) cuts that start short and spawns nothing', async () => {
+    // db would take 8 s to be healthy: a stop that had to wait for that start would take as long.
+    testStack = await makeTestStack({ db: { env: { READY_AFTER_MS: '8000' } } });
+    const { stack } = testStack;
+    const starting = stack.start('rest');
+    await testStack.waitFor('db', 'starting');
+    const began = Date.now();
+    await within(stack.stop('rest'), 4_000, 'stop during the start');
+    expect(Date.now() - began).toBeLessThan(4_000);
+    await starting;
+    expect(stack.member('db').supervisor.currentState).toBe('stopped');
+    expect(spawnsOf(testStack.services.db!)).toEqual([]);
   });
 });

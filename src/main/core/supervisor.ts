@@ -313,6 +313,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.child) {
         await this.terminateChild(actor, `shutting down (${actor})`);
         this.setState('stopped', actor, `stopped: ${actor}`);
+      } else if (this.state === 'starting' || this.state === 'waiting' || this.state === 'backoff') {
+        // A start cut short before its spawn, a wait for a dependency, a pending restart: none will come.
+        this.setState('stopped', actor, `stopped: ${actor}`);
       }
       return this.result(true, 'disposed');
     }, true);
@@ -400,16 +403,41 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   private async spawnAndAwaitHealthy(actor: Actor, reason: string, afterOwnExit = false): Promise<CommandResult> {
     const wait = this.startGate();
-    if (wait !== null) {
-      // A dependency is down: no spawn, no attempt spent; the stack starts it when it is back.
-      if (this.state !== 'waiting' || this.stateReason !== wait) this.setState('waiting', 'dependency', wait);
-      return this.result(false, `${this.name} is waiting: ${wait}`);
+    if (wait !== null) return this.waitForDependency(wait);
+    // Abortable from the moment the state says `starting`: a stop, hold or restart that
+    // comes during the orphan check, the port check or the launch must not wait out the
+    // whole startup behind it.
+    const abort = new AbortController();
+    this.startAbort = abort;
+    try {
+      return await this.spawnAndWait(actor, reason, afterOwnExit, abort.signal);
+    } finally {
+      if (this.startAbort === abort) this.startAbort = null;
     }
+  }
+
+  /** A dependency is down: no spawn, no attempt spent; the stack starts it when it is back. */
+  private waitForDependency(wait: string): CommandResult {
+    if (this.state !== 'waiting' || this.stateReason !== wait) this.setState('waiting', 'dependency', wait);
+    return this.result(false, `${this.name} is waiting: ${wait}`);
+  }
+
+  /** The body of {@link spawnAndAwaitHealthy}; `signal` aborts it (a stop came). */
+  private async spawnAndWait(
+    actor: Actor,
+    reason: string,
+    afterOwnExit: boolean,
+    signal: AbortSignal,
+  ): Promise<CommandResult> {
     this.lastError = null;
     this.setState('starting', actor, reason);
     await this.pidRecord.reapOnce();
     const held = afterOwnExit ? null : await this.ports.heldBySomeoneElse();
     if (held) return this.giveUpAtOnce('port-in-use', actor, held, null);
+    // Asked again right before the spawn: a stop or a dependency going down meanwhile wins.
+    if (signal.aborted) return this.result(false, 'start cancelled by a stop');
+    const gateNow = this.startGate();
+    if (gateNow !== null) return this.waitForDependency(gateNow);
     let handle: ChildHandle;
     try {
       handle = await this.launcher.launch(this.launchSpec());
@@ -437,8 +465,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.setState('running', actor, 'spawned (no health check: alive means ready)');
       return this.result(true, `${this.name} started`);
     }
-    const abort = new AbortController();
-    this.startAbort = abort;
     const outcome = await waitForStart(
       {
         clock: this.clock,
@@ -448,12 +474,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         startupTimeoutMs: this.config.startupTimeoutMs,
         healthCheckTimeoutMs: this.config.healthCheckTimeoutMs,
         exited: handle.exited,
-        signal: abort.signal,
+        signal,
         onFailedProbe: (p) => this.rememberProbe(p),
       },
       handle.pid,
     );
-    if (this.startAbort === abort) this.startAbort = null;
 
     switch (outcome.kind) {
       case 'healthy':
