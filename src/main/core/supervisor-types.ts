@@ -45,6 +45,20 @@ export interface SupervisorDeps {
    * the state `waiting`; null lets it start. The stack's dependency check.
    */
   startGate?: () => string | null;
+  /** What a service kind does around its process (the built-in `postgres`: initdb, then its role and databases). */
+  hooks?: ServiceHooks;
+}
+
+/**
+ * Steps of a service kind around each start, inside the command queue. A throw from either
+ * is a failed start with its message: before the spawn it is retried by the restart policy
+ * (nothing was spawned); after health the process is stopped first.
+ */
+export interface ServiceHooks {
+  /** Before every spawn (e.g. prepare a database cluster on first start). */
+  beforeSpawn?: () => Promise<void>;
+  /** Once the process is healthy, before the state says `running` (e.g. create roles). */
+  afterHealthy?: () => Promise<void>;
 }
 
 /** A service's own facts beside its settings (README "Several services"). */

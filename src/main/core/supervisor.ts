@@ -21,9 +21,9 @@ import { KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { RemoteMonitor } from './remote-monitor';
 import { decideRestart } from './restart-policy';
 import { waitForStart } from './startup-wait';
-import type { ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
+import type { ServiceHooks, ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
 
-export type { ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
+export type { ServiceHooks, ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
 
 interface ManagedChild {
   handle: ChildHandle;
@@ -57,6 +57,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly name: string;
   private readonly service: ServiceOptions;
   private readonly startGate: () => string | null;
+  private readonly hooks: ServiceHooks;
   private readonly config: SupervisorConfig;
   private readonly launcher: Launcher;
   private readonly prober: HealthProbe;
@@ -102,6 +103,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.instanceId = deps.instanceId ?? randomUUID();
     this.stateSince = this.clock.wallNow();
     this.startGate = deps.startGate ?? (() => null);
+    this.hooks = deps.hooks ?? {};
     const url = new URL(this.config.healthCheckPath, this.config.backendUrl).toString();
     this.service = deps.service ?? {
       name: 'backend',
@@ -416,6 +418,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
+  /** Runs a service kind's hook; null when it is absent or went well, else what failed, in words. */
+  private async runHook(name: keyof ServiceHooks): Promise<string | null> {
+    const hook = this.hooks[name];
+    if (!hook) return null;
+    try {
+      await hook();
+      return null;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return name === 'beforeSpawn' ? `cannot prepare ${this.name}: ${message}` : `ready, but ${message}`;
+    }
+  }
+
   /** A dependency is down: no spawn, no attempt spent; the stack starts it when it is back. */
   private waitForDependency(wait: string): CommandResult {
     if (this.state !== 'waiting' || this.stateReason !== wait) this.setState('waiting', 'dependency', wait);
@@ -438,6 +453,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (signal.aborted) return this.result(false, 'start cancelled by a stop');
     const gateNow = this.startGate();
     if (gateNow !== null) return this.waitForDependency(gateNow);
+    const before = await this.runHook('beforeSpawn');
+    if (before !== null) {
+      this.lastError = before;
+      this.afterFailure('failed-start', before, { pid: null, exit: null, uptimeMs: null });
+      return this.result(false, `Backend failed to start: ${before}`);
+    }
     let handle: ChildHandle;
     try {
       handle = await this.launcher.launch(this.launchSpec());
@@ -481,7 +502,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
 
     switch (outcome.kind) {
-      case 'healthy':
+      case 'healthy': {
+        const after = await this.runHook('afterHealthy');
+        if (after !== null) {
+          this.lastError = after;
+          await this.terminateChild('policy', after);
+          this.afterFailure('failed-start', after, this.failureOf(managed, null));
+          return this.result(false, `Backend failed to start: ${after}`);
+        }
         this.pidRecord.write(handle, true);
         this.health.record(outcome.probe);
         this.setState(
@@ -491,6 +519,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         );
         this.health.schedule(managed.generation);
         return this.result(true, 'Backend started successfully');
+      }
       case 'cancelled':
         // A stop or restart is queued behind us and will finish the job.
         return this.result(false, 'start cancelled by a stop');
