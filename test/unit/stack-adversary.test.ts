@@ -471,3 +471,12 @@ for (let i = 0; i < 40; i++) e.save(text);
     expect(readdirSync(dir).sort()).toEqual(['saver.mts', 'stack.yaml']);
   }, 60_000);
 });
+
+describe('reserved service names', () => {
+  it("refuses a service named supervisor (its log file would be the supervisor's own)", () => {
+    const base = testConfig(1);
+    expect(() => parseStackText('services:\n  supervisor:\n    command: /bin/true\n', 'stack.yaml', '/', base)).toThrow(
+      /stack\.yaml:2: services\.supervisor: is reserved/,
+    );
+  });
+});

@@ -28,6 +28,12 @@ import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
 import { findCycle } from './stack-graph';
 
+/**
+ * Names a service may not have: `supervisor` is the supervisor's own log file
+ * (`<logs>/supervisor.log`) and log stream; a service of that name would write into them.
+ */
+export const RESERVED_SERVICE_NAMES: readonly string[] = ['supervisor'];
+
 /** The `yaml` package's error code for a key given twice in one map (its own code, not one of ours). */
 const YAML_DUPLICATE_KEY: YAMLError['code'] = 'DUPLICATE_KEY';
 
@@ -215,9 +221,16 @@ const StackFileSchema = z.preprocess(
       : v,
   z.strictObject({
     services: z
-      .record(z.string().regex(SERVICE_NAME_PATTERN, 'is not a service name ([a-z0-9_-], ≤ 63)'), ServiceSchema, {
-        error: 'must be a map of service names',
-      })
+      .record(
+        z
+          .string()
+          .regex(SERVICE_NAME_PATTERN, 'is not a service name ([a-z0-9_-], ≤ 63)')
+          .refine((name) => !RESERVED_SERVICE_NAMES.includes(name), {
+            message: `is reserved (${RESERVED_SERVICE_NAMES.join(', ')}: the supervisor's own log file and log stream)`,
+          }),
+        ServiceSchema,
+        { error: 'must be a map of service names' },
+      )
       .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
       .refine((s) => Object.keys(s).length <= MAX_STACK_SERVICES, `may name at most ${MAX_STACK_SERVICES} services`),
   }),
