@@ -25,7 +25,7 @@ export interface ControlServerOptions {
   metrics: Registry;
   /** The bearer token every route but `/healthz` and the dashboard files needs. */
   token: string;
-  /** A second token that may only read: `GET /metrics`, `/api/v1/admin/backend/status` and `/health`. */
+  /** A second token that may only read: `GET /metrics`, `/api/v1/admin/backend/status`, `/health` and `/api/v1/services[/<name>]`. */
   readToken?: string;
   /** The built dashboard (out/renderer); served at `/` when it exists. */
   staticDir?: string;
