@@ -238,8 +238,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return this.result(true, `backend is already ${this.state}`);
       }
       this.cancelBackoff();
-      // A person starting it again gets a fresh set of attempts.
-      if (actor !== 'policy') this.consecutiveFailures = 0;
+      // A person starting it again gets a fresh set of attempts. The stack releasing it from
+      // `waiting` does not: a hold cost no attempt, and must not hand out new ones either
+      // (a flapping dependency would otherwise retry a broken dependent for ever).
+      if (actor !== 'policy' && actor !== 'dependency') this.consecutiveFailures = 0;
       return this.spawnAndAwaitHealthy(actor, `start requested by ${actor}`);
     });
   }

@@ -1,0 +1,120 @@
+/**
+ * The stack under hostile dependencies (README "Several services"): a database that crash
+ * loops, one that exits 0 for good, and a broken dependent whose dependency flaps. A hold
+ * costs no attempt, but it must not hand out fresh attempts either.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTestStack, spawnsOf, type TestStack } from '../helpers/stack';
+import { pollUntil } from '../helpers/supervise';
+
+const stacks: TestStack[] = [];
+afterEach(async () => {
+  while (stacks.length) await stacks.pop()?.dispose();
+});
+
+async function testStack(...args: Parameters<typeof makeTestStack>): Promise<TestStack> {
+  const made = await makeTestStack(...args);
+  stacks.push(made);
+  return made;
+}
+
+/** How often `service` entered `to` in what the test saw. */
+function entries(t: TestStack, service: string, to: string): number {
+  return t.events.filter((e) => e.service === service && e.to === to).length;
+}
+
+/** Waits `ms` (an absence can only be shown over a window: no spawn, no state change). */
+function quietWindow(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('a database that crash loops', () => {
+  it('dependents spawn at most once per healthy spell of db, count nothing, record nothing; once db gives up they wait and never spawn', async () => {
+    const t = await testStack({
+      db: {
+        env: { CRASH_AFTER_MS: '300' },
+        restart: { policy: 'always', max_attempts: 3, delay: 0.1, max_delay: 0.1 },
+      },
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+      api: { depends_on: { db: { condition: 'service_healthy' } } },
+    });
+    void t.stack.start('rest');
+    await t.waitFor('db', 'crashed', 15_000);
+    // Its last crash holds them: the hold's stop may still be under way.
+    await t.waitFor('backend', 'waiting', 5_000);
+    await t.waitFor('api', 'waiting', 5_000);
+    const dbHealthy = entries(t, 'db', 'running');
+    expect(dbHealthy).toBeGreaterThanOrEqual(1);
+    for (const name of ['backend', 'api']) {
+      const status = t.stack.serviceStatus(name);
+      expect(status.status, name).toBe('waiting');
+      expect(status.restart_count, name).toBe(0);
+      expect(status.consecutive_failures, name).toBe(0);
+      expect(spawnsOf(t.services[name]!).length, name).toBeLessThanOrEqual(dbHealthy);
+    }
+    expect(t.incidents.filter((i) => i.service !== 'db')).toEqual([]);
+    const spawned = { backend: spawnsOf(t.services.backend!).length, api: spawnsOf(t.services.api!).length };
+    const mark = t.events.length;
+    await quietWindow(800);
+    expect({ backend: spawnsOf(t.services.backend!).length, api: spawnsOf(t.services.api!).length }).toEqual(spawned);
+    // Not spinning: no state change at all once db gave up.
+    expect(t.events.slice(mark)).toEqual([]);
+  });
+
+  it('a broken dependent still gives up after its max_attempts while db flaps: a hold hands out no fresh attempts', async () => {
+    const t = await testStack({
+      // db runs ~1 s per spell, many spells.
+      db: {
+        env: { CRASH_AFTER_MS: '1000' },
+        restart: { policy: 'always', max_attempts: 8, delay: 0.1, max_delay: 0.1 },
+      },
+      // backend fails on its own: one crash per db spell, at most.
+      backend: {
+        env: { CRASH_AFTER_MS: '500' },
+        depends_on: { db: { condition: 'service_healthy' } },
+        restart: { policy: 'always', max_attempts: 2, delay: 0.1, max_delay: 0.1 },
+      },
+    });
+    void t.stack.start('rest');
+    const backend = t.stack.member('backend').supervisor;
+    const db = t.stack.member('db').supervisor;
+    await pollUntil(
+      () => backend.currentState === 'crashed' || db.currentState === 'crashed',
+      20_000,
+      25,
+      'backend or db giving up',
+    );
+    const failures = t.incidents.filter((i) => i.service === 'backend');
+    expect(
+      backend.currentState,
+      `backend failed ${failures.length} times over ${entries(t, 'db', 'running')} db spells without giving up`,
+    ).toBe('crashed');
+    // 2 attempts: the third failure gives up.
+    expect(failures).toHaveLength(3);
+  });
+});
+
+describe('a dependency with restart "no" that exits 0', () => {
+  it('its service_healthy dependents wait without spinning, and follow it when a person starts it again', async () => {
+    const t = await testStack({
+      db: { env: { CRASH_AFTER_MS: '400', EXIT_CODE: '0' }, restart: 'no' },
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+    });
+    const started = await t.stack.start('rest');
+    expect(started.success, started.message).toBe(true);
+    await t.waitFor('db', 'stopped', 5_000);
+    await t.waitFor('backend', 'waiting', 5_000);
+    expect(t.stack.serviceStatus('db').state_reason).toMatch(/exited with code 0/);
+    expect(t.stack.serviceStatus('backend')).toMatchObject({ restart_count: 0, state_reason: 'db is not healthy' });
+    expect(t.incidents).toEqual([]);
+    const mark = t.events.length;
+    await quietWindow(600);
+    expect(t.events.slice(mark)).toEqual([]);
+    expect(spawnsOf(t.services.backend!)).toHaveLength(1);
+    // A person starts db: backend, still wanted, follows.
+    const again = await t.stack.startService('db', 'rest');
+    expect(again.success, again.message).toBe(true);
+    await t.waitFor('backend', 'running', 5_000);
+    expect(spawnsOf(t.services.backend!)).toHaveLength(2);
+  });
+});
