@@ -114,6 +114,8 @@ export function createRuntime(
         service.name,
         (name) => stack?.member(name).supervisor.currentState ?? 'stopped',
       ),
+      // A service kind's steps around each start (`postgres`: its cluster, then its role and databases).
+      ...(service.hooks ? { hooks: service.hooks } : {}),
     });
     return { definition: service, supervisor, logs };
   });

@@ -1,5 +1,6 @@
 import type { SupervisorConfig } from '../../../shared/config';
 import type { DependencyCondition, HealthSpec, RestartPolicyName } from '../../../shared/services';
+import type { ServiceHooks } from '../supervisor-types';
 
 export type { DependencyCondition, HealthSpec, RestartPolicyName };
 
@@ -35,6 +36,10 @@ export interface ServiceDefinition {
   user: string | null;
   /** What must be up before it starts. */
   dependsOn: Dependency[];
+  /** A built-in kind (README "Stack file", `kind: postgres`); absent: a command of the stack file's. */
+  kind?: 'postgres';
+  /** What its kind does around each start (`postgres`: the cluster before the spawn, role and databases after health). */
+  hooks?: ServiceHooks;
 }
 
 /** A whole stack: its services in file order, and where it came from. */

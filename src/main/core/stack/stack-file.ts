@@ -25,6 +25,8 @@ import { describeSettingIssue, isSettingsKey } from '../../../shared/settings';
 import { parseArgs } from '../config';
 import { ConfigError } from '../errors';
 import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
+import type { PostgresService } from '../postgres/postgres-service';
+import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, withDatabaseUrls } from './postgres-entry';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
 import { findCycle } from './stack-graph';
 
@@ -198,6 +200,8 @@ const EnvironmentSchema = z.preprocess(
 );
 
 const ServiceSchema = z.strictObject({
+  /** Absent: a command of the file's (the `postgres` kind is {@link PostgresServiceSchema}). */
+  kind: z.undefined().optional(),
   command: Argv,
   working_dir: z.string().min(1, 'must not be empty').optional(),
   environment: EnvironmentSchema.optional(),
@@ -208,6 +212,55 @@ const ServiceSchema = z.strictObject({
   stop_grace_period: Seconds.optional(),
   user: z.union([z.string(), z.number().int(UID).min(0, UID)], { error: UID }).optional(),
   primary: z.boolean({ error: 'must be true or false' }).optional(),
+});
+
+/** A key a `postgres` service does not take: a problem that says `why`. */
+const notForPostgres = (why: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, `is not given for a postgres service: ${why}`)
+    .optional();
+
+const NOT_A_PORT = 'must be a TCP port (1 to 65535)';
+
+/**
+ * The built-in `kind: postgres` service (README "Stack file"): PostgreSQL from the packaged
+ * binaries, its cluster made on first start, its dependents given `DATABASE_URL`.
+ */
+const PostgresServiceSchema = z.strictObject({
+  kind: z.literal('postgres'),
+  port: z.number({ error: NOT_A_PORT }).int(NOT_A_PORT).min(1, NOT_A_PORT).max(65_535, NOT_A_PORT).optional(),
+  // A number in the file keeps its text (`17.10` is not 17.1): see checkNodes.
+  version: z.string({ error: 'must be a PostgreSQL version (a major like 17, or 17.10)' }).optional(),
+  data_dir: z.string({ error: 'must be a folder' }).min(1, 'must not be empty').optional(),
+  databases: z
+    .array(z.string({ error: 'must be a database name' }), { error: 'must be a list of database names' })
+    .optional(),
+  user: z.union([z.string(), z.number().int(UID).min(0, UID)], { error: UID }).optional(),
+  command: z
+    .string({ error: 'must be the path of a postgres executable (initdb beside it)' })
+    .min(1, 'must not be empty')
+    .optional(),
+  env_name: z
+    .string({ error: 'must be a variable name' })
+    .regex(ENV_NAME, 'is not a variable name ([A-Za-z_][A-Za-z0-9_]*)')
+    .optional(),
+  depends_on: DependsOnSchema.optional(),
+  restart: RestartSchema.optional(),
+  stop_grace_period: Seconds.optional(),
+  health: notForPostgres('its health is SELECT 1 as its superuser, over TCP on 127.0.0.1'),
+  stop_signal: notForPostgres('it stops on SIGINT, PostgreSQL’s fast shutdown'),
+  environment: notForPostgres('its dependents get DATABASE_URL (env_name names another variable)'),
+  working_dir: notForPostgres('it runs in its data_dir'),
+  primary: notForPostgres('the primary service is the backend the admin routes call'),
+});
+
+/** One entry of `services`: `kind` picks its schema. */
+const ServiceEntrySchema = z.discriminatedUnion('kind', [PostgresServiceSchema, ServiceSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? 'is not a service kind: the built-in kind is postgres (leave kind out for a command)'
+      : undefined,
 });
 
 /**
@@ -228,7 +281,7 @@ const StackFileSchema = z.preprocess(
           .refine((name) => !RESERVED_SERVICE_NAMES.includes(name), {
             message: `is reserved (${RESERVED_SERVICE_NAMES.join(', ')}: the supervisor's own log file and log stream)`,
           }),
-        ServiceSchema,
+        ServiceEntrySchema,
         { error: 'must be a map of service names' },
       )
       .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
@@ -236,6 +289,7 @@ const StackFileSchema = z.preprocess(
   }),
 );
 type ServiceEntry = z.output<typeof ServiceSchema>;
+type PostgresServiceEntry = z.output<typeof PostgresServiceSchema>;
 
 // ---- Lines: where each problem is in the file ------------------------------------------
 
@@ -345,8 +399,9 @@ const FORBIDDEN_KEY = '__proto__';
 /**
  * Walks every node of the document without recursion and, before it becomes plain data:
  * refuses nesting past {@link MAX_STACK_DEPTH}, a `__proto__` key (or `__proto__=` item),
- * and text with a NUL or a lone surrogate; and gives an environment value typed as a
- * number or a boolean its text as written (`1.10` stays `1.10`, `02134` stays `02134`).
+ * and text with a NUL or a lone surrogate; and gives an environment value (and a service's
+ * `version`) typed as a number or a boolean its text as written (`1.10` stays `1.10`,
+ * `02134` stays `02134`).
  */
 function checkNodes(root: unknown, lines: LineCounter, problems: Problems): void {
   const lineOf = (node: unknown): number => lines.linePos((node as YamlNode | null)?.range?.[0] ?? 0).line;
@@ -370,7 +425,9 @@ function checkNodes(root: unknown, lines: LineCounter, problems: Problems): void
         const why = textProblem(key);
         if (why) problems.add(keyPath, why, lineOf(pair.key));
         const value = pair.value;
-        if (inEnvironment && isScalar(value) && typeof value.source === 'string') {
+        // A postgres service's `version: 17.10` is the text 17.10, not the number 17.1.
+        const isVersion = path.length === 2 && path[0] === 'services' && key === 'version';
+        if ((inEnvironment || isVersion) && isScalar(value) && typeof value.source === 'string') {
           if (typeof value.value === 'number' || typeof value.value === 'boolean') value.value = value.source;
         }
         stack.push({ node: value, path: keyPath });
@@ -478,52 +535,34 @@ function environmentOf(env: ServiceEntry['environment']): Record<string, string>
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
 }
 
-function restartOf(entry: ServiceEntry, base: SupervisorConfig) {
+type Restart = { policy: RestartPolicyName } & Partial<
+  Record<'max_attempts' | 'delay' | 'max_delay' | 'reset_after', number>
+>;
+
+/** The entry's `restart`, its policy `fallback` when it names none. */
+function restartOf(entry: ServiceEntry | PostgresServiceEntry, fallback: RestartPolicyName): Restart {
   const r = entry.restart ?? {};
-  const policy: RestartPolicyName = r.policy ?? (base.autoRestart ? 'always' : 'no');
-  return { ...r, policy } as { policy: RestartPolicyName } & Partial<
-    Record<'max_attempts' | 'delay' | 'max_delay' | 'reset_after', number>
-  >;
+  return { ...r, policy: r.policy ?? fallback } as Restart;
 }
 
-/** Resolves one parsed entry over `base`, adding its problems. @returns null when it has any. */
-function resolveService(
-  name: string,
-  entry: ServiceEntry,
-  base: SupervisorConfig,
-  dir: string,
+/**
+ * `input` (a config of `base`'s keys) with the entry's durations and numbers over it,
+ * validated; each problem at the entry's field (`at`) it came from.
+ * @returns null when there was a problem.
+ */
+function configOf(
+  input: Record<string, unknown>,
+  entry: ServiceEntry | PostgresServiceEntry,
+  restart: Restart,
+  at: (field: string) => string[],
   problems: Problems,
-  users: UserLookup,
-): ServiceDefinition | null {
-  const before = problems.size;
-  const at = (field: string): string[] => ['services', name, ...field.split('.')];
-  const health = healthOf(entry);
-  const restart = restartOf(entry, base);
-  const command = entry.command[0]!;
-  const args = entry.command.slice(1);
-  let workingDir: string;
-  if (entry.working_dir !== undefined) workingDir = resolve(dir, entry.working_dir);
-  else if (isAbsolute(command)) workingDir = dirname(command);
-  else workingDir = dir;
-
-  const input: Record<string, unknown> = {
-    ...base,
-    command,
-    args,
-    workingDir,
-    env: environmentOf(entry.environment),
-    autoRestart: restart.policy !== 'no',
-  };
-  if (health.kind === 'http') {
-    const url = new URL(health.url);
-    input.backendUrl = url.origin;
-    input.healthCheckPath = url.pathname + url.search;
-  }
+): SupervisorConfig | null {
+  const health = 'kind' in entry && entry.kind === 'postgres' ? undefined : (entry as ServiceEntry).health;
   const overrides: Record<string, number | undefined> = {
-    healthCheckIntervalMs: ms(entry.health?.interval),
-    healthCheckTimeoutMs: ms(entry.health?.timeout),
-    healthFailureThreshold: entry.health?.retries,
-    startupTimeoutMs: ms(entry.health?.startup_timeout),
+    healthCheckIntervalMs: ms(health?.interval),
+    healthCheckTimeoutMs: ms(health?.timeout),
+    healthFailureThreshold: health?.retries,
+    startupTimeoutMs: ms(health?.startup_timeout),
     maxRestartAttempts: restart.max_attempts,
     restartDelayMs: ms(restart.delay),
     maxRestartDelayMs: ms(restart.max_delay),
@@ -532,6 +571,7 @@ function resolveService(
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) input[key] = value;
 
+  const before = problems.size;
   const parsed = SupervisorConfigSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -552,17 +592,54 @@ function resolveService(
       );
     }
   }
+  return parsed.success && problems.size === before ? parsed.data : null;
+}
+
+/** Resolves one parsed entry over `base`, adding its problems. @returns null when it has any. */
+function resolveService(
+  name: string,
+  entry: ServiceEntry,
+  base: SupervisorConfig,
+  dir: string,
+  problems: Problems,
+  users: UserLookup,
+): ServiceDefinition | null {
+  const before = problems.size;
+  const at = (field: string): string[] => ['services', name, ...field.split('.')];
+  const health = healthOf(entry);
+  const restart = restartOf(entry, base.autoRestart ? 'always' : 'no');
+  const command = entry.command[0]!;
+  const args = entry.command.slice(1);
+  let workingDir: string;
+  if (entry.working_dir !== undefined) workingDir = resolve(dir, entry.working_dir);
+  else if (isAbsolute(command)) workingDir = dirname(command);
+  else workingDir = dir;
+
+  const input: Record<string, unknown> = {
+    ...base,
+    command,
+    args,
+    workingDir,
+    env: environmentOf(entry.environment),
+    autoRestart: restart.policy !== 'no',
+  };
+  if (health.kind === 'http') {
+    const url = new URL(health.url);
+    input.backendUrl = url.origin;
+    input.healthCheckPath = url.pathname + url.search;
+  }
+  const config = configOf(input, entry, restart, at, problems);
 
   const user = entry.user === undefined ? null : String(entry.user);
   if (user !== null) {
     const why = userProblem(user, users);
     if (why) problems.add(at('user'), why);
   }
-  if (problems.size > before || !parsed.success) return null;
+  if (problems.size > before || config === null) return null;
   return {
     name,
     primary: entry.primary ?? false,
-    config: parsed.data,
+    config,
     health,
     restartPolicy: restart.policy,
     stopSignal: (entry.stop_signal ?? 'SIGTERM') as NodeJS.Signals,
@@ -571,8 +648,65 @@ function resolveService(
   };
 }
 
+/**
+ * Resolves a `kind: postgres` entry over `base` (README "Stack file"): the library's service,
+ * with the entry's restart and stop_grace_period, and its `hooks`. As root, `makeUser` makes
+ * the run-as user (`backend-supervisor`) now when the entry names none, so its uid is known
+ * before the runtime is built. @returns null when it has any problem.
+ */
+function resolvePostgres(
+  name: string,
+  entry: PostgresServiceEntry,
+  base: SupervisorConfig,
+  dir: string,
+  problems: Problems,
+  users: UserLookup,
+  makeUser: boolean,
+): { definition: ServiceDefinition; service: PostgresService } | null {
+  const before = problems.size;
+  const at = (field: string): string[] => ['services', name, ...field.split('.')];
+  const root = users.currentUid === 0;
+  if (entry.user !== undefined) {
+    const user = String(entry.user);
+    const why = userProblem(user, users);
+    if (why) problems.add(at('user'), why);
+    else if (root && (/^\d+$/.test(user) ? Number(user) : users.uidOf(user)) === 0) {
+      problems.add(at('user'), 'is root, and PostgreSQL refuses to run as root: name an unprivileged user');
+    }
+  }
+  if (problems.size > before) return null;
+  const service = postgresOfEntry(name, entry, dir, base, root, makeUser, (field, what) =>
+    problems.add(['services', name, ...field], what),
+  );
+  if (service === null) return null;
+  const restart = restartOf(entry, service.definition.restartPolicy);
+  const input: Record<string, unknown> = { ...service.definition.config, autoRestart: restart.policy !== 'no' };
+  const config = configOf(input, entry, restart, at, problems);
+  if (config === null) return null;
+  const definition: ServiceDefinition = {
+    ...service.definition,
+    config,
+    restartPolicy: restart.policy,
+    dependsOn: (entry.depends_on ?? []) as Dependency[],
+    kind: 'postgres',
+    hooks: {
+      beforeSpawn: async () => {
+        await service.prepare();
+      },
+      afterHealthy: async () => {
+        await service.afterHealthy();
+      },
+    },
+  };
+  return { definition, service };
+}
+
 /** Dependencies on unknown services, on itself, and cycles; each at its `depends_on` line. */
-function checkGraph(services: Record<string, ServiceEntry>, finder: LineFinder, problems: Problems): void {
+function checkGraph(
+  services: Record<string, ServiceEntry | PostgresServiceEntry>,
+  finder: LineFinder,
+  problems: Problems,
+): void {
   const names = new Set(Object.keys(services));
   const nodes = Object.entries(services).map(([name, s]) => ({
     name,
@@ -594,6 +728,11 @@ function checkGraph(services: Record<string, ServiceEntry>, finder: LineFinder, 
 export interface StackFileOptions {
   /** How `user` is checked (default: the system's users). */
   users?: UserLookup;
+  /**
+   * As root, make the user a `postgres` service runs as (`backend-supervisor`, `useradd
+   * --system`) when it names none and it is missing (default: false; {@link loadStackFile}: true).
+   */
+  makeRunAsUsers?: boolean;
 }
 
 /**
@@ -682,14 +821,28 @@ export function parseStackText(
     problems.add(['services', name, 'primary'], `a second primary service (${primaries[0]![0]} is one)`);
   }
   const services: ServiceDefinition[] = [];
+  const postgres = new Map<string, { service: PostgresService; envName: string }>();
   for (const [name, entry] of Object.entries(entries)) {
-    const service = resolveService(name, entry, base, dir, problems, users);
-    if (service) services.push(service);
+    if (entry.kind === 'postgres') {
+      const made = resolvePostgres(name, entry, base, dir, problems, users, options.makeRunAsUsers ?? false);
+      if (!made) continue;
+      services.push(made.definition);
+      postgres.set(name, { service: made.service, envName: entry.env_name ?? DEFAULT_DATABASE_URL_ENV });
+    } else {
+      const service = resolveService(name, entry, base, dir, problems, users);
+      if (service) services.push(service);
+    }
   }
+  withDatabaseUrls(services, postgres, (service, dependency, what) => {
+    const path = ['services', service, 'depends_on'];
+    problems.add(path, what, finder.lineOf([...path, dependency]));
+  });
   problems.throwIfAny();
 
   if (primaries.length === 0) {
-    const primary = services.find((s) => s.name === 'backend') ?? services[0];
+    // The primary is the backend the admin routes call: never a postgres service while another is there.
+    const primary =
+      services.find((s) => s.name === 'backend') ?? services.find((s) => s.kind !== 'postgres') ?? services[0];
     if (primary) primary.primary = true;
   }
   return { services, file: null };
@@ -714,7 +867,8 @@ function readBounded(path: string, limit: number): Buffer {
 
 /**
  * Reads, validates and resolves a stack file (README "Stack file") over `base` (see
- * {@link parseStackText}); relative paths in it are relative to its folder.
+ * {@link parseStackText}); relative paths in it are relative to its folder. As root it makes
+ * the user a `postgres` service runs as when missing (see {@link StackFileOptions}).
  * @throws ConfigError naming the file when it is missing, unreadable, over 1 MiB or invalid
  * (one line per problem, with its line number).
  */
@@ -722,7 +876,7 @@ export function loadStackFile(path: string, base: SupervisorConfig, options: Sta
   const file = resolve(path);
   const text = readStackText(path);
   if (text === null) throw new ConfigError(`${path}: cannot read the stack file: no such file`);
-  return { ...parseStackText(text, path, dirname(file), base, options), file };
+  return { ...parseStackText(text, path, dirname(file), base, { makeRunAsUsers: true, ...options }), file };
 }
 
 /**

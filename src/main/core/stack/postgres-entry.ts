@@ -1,0 +1,146 @@
+/**
+ * A stack file's `kind: postgres` entry made a service (README "Stack file"): its folder, the
+ * PostgreSQL service the library builds, and the connection URLs its dependents get.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import type { SupervisorConfig } from '../../../shared/config';
+import { ConfigError } from '../errors';
+import { postgresServiceDefinition, type PostgresService } from '../postgres/postgres-service';
+import { DEFAULT_POSTGRES_USER, resolveRunAs } from '../postgres/run-as';
+import type { ServiceDefinition } from './service-definition';
+
+/**
+ * The folder above a `postgres` service's own when the supervisor is root and the entry names
+ * no `data_dir`: the supervisor's data folder (0700 under /root) is not passable for the
+ * unprivileged user PostgreSQL runs as. Made 0711, owned by root; the cluster in it belongs
+ * to that user.
+ */
+export const ROOT_POSTGRES_DATA_ROOT = '/var/lib/backend-supervisor';
+
+/** The variable a dependent gets the first database's URL in, unless the entry's `env_name` names another. */
+export const DEFAULT_DATABASE_URL_ENV = 'DATABASE_URL';
+
+/** The options of a `kind: postgres` entry the library takes, plus `env_name`, as the schema checked them. */
+export interface PostgresEntry {
+  port?: number | undefined;
+  version?: string | undefined;
+  data_dir?: string | undefined;
+  databases?: string[] | undefined;
+  user?: string | number | undefined;
+  command?: string | undefined;
+  env_name?: string | undefined;
+}
+
+/** A problem at a field of the entry (`['databases', 1]`). */
+export type EntryProblem = (field: (string | number)[], what: string) => void;
+
+/**
+ * The service's folder: `data_dir` (absolute, or relative to the stack file's folder `dir`),
+ * else `/var/lib/backend-supervisor/<name>` as root, else `<dataDir>/<name>`.
+ */
+export function postgresDataDir(
+  name: string,
+  dataDir: string | undefined,
+  dir: string,
+  base: SupervisorConfig,
+  root: boolean,
+): string {
+  if (dataDir !== undefined) return isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir);
+  return root ? join(ROOT_POSTGRES_DATA_ROOT, name) : join(base.dataDir, name);
+}
+
+/**
+ * Builds the PostgreSQL service of an entry (nothing is written). A library message that
+ * starts with its option (`port: …`, `databases[1]: …`) is a problem at that field; any
+ * other (missing binaries, a password file that is not private) is one at the entry.
+ * @param makeUser as root, make the run-as user when the entry names none and it is missing.
+ * @returns null when there was a problem.
+ */
+export function postgresOfEntry(
+  name: string,
+  entry: PostgresEntry,
+  dir: string,
+  base: SupervisorConfig,
+  root: boolean,
+  makeUser: boolean,
+  problem: EntryProblem,
+): PostgresService | null {
+  try {
+    const user = entry.user === undefined ? undefined : String(entry.user);
+    if (root && makeUser && (user === undefined || user === DEFAULT_POSTGRES_USER)) resolveRunAs(undefined);
+    return postgresServiceDefinition(
+      name,
+      {
+        ...(entry.port !== undefined ? { port: entry.port } : {}),
+        ...(entry.version !== undefined ? { version: entry.version } : {}),
+        ...(entry.databases !== undefined ? { databases: entry.databases } : {}),
+        ...(user !== undefined ? { user } : {}),
+        ...(entry.command !== undefined
+          ? { command: isAbsolute(entry.command) ? entry.command : resolve(dir, entry.command) }
+          : {}),
+        data_dir: postgresDataDir(name, entry.data_dir, dir, base, root),
+      },
+      base,
+      { root },
+    );
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const m = /^([a-z_]+)(?:\[(\d+)\])?: ([\s\S]*)$/.exec(err.message);
+    const field = m?.[1];
+    if (m && field !== undefined && KNOWN_FIELDS.has(field)) {
+      problem(m[2] !== undefined ? [field, Number(m[2])] : [field], m[3]!);
+    } else if (/refuses to run as root/.test(err.message)) problem(['user'], err.message);
+    else problem([], err.message);
+    return null;
+  }
+}
+
+/** The options the library names at the start of its messages. */
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(['port', 'version', 'databases', 'user', 'command', 'data_dir']);
+
+/**
+ * The variables a dependent of `service` gets: `<envName>` (the first database's URL) and,
+ * with more than one database, `<envName>_<DATABASE>` for each.
+ */
+export function dependentVariables(service: PostgresService, envName: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(service.dependentEnv()).map(([key, url]) => [
+      envName + key.slice(DEFAULT_DATABASE_URL_ENV.length),
+      url,
+    ]),
+  );
+}
+
+/**
+ * Gives every service that depends on a `postgres` service its connection URLs
+ * ({@link dependentVariables}), under the service's own `environment` (its values win).
+ * Two `postgres` dependencies giving the same variable are a problem at that `depends_on`.
+ */
+export function withDatabaseUrls(
+  services: ServiceDefinition[],
+  postgres: ReadonlyMap<string, { service: PostgresService; envName: string }>,
+  problem: (service: string, dependency: string, what: string) => void,
+): void {
+  for (const service of services) {
+    if (service.kind === 'postgres') continue;
+    const given: Record<string, string> = {};
+    const from = new Map<string, string>();
+    for (const dep of service.dependsOn) {
+      const db = postgres.get(dep.service);
+      if (!db) continue;
+      for (const [key, url] of Object.entries(dependentVariables(db.service, db.envName))) {
+        const other = from.get(key);
+        if (other !== undefined && !(key in service.config.env)) {
+          problem(
+            service.name,
+            dep.service,
+            `${other} and ${dep.service} both give ${key}: set env_name on one of them`,
+          );
+        }
+        from.set(key, dep.service);
+        given[key] = url;
+      }
+    }
+    if (from.size > 0) service.config = { ...service.config, env: { ...given, ...service.config.env } };
+  }
+}
