@@ -3,9 +3,14 @@
  * loops, one that exits 0 for good, and a broken dependent whose dependency flaps. A hold
  * costs no attempt, but it must not hand out fresh attempts either.
  */
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTestStack, spawnsOf, type TestStack } from '../helpers/stack';
-import { pollUntil } from '../helpers/supervise';
+import type { LogLine } from '../../src/shared/status';
+import { createRuntime } from '../../src/main/core/runtime';
+import { parseStackText } from '../../src/main/core/stack/stack-file';
+import { fixtureStackText, livePids, makeTestStack, spawnsOf, type TestStack } from '../helpers/stack';
+import { pollUntil, tempDir, testConfig } from '../helpers/supervise';
 
 const stacks: TestStack[] = [];
 afterEach(async () => {
@@ -116,5 +121,92 @@ describe('a dependency with restart "no" that exits 0', () => {
     expect(again.success, again.message).toBe(true);
     await t.waitFor('backend', 'running', 5_000);
     expect(spawnsOf(t.services.backend!)).toHaveLength(2);
+  });
+});
+
+describe('Start all while a service_started dependent runs on alone', () => {
+  it('a person stopped backend (worker left running); Start all starts backend and leaves worker’s process alone', async () => {
+    const t = await testStack({
+      db: {},
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+      worker: { depends_on: { backend: { condition: 'service_started' } } },
+    });
+    const started = await t.stack.start('rest');
+    expect(started.success, started.message).toBe(true);
+    const workerPid = t.stack.serviceStatus('worker').pid;
+    const stopped = await t.stack.stopService('backend', 'rest');
+    expect(stopped.success, stopped.message).toBe(true);
+    expect(t.stack.serviceStatus('worker')).toMatchObject({ status: 'running', pid: workerPid });
+    const mark = t.events.length;
+    const again = await t.stack.start('rest');
+    expect(again.success, again.message).toBe(true);
+    expect(t.stack.list().map((s) => [s.name, s.status])).toEqual([
+      ['db', 'running'],
+      ['backend', 'running'],
+      ['worker', 'running'],
+    ]);
+    expect(t.events.slice(mark).filter((e) => e.service === 'worker')).toEqual([]);
+    expect(t.stack.serviceStatus('worker').pid).toBe(workerPid);
+    expect(spawnsOf(t.services.worker!)).toHaveLength(1);
+  });
+});
+
+describe('a restart storm', () => {
+  it('a service that exits 0 at once with policy always is bounded by max_attempts: 1 + 3 spawns, then crashed', async () => {
+    const t = await testStack({
+      db: {
+        env: { CRASH_AFTER_MS: '0', EXIT_CODE: '0' },
+        restart: { policy: 'always', max_attempts: 3, delay: 0.05, max_delay: 0.05 },
+      },
+    });
+    void t.stack.start('rest');
+    await t.waitFor('db', 'crashed', 10_000);
+    expect(spawnsOf(t.services.db!)).toHaveLength(4);
+    expect(t.stack.serviceStatus('db').restart_count).toBe(3);
+  });
+});
+
+describe('a full disk under one service’s log file', () => {
+  it('db’s lines are dropped and counted for db alone; backend, flooding at once, keeps every line on disk', async () => {
+    const dir = tempDir('bsup-stack-full-');
+    const lines = 20_000;
+    const { text, services } = await fixtureStackText(dir, {
+      db: { env: { FLOOD_LINES: String(lines) } },
+      backend: { env: { FLOOD_LINES: String(lines) } },
+    });
+    const base = testConfig(1, { dataDir: dir });
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    // Every write to db.log fails with ENOSPC.
+    symlinkSync('/dev/full', join(dir, 'logs', 'db.log'));
+    const runtime = createRuntime(base, undefined, undefined, undefined, parseStackText(text, 'full.yaml', dir, base));
+    let shut = false;
+    const shutdown = async (): Promise<void> => {
+      if (shut) return;
+      shut = true;
+      await runtime.shutdown();
+    };
+    try {
+      const done = new Set<string>();
+      runtime.stack.on('line', (line: LogLine) => {
+        if (line.stream === 'stderr' && line.text === 'flood done' && line.service) done.add(line.service);
+      });
+      const started = await runtime.stack.start('rest');
+      expect(started.success, started.message).toBe(true);
+      await pollUntil(() => done.size === 2, 20_000, 25, 'both floods done');
+      const metrics = await runtime.metrics.metrics();
+      const dropped = (service: string): number =>
+        Number(new RegExp(`^backend_log_lines_dropped_total\\{service="${service}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+      expect(dropped('db')).toBeGreaterThanOrEqual(lines);
+      expect(dropped('backend')).toBe(0);
+      expect(runtime.stack.serviceStatus('db').status).toBe('running');
+      await shutdown();
+      const onDisk = readFileSync(join(dir, 'logs', 'backend.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('flood line')).length;
+      expect(onDisk).toBe(lines);
+    } finally {
+      await shutdown();
+      expect(Object.values(services).flatMap(livePids)).toEqual([]);
+    }
   });
 });

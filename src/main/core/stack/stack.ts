@@ -251,7 +251,15 @@ export class Stack extends EventEmitter<StackEvents> {
     const { supervisor } = this.member(name);
     const gate = this.gateOf(name);
     const first = gate();
-    if (first !== null && supervisor.currentState !== 'waiting') await supervisor.hold(first);
+    const state = supervisor.currentState;
+    // A live service whose only unmet dependencies are `service_started` ones is left alone,
+    // as the reconciler leaves it (README: "service_started dependents are left alone"); a
+    // start must not stop it only to start it again.
+    const down = this.healthyDependencyDown(name);
+    const alive = state === 'starting' || state === 'running' || state === 'unhealthy';
+    if (first !== null && state !== 'waiting' && (down || !alive)) {
+      await supervisor.hold(down ? unmetReason(down) : first);
+    }
     await this.until(() => !this.wanted.has(name) || gate() === null || this.blockedForGood(name));
     if (!this.wanted.has(name)) return null;
     // Blocked for good: this start puts it in `waiting` with the reason (the gate says it).
@@ -306,17 +314,22 @@ export class Stack extends EventEmitter<StackEvents> {
   private reconcile(): void {
     if (this.disposed) return;
     for (const name of this.wanted) {
-      const { supervisor, definition } = this.member(name);
+      const { supervisor } = this.member(name);
       const state = supervisor.currentState;
-      const down = definition.dependsOn.find(
-        (d) => d.condition === 'service_healthy' && !conditionMet(d, this.stateOf(d.service)),
-      );
+      const down = this.healthyDependencyDown(name);
       if (down && HOLDABLE.has(state)) {
         void supervisor.hold(unmetReason(down)).catch(() => undefined);
       } else if (state === 'waiting' && this.gateOf(name)() === null) {
         void supervisor.start('dependency').catch(() => undefined);
       }
     }
+  }
+
+  /** The first `service_healthy` dependency of `name` that is not running, if any. */
+  private healthyDependencyDown(name: string): Dependency | undefined {
+    return this.member(name).definition.dependsOn.find(
+      (d) => d.condition === 'service_healthy' && !conditionMet(d, this.stateOf(d.service)),
+    );
   }
 
   /**
