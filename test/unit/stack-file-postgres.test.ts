@@ -189,6 +189,16 @@ describe('its problems, each at its line', () => {
     ]);
   });
 
+  it('two postgres services on one port (5432 when neither names one) are refused at the second one', () => {
+    expect(problems([...DB, '  db2:', '    kind: postgres', '    port: 15432'])).toEqual([
+      "stack.yaml:7: services.db2.port: 15432 is db's port too: give each postgres service its own",
+    ]);
+    expect(problems(['services:', '  a:', '    kind: postgres', '  b:', '    kind: postgres'])).toEqual([
+      "stack.yaml:4: services.b.port: 5432 is a's port too: give each postgres service its own",
+    ]);
+    expect(() => parse([...DB, '  db2:', '    kind: postgres', '    port: 15433'])).not.toThrow();
+  });
+
   it('version is read as written (17.10, not 17.1) and checked against the packaged binaries', () => {
     expect(() => parse([...DB, '    version: 17'])).not.toThrow();
     expect(() => parse([...DB, '    version: 17.10'])).not.toThrow();

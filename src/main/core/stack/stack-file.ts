@@ -25,7 +25,7 @@ import { describeSettingIssue, isSettingsKey } from '../../../shared/settings';
 import { parseArgs } from '../config';
 import { ConfigError } from '../errors';
 import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
-import type { PostgresService } from '../postgres/postgres-service';
+import { DEFAULT_POSTGRES_PORT, type PostgresService } from '../postgres/postgres-service';
 import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, withDatabaseUrls } from './postgres-entry';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
 import { findCycle } from './stack-graph';
@@ -822,8 +822,15 @@ export function parseStackText(
   }
   const services: ServiceDefinition[] = [];
   const postgres = new Map<string, { service: PostgresService; envName: string }>();
+  const portOwners = new Map<number, string>();
   for (const [name, entry] of Object.entries(entries)) {
     if (entry.kind === 'postgres') {
+      const port = entry.port ?? DEFAULT_POSTGRES_PORT;
+      const owner = portOwners.get(port);
+      if (owner !== undefined) {
+        problems.add(['services', name, 'port'], `${port} is ${owner}'s port too: give each postgres service its own`);
+      }
+      portOwners.set(port, owner ?? name);
       const made = resolvePostgres(name, entry, base, dir, problems, users, options.makeRunAsUsers ?? false);
       if (!made) continue;
       services.push(made.definition);
