@@ -195,7 +195,9 @@ describe('a full disk under one service’s log file', () => {
       await pollUntil(() => done.size === 2, 20_000, 25, 'both floods done');
       const metrics = await runtime.metrics.metrics();
       const dropped = (service: string): number =>
-        Number(new RegExp(`^backend_log_lines_dropped_total\\{service="${service}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+        Number(
+          new RegExp(`^backend_log_lines_dropped_total\\{service="${service}"\\} (\\d+)$`, 'm').exec(metrics)?.[1],
+        );
       expect(dropped('db')).toBeGreaterThanOrEqual(lines);
       expect(dropped('backend')).toBe(0);
       expect(runtime.stack.serviceStatus('db').status).toBe('running');
@@ -208,5 +210,56 @@ describe('a full disk under one service’s log file', () => {
       await shutdown();
       expect(Object.values(services).flatMap(livePids)).toEqual([]);
     }
+  });
+});
+
+describe('two services configured on the same port', () => {
+  it('one runs, the other gives up naming the port, and the one running is never disturbed', async () => {
+    const dir = tempDir('bsup-stack-port-');
+    const { text, services } = await fixtureStackText(dir, { a: {}, b: {} });
+    const file = JSON.parse(text) as {
+      services: Record<string, { environment: Record<string, string>; health: { http: string } }>;
+    };
+    file.services.b!.environment.PORT = file.services.a!.environment.PORT!;
+    file.services.b!.health.http = file.services.a!.health.http;
+    const base = testConfig(1, { dataDir: dir });
+    const runtime = createRuntime(
+      base,
+      undefined,
+      undefined,
+      undefined,
+      parseStackText(JSON.stringify(file), 'port.yaml', dir, base),
+    );
+    try {
+      await runtime.stack.start('rest');
+      const a = runtime.stack.member('a').supervisor;
+      const b = runtime.stack.member('b').supervisor;
+      await pollUntil(
+        () => [a.currentState, b.currentState].sort().join() === 'crashed,running',
+        10_000,
+        25,
+        'one running, one crashed',
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message}: a ${a.currentState} (${a.status().state_reason}), b ${b.currentState} (${b.status().state_reason})`,
+        );
+      });
+      const [winner, loser] = a.currentState === 'running' ? [a, b] : [b, a];
+      expect(loser.status().state_reason).toMatch(/port \d+ is already in use/);
+      // No restart storm: its first exit (EADDRINUSE), then one restart that found the port served.
+      const loserSpawns = spawnsOf(services[loser.name]!).length;
+      expect(loserSpawns).toBeLessThanOrEqual(2);
+      expect(runtime.stack.serviceStatus(loser.name).restart_count).toBeLessThanOrEqual(1);
+      const pid = winner.status().pid;
+      const live = [...livePids(services.a!), ...livePids(services.b!)];
+      expect(live).toEqual([pid]);
+      // Still the same process a few probes later.
+      await quietWindow(600);
+      expect(spawnsOf(services[loser.name]!)).toHaveLength(loserSpawns);
+      expect(winner.status()).toMatchObject({ status: 'running', pid, restart_count: 0 });
+    } finally {
+      await runtime.shutdown();
+    }
+    expect([...livePids(services.a!), ...livePids(services.b!)]).toEqual([]);
   });
 });

@@ -594,7 +594,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const why = `exited unexpectedly (${describeExit(exit)})`;
     this.lastError = why;
-    this.afterFailure('crash', why, this.failureOf(managed, exit));
+    // It could not bind its port, so the health answers it passed on were another process's
+    // (a stack service configured on the same port, a stranger): the restart checks the port
+    // first, and gives up at once if someone else serves it.
+    const portTaken = looksLikePortInUse(exit, this.logs.tail(200), managed.firstSeq);
+    this.afterFailure('crash', why, this.failureOf(managed, exit), portTaken);
   }
 
   /** What is known of `managed` (null: no process) for an incident: its pid, its exit, how long it ran now. */
@@ -606,9 +610,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Applies the restart policy after a failure (unexpected exit, failed start, confirmed
    * hang — the process is already gone): schedule a restart in `backoff`, or give up in
-   * `crashed`.
+   * `crashed`. `recheckPort`: the restart checks first whether another process serves the
+   * port (the exit looked like a taken port).
    */
-  private afterFailure(kind: IncidentKind, why: string, info: FailureInfo): void {
+  private afterFailure(kind: IncidentKind, why: string, info: FailureInfo, recheckPort = false): void {
     const dead = this.child?.handle;
     if (dead?.hasExited) {
       // The leader is gone; a leftover of its group (a worker holding the port) would
@@ -644,7 +649,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return this.spawnAndAwaitHealthy(
           'policy',
           `restart attempt ${attempt}/${this.config.maxRestartAttempts}`,
-          true,
+          !recheckPort,
         );
       }).catch(() => undefined);
     };
