@@ -6,7 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/shared/services';
-import { aliveProcess } from '../helpers/proc';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KEEPER_NAME } from '../../src/main/core/group-keeper';
+import { aliveProcess, cmdline, processesWhere } from '../helpers/proc';
 import { livePids, spawnsOf, startServe, writeFixtureStack, type ServeProcess } from '../helpers/stack';
 import { pollUntil, tempDir } from '../helpers/supervise';
 
@@ -158,5 +161,54 @@ describe('serve --stack killed (SIGKILL) mid-start, then a new serve on the same
     second.process.kill('SIGTERM');
     expect(await exitWithin(second, 5_000)).toBe(0);
     expect(Object.values(fixtures).flatMap(livePids)).toEqual([]);
+  });
+});
+
+describe('an orphan of a dependent that never gets to start again', () => {
+  it('serve and its keeper killed (SIGKILL); the next serve reaps backend’s leftover though db never comes up', async () => {
+    const dataDir = tempDir('bsup-serve-orphan-');
+    const first = await writeFixtureStack({
+      db: {},
+      backend: { env: { GRANDCHILDREN: '1' }, depends_on: { db: { condition: 'service_healthy' } } },
+    });
+    const pidLog = join(first.dir, 'backend.pids');
+    const firstFile = first.file;
+    const text = readFileSync(firstFile, 'utf8').replace(
+      '"GRANDCHILDREN": "1"',
+      `"GRANDCHILDREN": "1", "PID_FILE": ${JSON.stringify(pidLog)}`,
+    );
+    writeFileSync(firstFile, text);
+    const serve1 = track(await startServe(firstFile, { SUPERVISOR_DATA_DIR: dataDir }));
+    await untilServices(serve1, 'all running', (l) => l.every((s) => s.status === 'running'));
+    const grandchild = Number(/grandchild (\d+)/.exec(readFileSync(pidLog, 'utf8'))?.[1]);
+    expect(aliveProcess(grandchild)).toBe(true);
+    cleanups.push(() => {
+      if (aliveProcess(grandchild)) process.kill(grandchild, 'SIGKILL');
+    });
+    const serveGrandchildren = processesWhere((_, s) => s.ppid === serve1.process.pid).filter((pid) =>
+      cmdline(pid).includes(KEEPER_NAME),
+    );
+    expect(serveGrandchildren).toHaveLength(1);
+    // The keeper first, so nothing kills the groups: a leftover a supervisor's death leaves.
+    process.kill(serveGrandchildren[0]!, 'SIGKILL');
+    serve1.process.kill('SIGKILL');
+    await serve1.exited;
+    await pollUntil(() => !livePids(first.services.db!).length, 2_000, 10, 'the leaders gone (pdeathsig)');
+    expect(aliveProcess(grandchild)).toBe(true);
+    // The next serve, same data folder, a db that now never gets healthy (HTTP 500, no restart).
+    const second = await writeFixtureStack({
+      db: { env: { HEALTH_STATUS: '500' }, health: { startup_timeout: 1 }, restart: 'no' },
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+    });
+    const serve2 = track(await startServe(second.file, { SUPERVISOR_DATA_DIR: dataDir }));
+    await untilServices(
+      serve2,
+      'db crashed, backend waiting',
+      (l) => stateOf(l, 'db') === 'crashed' && stateOf(l, 'backend') === 'waiting',
+    );
+    await pollUntil(() => !aliveProcess(grandchild), 5_000, 25, 'backend’s leftover reaped');
+    expect(spawnsOf(second.services.backend!)).toEqual([]);
+    serve2.process.kill('SIGTERM');
+    expect(await exitWithin(serve2, 5_000)).toBe(0);
   });
 });

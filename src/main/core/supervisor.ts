@@ -297,6 +297,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.enqueue(async () => {
       if (!this.config.orchestratorEnabled) return this.result(true, 'remote backend: nothing to hold');
       this.cancelBackoff();
+      // Waiting may last (its dependency may never come up): a leftover of a supervisor that
+      // died is stopped now, not at a spawn that may never come.
+      await this.pidRecord.reapOnce();
       if (this.child) await this.terminateChild('dependency', reason);
       if (this.state !== 'waiting' || this.stateReason !== reason) this.setState('waiting', 'dependency', reason);
       return this.result(true, reason);
@@ -407,7 +410,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   private async spawnAndAwaitHealthy(actor: Actor, reason: string, afterOwnExit = false): Promise<CommandResult> {
     const wait = this.startGate();
-    if (wait !== null) return this.waitForDependency(wait);
+    if (wait !== null) {
+      await this.pidRecord.reapOnce(); // as in `hold`: the spawn that would reap it may never come
+      return this.waitForDependency(wait);
+    }
     // Abortable from the moment the state says `starting`: a stop, hold or restart that
     // comes during the orphan check, the port check or the launch must not wait out the
     // whole startup behind it.
