@@ -263,3 +263,29 @@ describe('two services configured on the same port', () => {
     expect([...livePids(services.a!), ...livePids(services.b!)]).toEqual([]);
   });
 });
+
+describe('a dependency killed while the stack shuts down', () => {
+  it('is not restarted: shutdown ends after backend’s grace, not db’s (30 s), db spawned once, no incident', async () => {
+    const t = await testStack({
+      db: { env: { IGNORE_SIGTERM: '1' }, stop_grace_period: 30 },
+      backend: {
+        env: { IGNORE_SIGTERM: '1' },
+        depends_on: { db: { condition: 'service_healthy' } },
+        stop_grace_period: 1,
+      },
+    });
+    const started = await t.stack.start('rest');
+    expect(started.success, started.message).toBe(true);
+    const dbPid = t.stack.serviceStatus('db').pid!;
+    const began = Date.now();
+    const shutdown = t.runtime.shutdown();
+    // Dependents first: db's turn comes once backend is gone (after its 1 s grace).
+    await t.waitFor('backend', 'stopping', 2_000);
+    process.kill(dbPid, 'SIGKILL');
+    await shutdown;
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(spawnsOf(t.services.db!)).toHaveLength(1);
+    expect(t.stack.serviceStatus('db').status).toBe('stopped');
+    expect(t.incidents).toEqual([]);
+  });
+});

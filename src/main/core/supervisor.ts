@@ -79,6 +79,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private backoffTimer: unknown = null;
   private backoffDueMono: number | null = null;
   private disposed = false;
+  /** Set by {@link endRestarts}: a failure schedules no restart (a shutdown is under way). */
+  private restartsEnded = false;
   /** The probes of the start under way (status `startup`); null when not starting. */
   private startupProbes: StartupProbes | null = null;
   /** Id of the failure run the restart policy is in: its incidents share it (`run_id`). */
@@ -307,6 +309,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
+   * From now on a failure schedules no restart, and a pending one is cancelled: the stack
+   * calls it on every service as its shutdown begins, since it stops a dependency only
+   * after its dependents (one killed meanwhile, by a second signal say, must not come back
+   * and then need its whole grace period to stop). {@link dispose} follows.
+   */
+  endRestarts(): void {
+    this.restartsEnded = true;
+    this.cancelBackoff();
+  }
+
+  /**
    * Stops everything for good (app quit): no restart is scheduled after this, the
    * backend is stopped with escalation. Resolves when the process group is gone.
    */
@@ -320,8 +333,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.child) {
         await this.terminateChild(actor, `shutting down (${actor})`);
         this.setState('stopped', actor, `stopped: ${actor}`);
-      } else if (this.state === 'starting' || this.state === 'waiting' || this.state === 'backoff') {
-        // A start cut short before its spawn, a wait for a dependency, a pending restart: none will come.
+      } else if (this.state !== 'stopped' && this.state !== 'crashed') {
+        // A start cut short before its spawn, a wait for a dependency, a pending restart, a
+        // process that died during the shutdown: none will come.
         this.setState('stopped', actor, `stopped: ${actor}`);
       }
       return this.result(true, 'disposed');
@@ -628,7 +642,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.child = null;
     }
     if (!this.child) this.pidRecord.remove();
-    if (this.disposed) return;
+    if (this.disposed || this.restartsEnded) return;
     const ranMs = this.runningSinceMono === null ? 0 : this.clock.monotonicMs() - this.runningSinceMono;
     if (ranMs >= this.config.restartResetAfterMs) this.consecutiveFailures = 0;
     this.consecutiveFailures++;
@@ -649,7 +663,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.backoffTimer = null;
       void this.enqueue(async () => {
         // A person may have stopped or started it meanwhile: then the policy steps back.
-        if (this.state !== 'backoff' || this.disposed) return this.result(false, 'restart no longer wanted');
+        if (this.state !== 'backoff' || this.disposed || this.restartsEnded)
+          return this.result(false, 'restart no longer wanted');
         this.restartCount++;
         this.emit('restart', { reason: kind, actor: 'policy' });
         return this.spawnAndAwaitHealthy(

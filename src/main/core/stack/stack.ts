@@ -219,6 +219,7 @@ export class Stack extends EventEmitter<StackEvents> {
       return;
     }
     this.disposed = true;
+    for (const name of this.order) this.member(name).supervisor.endRestarts();
     this.interrupt(this.order);
     await this.stopInOrder(this.order, (sup) => sup.dispose(actor).then(() => null));
   }
