@@ -289,3 +289,25 @@ describe('a dependency killed while the stack shuts down', () => {
     expect(t.incidents).toEqual([]);
   });
 });
+
+describe('a person’s start of a service that gave up, while its dependency is down', () => {
+  it('gets a fresh set of attempts once the dependency is back (the hold in between keeps the start’s fresh run)', async () => {
+    const t = await testStack({
+      db: {},
+      backend: {
+        env: { CRASH_AFTER_MS: '300' },
+        depends_on: { db: { condition: 'service_healthy' } },
+        restart: { policy: 'always', max_attempts: 1, delay: 0.05, max_delay: 0.05 },
+      },
+    });
+    void t.stack.start('rest');
+    await t.waitFor('backend', 'crashed', 10_000);
+    expect(spawnsOf(t.services.backend!)).toHaveLength(2);
+    await t.stack.stopService('db', 'rest');
+    // Start all: db starts again, backend waits for it, then starts with its attempts anew.
+    void t.stack.start('rest');
+    await pollUntil(() => spawnsOf(t.services.backend!).length >= 3, 10_000, 25, 'backend spawned again');
+    await t.waitFor('backend', 'crashed', 10_000);
+    expect(spawnsOf(t.services.backend!)).toHaveLength(4);
+  });
+});

@@ -292,13 +292,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Stops the process (if any) without counting a failure and waits in `waiting` with
    * `reason` (a dependency is not healthy). A later `start` by the stack releases it.
-   * Remote mode: nothing to hold.
+   * `fresh`: a person's start put it there, so its release gets a fresh set of attempts (as
+   * that start would have). Remote mode: nothing to hold.
    */
-  hold(reason: string): Promise<CommandResult> {
+  hold(reason: string, fresh = false): Promise<CommandResult> {
     this.startAbort?.abort();
     return this.enqueue(async () => {
       if (!this.config.orchestratorEnabled) return this.result(true, 'remote backend: nothing to hold');
       this.cancelBackoff();
+      if (fresh) this.consecutiveFailures = 0;
       // Waiting may last (its dependency may never come up): a leftover of a supervisor that
       // died is stopped now, not at a spawn that may never come.
       await this.pidRecord.reapOnce();

@@ -259,7 +259,8 @@ export class Stack extends EventEmitter<StackEvents> {
     const down = this.healthyDependencyDown(name);
     const alive = state === 'starting' || state === 'running' || state === 'unhealthy';
     if (first !== null && state !== 'waiting' && (down || !alive)) {
-      await supervisor.hold(down ? unmetReason(down) : first);
+      // A person's (or the app's) start: the release from `waiting` gets fresh attempts.
+      await supervisor.hold(down ? unmetReason(down) : first, actor !== 'policy');
     }
     await this.until(() => !this.wanted.has(name) || gate() === null || this.blockedForGood(name));
     if (!this.wanted.has(name)) return null;
