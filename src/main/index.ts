@@ -107,7 +107,7 @@ function run(
     },
     stack,
   );
-  const { supervisor, logs } = runtime;
+  const { logs } = runtime;
   const { source, allowedPrefix } = rendererSource();
   const log = (text: string): void => void logs.append('supervisor', text);
   // The renderer may open only links the main process made (shell.openExternal otherwise refused).
