@@ -211,7 +211,9 @@ describe('control server', () => {
     expect(text).toMatch(/^backend_log_lines_dropped_total\{service="backend"\} 0$/m);
     expect(text).toMatch(/^backend_process_resident_memory_bytes\{service="backend"\} [1-9]\d*$/m);
     expect(text).toMatch(/^backend_process_cpu_seconds_total\{service="backend"\} \d/m);
-    expect(text).toMatch(/^backend_health_check_duration_seconds_bucket\{le="0.005",service="backend",result="ok"\} \d+$/m);
+    expect(text).toMatch(
+      /^backend_health_check_duration_seconds_bucket\{le="0.005",service="backend",result="ok"\} \d+$/m,
+    );
   });
 
   it('serves the last hour of latency and memory samples for the charts', async () => {

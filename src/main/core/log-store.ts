@@ -64,9 +64,11 @@ export class LogStore extends EventEmitter<{ line: [LogLine]; drain: [] }> {
     if (this.service !== undefined) line.service = this.service;
     this.buffer.push(line);
     if (stream === 'supervisor') {
-      this.sinks.events?.info(this.service === undefined ? { seq: line.seq } : { seq: line.seq, service: this.service }, text);
-    }
-    else this.sinks.backendFile?.write(JSON.stringify(line));
+      this.sinks.events?.info(
+        this.service === undefined ? { seq: line.seq } : { seq: line.seq, service: this.service },
+        text,
+      );
+    } else this.sinks.backendFile?.write(JSON.stringify(line));
     this.emit('line', line);
     return line;
   }
