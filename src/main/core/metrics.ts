@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STATE_CODES } from '../../shared/states';
 import { BackendCpuTotal } from './backend-cpu-total';
-import type { Stack } from './stack/stack';
+import type { Stack, StackMember } from './stack/stack';
 import { readProcessStats } from './process-stats';
 import type { Supervisor } from './supervisor';
 
@@ -30,6 +30,29 @@ export function createMetrics(stack: Stack): Registry {
       registers: [registry],
       collect() {
         for (const { supervisor } of members) this.set({ service: supervisor.name }, read(supervisor));
+      },
+    });
+  };
+  /**
+   * A counter per service following a running total that never decreases (`read`): each
+   * scrape adds what it grew by since the last one (by 0 too, so each service's series is
+   * there from the first scrape).
+   */
+  const perServiceTotal = (name: string, help: string, read: (member: StackMember) => number): void => {
+    const counted = new Map<string, number>();
+    new Counter({
+      name,
+      help,
+      labelNames: label,
+      registers: [registry],
+      collect() {
+        for (const member of members) {
+          const service = member.supervisor.name;
+          const total = read(member);
+          const before = counted.get(service) ?? 0;
+          this.inc({ service }, Math.max(0, total - before));
+          counted.set(service, Math.max(total, before));
+        }
       },
     });
   };
@@ -72,24 +95,11 @@ export function createMetrics(stack: Stack): Registry {
     labelNames: ['service', 'reason'] as const,
     registers: [registry],
   });
-  const dropped = new Counter({
-    name: 'backend_log_lines_dropped_total',
-    help: 'Log lines the disk refused (full disk, I/O error); they stay in memory but not on disk',
-    labelNames: label,
-    registers: [registry],
-    collect() {
-      for (const { supervisor, logs } of members) {
-        // A running total: add what it grew by since the last scrape.
-        const service = supervisor.name;
-        const total = logs.droppedLines;
-        const counted = droppedCounted.get(service) ?? 0;
-        // Incremented by 0 too: each service's series is there from the first scrape.
-        this.inc({ service }, Math.max(0, total - counted));
-        droppedCounted.set(service, Math.max(total, counted));
-      }
-    },
-  });
-  const droppedCounted = new Map<string, number>();
+  perServiceTotal(
+    'backend_log_lines_dropped_total',
+    'Log lines the disk refused (full disk, I/O error); they stay in memory but not on disk',
+    ({ logs }) => logs.droppedLines,
+  );
   perService(
     'backend_process_resident_memory_bytes',
     "The service process's resident memory, bytes (Linux /proc; 0 when none runs)",
@@ -99,22 +109,11 @@ export function createMetrics(stack: Stack): Registry {
     },
   );
   const cpuOf = new Map(members.map(({ supervisor }) => [supervisor.name, new BackendCpuTotal()]));
-  const cpuCounted = new Map<string, number>();
-  new Counter({
-    name: 'backend_process_cpu_seconds_total',
-    help: 'CPU time of the service processes since the supervisor started, user + system, seconds (Linux /proc; each process up to its last sample)',
-    labelNames: label,
-    registers: [registry],
-    collect() {
-      for (const { supervisor } of members) {
-        const service = supervisor.name;
-        const total = cpuOf.get(service)?.sample(supervisor.status().pid) ?? 0;
-        const counted = cpuCounted.get(service) ?? 0;
-        this.inc({ service }, Math.max(0, total - counted));
-        cpuCounted.set(service, Math.max(total, counted));
-      }
-    },
-  });
+  perServiceTotal(
+    'backend_process_cpu_seconds_total',
+    'CPU time of the service processes since the supervisor started, user + system, seconds (Linux /proc; each process up to its last sample)',
+    ({ supervisor }) => cpuOf.get(supervisor.name)?.sample(supervisor.status().pid) ?? 0,
+  );
   for (const { supervisor } of members) {
     const service = supervisor.name;
     const cpu = cpuOf.get(service) as BackendCpuTotal;
@@ -132,6 +131,5 @@ export function createMetrics(stack: Stack): Registry {
     });
     supervisor.on('exit', (exit) => exits.inc({ service, expected: String(exit.expected) }));
   }
-  void dropped;
   return registry;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { LOCAL_RESOURCE_ERRORS, type HealthProbe, type ProbeFailure, type ProbeOutcome } from '../health-probe';
 import type { UserIds } from '../stack/service-user';
 import { timerMs } from '../timer-ms';
+import { failedOutcome } from './failed-outcome';
 
 /**
  * Bytes of each of a check command's stdout and stderr kept, at most (4 KiB, the last
@@ -117,15 +118,7 @@ export class CommandProbe implements HealthProbe {
   private run(budget: number): Promise<ProbeOutcome> {
     const at = new Date().toISOString();
     const started = performance.now();
-    const failed = (failure: ProbeFailure, error: string): ProbeOutcome => ({
-      at,
-      ok: false,
-      latency_ms: null,
-      status_code: null,
-      error,
-      failure,
-      body: null,
-    });
+    const failed = (failure: ProbeFailure, error: string): ProbeOutcome => failedOutcome(at, failure, error);
     if (this.closed) return Promise.resolve(failed('cannot-probe', CLOSED));
     const [file, ...args] = this.argv;
     if (file === undefined || file === '') return Promise.resolve(failed('other', 'no command given'));

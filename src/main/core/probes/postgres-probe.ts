@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import pg from 'pg';
 import { classifyProbeError, type HealthProbe, type ProbeFailure, type ProbeOutcome } from '../health-probe';
 import { timerMs } from '../timer-ms';
+import { failedOutcome } from './failed-outcome';
 
 /** What a masked secret reads as. */
 const MASK = '***';
@@ -111,15 +112,8 @@ export class PostgresProbe implements HealthProbe {
     const budget = timerMs(timeoutMs, 1);
     const at = new Date().toISOString();
     const started = performance.now();
-    const failed = (failure: ProbeFailure, error: string): ProbeOutcome => ({
-      at,
-      ok: false,
-      latency_ms: null,
-      status_code: null,
-      error: this.redact(error),
-      failure,
-      body: null,
-    });
+    const failed = (failure: ProbeFailure, error: string): ProbeOutcome =>
+      failedOutcome(at, failure, this.redact(error));
     if (this.closed) return failed('cannot-probe', CLOSED);
 
     const own: { socket: Socket | null } = { socket: null };

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { classifyProbeError, type HealthProbe, type ProbeFailure, type ProbeOutcome } from '../health-probe';
 import { timerMs } from '../timer-ms';
+import { failedOutcome } from './failed-outcome';
 
 /** Host and port of a `tcp://host:port` health target. */
 export interface TcpTarget {
@@ -61,15 +62,7 @@ export class TcpProbe implements HealthProbe {
     const budget = timerMs(timeoutMs, 1);
     const at = new Date().toISOString();
     const started = performance.now();
-    const failed = (failure: ProbeFailure, error: string): ProbeOutcome => ({
-      at,
-      ok: false,
-      latency_ms: null,
-      status_code: null,
-      error,
-      failure,
-      body: null,
-    });
+    const failed = (failure: ProbeFailure, error: string): ProbeOutcome => failedOutcome(at, failure, error);
     if (this.closed) return Promise.resolve(failed('cannot-probe', CLOSED));
     const parsed = parseTcpTarget(target);
     if (parsed === null) return Promise.resolve(failed('other', `not a tcp://host:port target: ${target}`));

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -28,6 +27,7 @@ import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
 import { DEFAULT_POSTGRES_PORT, type PostgresService } from '../postgres/postgres-service';
 import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, withDatabaseUrls } from './postgres-entry';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
+import { userIdsOf } from './service-user';
 import { findCycle } from './stack-graph';
 
 /**
@@ -57,9 +57,6 @@ export const MAX_STACK_DEPTH = 64;
 
 /** Largest uid a process can be given (Node's spawn takes a signed 32-bit uid). */
 const MAX_UID = 2 ** 31 - 1;
-
-/** Longest wait for a user lookup (`getent passwd`, `id -u`), ms. */
-const USER_LOOKUP_TIMEOUT_MS = 2_000;
 
 const UID = 'must be a user name or a uid';
 const NOT_SECONDS = 'not a number of seconds (e.g. 5 or 0.5)';
@@ -456,29 +453,10 @@ export interface UserLookup {
   uidOf(name: string): number | null;
 }
 
-function runLookup(file: string, args: string[]): string | null {
-  try {
-    return execFileSync(file, args, {
-      encoding: 'utf8',
-      timeout: USER_LOOKUP_TIMEOUT_MS,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 64 * 1024,
-    });
-  } catch {
-    return null;
-  }
-}
-
-/** The system's users: `getent passwd NAME` (Linux), else `id -u NAME` (macOS), each at most 2 s. */
+/** The system's users, through the one lookup the spawns use (`userIdsOf`: getent, else id). */
 export const systemUsers: UserLookup = {
   currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
-  uidOf(name) {
-    const entry = runLookup('getent', ['passwd', name]);
-    const fromGetent = entry?.split(':')[2];
-    if (fromGetent !== undefined && /^\d+$/.test(fromGetent)) return Number(fromGetent);
-    const fromId = runLookup('id', ['-u', name])?.trim();
-    return fromId !== undefined && /^\d+$/.test(fromId) ? Number(fromId) : null;
-  },
+  uidOf: (name) => userIdsOf(name)?.uid ?? null,
 };
 
 /** Why `user` cannot be honoured, or null when it can. */
