@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Incident } from '../../src/shared/incident';
+import type { ServiceStatus } from '../../src/shared/services';
 import type { BackendState } from '../../src/shared/states';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { parseStackText } from '../../src/main/core/stack/stack-file';
@@ -234,4 +235,35 @@ export async function writeFixtureStack(
   const file = join(dir, 'stack.yaml');
   writeFileSync(file, text);
   return { file, dir, services };
+}
+
+/**
+ * `GET /api/v1/services` of a running serve, with its token.
+ * @throws when it does not answer 200.
+ */
+export async function servicesOf(serve: ServeProcess): Promise<ServiceStatus[]> {
+  const res = await fetch(`${serve.url}/api/v1/services`, { headers: { authorization: `Bearer ${serve.token}` } });
+  if (res.status !== 200) throw new Error(`GET /api/v1/services answered ${res.status}`);
+  return (await res.json()) as ServiceStatus[];
+}
+
+/** Polls the API until `match` holds of the services' list; rejects after 15 s with the last list seen. */
+export async function untilServices(
+  serve: ServeProcess,
+  what: string,
+  match: (list: ServiceStatus[]) => boolean,
+): Promise<ServiceStatus[]> {
+  let last: ServiceStatus[] = [];
+  await pollUntil(
+    async () => {
+      last = await servicesOf(serve);
+      return match(last);
+    },
+    15_000,
+    50,
+    what,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(last.map((s) => [s.name, s.status, s.state_reason]))}`);
+  });
+  return last;
 }

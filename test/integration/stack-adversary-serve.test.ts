@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEEPER_NAME } from '../../src/main/core/group-keeper';
 import { aliveProcess, cmdline, processesWhere } from '../helpers/proc';
-import { livePids, spawnsOf, startServe, writeFixtureStack, type ServeProcess } from '../helpers/stack';
+import { livePids, spawnsOf, startServe, untilServices, writeFixtureStack, type ServeProcess } from '../helpers/stack';
 import { pollUntil, tempDir } from '../helpers/supervise';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -26,33 +26,6 @@ function track(serve: ServeProcess): ServeProcess {
     }
   });
   return serve;
-}
-
-async function services(serve: ServeProcess): Promise<ServiceStatus[]> {
-  const res = await fetch(`${serve.url}/api/v1/services`, { headers: { authorization: `Bearer ${serve.token}` } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as ServiceStatus[];
-}
-
-/** Polls the API until `match` holds of the services' list. */
-async function untilServices(
-  serve: ServeProcess,
-  what: string,
-  match: (list: ServiceStatus[]) => boolean,
-): Promise<ServiceStatus[]> {
-  let last: ServiceStatus[] = [];
-  await pollUntil(
-    async () => {
-      last = await services(serve);
-      return match(last);
-    },
-    15_000,
-    50,
-    what,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}: ${JSON.stringify(last.map((s) => [s.name, s.status, s.state_reason]))}`);
-  });
-  return last;
 }
 
 const stateOf = (list: ServiceStatus[], name: string): string | undefined => list.find((s) => s.name === name)?.status;

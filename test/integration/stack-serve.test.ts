@@ -16,6 +16,7 @@ import {
   STAMP_BACKEND,
   writeFixtureStack,
   type ServeProcess,
+  untilServices,
 } from '../helpers/stack';
 import { freePort, pollUntil, tempDir } from '../helpers/supervise';
 
@@ -52,27 +53,6 @@ async function services(serve: ServeProcess): Promise<ServiceStatus[]> {
   const res = await api<ServiceStatus[]>(serve, '/api/v1/services');
   expect(res.status).toBe(200);
   return res.body;
-}
-
-/** Polls the API until `match` holds of the services' list. */
-async function untilServices(
-  serve: ServeProcess,
-  what: string,
-  match: (list: ServiceStatus[]) => boolean,
-): Promise<ServiceStatus[]> {
-  let last: ServiceStatus[] = [];
-  await pollUntil(
-    async () => {
-      last = await services(serve);
-      return match(last);
-    },
-    15_000,
-    50,
-    what,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}: ${JSON.stringify(last.map((s) => [s.name, s.status, s.state_reason]))}`);
-  });
-  return last;
 }
 
 const byName = (list: ServiceStatus[], name: string): ServiceStatus => {
