@@ -185,7 +185,8 @@ describe('serve --stack end to end, with a real redis-server as the database', (
     const file = join(dir, 'stack.yaml');
     writeFileSync(file, JSON.stringify(stack, null, 2));
     const serve = track(await startServe(file));
-    expect(serve.stdout()).toContain('backend-supervisor: stack');
+    // The banner is several writes; the pipe may hand them over in more than one chunk.
+    await pollUntil(() => serve.stdout().includes('backend-supervisor: stack'), 10_000, 25, 'the stack line');
 
     let list = await untilServices(
       serve,
