@@ -17,7 +17,7 @@ export interface BackendConfig {
   port: number;
   /** Bind address, e.g. `127.0.0.1` or `::1`. */
   host: string;
-  /** Absolute path of the data folder (PGlite files and the JWT secret live here). */
+  /** Absolute path of the data folder (the JWT secret and the initial credentials live here). */
   dataDir: string;
   /** E-mail of the admin seeded on first start (stored lower-cased). */
   adminEmail: string;
@@ -28,10 +28,10 @@ export interface BackendConfig {
   /** Echoed in `/health` as `instance_id`; when set, stdin is the supervisor's lifeline. */
   instanceId: string | undefined;
   /**
-   * `postgres://…` of a real PostgreSQL (≥ 15) to use instead of the embedded PGlite;
-   * undefined = PGlite in `<dataDir>/pgdata`. The JWT secret stays in `dataDir` either way.
+   * `postgres://…` of the PostgreSQL (≥ 15) it keeps its data in: required. The supervisor's
+   * default stack gives it its embedded PostgreSQL's URL (README "Embedded PostgreSQL").
    */
-  databaseUrl: string | undefined;
+  databaseUrl: string;
   /** Password of the demo user `user@example.com` seeded once; undefined = generate and print once. */
   demoUserPassword: string | undefined;
 }
@@ -76,8 +76,11 @@ const EnvSchema = z.object({
   DEMO_USER_PASSWORD: optional(passwordSchema),
   JWT_SECRET: optional(z.string().min(32, { error: 'expected at least 32 characters' })),
   SUPERVISOR_INSTANCE_ID: optional(z.string().max(200, { error: 'expected at most 200 characters' })),
-  DATABASE_URL: optional(
-    z.string().refine(isPostgresUrl, { error: 'expected postgres://user:password@host:port/database' }),
+  DATABASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string({ error: 'is required: postgres://user:password@host:port/database of a PostgreSQL ≥ 15' })
+      .refine(isPostgresUrl, { error: 'expected postgres://user:password@host:port/database' }),
   ),
 });
 
@@ -125,6 +128,7 @@ export function loadConfig(
       const raw = env[name];
       // Never echo secrets back into logs.
       const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+      if (raw === undefined || raw === '') return `missing environment variable ${name}: ${issue.message}`;
       return `invalid environment variable ${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(lines.join('\n'), names);

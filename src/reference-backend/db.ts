@@ -1,6 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** Result of a query: the rows as plain objects keyed by column name. */
@@ -9,11 +6,10 @@ export interface QueryResult<T> {
 }
 
 /**
- * What route code needs from a database: parameterised queries (`$1`, `$2`, …).
- * Implemented by PGlite ({@link openDatabase}) and by `pg` ({@link openPostgres}); SQL
- * written against it must run on both (PostgreSQL ≥ 15). Value types both return:
- * int → number, numeric → string, timestamptz → Date, uuid → string, text[] → string[].
- * bigint differs (PGlite: number, pg: string), so cast counts with `::int`.
+ * What route code needs from a database: parameterised queries (`$1`, `$2`, …), through
+ * `pg` ({@link openPostgres}); SQL must run on PostgreSQL ≥ 15. Value types `pg` returns:
+ * int → number, numeric → string, timestamptz → Date, uuid → string, text[] → string[],
+ * bigint → string (so cast counts with `::int`).
  */
 export interface Queryable {
   query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
@@ -27,35 +23,6 @@ export interface Db extends Queryable {
   transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
   /** Closes the database; pending queries finish first. Safe to call twice. */
   close(): Promise<void>;
-}
-
-/** Subfolder of the data folder that holds PGlite's files (the JWT secret sits beside it). */
-export const PG_SUBDIR = 'pgdata';
-
-/**
- * Opens (creating on first use) the embedded PostgreSQL in `<dataDir>/pgdata`.
- * The first start of a new folder takes a few seconds (initdb); reopening ~0.3 s.
- * Only one process may open a folder at a time.
- * @throws the PGlite error when the folder is unreadable or not a PGlite database.
- */
-export async function openDatabase(dataDir: string): Promise<Db> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(path.join(dataDir, PG_SUBDIR));
-  let closing: Promise<void> | undefined;
-  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
-    query: async <T>(sql: string, params?: unknown[]) => {
-      const r = await q.query<T>(sql, params);
-      return { rows: r.rows };
-    },
-    exec: async (sql: string) => {
-      await q.exec(sql);
-    },
-  });
-  return {
-    ...wrap(pglite),
-    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
-    close: () => (closing ??= pglite.close()),
-  };
 }
 
 /** Connections the PostgreSQL pool keeps at most. */
@@ -125,12 +92,12 @@ const UNIQUE_VIOLATION = '23505';
 /** SQLSTATE of a foreign-key violation. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
-/** True when `err` is a PostgreSQL unique violation (same `code` from PGlite and pg). */
+/** True when `err` is a PostgreSQL unique violation. */
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
 }
 
-/** True when `err` is a PostgreSQL foreign-key violation (same `code` from PGlite and pg). */
+/** True when `err` is a PostgreSQL foreign-key violation. */
 export function isForeignKeyViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === FOREIGN_KEY_VIOLATION;
 }

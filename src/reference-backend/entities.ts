@@ -22,7 +22,7 @@ export interface Product {
   image_url: string | null;
 }
 
-/** A `users` row as PGlite returns it. */
+/** A `users` row as `pg` returns it. */
 export interface UserRow {
   id: string;
   email: string;
@@ -32,7 +32,7 @@ export interface UserRow {
   created_at: Date;
 }
 
-/** A `products` row as PGlite returns it (numeric comes back as a string). */
+/** A `products` row as `pg` returns it (numeric comes back as a string). */
 export interface ProductRow {
   id: number;
   name: string;

@@ -9,7 +9,7 @@ import { ListenError, startServer, type RunningServer } from './server';
 
 /** After the closes are done, how long anything left (a stray handle) may keep us alive, ms. */
 const EXIT_GRACE_MS = 2000;
-/** Hard limit for a whole shutdown, ms; covers a stop during PGlite's slow first start. */
+/** Hard limit for a whole shutdown, ms; covers a stop while migrations run. */
 const SHUTDOWN_LIMIT_MS = 8000;
 
 const logger: AppLogger = {
@@ -75,9 +75,7 @@ function run(config: BackendConfig): void {
   void starting.then(
     (server) => {
       server.ready.catch((err: Error) => {
-        const where =
-          config.databaseUrl !== undefined ? `at ${redactDatabaseUrl(config.databaseUrl)}` : `in ${config.dataDir}`;
-        logger.logError(`cannot open the database ${where}: ${err.message}`);
+        logger.logError(`cannot open the database at ${redactDatabaseUrl(config.databaseUrl)}: ${err.message}`);
         void shutdown('database failed to start', 1);
       });
     },

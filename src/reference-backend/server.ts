@@ -4,7 +4,7 @@ import { version as packageVersion } from '../../package.json';
 import { buildApp, type AppLogger } from './app';
 import { redactDatabaseUrl, type BackendConfig } from './config';
 import type { AppContext } from './context';
-import { migrate, openDatabase, openPostgres, type Db } from './db';
+import { migrate, openPostgres, type Db } from './db';
 import { keepGeneratedPasswords, seedLines } from './credentials';
 import { seedIfEmpty } from './seed';
 import { TokenService, loadJwtSecret } from './tokens';
@@ -69,12 +69,11 @@ function toListenError(err: unknown, config: BackendConfig): ListenError {
 }
 
 /**
- * Starts the backend: loads or creates the JWT secret, listens, then opens (PGlite in
- * `dataDir`, or the PostgreSQL of `databaseUrl`), migrates and seeds the database in the
- * background (see `ready`). Listening comes first so that a
- * taken port fails in milliseconds without touching the data folder, and so that
- * `/health/live` answers during PGlite's multi-second first start (`/health` and
- * `/health/ready` say 503 until then).
+ * Starts the backend: loads or creates the JWT secret, listens, then connects to the
+ * PostgreSQL of `databaseUrl`, migrates and seeds the database in the background (see
+ * `ready`). Listening comes first so that a taken port fails in milliseconds without
+ * touching the database, and so that `/health/live` answers while the database is not
+ * reachable yet (`/health` and `/health/ready` say 503 until then).
  * Prints `listening on <url>`, and on seeding which accounts were created; generated
  * passwords go only to the 0600 file `initial-credentials` in `dataDir`, whose path is
  * printed (the output ends up in log files and on the supervisor's Logs page).
@@ -107,11 +106,8 @@ export async function startServer(config: BackendConfig, logger: AppLogger): Pro
   let credentialsFile: string | undefined;
   const ready = (async () => {
     const t0 = performance.now();
-    opened =
-      config.databaseUrl !== undefined
-        ? await openPostgres(config.databaseUrl, logger.logError)
-        : await openDatabase(config.dataDir);
-    // A stop that arrived during the (slow) open must not be followed by migrations.
+    opened = await openPostgres(config.databaseUrl, logger.logError);
+    // A stop that arrived during the open must not be followed by migrations.
     if (closing) return;
     const applied = await migrate(opened);
     if (closing) return;
@@ -126,8 +122,7 @@ export async function startServer(config: BackendConfig, logger: AppLogger): Pro
     for (const line of seedLines(seed, credentialsFile)) logger.log(line);
     db = opened;
     logger.log(
-      `database ready in ${Math.round(performance.now() - t0)} ms` +
-        (config.databaseUrl !== undefined ? ` (PostgreSQL ${redactDatabaseUrl(config.databaseUrl)})` : '') +
+      `database ready in ${Math.round(performance.now() - t0)} ms (PostgreSQL ${redactDatabaseUrl(config.databaseUrl)})` +
         (applied.length > 0 ? ` (applied migrations ${applied.join(', ')})` : ''),
     );
   })();
