@@ -10,7 +10,7 @@ import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/confi
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
 import { bundledBackendDefaults, createRuntime, type SupervisorRuntime } from './core/runtime';
-import type { StackDefinition } from './core/stack/service-definition';
+import type { ServiceDefinition, StackDefinition } from './core/stack/service-definition';
 import { loadStack } from './core/stack/stack-location';
 import { ConfSettingsStore } from './core/settings/settings-file-store';
 import { settingsDataDir, settingsFileIn } from './core/settings/settings-location';
@@ -132,6 +132,13 @@ function describeBackend(config: SupervisorConfig): string {
   return `${[config.command, ...config.args].join(' ')} → ${config.backendUrl}`;
 }
 
+/** The default stack's embedded PostgreSQL for the banner: where it listens and keeps its files. */
+function describeDatabase(db: ServiceDefinition): string {
+  const args = db.config.args;
+  const at = (flag: string): string => args[args.indexOf(flag) + 1] ?? '?';
+  return `${db.name}: embedded PostgreSQL on 127.0.0.1:${at('-p')}, files in ${at('-D')}`;
+}
+
 /**
  * Runs the headless supervisor until SIGINT, SIGTERM or SIGHUP, then stops the backend
  * (SIGTERM → SIGKILL after the stop timeout; a second signal SIGKILLs it at once) and closes
@@ -227,7 +234,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       why: 'who could aim the log files at any file with a symbolic link',
     });
     // The stack file, checked whole before anything starts: a bad one is exit 2, nothing started.
-    stack = loadStack(config, env, cli.stackFile);
+    stack = await loadStack(config, env, cli.stackFile, defaults);
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
@@ -366,14 +373,17 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       `backend-supervisor: WARNING: the control API listens on ${config.controlHost}, reachable from the network (CONTROL_ALLOW_REMOTE=true); anyone with the token controls the backend`,
     );
   }
-  if (stack.file === null) output.out(`backend-supervisor: backend ${oneLine(describeBackend(config))}`);
-  else {
+  if (stack.file === null) {
+    output.out(`backend-supervisor: backend ${oneLine(describeBackend(config))}`);
+    const db = stack.services.find((s) => s.kind === 'postgres');
+    if (db) output.out(`backend-supervisor: database ${oneLine(describeDatabase(db))}`);
+  } else {
     output.out(`backend-supervisor: stack ${oneLine(stack.file)}: ${runtime.stack.names.join(', ')}`);
   }
 
   // A stop that came while the server began to listen has disposed the supervisor: no start then.
   if (cli.start && !stopping) {
-    if (stack.file === null) {
+    if (stack.services.length === 1) {
       const result = await supervisor.start('app-start');
       output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
     } else {

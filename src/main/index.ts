@@ -24,6 +24,7 @@ import { denyUnexpectedContents, hardenSession } from './app/session-security';
 import { createTray } from './app/tray';
 import type { RendererSource } from './app/window';
 import { WindowStateFile } from './app/window-state';
+import type { ConfigDefaults } from './core/config';
 import type { StackDefinition } from './core/stack/service-definition';
 import { loadStack } from './core/stack/stack-location';
 
@@ -45,14 +46,16 @@ function main(): void {
   }
   let loaded;
   let flags;
+  let defaults;
   try {
     flags = readDesktopFlags(process.env);
+    defaults = desktopBackendDefaults({
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      outDir: OUT_DIR,
+    });
     // environment > settings file (<dataDir>/settings.json, electron-store) > defaults
-    loaded = loadDesktopConfig(
-      process.env,
-      desktopBackendDefaults({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, outDir: OUT_DIR }),
-      app.getPath('userData'),
-    );
+    loaded = loadDesktopConfig(process.env, defaults, app.getPath('userData'));
     ensureWritableFolder(loaded.config.dataDir, 'data folder');
   } catch (err) {
     dialog.showErrorBox('Backend Supervisor: configuration error', (err as Error).message);
@@ -62,7 +65,7 @@ function main(): void {
   // One supervisor per data folder (a headless `serve` on the same SUPERVISOR_DATA_DIR too),
   // locked before anything is written to it; the lock dies with the process.
   lockDataDir(loaded.config.dataDir).then(
-    (lock) => run(loaded, flags, lock),
+    (lock) => void run(loaded, flags, defaults, lock),
     (err: Error) => {
       console.error(`backend-supervisor: ${err.message}`);
       // After `ready`: on Linux an error box before it only reaches stderr.
@@ -75,11 +78,12 @@ function main(): void {
 }
 
 /** Builds the runtime, the window, the tray and IPC once the data folder is locked. */
-function run(
+async function run(
   loaded: ReturnType<typeof loadDesktopConfig>,
   flags: ReturnType<typeof readDesktopFlags>,
+  defaults: ConfigDefaults,
   lock: DataDirLock,
-): void {
+): Promise<void> {
   const { config, settings, settingsError } = loaded;
   if (settingsError) {
     // After `ready`: on Linux an error box before it only reaches stderr.
@@ -87,7 +91,7 @@ function run(
   }
   let stack: StackDefinition;
   try {
-    stack = loadStack(config);
+    stack = await loadStack(config, process.env, undefined, defaults);
   } catch (err) {
     void app.whenReady().then(() => {
       dialog.showErrorBox('Backend Supervisor: stack file error', (err as Error).message);

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from '../../src/main/core/stack/stack';
-import { envStack } from '../../src/main/core/stack/stack-file';
+import { envStack } from '../../src/main/core/stack/default-stack';
 import { SupervisorConfigSchema, type SupervisorConfig, type SupervisorConfigInput } from '../../src/shared/config';
 import type { BackendState } from '../../src/shared/states';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';

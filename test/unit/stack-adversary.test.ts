@@ -396,11 +396,13 @@ describe('stack file: secrets and where the file is', () => {
     expect(healthTargetOf({ kind: 'command', argv: ['tool', '--port', '5432'] })).toBe('command: tool --port 5432');
   });
 
-  it('a dangling symlink at <data folder>/stack.yaml is an error, not silently the environment stack', () => {
+  it('a dangling symlink at <data folder>/stack.yaml is an error, not silently the environment stack', async () => {
     const dir = tempDir();
     symlinkSync(join(dir, 'gone.yaml'), join(dir, 'stack.yaml'));
     const config = testConfig(1, { dataDir: dir });
-    expect(() => loadStack(config, {})).toThrow(`${join(dir, 'stack.yaml')}: cannot read the stack file: no such file`);
+    await expect(loadStack(config, {})).rejects.toThrow(
+      `${join(dir, 'stack.yaml')}: cannot read the stack file: no such file`,
+    );
   });
 });
 

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/core/config';
 import { ConfigError } from '../../src/main/core/errors';
+import { envStack } from '../../src/main/core/stack/default-stack';
 import {
-  envStack,
   loadStackFile,
   MAX_STACK_ALIASES,
   MAX_STACK_FILE_BYTES,

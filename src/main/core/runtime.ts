@@ -9,7 +9,7 @@ import { HttpHealthProbe, type HealthProbe } from './health-probe';
 import { ConfigError } from './errors';
 import { createServiceProbe, healthTargetOf } from './probes/service-probe';
 import type { StackDefinition } from './stack/service-definition';
-import { envStack } from './stack/stack-file';
+import { envStack } from './stack/default-stack';
 import { Stack, type StackMember } from './stack/stack';
 import { StackFileEditor } from './stack/stack-file-editor';
 import { STACK_FILE_NAME } from './stack/stack-location';

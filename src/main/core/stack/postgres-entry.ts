@@ -2,7 +2,8 @@
  * A stack file's `kind: postgres` entry made a service (README "Stack file"): its folder, the
  * PostgreSQL service the library builds, and the connection URLs its dependents get.
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SupervisorConfig } from '../../../shared/config';
 import { ConfigError } from '../errors';
 import { postgresServiceDefinition, type PostgresService } from '../postgres/postgres-service';
@@ -36,7 +37,9 @@ export type EntryProblem = (field: (string | number)[], what: string) => void;
 
 /**
  * The service's folder: `data_dir` (absolute, or relative to the stack file's folder `dir`),
- * else `/var/lib/backend-supervisor/<name>` as root, else `<dataDir>/<name>`.
+ * else `<dataDir>/<name>`. As root, `<dataDir>/<name>` only when every folder down to the
+ * data folder can be entered by any user (the server runs as an unprivileged one), else
+ * `/var/lib/backend-supervisor/<name>` (a root's data folder under /root is 0700).
  */
 export function postgresDataDir(
   name: string,
@@ -46,7 +49,55 @@ export function postgresDataDir(
   root: boolean,
 ): string {
   if (dataDir !== undefined) return isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir);
-  return root ? join(ROOT_POSTGRES_DATA_ROOT, name) : join(base.dataDir, name);
+  return root && !enterableByAnyone(base.dataDir) ? join(ROOT_POSTGRES_DATA_ROOT, name) : join(base.dataDir, name);
+}
+
+/** True when `folder` exists and it and every folder above it (real path) have the search bit for others. */
+function enterableByAnyone(folder: string): boolean {
+  let current: string;
+  try {
+    current = realpathSync(folder);
+  } catch {
+    return false;
+  }
+  for (;;) {
+    try {
+      if ((statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    const up = dirname(current);
+    if (up === current) return true;
+    current = up;
+  }
+}
+
+/**
+ * The stack's service of a built {@link PostgresService}: its definition with `config`,
+ * `restartPolicy` and `dependsOn`, and the hooks that make the cluster before each spawn
+ * and the role and databases once it is healthy.
+ */
+export function postgresWithHooks(
+  service: PostgresService,
+  config: SupervisorConfig,
+  restartPolicy: ServiceDefinition['restartPolicy'],
+  dependsOn: ServiceDefinition['dependsOn'],
+): ServiceDefinition {
+  return {
+    ...service.definition,
+    config,
+    restartPolicy,
+    dependsOn,
+    kind: 'postgres',
+    hooks: {
+      beforeSpawn: async () => {
+        await service.prepare();
+      },
+      afterHealthy: async () => {
+        await service.afterHealthy();
+      },
+    },
+  };
 }
 
 /**

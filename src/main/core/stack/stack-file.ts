@@ -25,7 +25,7 @@ import { parseArgs } from '../config';
 import { ConfigError } from '../errors';
 import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
 import { DEFAULT_POSTGRES_PORT, type PostgresService } from '../postgres/postgres-service';
-import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, withDatabaseUrls } from './postgres-entry';
+import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, postgresWithHooks, withDatabaseUrls } from './postgres-entry';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
 import { userIdsOf } from './service-user';
 import { findCycle } from './stack-graph';
@@ -661,21 +661,7 @@ function resolvePostgres(
   const input: Record<string, unknown> = { ...service.definition.config, autoRestart: restart.policy !== 'no' };
   const config = configOf(input, entry, restart, at, problems);
   if (config === null) return null;
-  const definition: ServiceDefinition = {
-    ...service.definition,
-    config,
-    restartPolicy: restart.policy,
-    dependsOn: (entry.depends_on ?? []) as Dependency[],
-    kind: 'postgres',
-    hooks: {
-      beforeSpawn: async () => {
-        await service.prepare();
-      },
-      afterHealthy: async () => {
-        await service.afterHealthy();
-      },
-    },
-  };
+  const definition = postgresWithHooks(service, config, restart.policy, (entry.depends_on ?? []) as Dependency[]);
   return { definition, service };
 }
 
@@ -882,27 +868,4 @@ export function readStackText(path: string): string | null {
     throw new ConfigError(`${path}: is over ${MAX_STACK_FILE_BYTES} bytes (1 MiB), the most a stack file may have`);
   }
   return bytes.toString('utf8');
-}
-
-/**
- * The stack without a stack file: one primary service named `backend`, from `config` as is
- * (HTTP health at `backendUrl` + `healthCheckPath`, restart `always` or `no` by
- * `autoRestart`, SIGTERM, no user, no dependencies).
- */
-export function envStack(config: SupervisorConfig): StackDefinition {
-  return {
-    file: null,
-    services: [
-      {
-        name: 'backend',
-        primary: true,
-        config,
-        health: { kind: 'http', url: new URL(config.healthCheckPath, config.backendUrl).toString() },
-        restartPolicy: config.autoRestart ? 'always' : 'no',
-        stopSignal: 'SIGTERM',
-        user: null,
-        dependsOn: [],
-      },
-    ],
-  };
 }

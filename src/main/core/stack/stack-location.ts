@@ -2,7 +2,9 @@ import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SupervisorConfig } from '../../../shared/config';
 import type { StackDefinition } from './service-definition';
-import { envStack, loadStackFile } from './stack-file';
+import type { ConfigDefaults } from '../config';
+import { envStack, resolveDefaultDatabase, wantsDefaultDatabase } from './default-stack';
+import { loadStackFile } from './stack-file';
 
 /** The environment variable naming the stack file (`serve --stack` wins over it). */
 export const STACK_FILE_VARIABLE = 'BACKEND_STACK_FILE';
@@ -12,19 +14,27 @@ export const STACK_FILE_NAME = 'stack.yaml';
 
 /**
  * Where the stack comes from, first found: `explicit` (`--stack`), `BACKEND_STACK_FILE`,
- * `<dataDir>/stack.yaml`; none of them: the environment's one service `backend`.
+ * `<dataDir>/stack.yaml`; none of them: the environment's one service `backend`, and when
+ * that is the bundled backend of `defaults` without a `DATABASE_URL`, the embedded PostgreSQL
+ * it depends on (its port chosen now, see `resolveDefaultDatabase`).
  * @throws ConfigError naming the file, line and field of every problem.
  */
-export function loadStack(
+export async function loadStack(
   config: SupervisorConfig,
   env: Record<string, string | undefined> = process.env,
   explicit?: string,
-): StackDefinition {
+  defaults?: Pick<ConfigDefaults, 'command' | 'args'>,
+): Promise<StackDefinition> {
   const named = explicit ?? (env[STACK_FILE_VARIABLE] || undefined);
   if (named !== undefined) return loadStackFile(resolve(named), config);
   const inData = join(config.dataDir, STACK_FILE_NAME);
   // Anything there, a dangling symlink included, is the stack file: it is not silently skipped.
-  return somethingAt(inData) ? loadStackFile(inData, config) : envStack(config);
+  if (somethingAt(inData)) return loadStackFile(inData, config);
+  const database =
+    defaults !== undefined && wantsDefaultDatabase(config, defaults, env)
+      ? await resolveDefaultDatabase(config.dataDir)
+      : null;
+  return envStack(config, database);
 }
 
 /** True when `path` names anything (lstat: a symlink counts, whether or not its target exists). */

@@ -1,0 +1,142 @@
+/**
+ * The stack without a stack file (README "Several services" and "Embedded PostgreSQL"): the
+ * environment's one service `backend`, and, when that is the bundled reference backend with no
+ * `DATABASE_URL` of its own, the embedded PostgreSQL `postgres` it depends on.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import type { SupervisorConfig } from '../../../shared/config';
+import type { ConfigDefaults } from '../config';
+import { ConfigError } from '../errors';
+import { DEFAULT_POSTGRES_PORT } from '../postgres/postgres-service';
+import { isRoot } from '../postgres/run-as';
+import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, postgresWithHooks, withDatabaseUrls } from './postgres-entry';
+import type { ServiceDefinition, StackDefinition } from './service-definition';
+
+/** The name of the default stack's database service. */
+export const DEFAULT_DATABASE_SERVICE = 'postgres';
+
+/**
+ * The file in the data folder that remembers the default database's port, so its URL stays
+ * the same from one start to the next (one decimal number).
+ */
+export const DEFAULT_DATABASE_PORT_FILE = 'postgres.port';
+
+/** The default stack's database, as {@link resolveDefaultDatabase} chose it. */
+export interface DefaultDatabase {
+  /** TCP port on 127.0.0.1. */
+  port: number;
+}
+
+/**
+ * True when the environment's backend is the bundled one (`defaults`' command and arguments)
+ * and nothing gives it a database: no `DATABASE_URL` in its own environment nor in the
+ * supervisor's (which it inherits).
+ */
+export function wantsDefaultDatabase(
+  config: Pick<SupervisorConfig, 'command' | 'args' | 'env'>,
+  defaults: Pick<ConfigDefaults, 'command' | 'args'>,
+  env: Record<string, string | undefined> = process.env,
+): boolean {
+  const args = defaults.args ?? [];
+  const bundled =
+    config.command === defaults.command &&
+    config.args.length === args.length &&
+    config.args.every((a, i) => a === args[i]);
+  return bundled && !config.env[DEFAULT_DATABASE_URL_ENV] && !env[DEFAULT_DATABASE_URL_ENV];
+}
+
+/**
+ * Chooses the default database's port: the one remembered in `<dataDir>/postgres.port` while
+ * it is free, else PostgreSQL's 5432 when free, else one the system picks; remembered for the
+ * next start. A port taken by something else (a system PostgreSQL on 5432) is never used, and
+ * changing it loses nothing: the port is a command-line option of the server, not in its files.
+ * @throws the error of writing the port file (the data folder is checked writable before).
+ */
+export async function resolveDefaultDatabase(dataDir: string): Promise<DefaultDatabase> {
+  const file = join(dataDir, DEFAULT_DATABASE_PORT_FILE);
+  const remembered = readPort(file);
+  let port: number | null = null;
+  for (const candidate of [remembered, DEFAULT_POSTGRES_PORT]) {
+    if (candidate !== null && (await isFree(candidate))) {
+      port = candidate;
+      break;
+    }
+  }
+  port ??= await systemPort();
+  if (port !== remembered) writeFileSync(file, `${port}\n`, { mode: 0o600 });
+  return { port };
+}
+
+function readPort(file: string): number | null {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n >= 1 && n <= 65_535 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when nothing listens on 127.0.0.1:`port` and we may bind it. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+function systemPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The stack without a stack file: one primary service named `backend`, from `config` as is
+ * (HTTP health at `backendUrl` + `healthCheckPath`, restart `always` or `no` by
+ * `autoRestart`, SIGTERM, no user). With `database`, also the embedded PostgreSQL
+ * `postgres` on its port (files in `<dataDir>/postgres`; as root see `postgresDataDir`),
+ * which `backend` depends on (`service_healthy`) and gets `DATABASE_URL` from.
+ * @throws ConfigError when the PostgreSQL binaries are missing or its files are not private.
+ */
+export function envStack(config: SupervisorConfig, database: DefaultDatabase | null = null): StackDefinition {
+  const backend: ServiceDefinition = {
+    name: 'backend',
+    primary: true,
+    config,
+    health: { kind: 'http', url: new URL(config.healthCheckPath, config.backendUrl).toString() },
+    restartPolicy: config.autoRestart ? 'always' : 'no',
+    stopSignal: 'SIGTERM',
+    user: null,
+    dependsOn: [],
+  };
+  if (database === null) return { file: null, services: [backend] };
+
+  const problems: string[] = [];
+  const service = postgresOfEntry(
+    DEFAULT_DATABASE_SERVICE,
+    { port: database.port },
+    config.dataDir,
+    config,
+    isRoot(),
+    true,
+    (field, what) => problems.push(`${[DEFAULT_DATABASE_SERVICE, ...field].join('.')}: ${what}`),
+  );
+  if (service === null) throw new ConfigError(`the default stack's database: ${problems.join('; ')}`);
+  const postgres = postgresWithHooks(service, service.definition.config, config.autoRestart ? 'always' : 'no', []);
+  backend.dependsOn = [{ service: DEFAULT_DATABASE_SERVICE, condition: 'service_healthy' }];
+  const services = [postgres, backend];
+  withDatabaseUrls(
+    services,
+    new Map([[DEFAULT_DATABASE_SERVICE, { service, envName: DEFAULT_DATABASE_URL_ENV }]]),
+    () => undefined,
+  );
+  return { file: null, services };
+}
