@@ -14,8 +14,9 @@ export interface TestDatabase {
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://bsup:bsup@127.0.0.1:5432/postgres';
 
 /**
- * Where the PostgreSQL tests run: `TEST_DATABASE_URL` (a role with CREATEDB), else the
- * server `.ci/run` sets up. They always run: without a reachable PostgreSQL they fail with
+ * The second PostgreSQL the reference backend's tests run on, besides the embedded one of
+ * `embedded-pg.ts`: `TEST_DATABASE_URL` (a role with CREATEDB), else the server `.ci/run`
+ * sets up (PostgreSQL 15). They always run: without a reachable PostgreSQL they fail with
  * the connection error and {@link MISSING_POSTGRES}, never skip.
  */
 export function postgresTarget(env: NodeJS.ProcessEnv = process.env): { url: string } {
@@ -24,7 +25,7 @@ export function postgresTarget(env: NodeJS.ProcessEnv = process.env): { url: str
 
 /** How to provide a PostgreSQL for the tests. */
 export const MISSING_POSTGRES =
-  'the contract suite runs against a real PostgreSQL too: run `bash .ci/run` once (it installs and starts ' +
+  "the contract suite runs on CI's PostgreSQL 15 too: run `bash .ci/run` once (it installs and starts " +
   'PostgreSQL 15 with a role bsup), or set TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/db ' +
   'for a role with CREATEDB (see src/reference-backend/README.md)';
 

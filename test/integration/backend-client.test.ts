@@ -1,17 +1,24 @@
-/** The backend client against the real reference backend: every route of the contract. */
+/**
+ * The backend client against the real reference backend (the bundled process, on a fresh
+ * database of this file's embedded PostgreSQL): every route of the contract.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../src/main/client/backend-client';
 import { HttpHealthProbe } from '../../src/main/core/health-probe';
+import { useEmbeddedPostgres } from '../helpers/embedded-pg';
+import { createTestDatabase } from '../helpers/ref-backend-pg';
 import { freePort, pollUntil, tempDir } from '../helpers/supervise';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'out', 'reference-backend', 'server.js');
 let backend: ChildProcess;
 let client: BackendClient;
 let baseUrl: string;
+const postgres = useEmbeddedPostgres();
 
 beforeAll(async () => {
+  const db = await createTestDatabase(postgres().url);
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   backend = spawn(process.execPath, [SERVER], {
@@ -21,6 +28,7 @@ beforeAll(async () => {
       DATA_DIR: tempDir(),
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: 'correct-horse-battery',
+      DATABASE_URL: db.url,
     },
     stdio: 'ignore',
   });
@@ -36,7 +44,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await client?.close();
-  backend?.kill('SIGTERM');
+  if (backend && backend.exitCode === null && backend.signalCode === null) {
+    const exited = new Promise((resolve) => backend.once('exit', resolve));
+    backend.kill('SIGTERM');
+    await exited;
+  }
 });
 
 describe('backend client ↔ reference backend', () => {

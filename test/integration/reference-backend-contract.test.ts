@@ -1,7 +1,8 @@
 /**
  * The whole backend contract (shared/design/backend-contract.md) against the reference
- * backend, once on PGlite and once on a real PostgreSQL (`TEST_DATABASE_URL`; required on
- * CI). Every answer is parsed with the client's zod schemas from src/shared/entities.ts,
+ * backend, once on the embedded PostgreSQL the supervisor ships (a throwaway server for this
+ * file) and once on the PostgreSQL of `TEST_DATABASE_URL` (CI's PostgreSQL 15 by default),
+ * each on a fresh database. Every answer is parsed with the client's zod schemas from src/shared/entities.ts,
  * so the round trip backend → client is checked, not just our own types.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +29,7 @@ import {
   type OrderStatus,
   type Product,
 } from '../../src/shared/entities';
+import { useEmbeddedPostgres } from '../helpers/embedded-pg';
 import { createTestDatabase, postgresTarget } from '../helpers/ref-backend-pg';
 
 const ADMIN_EMAIL = 'admin@example.com';
@@ -56,7 +58,7 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startOn(databaseUrl: string | undefined): Promise<Started> {
+async function startOn(databaseUrl: string): Promise<Started> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ref-backend-contract-'));
   const config: BackendConfig = {
     port: 0,
@@ -897,29 +899,35 @@ function contractSuite(label: string, open: () => Promise<Started>): void {
   });
 }
 
-contractSuite('PGlite', () => startOn(undefined));
+const embedded = useEmbeddedPostgres();
 
-const pgTarget = postgresTarget();
-{
-  const adminUrl = pgTarget.url;
-  let dropAfter: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const drop of dropAfter) await drop();
-    dropAfter = [];
-  });
+/** Where the suites run: an admin URL (a role that may CREATE DATABASE) per PostgreSQL. */
+const TARGETS: { label: string; adminUrl: () => string }[] = [
+  { label: 'embedded PostgreSQL', adminUrl: () => embedded().url },
+  { label: 'PostgreSQL of TEST_DATABASE_URL', adminUrl: () => postgresTarget().url },
+];
 
-  contractSuite('PostgreSQL', async () => {
-    const db = await createTestDatabase(adminUrl);
-    dropAfter.push(db.drop);
-    return startOn(db.url);
-  });
+let dropAfter: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of dropAfter) await drop();
+  dropAfter = [];
+});
 
-  describe('reference backend on PostgreSQL: concurrent starts', () => {
+/** A fresh database on the target's server, dropped after the file. */
+async function freshDatabase(adminUrl: string): Promise<string> {
+  const db = await createTestDatabase(adminUrl);
+  dropAfter.push(db.drop);
+  return db.url;
+}
+
+for (const { label, adminUrl } of TARGETS) {
+  contractSuite(label, async () => startOn(await freshDatabase(adminUrl())));
+
+  describe(`reference backend on ${label}: concurrent starts`, () => {
     it('two migrations at once apply each step exactly once', async () => {
-      const target = await createTestDatabase(adminUrl);
-      dropAfter.push(target.drop);
+      const url = await freshDatabase(adminUrl());
       const noise = () => undefined;
-      const [a, b] = await Promise.all([openPostgres(target.url, noise), openPostgres(target.url, noise)]);
+      const [a, b] = await Promise.all([openPostgres(url, noise), openPostgres(url, noise)]);
       try {
         const [appliedA, appliedB] = await Promise.all([migrate(a), migrate(b)]);
         expect([...appliedA, ...appliedB].sort()).toEqual(MIGRATIONS.map((m) => m.version).sort());
@@ -931,9 +939,8 @@ const pgTarget = postgresTarget();
     });
 
     it('two backends starting at once on a new database seed it once', async () => {
-      const target = await createTestDatabase(adminUrl);
-      dropAfter.push(target.drop);
-      const results = await Promise.allSettled([startOn(target.url), startOn(target.url)]);
+      const url = await freshDatabase(adminUrl());
+      const results = await Promise.allSettled([startOn(url), startOn(url)]);
       const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) {
@@ -944,7 +951,7 @@ const pgTarget = postgresTarget();
       try {
         const res = await fetch(`${one.server.url}/products`);
         expect(z.array(ProductSchema).parse(await res.json())).toHaveLength(SEED_PRODUCTS.length);
-        const db = await openPostgres(target.url, () => undefined);
+        const db = await openPostgres(url, () => undefined);
         try {
           const users = await db.query<{ n: number }>('select count(*)::int as n from users');
           expect(users.rows[0]?.n).toBe(2);

@@ -4,7 +4,9 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/reference-backend/server';
+import { useEmbeddedPostgres } from '../helpers/embedded-pg';
 import { rawRequest } from '../helpers/raw-http';
+import { createTestDatabase } from '../helpers/ref-backend-pg';
 import { tempDir } from '../helpers/supervise';
 
 const ADMIN_EMAIL = 'admin@example.com';
@@ -17,11 +19,13 @@ function bodyOf(text: string): { code?: string; error?: string } {
 }
 
 describe('reference backend: an empty body with Content-Type: application/json', () => {
+  const postgres = useEmbeddedPostgres();
   const dataDir = tempDir('ref-backend-empty-body-');
   let server: RunningServer;
   let adminToken: string;
 
   beforeAll(async () => {
+    const db = await createTestDatabase(postgres().url);
     server = await startServer(
       {
         port: 0,
@@ -31,7 +35,7 @@ describe('reference backend: an empty body with Content-Type: application/json',
         adminPassword: ADMIN_PASSWORD,
         jwtSecret: undefined,
         instanceId: undefined,
-        databaseUrl: undefined,
+        databaseUrl: db.url,
         demoUserPassword: 'demo user password',
       },
       { log: () => undefined, logError: () => undefined },

@@ -2,8 +2,11 @@
 // in backend.log and shows on the Logs page: never a password, and no line per health probe.
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/reference-backend/server';
+import { useEmbeddedPostgres } from '../helpers/embedded-pg';
+import { createTestDatabase } from '../helpers/ref-backend-pg';
 import { pollUntil, tempDir } from '../helpers/supervise';
 import {
   type BackendProcess,
@@ -21,12 +24,15 @@ const PROBES = 30;
 /** The file the generated passwords go to (`CREDENTIALS_FILE`; spelled out, it is what people are told). */
 const CREDENTIALS_FILE = 'initial-credentials';
 
+const postgres = useEmbeddedPostgres();
+
 describe('reference backend output (the bundled process, first start with generated passwords)', () => {
   const dataDir = tempDir('ref-backend-output-');
   let proc: BackendProcess;
   let base: string;
 
   beforeAll(async () => {
+    const db = await createTestDatabase(postgres().url);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     proc = spawnBackend(SERVER_JS, {
@@ -37,7 +43,7 @@ describe('reference backend output (the bundled process, first start with genera
       ADMIN_PASSWORD: undefined,
       DEMO_USER_PASSWORD: undefined,
       JWT_SECRET: undefined,
-      DATABASE_URL: undefined,
+      DATABASE_URL: db.url,
       SUPERVISOR_INSTANCE_ID: undefined,
     });
     await waitForHealthy(`${base}/health`, 40_000, proc);
@@ -110,19 +116,19 @@ describe('reference backend: generated passwords that cannot be kept', () => {
   const dataDir = tempDir('ref-backend-nokeep-');
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  const config = {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    adminEmail: 'admin@example.com',
-    adminPassword: undefined,
-    jwtSecret: undefined,
-    instanceId: undefined,
-    databaseUrl: undefined,
-    demoUserPassword: undefined,
-  };
-
   it('seeds nothing when they cannot be written (the start fails); the next start seeds and keeps them', async () => {
+    const db = await createTestDatabase(postgres().url);
+    const config = {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      adminEmail: 'admin@example.com',
+      adminPassword: undefined,
+      jwtSecret: undefined,
+      instanceId: undefined,
+      databaseUrl: db.url,
+      demoUserPassword: undefined,
+    };
     // A folder where the file should be: it cannot be written.
     await mkdir(path.join(dataDir, CREDENTIALS_FILE));
     const out: string[] = [];
@@ -130,6 +136,9 @@ describe('reference backend: generated passwords that cannot be kept', () => {
     const first = await startServer(config, logger);
     await expect(first.ready).rejects.toThrow(/EISDIR|directory/i);
     await first.close();
+    // The seeding's transaction was rolled back: no account whose password nobody has.
+    const users = await countUsers(db.url);
+    expect(users).toBe(0);
 
     await rm(path.join(dataDir, CREDENTIALS_FILE), { recursive: true });
     const second = await startServer(config, logger);
@@ -147,5 +156,16 @@ describe('reference backend: generated passwords that cannot be kept', () => {
     } finally {
       await second.close();
     }
-  }, 120_000);
+  });
 });
+
+/** Rows of `users` in the database of `url`. */
+async function countUsers(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>('select count(*)::int as n from users')).rows[0]?.n ?? -1;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import {
   spawnBackend,
   waitForHealthy,
 } from '../helpers/ref-backend-process';
+import { useEmbeddedPostgres } from '../helpers/embedded-pg';
 import { createTestDatabase, postgresTarget } from '../helpers/ref-backend-pg';
 
 const ADMIN_EMAIL = 'admin@example.com';
@@ -42,7 +43,10 @@ afterAll(async () => {
   await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-describe('reference backend in-process (one PGlite for the file)', () => {
+/** One embedded PostgreSQL for the file; each describe block takes a fresh database on it. */
+const postgres = useEmbeddedPostgres();
+
+describe('reference backend in-process (a fresh database on the embedded PostgreSQL)', () => {
   let server: RunningServer;
   let dataDir: string;
   const out: string[] = [];
@@ -50,6 +54,7 @@ describe('reference backend in-process (one PGlite for the file)', () => {
 
   beforeAll(async () => {
     dataDir = await tempDir('ref-backend-data-');
+    const db = await createTestDatabase(postgres().url);
     const config: BackendConfig = {
       port: 0,
       host: '127.0.0.1',
@@ -58,7 +63,7 @@ describe('reference backend in-process (one PGlite for the file)', () => {
       adminPassword: ADMIN_PASSWORD,
       jwtSecret: undefined,
       instanceId: INSTANCE_ID,
-      databaseUrl: undefined,
+      databaseUrl: db.url,
       demoUserPassword: 'demo user password',
     };
     server = await startServer(config, { log: (l) => out.push(l), logError: (l) => err.push(l) });
@@ -233,7 +238,7 @@ describe('reference backend in-process (one PGlite for the file)', () => {
   });
 });
 
-describe('reference backend app without a working database (app.inject, no PGlite)', () => {
+describe('reference backend app without a working database (app.inject, no PostgreSQL)', () => {
   function contextWith(db: Db | undefined): AppContext {
     return {
       version: '9.9.9',
@@ -293,8 +298,10 @@ describe('reference backend app without a working database (app.inject, no PGlit
 });
 
 describe('reference backend configuration', () => {
+  const someUrl = 'postgres://app:pw@127.0.0.1:5432/app';
+
   it('applies the defaults', () => {
-    expect(loadConfig({}, '/srv/app')).toEqual({
+    expect(loadConfig({ DATABASE_URL: someUrl }, '/srv/app')).toEqual({
       port: 3000,
       host: '127.0.0.1',
       dataDir: '/srv/app/.data/reference-backend',
@@ -302,9 +309,27 @@ describe('reference backend configuration', () => {
       adminPassword: undefined,
       jwtSecret: undefined,
       instanceId: undefined,
-      databaseUrl: undefined,
+      databaseUrl: someUrl,
       demoUserPassword: undefined,
     });
+  });
+
+  it.each([
+    ['unset', {}],
+    ['empty', { DATABASE_URL: '' }],
+  ])('requires DATABASE_URL (%s), saying what it must be', (_how, env: Record<string, string>) => {
+    let caught: unknown;
+    try {
+      loadConfig(env, '/x');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variables).toEqual(['DATABASE_URL']);
+    expect((caught as ConfigError).exitCode).toBe(2);
+    expect((caught as Error).message).toBe(
+      'missing environment variable DATABASE_URL: is required: postgres://user:password@host:port/database of a PostgreSQL ≥ 15',
+    );
   });
 
   it('names each bad variable and never echoes secrets', () => {
@@ -340,19 +365,25 @@ describe('reference backend configuration', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ PORT: '', HOST: '' }, '/x')).toMatchObject({ port: 3000, host: '127.0.0.1' });
+    expect(loadConfig({ PORT: '', HOST: '', DATABASE_URL: someUrl }, '/x')).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+    });
   });
 });
 
 describe('reference backend as a bundled process', () => {
   let serverJs: string;
   let dataDir: string;
+  /** The database the processes share (the second start finds the first one's data). */
+  let databaseUrl: string;
   const running: BackendProcess[] = [];
 
   beforeAll(async () => {
     serverJs = await buildReferenceBackend();
     tempDirs.push(path.dirname(serverJs));
     dataDir = await tempDir('ref-backend-proc-data-');
+    databaseUrl = (await createTestDatabase(postgres().url)).url;
   }, 30_000);
 
   // A failed assertion must not leave a backend running.
@@ -369,7 +400,7 @@ describe('reference backend as a bundled process', () => {
       ADMIN_PASSWORD: undefined,
       JWT_SECRET: undefined,
       SUPERVISOR_INSTANCE_ID: undefined,
-      DATABASE_URL: undefined,
+      DATABASE_URL: databaseUrl,
       DEMO_USER_PASSWORD: undefined,
       ...env,
     });
@@ -438,6 +469,23 @@ describe('reference backend as a bundled process', () => {
     }
   }, 20_000);
 
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+  ])(
+    'exits 2 naming DATABASE_URL when it is %s, before listening',
+    async (_how, value) => {
+      const port = await freePort();
+      const proc = start({ PORT: String(port), DATA_DIR: await tempDir('ref-backend-nourl-'), DATABASE_URL: value });
+      expect(await exitWithin(proc, 10_000)).toEqual({ code: 2, signal: null });
+      expect(proc.stderr().trim()).toBe(
+        'missing environment variable DATABASE_URL: is required: postgres://user:password@host:port/database of a PostgreSQL ≥ 15',
+      );
+      expect(proc.stdout()).not.toContain('listening on');
+    },
+    20_000,
+  );
+
   it('exits 1 with one clear line, password hidden, when DATABASE_URL cannot be reached', async () => {
     const closed = await freePort();
     const proc = start({
@@ -450,7 +498,22 @@ describe('reference backend as a bundled process', () => {
     expect(proc.stderr() + proc.stdout()).not.toContain('s3cret-pw');
   }, 20_000);
 
-  it('runs on the PostgreSQL of DATABASE_URL (TEST_DATABASE_URL), JWT secret still in DATA_DIR', async () => {
+  it('exits 1, password hidden, when the PostgreSQL of DATABASE_URL refuses its password', async () => {
+    const url = new URL(postgres().url);
+    url.password = 'wr0ng-pw-42';
+    const proc = start({
+      PORT: String(await freePort()),
+      DATA_DIR: await tempDir('ref-backend-badpw-'),
+      DATABASE_URL: url.toString(),
+    });
+    expect(await exitWithin(proc, 15_000)).toEqual({ code: 1, signal: null });
+    expect(proc.stderr()).toContain(
+      `cannot open the database at postgres://postgres:***@127.0.0.1:${url.port}/postgres: password authentication failed`,
+    );
+    expect(proc.stderr() + proc.stdout()).not.toContain('wr0ng-pw-42');
+  }, 20_000);
+
+  it('runs on the PostgreSQL of TEST_DATABASE_URL (CI: 15); DATA_DIR holds only the secret and credentials', async () => {
     const db = await createTestDatabase(postgresTarget().url);
     try {
       const port = await freePort();
@@ -465,8 +528,8 @@ describe('reference backend as a bundled process', () => {
         body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
       });
       expect(login.status).toBe(200);
-      expect((await stat(path.join(dir, 'jwt-secret'))).isFile()).toBe(true);
-      await expect(stat(path.join(dir, 'pgdata'))).rejects.toThrow();
+      // The data is in PostgreSQL: the folder keeps the JWT secret and the demo user's generated password.
+      expect((await readdir(dir)).sort()).toEqual(['initial-credentials', 'jwt-secret']);
       proc.child.kill('SIGTERM');
       expect(await exitWithin(proc, 5000)).toEqual({ code: 0, signal: null });
       expect(proc.stderr()).toBe('');
