@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, pollUntil, tempDir } from './supervise';
 
@@ -10,6 +11,8 @@ export interface HeadlessServer {
   url: string;
   token: string;
   backendPort: number;
+  /** Its SUPERVISOR_DATA_DIR (the one given in `env`, else a fresh folder). */
+  dataDir: string;
   output: () => string;
   /** Sends SIGTERM and resolves with the exit code once it has stopped. */
   stop(): Promise<number | null>;
@@ -22,11 +25,15 @@ export interface HeadlessServer {
 export async function startHeadless(env: Record<string, string> = {}): Promise<HeadlessServer> {
   const controlPort = await freePort();
   const backendPort = await freePort();
+  const dataDir = tempDir('bsup-e2e-');
+  // Enterable by anyone, so that as root the default stack's PostgreSQL (run as an
+  // unprivileged user) keeps its cluster in this folder rather than in /var/lib.
+  chmodSync(dataDir, 0o711);
   const token = 'e2e-token-0123456789abcdef0123456789';
   const child = spawn(process.execPath, [BIN, 'serve', '--control-port', String(controlPort)], {
     env: {
       ...process.env,
-      SUPERVISOR_DATA_DIR: tempDir('bsup-e2e-'),
+      SUPERVISOR_DATA_DIR: dataDir,
       GO_BACKEND_URL: `http://127.0.0.1:${backendPort}`,
       CONTROL_TOKEN: token,
       HEALTH_CHECK_INTERVAL: '1',
@@ -57,6 +64,7 @@ export async function startHeadless(env: Record<string, string> = {}): Promise<H
     url: `http://127.0.0.1:${controlPort}`,
     token,
     backendPort,
+    dataDir: env['SUPERVISOR_DATA_DIR'] ?? dataDir,
     output: () => out,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

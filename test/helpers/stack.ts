@@ -241,17 +241,18 @@ export async function writeFixtureStack(
  * `GET /api/v1/services` of a running serve, with its token.
  * @throws when it does not answer 200.
  */
-export async function servicesOf(serve: ServeProcess): Promise<ServiceStatus[]> {
+export async function servicesOf(serve: Pick<ServeProcess, 'url' | 'token'>): Promise<ServiceStatus[]> {
   const res = await fetch(`${serve.url}/api/v1/services`, { headers: { authorization: `Bearer ${serve.token}` } });
   if (res.status !== 200) throw new Error(`GET /api/v1/services answered ${res.status}`);
   return (await res.json()) as ServiceStatus[];
 }
 
-/** Polls the API until `match` holds of the services' list; rejects after 15 s with the last list seen. */
+/** Polls the API until `match` holds of the services' list; rejects after `timeoutMs` (15 s) with the last list seen. */
 export async function untilServices(
-  serve: ServeProcess,
+  serve: Pick<ServeProcess, 'url' | 'token'>,
   what: string,
   match: (list: ServiceStatus[]) => boolean,
+  timeoutMs = 15_000,
 ): Promise<ServiceStatus[]> {
   let last: ServiceStatus[] = [];
   await pollUntil(
@@ -259,7 +260,7 @@ export async function untilServices(
       last = await servicesOf(serve);
       return match(last);
     },
-    15_000,
+    timeoutMs,
     50,
     what,
   ).catch((err: Error) => {

@@ -3,15 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { SupervisorConfigSchema } from '../../src/shared/config';
 import type { Supervisor } from '../../src/main/core/supervisor';
+import { createTestDatabase, postgresTarget, type TestDatabase } from '../helpers/ref-backend-pg';
 import { freePort, groupAlive, pidAlive, realSupervisor, tempDir, waitForState } from '../helpers/supervise';
 
 const SERVER = join(import.meta.dirname, '..', '..', 'out', 'reference-backend', 'server.js');
 
 let supervisor: Supervisor;
 let port: number;
+let database: TestDatabase;
 
 beforeAll(async () => {
   port = await freePort();
+  database = await createTestDatabase(postgresTarget().url, 'supervised_refbackend');
   const config = SupervisorConfigSchema.parse({
     command: process.execPath,
     args: [SERVER],
@@ -19,6 +22,7 @@ beforeAll(async () => {
     env: {
       PORT: String(port),
       DATA_DIR: join(tempDir(), 'data'),
+      DATABASE_URL: database.url,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: 'correct-horse-battery',
     },
@@ -31,6 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await supervisor?.dispose();
+  await database?.drop();
 });
 
 describe('the reference backend under the supervisor', () => {
