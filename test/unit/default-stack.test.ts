@@ -27,13 +27,19 @@ function occupy(port = 0): Promise<number> {
 
 describe('wantsDefaultDatabase', () => {
   const defaults = { command: '/usr/bin/node', args: ['/out/reference-backend/server.js'] };
-  const bundled = { command: '/usr/bin/node', args: ['/out/reference-backend/server.js'], env: {} };
+  const bundled = {
+    command: '/usr/bin/node',
+    args: ['/out/reference-backend/server.js'],
+    env: {},
+    orchestratorEnabled: true,
+  };
 
   it('is true for the bundled backend with no DATABASE_URL anywhere', () => {
     expect(wantsDefaultDatabase(bundled, defaults, {})).toBe(true);
   });
 
-  it('is false for another command, other arguments, or a DATABASE_URL of the backend or of the supervisor', () => {
+  it('is false for a remote backend, another command, other arguments, or a DATABASE_URL of the backend or of the supervisor', () => {
+    expect(wantsDefaultDatabase({ ...bundled, orchestratorEnabled: false }, defaults, {})).toBe(false);
     expect(wantsDefaultDatabase({ ...bundled, command: '/opt/app/server' }, defaults, {})).toBe(false);
     expect(wantsDefaultDatabase({ ...bundled, args: ['/other.js'] }, defaults, {})).toBe(false);
     expect(wantsDefaultDatabase({ ...bundled, args: [...bundled.args, '--x'] }, defaults, {})).toBe(false);

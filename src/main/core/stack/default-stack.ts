@@ -30,17 +30,19 @@ export interface DefaultDatabase {
 }
 
 /**
- * True when the environment's backend is the bundled one (`defaults`' command and arguments)
- * and nothing gives it a database: no `DATABASE_URL` in its own environment nor in the
- * supervisor's (which it inherits).
+ * True when the supervisor runs the environment's backend (not a remote one it only
+ * watches), that backend is the bundled one (`defaults`' command and arguments), and nothing
+ * gives it a database: no `DATABASE_URL` in its own environment nor in the supervisor's
+ * (which it inherits).
  */
 export function wantsDefaultDatabase(
-  config: Pick<SupervisorConfig, 'command' | 'args' | 'env'>,
+  config: Pick<SupervisorConfig, 'command' | 'args' | 'env' | 'orchestratorEnabled'>,
   defaults: Pick<ConfigDefaults, 'command' | 'args'>,
   env: Record<string, string | undefined> = process.env,
 ): boolean {
   const args = defaults.args ?? [];
   const bundled =
+    config.orchestratorEnabled &&
     config.command === defaults.command &&
     config.args.length === args.length &&
     config.args.every((a, i) => a === args[i]);
