@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import type { PostgresBinaries } from './embedded-binaries';
 import { postgresVersionOf, versionMatches } from './embedded-binaries';
+import { reapLeftoverServers } from './leftover-servers';
 import { assertTraversable, chownTree, type RunAs } from './run-as';
 import { readSecretFile, writeSecretFile } from './secret-file';
 
@@ -110,7 +111,8 @@ export type PrepareOutcome = { action: 'initialised'; initdbMs: number } | { act
  * initdb never leaves a half cluster (a leftover one is removed by the next call). Later
  * calls only check the cluster: its major version is the binaries' and it belongs to the
  * user it runs as (as root, a cluster of another owner, e.g. after `user:` changed, is given
- * to the user).
+ * to the user); and they kill what a dead postmaster left running on it
+ * ({@link reapLeftoverServers}), which would keep the new one from starting.
  * @throws ConfigError (FolderError for an unreachable folder) saying what to fix.
  */
 export async function prepareCluster(options: PrepareClusterOptions): Promise<PrepareOutcome> {
@@ -124,6 +126,8 @@ export async function prepareCluster(options: PrepareClusterOptions): Promise<Pr
   removeStaleInitdbFolders(layout.dir);
   if (existsSync(layout.clusterDir)) {
     checkExistingCluster(layout, version, runAs, options.superuserPassword);
+    // A postmaster killed (SIGKILL, OOM) leaves its busy children holding the old shared memory.
+    await reapLeftoverServers({ clusterDir: layout.clusterDir, postgres: binaries.postgres });
     return { action: 'existing' };
   }
   const password = writeSecretFile(layout.superuserPasswordFile, options.superuserPassword);
