@@ -10,13 +10,18 @@
  *     supervisor's CPU while a backend takes 10 s to listen;
  *   - stop of a backend that ignores SIGTERM (SIGKILL at the stop timeout);
  *   - the headless supervisor's idle RSS and CPU over 30 s;
- *   - a flood of 1,000,000 lines: ingest rate to disk and peak RSS, beside PM2.
+ *   - a flood of 1,000,000 lines: ingest rate to disk and peak RSS, beside PM2;
+ *   - the default stack (embedded PostgreSQL + the reference backend): cold and warm start
+ *     and idle memory, beside PM2 and supervisord (bench/stack.ts; alone: `--only stack`).
  * Runs: BENCH_RUNS (default 15). Ports are free loopback ports; everything it starts, it stops.
+ * Each part writes its own section of bench/results.md (bench/results-file.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpHealthProbe } from '../src/main/core/health-probe';
+import { writeResultsSection } from './results-file';
+import { defaultStackBench } from './stack';
 import { startHeadless } from '../test/helpers/headless-server';
 import {
   FAULT_BACKEND,
@@ -451,7 +456,7 @@ async function main(): Promise<void> {
     ],
   ];
   const md = [
-    '# Benchmark results',
+    '## Supervision: crash, hang, stop, idle, flood',
     '',
     `Written by \`npm run bench\` on ${new Date().toISOString()} (Node ${process.version}, ${process.platform}, ${RUNS} runs per figure; medians).`,
     'Fixture: test/fixtures/fault-backend.mjs (a small Node HTTP backend).',
@@ -463,13 +468,16 @@ async function main(): Promise<void> {
     'Target: crash → healthy within 1.1 × the bare floor.',
     '',
   ].join('\n');
-  mkdirSync(join(import.meta.dirname), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results.md'), md);
+  writeResultsSection('supervision', md);
   console.log(md);
   await probe.close();
 }
 
-await main();
+// `--only stack`: just the default stack's figures (bench/stack.ts), the other sections kept.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'stack') throw new Error(`--only ${only}: the only part is "stack"`);
+if (only === undefined) await main();
+await defaultStackBench();
 // pm2's programmatic client keeps sockets to its (killed) daemon open: end explicitly so
 // `npm run bench` goes on to the next benchmark.
 process.exit(0);
