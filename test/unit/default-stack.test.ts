@@ -97,6 +97,7 @@ describe('envStack', () => {
     ]);
     const [db, backend] = stack.services;
     expect(db!.stopSignal).toBe('SIGINT');
+    expect(db!.stopEscalation).toEqual(['SIGQUIT']);
     expect(db!.config.args).toEqual(expect.arrayContaining(['-p', '54999']));
     expect(backend!.dependsOn).toEqual([{ service: 'postgres', condition: 'service_healthy' }]);
     const url = new URL(backend!.config.env['DATABASE_URL']!);

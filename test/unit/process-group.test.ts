@@ -65,6 +65,44 @@ describe('ProcessGroup.stop', () => {
     expect(await exited).toBe('SIGKILL');
   });
 
+  it('escalation signals come in turn after the grace: a group that goes on SIGQUIT never gets SIGKILL', async () => {
+    // Ignores SIGINT (a fast shutdown that does not finish), goes on SIGQUIT.
+    const child = await group(`trap '' INT; trap 'exit 3' QUIT; echo ready; while :; do sleep 0.05; done`);
+    const pgid = child.pid as number;
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const sent: string[] = [];
+    const outcome = await ProcessGroup.ofPgid(pgid, systemClock).stop({
+      signal: 'SIGINT',
+      graceMs: 200,
+      escalation: ['SIGQUIT'],
+      onEscalate: (signal) => sent.push(signal),
+    });
+    expect(outcome).toBe('killed');
+    expect(sent).toEqual(['SIGQUIT']);
+    expect(await exited).toEqual({ code: 3, signal: null });
+  });
+
+  it(
+    'a group ignoring every escalation signal still gets SIGKILL, after each announced',
+    { timeout: 20_000 },
+    async () => {
+      const child = await group(`trap '' INT QUIT; echo ready; while :; do sleep 0.05; done`);
+      const pgid = child.pid as number;
+      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal)));
+      const sent: string[] = [];
+      // SIGQUIT's wait (ESCALATION_STEP_MS, 5 s) runs out before SIGKILL.
+      const outcome = await ProcessGroup.ofPgid(pgid, systemClock).stop({
+        signal: 'SIGINT',
+        graceMs: 100,
+        escalation: ['SIGQUIT'],
+        onEscalate: (signal) => sent.push(signal),
+      });
+      expect(outcome).toBe('killed');
+      expect(sent).toEqual(['SIGQUIT', 'SIGKILL']);
+      expect(await exited).toBe('SIGKILL');
+    },
+  );
+
   it("a child's group waits for a grandchild that outlives the leader", async () => {
     // The leader exits on SIGTERM; its grandchild ignores it (and says ready once it does).
     const child = await group(`trap 'exit 0' TERM; (trap '' TERM; echo ready; while :; do sleep 0.05; done) & wait`);

@@ -36,11 +36,23 @@ export type GroupStopOutcome =
 export interface GroupStopOptions {
   /** The first signal (the service's stop signal; SIGTERM by default). */
   signal: NodeJS.Signals;
-  /** How long the group may take to go after `signal` before SIGKILL, ms (STOP_TIMEOUT). */
+  /** How long the group may take to go after `signal` before the next signal, ms (STOP_TIMEOUT). */
   graceMs: number;
-  /** Called just before SIGKILL is sent (to log it first). */
-  onEscalate?: () => void;
+  /**
+   * Signals sent in turn after the grace and before SIGKILL, each followed by a wait of
+   * {@link ESCALATION_STEP_MS} (PostgreSQL: SIGQUIT, its immediate shutdown). Default none.
+   */
+  escalation?: readonly NodeJS.Signals[];
+  /** Called just before each further signal is sent (to log it first). */
+  onEscalate?: (signal: NodeJS.Signals) => void;
 }
+
+/**
+ * How long the group may take to go after each {@link GroupStopOptions.escalation} signal,
+ * ms: PostgreSQL's own wait for its children after SIGQUIT before it SIGKILLs them
+ * (PostgreSQL docs, "Shutting Down the Server": 5 seconds).
+ */
+export const ESCALATION_STEP_MS = 5_000;
 
 /**
  * One process group: signal it, ask whether any of it lives, stop it with grace
@@ -117,13 +129,19 @@ export class ProcessGroup {
   }
 
   /**
-   * Stops the group: `signal`, wait up to `graceMs` for all of it to go, then SIGKILL and
-   * wait up to {@link KILL_GRACE_MS}. Never throws; the outcome says how it ended.
+   * Stops the group: `signal`, wait up to `graceMs` for all of it to go, then each
+   * `escalation` signal with its wait, then SIGKILL and wait up to {@link KILL_GRACE_MS}.
+   * Never throws; the outcome says how it ended ('killed': gone after any further signal).
    */
   async stop(options: GroupStopOptions): Promise<GroupStopOutcome> {
     this.send(options.signal);
     if (await this.waitGone(options.graceMs)) return 'stopped';
-    options.onEscalate?.();
+    for (const signal of options.escalation ?? []) {
+      options.onEscalate?.(signal);
+      this.send(signal);
+      if (await this.waitGone(ESCALATION_STEP_MS)) return 'killed';
+    }
+    options.onEscalate?.('SIGKILL');
     this.send('SIGKILL');
     return (await this.waitGone(KILL_GRACE_MS)) ? 'killed' : 'stuck';
   }

@@ -106,6 +106,7 @@ export function createRuntime(
         healthTarget: healthTargetOf(service.health),
         restartPolicy: service.restartPolicy,
         stopSignal: service.stopSignal,
+        ...(service.stopEscalation ? { stopEscalation: service.stopEscalation } : {}),
         ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
       },
       // Asked at each spawn, once the stack exists (it is built below, before any start).

@@ -73,6 +73,8 @@ export interface ServiceOptions {
   restartPolicy: RestartPolicyName;
   /** The signal of a stop; SIGKILL follows after the stop timeout. */
   stopSignal: NodeJS.Signals;
+  /** Signals between the stop signal and SIGKILL, each with its own short wait (see `ProcessGroup.stop`). */
+  stopEscalation?: readonly NodeJS.Signals[];
   /** Run the process as this uid/gid (the supervisor must be root to ask for another). */
   uid?: number;
   gid?: number;

@@ -707,10 +707,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const outcome = await ProcessGroup.ofChild(handle, this.clock).stop({
       signal: this.service.stopSignal,
       graceMs: this.config.stopTimeoutMs,
-      onEscalate: () =>
+      escalation: this.service.stopEscalation ?? [],
+      onEscalate: (next) =>
         this.logs.append(
           'supervisor',
-          `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after ${this.service.stopSignal}: sending SIGKILL to its process group`,
+          `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after ${this.service.stopSignal}: sending ${next} to its process group`,
         ),
     });
     if (outcome === 'stuck') {

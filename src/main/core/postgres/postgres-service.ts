@@ -114,6 +114,9 @@ export function postgresServiceDefinition(
     health: { kind: 'postgres', url: superuserUrl },
     restartPolicy: 'always',
     stopSignal: 'SIGINT',
+    // A fast shutdown that outlives its grace (a checkpoint on a slow disk) gets PostgreSQL's
+    // immediate shutdown, which its next start recovers from the write-ahead log, before SIGKILL.
+    stopEscalation: ['SIGQUIT'],
     user: root ? (options.user ?? DEFAULT_POSTGRES_USER) : null,
     dependsOn: [],
   };

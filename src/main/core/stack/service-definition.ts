@@ -32,6 +32,8 @@ export interface ServiceDefinition {
   restartPolicy: RestartPolicyName;
   /** Signal of a stop (Compose `stop_signal`); SIGKILL follows after `config.stopTimeoutMs`. */
   stopSignal: NodeJS.Signals;
+  /** Signals after `stopSignal`'s grace and before SIGKILL (`postgres`: SIGQUIT, its immediate shutdown). */
+  stopEscalation?: readonly NodeJS.Signals[];
   /** Run as this user (name or uid), or null: as the supervisor. Only honoured as root. */
   user: string | null;
   /** What must be up before it starts. */
