@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Rollup } from 'vite';
+import { precompress } from './scripts/precompress';
 
 /**
  * Rollup warnings that say nothing about our code and change nothing in the bundle, each
@@ -22,6 +23,10 @@ export function onRollupWarning(warning: Rollup.RollupLog, warn: (warning: Rollu
 }
 
 // Three builds: main (Electron entry), preload (contextBridge), renderer (React).
+// The renderer is also the headless dashboard, fetched over HTTP (issue 13): minified
+// (electron-vite leaves it unminified), one chunk per page (app.tsx loads them lazily), a
+// manifest (`.vite/manifest.json`: which chunks a page loads; the server never sends dot
+// folders) and precompressed .br/.gz siblings that the control server sends.
 // The headless entry and the reference backend are plain Node and are bundled by
 // scripts/build-node.mjs, so nothing Electron-specific leaks into them.
 export default defineConfig({
@@ -46,11 +51,14 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
+      minify: 'esbuild',
+      cssMinify: 'esbuild',
+      manifest: true,
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },
         onwarn: onRollupWarning,
       },
     },
-    plugins: [react()],
+    plugins: [react(), precompress()],
   },
 });

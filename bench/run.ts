@@ -12,7 +12,9 @@
  *   - the headless supervisor's idle RSS and CPU over 30 s;
  *   - a flood of 1,000,000 lines: ingest rate to disk and peak RSS, beside PM2;
  *   - the default stack (embedded PostgreSQL + the reference backend): cold and warm start
- *     and idle memory, beside PM2 and supervisord (bench/stack.ts; alone: `--only stack`).
+ *     and idle memory, beside PM2 and supervisord (bench/stack.ts; alone: `--only stack`);
+ *   - the dashboard: its weight as served and its first load in Chromium
+ *     (bench/dashboard-load.ts; alone: `--only dashboard`).
  * Runs: BENCH_RUNS (default 15). Ports are free loopback ports; everything it starts, it stops.
  * Each part writes its own section of bench/results.md (bench/results-file.ts).
  */
@@ -21,6 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpHealthProbe } from '../src/main/core/health-probe';
 import { writeResultsSection } from './results-file';
+import { dashboardLoadBench } from './dashboard-load';
 import { defaultStackBench } from './stack';
 import { startHeadless } from '../test/helpers/headless-server';
 import {
@@ -473,11 +476,13 @@ async function main(): Promise<void> {
   await probe.close();
 }
 
-// `--only stack`: just the default stack's figures (bench/stack.ts), the other sections kept.
+// `--only <part>`: just that part's figures, the other sections kept.
+const PARTS = ['stack', 'dashboard'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'stack') throw new Error(`--only ${only}: the only part is "stack"`);
+if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only ${only}: the parts are ${PARTS.join(', ')}`);
 if (only === undefined) await main();
-await defaultStackBench();
+if (only === undefined || only === 'stack') await defaultStackBench();
+if (only === undefined || only === 'dashboard') await dashboardLoadBench();
 // pm2's programmatic client keeps sockets to its (killed) daemon open: end explicitly so
 // `npm run bench` goes on to the next benchmark.
 process.exit(0);

@@ -5,15 +5,18 @@ import { ApiError } from '../../shared/contract';
 import { errorCodesOf } from '../../shared/error-codes';
 import { ApiProvider, CLIENT_ERROR_CODES, type SupervisorClient } from './api';
 import { AppHeader } from './components/app-header';
-import { TokenModal } from './components/token-modal';
+import { TokenGate } from './components/token-gate';
 import { useHashPage } from './hooks/use-hash-page';
 import { useServices } from './hooks/use-services';
-import { AdminPage } from './pages/admin-page';
-import { IncidentsPage } from './pages/incidents-page';
-import { LogsPage } from './pages/logs-page';
-import { ServicesPage } from './pages/services-page';
-import { SettingsPage } from './pages/settings-page';
-import { StatusPage } from './pages/status-page';
+import {
+  AdminPage,
+  IncidentsPage,
+  LogsPage,
+  PageFrame,
+  ServicesPage,
+  SettingsPage,
+  StatusPage,
+} from './pages/lazy-pages';
 import { theme } from './theme';
 
 /** A query client tuned for a local control API. */
@@ -55,7 +58,7 @@ export function App({ client }: AppProps) {
       <QueryClientProvider client={queryClient}>
         <ApiProvider api={client} connection={client}>
           <Shell />
-          <TokenModal />
+          <TokenGate />
         </ApiProvider>
       </QueryClientProvider>
     </MantineProvider>
@@ -71,22 +74,24 @@ function Shell() {
         <AppHeader page={page} onNavigate={setPage} />
       </AppShell.Header>
       <AppShell.Main>
-        {page === 'logs' ? (
-          // The log view fills the window below the header and scrolls inside.
-          <Box h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
-            <LogsPage services={services.data} />
-          </Box>
-        ) : page === 'incidents' ? (
-          <IncidentsPage />
-        ) : page === 'admin' ? (
-          <AdminPage />
-        ) : page === 'settings' ? (
-          <SettingsPage />
-        ) : page === 'services' ? (
-          <ServicesPage />
-        ) : (
-          <StatusPage />
-        )}
+        <PageFrame key={page}>
+          {page === 'logs' ? (
+            // The log view fills the window below the header and scrolls inside.
+            <Box h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
+              <LogsPage services={services.data} />
+            </Box>
+          ) : page === 'incidents' ? (
+            <IncidentsPage />
+          ) : page === 'admin' ? (
+            <AdminPage />
+          ) : page === 'settings' ? (
+            <SettingsPage />
+          ) : page === 'services' ? (
+            <ServicesPage />
+          ) : (
+            <StatusPage />
+          )}
+        </PageFrame>
       </AppShell.Main>
     </AppShell>
   );

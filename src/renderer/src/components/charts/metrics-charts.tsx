@@ -1,3 +1,5 @@
+// The charts' styles come with their chunk (the Status page's), after Mantine's core styles.
+import '@mantine/charts/styles.css';
 import { AreaChart, LineChart } from '@mantine/charts';
 import { Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
