@@ -1,8 +1,9 @@
 /**
  * The Services page in Chromium against `serve` with a stack file (README "Several
  * services"): a row per service, live; stopping the dependency takes its dependent to
- * `waiting`, starting it again brings the dependent back. Set SCREENSHOT_DIR to keep a
- * screenshot of the page (services.png).
+ * `waiting`, starting it again brings the dependent back. And the default stack (README
+ * "Embedded PostgreSQL"). Set SCREENSHOT_DIR to keep screenshots of the page (services.png,
+ * services-default.png).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,5 +98,27 @@ describe('Services page in Chromium', () => {
     await page.getByTestId('log-service').selectOption('*all');
     await expect.poll(async () => new Set(await services()), { timeout: 10_000 }).toEqual(new Set(['db', 'backend']));
     expect(await page.getByTestId('log-line-service').first().textContent()).toMatch(/^(db|backend)$/);
+  });
+
+  it('the default stack (no stack file): the embedded PostgreSQL and the reference backend, both running', async () => {
+    const server = await startHeadless();
+    servers.push(server);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 480 } });
+    await page.goto(server.url);
+    await page.getByTestId('token-input').fill(server.token);
+    await page.getByTestId('token-submit').click();
+    await page.getByTestId('nav-services').click({ timeout: 30_000 });
+
+    await expect.poll(() => page.getByTestId('service-row').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.getByTestId('service-name').allTextContents()).toEqual(['postgres', 'backend']);
+    await expect.poll(() => stateOf(page, 'postgres'), { timeout: 60_000 }).toBe('running');
+    await expect.poll(() => stateOf(page, 'backend'), { timeout: 60_000 }).toBe('running');
+    expect(await row(page, 'backend').getByTestId('service-primary').count()).toBe(1);
+    expect(await row(page, 'backend').getByTestId('service-waits').textContent()).toBe('postgres (healthy)');
+    expect(await page.getByTestId('services-count').textContent()).toBe('2 of 2 running');
+    if (process.env.SCREENSHOT_DIR) {
+      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'services-default.png'), fullPage: true });
+    }
+    await page.close();
   });
 });
