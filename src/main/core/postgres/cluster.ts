@@ -6,7 +6,6 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -19,6 +18,7 @@ import { postgresVersionOf, versionMatches } from './embedded-binaries';
 import { reapLeftoverServers } from './leftover-servers';
 import { assertTraversable, chownTree, type RunAs } from './run-as';
 import { readSecretFile, writeSecretFile } from './secret-file';
+import { readSmallFile } from './small-file';
 
 /** The superuser initdb makes (the probe logs in as it). */
 export const SUPERUSER = 'postgres';
@@ -162,11 +162,9 @@ function removeStaleInitdbFolders(dir: string): void {
 }
 
 function checkExistingCluster(layout: ClusterLayout, version: string, runAs: RunAs | null, password: string): void {
-  const versionFile = join(layout.clusterDir, 'PG_VERSION');
-  let clusterVersion: string;
-  try {
-    clusterVersion = readFileSync(versionFile, 'utf8').trim();
-  } catch {
+  // The cluster is the unprivileged user's: a FIFO or a link in PG_VERSION's place is no cluster.
+  const clusterVersion = readSmallFile(join(layout.clusterDir, 'PG_VERSION'), 64)?.trim();
+  if (clusterVersion === undefined) {
     throw new ConfigError(
       `${layout.clusterDir} is not a PostgreSQL cluster (no PG_VERSION): move it away to have a new one made`,
     );

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSmallFile } from './small-file';
 
 /** Longest wait for the leftovers to be gone after SIGKILL, ms (an exit takes milliseconds; a process in a disk wait longer). */
 export const LEFTOVER_EXIT_WAIT_MS = 5_000;
@@ -101,12 +102,16 @@ function hasExited(pid: number): boolean {
   }
 }
 
-/** The pid on the first line of `<cluster>/postmaster.pid`, or null (no file, or not a pid). */
+/** Longest postmaster.pid read, bytes: PostgreSQL writes 8 short lines and two paths. */
+const POSTMASTER_PID_MAX_BYTES = 16_384;
+
+/**
+ * The pid on the first line of `<cluster>/postmaster.pid`, or null (no file, not a plain
+ * file, or not a pid). The cluster is the unprivileged user's: a FIFO there must not hang
+ * the supervisor, a link to /dev/zero not swell it.
+ */
 function postmasterPidOf(cluster: string): number | null {
-  try {
-    const pid = Number(readFileSync(join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
+  const text = readSmallFile(join(cluster, 'postmaster.pid'), POSTMASTER_PID_MAX_BYTES);
+  const pid = Number(text?.split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }

@@ -3,7 +3,8 @@
  * environment's one service `backend`, and, when that is the bundled reference backend with no
  * `DATABASE_URL` of its own, the embedded PostgreSQL `postgres` it depends on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { SupervisorConfig } from '../../../shared/config';
@@ -11,6 +12,7 @@ import type { ConfigDefaults } from '../config';
 import { ConfigError } from '../errors';
 import { DEFAULT_POSTGRES_PORT } from '../postgres/postgres-service';
 import { isRoot } from '../postgres/run-as';
+import { readSmallFile } from '../postgres/small-file';
 import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, postgresWithHooks, withDatabaseUrls } from './postgres-entry';
 import type { ServiceDefinition, StackDefinition } from './service-definition';
 
@@ -54,7 +56,9 @@ export function wantsDefaultDatabase(
  * it is free, else PostgreSQL's 5432 when free, else one the system picks; remembered for the
  * next start. A port taken by something else (a system PostgreSQL on 5432) is never used, and
  * changing it loses nothing: the port is a command-line option of the server, not in its files.
- * @throws the error of writing the port file (the data folder is checked writable before).
+ * Only a plain file is read there (a symbolic link, a FIFO or a large file is not), and it is
+ * replaced by a rename, never written through a link.
+ * @throws ConfigError naming the port file when it cannot be written (a folder in its place, a full disk).
  */
 export async function resolveDefaultDatabase(dataDir: string): Promise<DefaultDatabase> {
   const file = join(dataDir, DEFAULT_DATABASE_PORT_FILE);
@@ -67,16 +71,28 @@ export async function resolveDefaultDatabase(dataDir: string): Promise<DefaultDa
     }
   }
   port ??= await systemPort();
-  if (port !== remembered) writeFileSync(file, `${port}\n`, { mode: 0o600 });
+  if (port !== remembered) rememberPort(file, port);
   return { port };
 }
 
+/** Longest port file read, bytes ("65535\n" and some room). */
+const PORT_FILE_MAX_BYTES = 64;
+
 function readPort(file: string): number | null {
+  const text = readSmallFile(file, PORT_FILE_MAX_BYTES);
+  const n = text === null ? NaN : Number(text.trim());
+  return Number.isInteger(n) && n >= 1 && n <= 65_535 ? n : null;
+}
+
+/** Writes `port` to a new file beside `file`, renamed over it: whatever is at `file` is replaced, never written through. */
+function rememberPort(file: string, port: number): void {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const n = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(n) && n >= 1 && n <= 65_535 ? n : null;
-  } catch {
-    return null;
+    writeFileSync(temp, `${port}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new ConfigError(`cannot remember the database's port in ${file}: ${(err as Error).message}`);
   }
 }
 
