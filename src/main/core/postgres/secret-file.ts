@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors';
 
 /** Largest secret file read, bytes: a password file is one short line. */
@@ -45,18 +45,26 @@ export function readSecretFile(file: string, platform: NodeJS.Platform = process
 
 /**
  * Writes `secret` to `file` (mode 0600, a new file only). When the file appeared meanwhile,
- * the secret it holds is returned instead (two writers agree on the first one).
+ * the secret it holds is returned instead (two writers agree on the first one). A write cut
+ * short (a full disk) removes the file it made: no empty or half password is left for the
+ * next start to refuse or to take.
  * @returns the secret now in the file.
  * @throws ConfigError when the file cannot be written, or is refused by {@link readSecretFile}.
  */
 export function writeSecretFile(file: string, secret: string): string {
+  let fd: number | null = null;
   try {
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    fd = openSync(file, 'wx', 0o600);
+    writeFileSync(fd, `${secret}\n`);
     return secret;
   } catch (err) {
+    // Made by this call (the open went through): removed, so that the next start writes it anew.
+    if (fd !== null) rmSync(file, { force: true });
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new ConfigError(`cannot write ${file}: ${(err as Error).message}`);
     }
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
   const existing = readSecretFile(file);
   if (existing === null) throw new ConfigError(`cannot write ${file}: it vanished while written`);
