@@ -33,6 +33,14 @@ export interface PostgresServiceOptions {
   command?: string;
 }
 
+/**
+ * `-k`'s value for one folder: PostgreSQL reads it as a comma-separated list, so a folder
+ * with a comma in it (`/srv/shop,eu/…`) goes in double quotes, a quote in it doubled.
+ */
+function socketDirectories(dir: string): string {
+  return dir.includes(',') ? `"${dir.replaceAll('"', '""')}"` : dir;
+}
+
 /** A `postgres` service: its definition for the stack, and the steps around its start. */
 export interface PostgresService {
   /** The service as its supervisor runs it. */
@@ -106,7 +114,16 @@ export function postgresServiceDefinition(
     config: {
       ...base,
       command: binaries.postgres,
-      args: ['-D', layout.clusterDir, '-p', String(port), '-k', layout.socketDir, '-c', 'listen_addresses=127.0.0.1'],
+      args: [
+        '-D',
+        layout.clusterDir,
+        '-p',
+        String(port),
+        '-k',
+        socketDirectories(layout.socketDir),
+        '-c',
+        'listen_addresses=127.0.0.1',
+      ],
       // The supervisor's own environment is under this; LC_ALL=C keeps a locale missing here from failing the start.
       env: { LC_ALL: 'C' },
       workingDir: layout.dir,
