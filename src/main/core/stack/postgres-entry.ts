@@ -2,12 +2,13 @@
  * A stack file's `kind: postgres` entry made a service (README "Stack file"): its folder, the
  * PostgreSQL service the library builds, and the connection URLs its dependents get.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SupervisorConfig } from '../../../shared/config';
 import { ConfigError } from '../errors';
 import { postgresServiceDefinition, type PostgresService } from '../postgres/postgres-service';
 import { DEFAULT_POSTGRES_USER, resolveRunAs } from '../postgres/run-as';
+import { readSmallFile } from '../postgres/small-file';
 import type { ServiceDefinition } from './service-definition';
 
 /**
@@ -17,6 +18,14 @@ import type { ServiceDefinition } from './service-definition';
  * to that user.
  */
 export const ROOT_POSTGRES_DATA_ROOT = '/var/lib/backend-supervisor';
+
+/**
+ * The file in a service folder under {@link ROOT_POSTGRES_DATA_ROOT} that names (one line,
+ * its real path) the data folder of the supervisor the cluster belongs to. Every root
+ * supervisor whose data folder is closed falls back to the same `<root>/<name>`: without it a
+ * second one (another data folder) would run on, and serve its backend, the first one's data.
+ */
+export const DATA_FOLDER_CLAIM_FILE = 'supervisor-data-folder';
 
 /** The variable a dependent gets the first database's URL in, unless the entry's `env_name` names another. */
 export const DEFAULT_DATABASE_URL_ENV = 'DATABASE_URL';
@@ -39,7 +48,10 @@ export type EntryProblem = (field: (string | number)[], what: string) => void;
  * The service's folder: `data_dir` (absolute, or relative to the stack file's folder `dir`),
  * else `<dataDir>/<name>`. As root, `<dataDir>/<name>` only when every folder down to the
  * data folder can be entered by any user (the server runs as an unprivileged one), else
- * `/var/lib/backend-supervisor/<name>` (a root's data folder under /root is 0700).
+ * `/var/lib/backend-supervisor/<name>` (a root's data folder under /root is 0700). Once one of
+ * the two has been chosen (`<dataDir>/<name>` exists, or the other is claimed for this data
+ * folder, see {@link DATA_FOLDER_CLAIM_FILE}) it stays chosen: a chmod of the data folder
+ * later must not start a new, empty cluster in the other place.
  */
 export function postgresDataDir(
   name: string,
@@ -49,7 +61,54 @@ export function postgresDataDir(
   root: boolean,
 ): string {
   if (dataDir !== undefined) return isAbsolute(dataDir) ? dataDir : resolve(dir, dataDir);
-  return root && !enterableByAnyone(base.dataDir) ? join(ROOT_POSTGRES_DATA_ROOT, name) : join(base.dataDir, name);
+  const own = join(base.dataDir, name);
+  if (!root || existsSync(own)) return own;
+  const shared = join(ROOT_POSTGRES_DATA_ROOT, name);
+  if (claimOf(shared) === dataFolderId(base.dataDir)) return shared;
+  return enterableByAnyone(base.dataDir) ? own : shared;
+}
+
+/** A data folder as a claim names it: its real path (resolved when it does not exist). */
+function dataFolderId(dataDir: string): string {
+  try {
+    return realpathSync(dataDir);
+  } catch {
+    return resolve(dataDir);
+  }
+}
+
+/** The data folder a service folder under {@link ROOT_POSTGRES_DATA_ROOT} is claimed for, or null. */
+function claimOf(serviceDir: string): string | null {
+  // A path is at most PATH_MAX (4096) bytes; the line's end is not part of it.
+  return readSmallFile(join(serviceDir, DATA_FOLDER_CLAIM_FILE), 8192)?.replace(/\n$/, '') ?? null;
+}
+
+/** @throws ConfigError when `serviceDir` is claimed for another data folder than `dataDir`. */
+function assertClaimable(serviceDir: string, name: string, dataDir: string): void {
+  const mine = dataFolderId(dataDir);
+  const other = claimOf(serviceDir);
+  if (other === null || other === mine) return;
+  throw new ConfigError(
+    `${serviceDir} holds the PostgreSQL cluster of the supervisor whose data folder is ${other}, not this one's (${mine}): as root, a postgres service without data_dir keeps its cluster there when the data folder is closed to other users. Give this one a cluster of its own: make ${mine} and every folder above it enterable by others (chmod o+x) so that it goes into ${join(mine, name)}, or set data_dir: for ${name} in a stack file; or, if ${other} is gone for good and this supervisor is to take over its database, remove ${join(serviceDir, DATA_FOLDER_CLAIM_FILE)}`,
+  );
+}
+
+/**
+ * Claims `serviceDir` for `dataDir` before its first use (made 0711 as the cluster's folder
+ * is; the claim file root's, 0600); a claim there for another data folder is refused.
+ * @throws ConfigError as {@link assertClaimable}, or when the claim cannot be written.
+ */
+function claim(serviceDir: string, name: string, dataDir: string): void {
+  assertClaimable(serviceDir, name, dataDir);
+  const file = join(serviceDir, DATA_FOLDER_CLAIM_FILE);
+  try {
+    mkdirSync(serviceDir, { recursive: true, mode: 0o711 });
+    writeFileSync(file, `${dataFolderId(dataDir)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another start claimed it meanwhile: for this data folder (a restart), or refused here.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return assertClaimable(serviceDir, name, dataDir);
+    throw new ConfigError(`cannot claim ${serviceDir} for this supervisor: ${(err as Error).message}`);
+  }
 }
 
 /** True when `folder` exists and it and every folder above it (real path) have the search bit for others. */
@@ -119,7 +178,10 @@ export function postgresOfEntry(
   try {
     const user = entry.user === undefined ? undefined : String(entry.user);
     if (root && makeUser && (user === undefined || user === DEFAULT_POSTGRES_USER)) resolveRunAs(undefined);
-    return postgresServiceDefinition(
+    const dataDir = postgresDataDir(name, entry.data_dir, dir, base, root);
+    const shared = entry.data_dir === undefined && dataDir === join(ROOT_POSTGRES_DATA_ROOT, name);
+    if (shared) assertClaimable(dataDir, name, base.dataDir);
+    const service = postgresServiceDefinition(
       name,
       {
         ...(entry.port !== undefined ? { port: entry.port } : {}),
@@ -129,11 +191,19 @@ export function postgresOfEntry(
         ...(entry.command !== undefined
           ? { command: isAbsolute(entry.command) ? entry.command : resolve(dir, entry.command) }
           : {}),
-        data_dir: postgresDataDir(name, entry.data_dir, dir, base, root),
+        data_dir: dataDir,
       },
       base,
       { root },
     );
+    if (!shared) return service;
+    return {
+      ...service,
+      prepare: async () => {
+        claim(dataDir, name, base.dataDir);
+        return service.prepare();
+      },
+    };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const m = /^([a-z_]+)(?:\[(\d+)\])?: ([\s\S]*)$/.exec(err.message);
