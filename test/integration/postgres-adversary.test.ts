@@ -13,12 +13,16 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/shared/services';
 import { oneLine } from '../../src/main/console-output';
-import { isRoot } from '../../src/main/core/postgres/run-as';
+import { findEmbeddedBinaries } from '../../src/main/core/postgres/embedded-binaries';
+import { reapLeftoverServers } from '../../src/main/core/postgres/leftover-servers';
+import { DEFAULT_POSTGRES_USER, isRoot } from '../../src/main/core/postgres/run-as';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { DEFAULT_DATABASE_PORT_FILE } from '../../src/main/core/stack/default-stack';
 import { DATA_FOLDER_CLAIM_FILE, ROOT_POSTGRES_DATA_ROOT } from '../../src/main/core/stack/postgres-entry';
+import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { loadStackFile } from '../../src/main/core/stack/stack-file';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
+import { startEmbeddedPostgres } from '../helpers/embedded-pg';
 import { aliveProcess } from '../helpers/proc';
 import { untilServices } from '../helpers/stack';
 import { freePort, pollUntil, tempDir, testConfig } from '../helpers/supervise';
@@ -151,6 +155,34 @@ describe('files that are not what the supervisor wrote', () => {
     expect(run.out).toMatch(/^ConfigError: cannot write .*EFBIG/);
     // Else the next start takes "abcdefgh" for the password (or refuses an empty file for good).
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('the leftover reaper and a live single-user server', () => {
+  it('leaves alone a postgres --single on the cluster (its postmaster.pid holds its pid negated)', async () => {
+    const server = await startEmbeddedPostgres();
+    cleanups.push(() => server.stop());
+    const cluster = join(server.dir, 'pg', 'postgres');
+    const lockFile = join(cluster, 'postmaster.pid');
+    // A clean stop of the server, then an administrator's single-user session on its cluster.
+    process.kill(server.pid, 'SIGINT');
+    await pollUntil(() => !aliveProcess(server.pid) && !existsSync(lockFile), 20_000, 25, 'the server to stop');
+    const ids = isRoot() ? userIdsOf(DEFAULT_POSTGRES_USER) : null;
+    const binaries = findEmbeddedBinaries();
+    const single = spawn(binaries.postgres, ['--single', '-D', cluster, 'postgres'], {
+      cwd: '/',
+      stdio: ['pipe', 'ignore', 'ignore'],
+      ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+    });
+    cleanups.push(() => void single.kill('SIGKILL'));
+    await pollUntil(
+      () => existsSync(lockFile) && readFileSync(lockFile, 'utf8').startsWith(`-${single.pid}\n`),
+      20_000,
+      25,
+      'the single-user server to take the cluster',
+    );
+    expect(await reapLeftoverServers({ clusterDir: cluster, postgres: binaries.postgres })).toEqual([]);
+    expect(aliveProcess(single.pid!)).toBe(true);
   });
 });
 

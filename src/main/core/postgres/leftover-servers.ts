@@ -27,9 +27,9 @@ export interface LeftoverServersOptions {
  * end, attached to the old shared memory block, and every new postmaster refuses to start
  * meanwhile ("pre-existing shared memory block … is still in use"): the restarts run out and
  * the service gives up. A leftover is a live process whose working directory is the cluster
- * and whose executable is `postgres`; while the postmaster named in `postmaster.pid` is such
- * a process (a server runs on the cluster), nothing is touched: its start then fails on
- * PostgreSQL's own lock file, as it should.
+ * and whose executable is `postgres`; while the server named in `postmaster.pid` is such a
+ * process (a server runs on the cluster, a single-user one included), nothing is touched:
+ * its start then fails on PostgreSQL's own lock file, as it should.
  * @returns the pids it sent SIGKILL to (empty when there were none).
  */
 export async function reapLeftoverServers(options: LeftoverServersOptions): Promise<number[]> {
@@ -107,11 +107,13 @@ const POSTMASTER_PID_MAX_BYTES = 16_384;
 
 /**
  * The pid on the first line of `<cluster>/postmaster.pid`, or null (no file, not a plain
- * file, or not a pid). The cluster is the unprivileged user's: a FIFO there must not hang
- * the supervisor, a link to /dev/zero not swell it.
+ * file, or not a pid). A single-user server (`postgres --single`, an administrator's
+ * maintenance session) writes its pid negated: it is that server's all the same. The
+ * cluster is the unprivileged user's: a FIFO there must not hang the supervisor, a link to
+ * /dev/zero not swell it.
  */
 function postmasterPidOf(cluster: string): number | null {
   const text = readSmallFile(join(cluster, 'postmaster.pid'), POSTMASTER_PID_MAX_BYTES);
-  const pid = Number(text?.split('\n')[0]);
+  const pid = Math.abs(Number(text?.split('\n')[0]));
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
