@@ -7,7 +7,17 @@
  * Needs `npm run build` (serve and out/reference-backend/server.js).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -16,14 +26,15 @@ import { oneLine } from '../../src/main/console-output';
 import { findEmbeddedBinaries } from '../../src/main/core/postgres/embedded-binaries';
 import { reapLeftoverServers } from '../../src/main/core/postgres/leftover-servers';
 import { DEFAULT_POSTGRES_USER, isRoot } from '../../src/main/core/postgres/run-as';
+import { ESCALATION_STEP_MS } from '../../src/main/core/process-group';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
-import { DEFAULT_DATABASE_PORT_FILE } from '../../src/main/core/stack/default-stack';
+import { DEFAULT_DATABASE_PORT_FILE, envStack } from '../../src/main/core/stack/default-stack';
 import { DATA_FOLDER_CLAIM_FILE, ROOT_POSTGRES_DATA_ROOT } from '../../src/main/core/stack/postgres-entry';
 import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { loadStackFile } from '../../src/main/core/stack/stack-file';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { startEmbeddedPostgres } from '../helpers/embedded-pg';
-import { aliveProcess } from '../helpers/proc';
+import { aliveProcess, cmdline, processesWhere, procStat } from '../helpers/proc';
 import { untilServices } from '../helpers/stack';
 import { freePort, pollUntil, tempDir, testConfig } from '../helpers/supervise';
 
@@ -184,6 +195,88 @@ describe('the leftover reaper and a live single-user server', () => {
     expect(await reapLeftoverServers({ clusterDir: cluster, postgres: binaries.postgres })).toEqual([]);
     expect(aliveProcess(single.pid!)).toBe(true);
   });
+});
+
+/** Live processes whose working directory is `dir` (every PostgreSQL server process runs in its cluster). */
+function processesIn(dir: string): number[] {
+  return processesWhere((pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`) === dir;
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe('a stop that outlives its grace', () => {
+  let runtime: SupervisorRuntime | null = null;
+  afterEach(async () => {
+    await runtime?.shutdown();
+    runtime = null;
+  });
+
+  it("a fast shutdown stuck on a child: SIGQUIT, and PostgreSQL's own SIGKILL of its children is let happen (none left)", async () => {
+    const port = await freePort();
+    const config = testConfig(port, { stopTimeoutMs: 1_000 });
+    chmodSync(config.dataDir, 0o711);
+    const file = join(config.dataDir, 'stack.yaml');
+    writeFileSync(file, ['services:', '  db:', '    kind: postgres', `    port: ${port}`, ''].join('\n'));
+    runtime = createRuntime(config, undefined, undefined, undefined, loadStackFile(file, config));
+    expect((await runtime.stack.start('rest')).success).toBe(true);
+    const cluster = join(config.dataDir, 'db', 'postgres');
+    // A checkpointer that cannot run (stopped; on a real machine, a disk that does not answer):
+    // the fast shutdown waits for its checkpoint past the grace.
+    const checkpointer = processesIn(cluster).find((pid) => cmdline(pid).includes('checkpointer'));
+    expect(checkpointer).toBeDefined();
+    cleanups.push(() => {
+      for (const pid of processesIn(cluster)) process.kill(pid, 'SIGKILL');
+    });
+    process.kill(checkpointer!, 'SIGSTOP');
+    expect((await runtime.stack.stop('rest')).success).toBe(true);
+    const lines = runtime.stack
+      .member('db')
+      .logs.tail()
+      .map((l) => l.text);
+    expect(lines.some((l) => l.includes('sending SIGQUIT'))).toBe(true);
+    // Its children run in sessions of their own: only the postmaster's SIGKILL reaches them,
+    // 5 s after SIGQUIT; a SIGKILL of the postmaster's group at that moment leaves them running.
+    await pollUntil(() => processesIn(cluster).length === 0, 5_000, 50, 'no process left on the cluster').catch(
+      (err: Error) => {
+        throw new Error(
+          `${err.message}: ${processesIn(cluster)
+            .map((pid) => `${pid} ${procStat(pid)?.state}`)
+            .join(', ')}`,
+        );
+      },
+    );
+  }, 60_000);
+
+  it('each escalation step is logged with the signal and the wait it follows', async () => {
+    const port = await freePort();
+    const config = testConfig(port, { stopTimeoutMs: 300 });
+    const [backend] = envStack(config).services;
+    // A shell that ignores SIGTERM and SIGQUIT (Node would restore their default at its start).
+    const shell = `trap '' TERM QUIT; while :; do sleep 0.05; done`;
+    runtime = createRuntime(config, undefined, undefined, undefined, {
+      file: null,
+      services: [
+        {
+          ...backend!,
+          config: { ...config, command: 'sh', args: ['-c', shell] },
+          health: { kind: 'none' },
+          stopEscalation: ['SIGQUIT'],
+        },
+      ],
+    });
+    expect((await runtime.supervisor.start('user-ui')).success).toBe(true);
+    const { pid } = runtime.supervisor.status();
+    await runtime.supervisor.stop('user-ui');
+    const lines = runtime.logs.tail().map((l) => l.text);
+    expect(lines).toContain(`pid ${pid} still alive 300 ms after SIGTERM: sending SIGQUIT to its process group`);
+    expect(lines).toContain(
+      `pid ${pid} still alive ${ESCALATION_STEP_MS} ms after SIGQUIT: sending SIGKILL to its process group`,
+    );
+  }, 30_000);
 });
 
 /**

@@ -90,7 +90,7 @@ describe('ProcessGroup.stop', () => {
       const pgid = child.pid as number;
       const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal)));
       const sent: string[] = [];
-      // SIGQUIT's wait (ESCALATION_STEP_MS, 5 s) runs out before SIGKILL.
+      // SIGQUIT's wait (ESCALATION_STEP_MS, 7 s) runs out before SIGKILL.
       const outcome = await ProcessGroup.ofPgid(pgid, systemClock).stop({
         signal: 'SIGINT',
         graceMs: 100,

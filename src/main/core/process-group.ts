@@ -49,10 +49,12 @@ export interface GroupStopOptions {
 
 /**
  * How long the group may take to go after each {@link GroupStopOptions.escalation} signal,
- * ms: PostgreSQL's own wait for its children after SIGQUIT before it SIGKILLs them
- * (PostgreSQL docs, "Shutting Down the Server": 5 seconds).
+ * ms: longer than PostgreSQL's own wait for its children after SIGQUIT before it SIGKILLs
+ * them (PostgreSQL docs, "Shutting Down the Server": 5 seconds), so that it can. Its children
+ * run in sessions of their own, out of reach of a SIGKILL to its group: one sent at that same
+ * moment kills the postmaster only, and leaves a stuck child running after the stop.
  */
-export const ESCALATION_STEP_MS = 5_000;
+export const ESCALATION_STEP_MS = 7_000;
 
 /**
  * One process group: signal it, ask whether any of it lives, stop it with grace

@@ -17,7 +17,7 @@ import type { LogStore } from './log-store';
 import { PidRecordKeeper } from './pid-record';
 import { looksLikePortInUse, PortCheck } from './port-check';
 import { findPortOwner as defaultFindPortOwner } from './port-owner';
-import { KILL_GRACE_MS, ProcessGroup } from './process-group';
+import { ESCALATION_STEP_MS, KILL_GRACE_MS, ProcessGroup } from './process-group';
 import { RemoteMonitor } from './remote-monitor';
 import { decideRestart } from './restart-policy';
 import { waitForStart } from './startup-wait';
@@ -704,15 +704,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     this.setState('stopping', actor, reason);
+    // The signal each further one follows, and the wait after it (the grace, then each step's).
+    let after: { signal: NodeJS.Signals; ms: number } = {
+      signal: this.service.stopSignal,
+      ms: this.config.stopTimeoutMs,
+    };
     const outcome = await ProcessGroup.ofChild(handle, this.clock).stop({
       signal: this.service.stopSignal,
       graceMs: this.config.stopTimeoutMs,
       escalation: this.service.stopEscalation ?? [],
-      onEscalate: (next) =>
+      onEscalate: (next) => {
         this.logs.append(
           'supervisor',
-          `pid ${handle.pid} still alive ${this.config.stopTimeoutMs} ms after ${this.service.stopSignal}: sending ${next} to its process group`,
-        ),
+          `pid ${handle.pid} still alive ${after.ms} ms after ${after.signal}: sending ${next} to its process group`,
+        );
+        after = { signal: next, ms: ESCALATION_STEP_MS };
+      },
     });
     if (outcome === 'stuck') {
       this.lastError = `process group ${handle.pid} survived SIGKILL for ${KILL_GRACE_MS} ms`;
