@@ -14,7 +14,9 @@
  *   - the default stack (embedded PostgreSQL + the reference backend): cold and warm start
  *     and idle memory, beside PM2 and supervisord (bench/stack.ts; alone: `--only stack`);
  *   - the dashboard: its weight as served and its first load in Chromium
- *     (bench/dashboard-load.ts; alone: `--only dashboard`).
+ *     (bench/dashboard-load.ts; alone: `--only dashboard`);
+ *   - the log flood: ingest rate, memory, lines kept and bytes on disk with each tool's
+ *     default retention, beside PM2 and supervisord (bench/flood.ts; alone: `--only flood`).
  * Runs: BENCH_RUNS (default 15). Ports are free loopback ports; everything it starts, it stops.
  * Each part writes its own section of bench/results.md (bench/results-file.ts).
  */
@@ -25,6 +27,7 @@ import { HttpHealthProbe } from '../src/main/core/health-probe';
 import { writeResultsSection } from './results-file';
 import { dashboardLoadBench } from './dashboard-load';
 import { defaultStackBench } from './stack';
+import { floodBench } from './flood';
 import { startHeadless } from '../test/helpers/headless-server';
 import {
   FAULT_BACKEND,
@@ -477,12 +480,13 @@ async function main(): Promise<void> {
 }
 
 // `--only <part>`: just that part's figures, the other sections kept.
-const PARTS = ['stack', 'dashboard'];
+const PARTS = ['stack', 'dashboard', 'flood'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only ${only}: the parts are ${PARTS.join(', ')}`);
 if (only === undefined) await main();
 if (only === undefined || only === 'stack') await defaultStackBench();
 if (only === undefined || only === 'dashboard') await dashboardLoadBench();
+if (only === undefined || only === 'flood') await floodBench();
 // pm2's programmatic client keeps sockets to its (killed) daemon open: end explicitly so
 // `npm run bench` goes on to the next benchmark.
 process.exit(0);

@@ -319,23 +319,28 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     echoBatch = [];
   };
   const single = runtime.stack.names.length === 1;
-  runtime.stack.on('line', (line) => {
+  // A batch of lines at a time (a chunk read from the backend), not an event per line.
+  runtime.stack.on('lines', (lines) => {
     if (output.backlog() > ECHO_MAX_BACKLOG) {
-      echoDropped++;
+      echoDropped += lines.count;
       return;
     }
     // One service: the prefixes as before; several: each line says whose it is.
-    const name = single ? 'backend' : (line.service ?? 'backend');
+    const name = single ? 'backend' : (lines.service ?? 'backend');
     const prefix =
-      line.stream === 'supervisor'
+      lines.stream === 'supervisor'
         ? single
           ? '[supervisor]'
           : `[supervisor:${name}]`
-        : line.stream === 'stderr'
+        : lines.stream === 'stderr'
           ? `[${name}:err]`
           : `[${name}]`;
     if (echoBatch.length === 0) setImmediate(flushEcho);
-    echoBatch.push(`${prefix} ${line.text}`);
+    // The batch's lines are joined by newlines: one replace prefixes them all.
+    const text = lines.bytes.toString('utf8');
+    // A supervisor line is one line that may name a path (a data folder) holding a newline: escaped, it forges none.
+    const shown = lines.stream === 'supervisor' ? oneLine(text) : text;
+    echoBatch.push(`${prefix} ${lines.count === 1 ? shown : shown.replaceAll('\n', `\n${prefix} `)}`);
   });
 
   let address: string;

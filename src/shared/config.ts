@@ -109,8 +109,11 @@ export const SupervisorConfigSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
-  /** Rotated files kept per log (`backend.log.1` … `.N`). */
-  logFileCount: z.number().int().min(1).max(1000).default(5),
+  /**
+   * Rotated files kept per log (`backend.log.1.gz` … `.N.gz`, compressed): 20 of 10 MiB keep
+   * all of a 1,000,000-line flood of 100-byte lines.
+   */
+  logFileCount: z.number().int().min(1).max(1000).default(20),
   /** Control server bind address (seed: 127.0.0.1). */
   controlHost: z.string().min(1).default('127.0.0.1'),
   /** Allow binding the control server to a non-loopback address (it is then reachable from the network). */

@@ -4,13 +4,14 @@
  * cut and marked; a full disk drops lines, counts them and never stops the backend.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { FastifyInstance } from 'fastify';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { CUT_MARKER } from '../../src/main/core/line-splitter';
+import { readLogLines, type ReadProblems } from '../../src/main/core/log-reader';
 import { createControlServer } from '../../src/main/server/control-server';
 import { freePort, pollUntil, tempDir, testConfig, waitForState } from '../helpers/supervise';
 
@@ -26,24 +27,21 @@ afterEach(async () => {
   cleanupMount = null;
 });
 
-/** Every JSON line of backend.log and its rotated files, oldest file first (backend.log.N … .1, backend.log). */
-function diskLines(logDir: string): { stream: string; text: string }[] {
-  const index = (f: string): number => (f === 'backend.log' ? 0 : Number(f.slice('backend.log.'.length)));
-  return readdirSync(logDir)
-    .filter((f) => /^backend\.log(\.\d+)?$/.test(f))
-    .sort((a, b) => index(b) - index(a))
-    .flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n').filter(Boolean))
-    .map((l) => JSON.parse(l) as { stream: string; text: string });
+/** Every line of backend.log and its rotated (compressed) files, oldest first, as the reader gives them back. */
+async function diskLines(logDir: string): Promise<{ stream: string; text: string }[]> {
+  const lines: { stream: string; text: string }[] = [];
+  const problems: ReadProblems = { skipped: 0, unreadable: [] };
+  for await (const line of readLogLines(join(logDir, 'backend.log'), problems)) lines.push(line);
+  expect(problems).toEqual({ skipped: 0, unreadable: [] });
+  return lines;
 }
 
 describe('logs', () => {
-  it('16. a 1,000,000-line flood: every line on disk, bounded memory, the API answers', async () => {
+  it('16. a 1,000,000-line flood: every line on disk with the default retention, bounded memory, the API answers', async () => {
     const port = await freePort();
     const N = 1_000_000;
     const config = testConfig(port, {
       logBufferLines: 5_000,
-      logFileMaxBytes: 64 * 1024 * 1024,
-      logFileCount: 10,
       healthCheckIntervalMs: 60_000,
       env: { PORT: String(port), FLOOD_LINES: String(N) },
     });
@@ -83,8 +81,12 @@ describe('logs', () => {
     expect(answered).toBeGreaterThan(0);
     expect(runtime.logs.tail()).toHaveLength(5_000);
     await runtime.shutdown(); // flushes the files (shutdown is idempotent)
-    const flood = diskLines(runtime.logDir).filter((l) => l.text.startsWith('flood line '));
+    // The defaults (10 MiB × 20 rotated files) keep them all; the rotated ones are compressed.
+    expect(config.logFileCount).toBe(20);
+    const flood = (await diskLines(runtime.logDir)).filter((l) => l.text.startsWith('flood line '));
     expect(flood).toHaveLength(N);
+    expect(new Set(flood.map((l) => l.text)).size).toBe(N);
+    expect(readdirSync(runtime.logDir).some((f) => /^backend\.log\.\d+\.gz$/.test(f))).toBe(true);
     expect(flood[0]?.text).toMatch(/^flood line 0 /);
     expect(flood[N - 1]?.text).toMatch(new RegExp(`^flood line ${N - 1} `));
     expect(runtime.logs.droppedLines).toBe(0);

@@ -28,7 +28,11 @@ describe('RingBuffer', () => {
 describe('LineSplitter', () => {
   const split = (chunks: (string | Buffer)[], max?: number): string[] => {
     const lines: string[] = [];
-    const s = new LineSplitter((l) => lines.push(l), max);
+    const s = new LineSplitter((batch) => {
+      const texts = batch.bytes.toString('utf8').split('\n');
+      expect(texts).toHaveLength(batch.count);
+      lines.push(...texts);
+    }, max);
     chunks.forEach((c) => s.write(typeof c === 'string' ? Buffer.from(c) : c));
     s.end();
     return lines;

@@ -3,9 +3,10 @@
  * newline or its stream's end, and a backpressured store pauses reading until its drain.
  */
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pipeOutput, type OutputSource } from '../../src/main/core/log-pipe';
-import { LogStore } from '../../src/main/core/log-store';
+import { LogStore, type LogLines } from '../../src/main/core/log-store';
+import { Stack, type StackMember } from '../../src/main/core/stack/stack';
 
 /** A child's output as the handle gives it, driven by the test. */
 function fakeSource(): OutputSource & {
@@ -27,13 +28,14 @@ function fakeSource(): OutputSource & {
   };
 }
 
-/** A backend log file whose writer the test fills and drains. */
+/** A backend log file whose writer the test fills and drains; `written` has each write's text. */
 class FakeFile extends EventEmitter {
   backpressured = false;
   dropped = 0;
   written: string[] = [];
-  write(text: string): void {
-    this.written.push(text);
+  writeText(text: string, encoding: BufferEncoding): boolean {
+    this.written.push(Buffer.from(text, encoding).toString('utf8'));
+    return !this.backpressured;
   }
 }
 
@@ -70,5 +72,66 @@ describe('pipeOutput', () => {
     expect(source.calls).toEqual(['pause', 'resume', 'pause']);
     expect(logs.tail().map((l) => l.text)).toEqual(['a', 'b', 'c', 'd']);
     expect(file.written).toHaveLength(4);
+  });
+
+  it('frames and writes the lines of a chunk in one write, stamped with the time it was read', () => {
+    const file = new FakeFile();
+    const times = [Date.parse('2026-12-02T01:48:47.825Z'), Date.parse('2026-12-02T01:48:48.000Z')];
+    const logs = new LogStore(100, { backendFile: file as never }, () => new Date(times.shift() as number));
+    const source = fakeSource();
+    pipeOutput(source, logs);
+    source.emit('stdout', 'one\ntwo\nthree\npart');
+    source.emit('stderr', 'oops\r\n');
+    expect(file.written).toEqual([
+      '2026-12-02T01:48:47.825Z out one\n2026-12-02T01:48:47.825Z out two\n2026-12-02T01:48:47.825Z out three\n',
+      '2026-12-02T01:48:48.000Z err oops\n',
+    ]);
+    expect(logs.tail()).toEqual([
+      { seq: 0, ts: '2026-12-02T01:48:47.825Z', stream: 'stdout', text: 'one' },
+      { seq: 1, ts: '2026-12-02T01:48:47.825Z', stream: 'stdout', text: 'two' },
+      { seq: 2, ts: '2026-12-02T01:48:47.825Z', stream: 'stdout', text: 'three' },
+      { seq: 3, ts: '2026-12-02T01:48:48.000Z', stream: 'stderr', text: 'oops' },
+    ]);
+  });
+
+  it('emits a line event per line, with its seq, while someone listens', () => {
+    const logs = new LogStore(100, {}, undefined, 'db');
+    const source = fakeSource();
+    pipeOutput(source, logs);
+    // With no one listening, no object is made per line (a flood's lines stay in their batch).
+    const emit = vi.spyOn(logs, 'emit');
+    source.emit('stdout', 'unheard\n');
+    expect(emit.mock.calls.map((c) => c[0])).toEqual(['lines']);
+    emit.mockRestore();
+    const heard: string[] = [];
+    logs.on('line', (l) => heard.push(`${l.seq}:${l.service}:${l.stream}:${l.text}`));
+    source.emit('stdout', 'a\nb\n');
+    logs.append('supervisor', 'note');
+    expect(heard).toEqual(['1:db:stdout:a', '2:db:stdout:b', '3:db:supervisor:note']);
+    expect(logs.tail().map((l) => l.seq)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a stack passes each read on as one `lines` event, and asks its services for `line` events only while someone listens', () => {
+    const logs = new LogStore(100, {}, undefined, 'db');
+    const member = { definition: { name: 'db', dependsOn: [] }, supervisor: new EventEmitter(), logs };
+    const stack = new Stack([member as unknown as StackMember]);
+    const source = fakeSource();
+    pipeOutput(source, logs);
+    const batches: LogLines[] = [];
+    stack.on('lines', (b) => batches.push(b));
+    source.emit('stderr', 'x\ny\n');
+    expect(batches.map((b) => [b.seq, b.count, b.stream, b.service, b.bytes.toString()])).toEqual([
+      [0, 2, 'stderr', 'db', 'x\ny'],
+    ]);
+    expect(logs.listenerCount('line')).toBe(0);
+    const heard: string[] = [];
+    const onLine = (l: { text: string }): void => void heard.push(l.text);
+    stack.on('line', onLine);
+    expect(logs.listenerCount('line')).toBe(1);
+    source.emit('stdout', 'z\n');
+    stack.off('line', onLine);
+    expect(logs.listenerCount('line')).toBe(0);
+    source.emit('stdout', 'unheard\n');
+    expect(heard).toEqual(['z']);
   });
 });

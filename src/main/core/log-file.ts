@@ -1,12 +1,33 @@
 import { EventEmitter } from 'node:events';
 import { basename, dirname } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { LogCompressor } from './log-compressor';
 import { makeFolder } from './writable-folder';
 
-/** Bytes of batched lines that trigger a write. */
-const BATCH_BYTES = 64 * 1024;
+/**
+ * Bytes the file may hold not yet written before the caller is told to wait
+ * (`backpressured`): room for a few chunks while one write is under way or a rotation
+ * compresses the last file, so reading goes on meanwhile; small enough that a flood does
+ * not grow memory.
+ */
+const MAX_QUEUED_BYTES = 512 * 1024;
+/**
+ * Size of the buffers text is copied into before it is written. They are reused (a flood
+ * allocates none per chunk), and what comes while a write is under way goes out together
+ * in the next one.
+ */
+const SLAB_BYTES = 256 * 1024;
+/** Slabs kept for reuse (the writer needs at most about MAX_QUEUED_BYTES / SLAB_BYTES + 1). */
+const SPARE_SLABS = 3;
 
-/** Rotation settings: rotate at `maxBytes`, keep `files` rotated files (`name.1` … `name.N`). */
+/** A buffer of text to write: `bytes` of it filled, holding `lines` lines. */
+interface Slab {
+  buf: Buffer;
+  bytes: number;
+  lines: number;
+}
+
+/** Rotation settings: rotate at `maxBytes`, keep `files` rotated files (`name.1.gz` … `name.N.gz`). */
 export interface LogFileOptions {
   path: string;
   maxBytes: number;
@@ -16,9 +37,12 @@ export interface LogFileOptions {
 }
 
 /**
- * A rotating log file (rotating-file-stream, classic logrotate naming) that never throws
- * and never blocks the supervisor: `write` answers false when the writer's buffer is full
- * (the caller pauses its source until `drain`: backpressure, no line lost), and a write
+ * A rotating log file that never throws and never blocks the supervisor. It rotates at
+ * `maxBytes` (rotating-file-stream, which renames the full file: writing goes on at once)
+ * and keeps `files` rotated files gzip-compressed in the background (`name.1.gz` the
+ * newest … `name.N.gz`, logrotate's naming; see {@link LogCompressor}, which also takes the
+ * uncompressed `name.N` an older version left). A write answers false when enough is
+ * queued (the caller pauses its source until `drain`: backpressure, no line lost); a write
  * error such as ENOSPC drops lines (counted in `dropped`, reason in `lastError`) and the
  * file is reopened after `reopenDelayMs`.
  */
@@ -27,28 +51,97 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
   private broken = false;
   private reopenTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Single lines (`write`), batched into one write per turn of the event loop. */
   private pending: string[] = [];
-  private pendingLines = 0;
-  private pendingBytes = 0;
   private flushScheduled = false;
+  /** The slab being filled, then those full and waiting for the write under way to end. */
+  private filling: Slab | null = null;
+  private ready: Slab[] = [];
+  /** The slab being written (null: no write under way). */
+  private writing: Slab | null = null;
+  private spare: Buffer[] = [];
+  /** Bytes taken and not yet written. */
+  private unwritten = 0;
+  /** A caller was told to wait: `drain` is owed once the bytes not yet written are below the mark. */
+  private owesDrain = false;
   /** Lines dropped because the disk refused them. */
   dropped = 0;
   lastError: string | null = null;
 
+  private readonly compressor: LogCompressor;
+
   constructor(private readonly options: LogFileOptions) {
     super();
+    this.compressor = new LogCompressor(options.path, options.files, (err) => (this.lastError = err.message));
     this.open();
   }
 
-  /** True while the writer's buffer is above its high-water mark. */
+  /** True while {@link MAX_QUEUED_BYTES} or more are not yet written. */
   get backpressured(): boolean {
-    return (this.stream?.writableNeedDrain ?? false) || this.pendingBytes >= BATCH_BYTES;
+    return this.unwritten >= MAX_QUEUED_BYTES;
   }
 
   /**
-   * Appends one line (a trailing newline is added). Lines are batched (one write per
-   * 64 KiB or per turn of the event loop), since a write per line costs more than the line.
-   * Returns false when the caller should wait for `drain` before writing more.
+   * Appends `lines` lines, `text` in `encoding` with each line ended by a newline (a batch
+   * read from a pipe, framed): copied into a slab and written at once when no write is under
+   * way, else with what else comes meanwhile in the next one. Returns false when the caller
+   * should wait for `drain`.
+   */
+  writeText(text: string, encoding: 'latin1' | 'utf8', lines: number): boolean {
+    if (this.closed) return true;
+    if (this.broken || !this.stream) {
+      this.dropped += lines;
+      return true;
+    }
+    const bytes = encoding === 'latin1' ? text.length : Buffer.byteLength(text, encoding);
+    if (this.filling && this.filling.buf.length - this.filling.bytes < bytes) this.seal();
+    if (bytes > SLAB_BYTES) {
+      this.ready.push({ buf: Buffer.from(text, encoding), bytes, lines });
+    } else {
+      this.filling ??= { buf: this.spare.pop() ?? Buffer.allocUnsafe(SLAB_BYTES), bytes: 0, lines: 0 };
+      this.filling.buf.write(text, this.filling.bytes, encoding);
+      this.filling.bytes += bytes;
+      this.filling.lines += lines;
+    }
+    this.unwritten += bytes;
+    if (!this.writing) this.writeNext();
+    if (!this.backpressured) return true;
+    this.owesDrain = true;
+    return false;
+  }
+
+  /** Moves the slab being filled to the ready ones. */
+  private seal(): void {
+    if (this.filling && this.filling.bytes > 0) this.ready.push(this.filling);
+    this.filling = null;
+  }
+
+  /** Hands the next slab (or what is being filled) to the stream. */
+  private writeNext(): void {
+    const stream = this.stream;
+    if (!stream) return;
+    if (this.ready.length === 0) this.seal();
+    const slab = this.ready.shift();
+    if (!slab) return;
+    this.writing = slab;
+    stream.write(slab.buf.subarray(0, slab.bytes), (err) => {
+      if (err) this.dropped += slab.lines;
+      // A stream that failed meanwhile was replaced (or is gone): its slabs are not this one's.
+      if (stream !== this.stream) return;
+      this.writing = null;
+      this.unwritten -= slab.bytes;
+      if (slab.buf.length === SLAB_BYTES && this.spare.length < SPARE_SLABS) this.spare.push(slab.buf);
+      if (!this.closed) this.writeNext();
+      if (this.owesDrain && !this.backpressured) {
+        this.owesDrain = false;
+        this.emit('drain');
+      }
+    });
+  }
+
+  /**
+   * Appends one line (a trailing newline is added). Such lines are batched (one write per
+   * turn of the event loop): a write per line costs more than the line.
    */
   write(line: string): boolean {
     if (this.closed) return true;
@@ -57,56 +150,52 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
       return true;
     }
     this.pending.push(line);
-    this.pendingLines++;
-    this.pendingBytes += line.length + 1;
-    if (this.pendingBytes >= BATCH_BYTES) return this.flush();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    return true;
+    return !this.backpressured;
   }
 
-  /** Writes the batched lines now. */
-  private flush(): boolean {
+  /** Writes the batched single lines now. */
+  private flush(): void {
     this.flushScheduled = false;
-    if (this.pending.length === 0) return !this.backpressured;
+    if (this.pending.length === 0) return;
+    const lines = this.pending.length;
     const text = this.pending.join('\n') + '\n';
-    const lines = this.pendingLines;
     this.pending = [];
-    this.pendingLines = 0;
-    this.pendingBytes = 0;
-    if (this.broken || !this.stream) {
-      this.dropped += lines;
-      return true;
-    }
-    return this.stream.write(text, (err) => {
-      if (err) this.dropped += lines;
-    });
+    this.writeText(text, 'utf8', lines);
   }
 
   /** Flushes and closes. */
   async close(): Promise<void> {
     this.flush();
+    // Everything taken, behind the write under way if any (the stream keeps the order).
+    this.seal();
+    for (const slab of this.ready.splice(0)) this.stream?.write(slab.buf.subarray(0, slab.bytes));
     this.closed = true;
     if (this.reopenTimer) clearTimeout(this.reopenTimer);
     const stream = this.stream;
     this.stream = null;
-    if (!stream || this.broken) return;
-    await new Promise<void>((resolve) => stream.end(() => resolve()));
+    if (stream && !this.broken) await new Promise<void>((resolve) => stream.end(() => resolve()));
+    // The file being compressed is finished; any other waits, pending, for the next start.
+    await this.compressor.stop();
   }
 
   private open(): void {
     try {
       // Not a recursive mkdirSync: it never returns under /proc (see makeFolder).
       makeFolder(dirname(this.options.path));
+      // Before the rotation can reuse `name.1`.
+      this.compressor.adoptLeftovers();
       const stream = createStream(basename(this.options.path), {
         path: dirname(this.options.path),
         size: `${Math.max(1, Math.floor(this.options.maxBytes / 1024))}K`,
-        rotate: this.options.files,
+        // One rotated file (`name.1`), which the compressor takes away at once.
+        rotate: 1,
         mode: 0o600,
       });
-      stream.on('drain', () => this.emit('drain'));
+      stream.on('rotated', (rotated: string) => this.compressor.add(rotated));
       stream.on('error', (err) => this.fail(err));
       stream.on('warning', (err: Error) => (this.lastError = err.message));
       this.stream = stream;
@@ -121,6 +210,11 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     const wasBroken = this.broken;
     this.broken = true;
     this.stream = null;
+    this.seal();
+    for (const slab of this.ready.splice(0)) this.dropped += slab.lines;
+    this.writing = null;
+    this.unwritten = 0;
+    this.owesDrain = false;
     // Writers waiting for drain must not wait forever: lines are now dropped instead.
     this.emit('drain');
     if (!wasBroken) this.emit('error', err);

@@ -6,7 +6,7 @@ import type { LogStore } from './log-store';
 export type OutputSource = Pick<ChildHandle, 'onOutput' | 'onOutputEnd' | 'pauseOutput' | 'resumeOutput'>;
 
 /**
- * Pipes a child's stdout and stderr into `logs`, one log line per output line (split by
+ * Pipes a child's stdout and stderr into `logs`, a batch of lines per chunk read (split by
  * {@link LineSplitter}, which also cuts an over-long line), each stream on its own. While
  * the store is backpressured (its backend file is behind), reading pauses until the store's
  * `drain`: nothing is lost and memory stays bounded, the child blocks on its full pipe.
@@ -14,8 +14,8 @@ export type OutputSource = Pick<ChildHandle, 'onOutput' | 'onOutputEnd' | 'pause
  */
 export function pipeOutput(source: OutputSource, logs: LogStore): void {
   const splitters = {
-    stdout: new LineSplitter((line) => logs.append('stdout', line)),
-    stderr: new LineSplitter((line) => logs.append('stderr', line)),
+    stdout: new LineSplitter((batch) => logs.appendBatch('stdout', batch)),
+    stderr: new LineSplitter((batch) => logs.appendBatch('stderr', batch)),
   };
   let paused = false;
   source.onOutput((stream, chunk) => {

@@ -6,7 +6,7 @@ export type { StackCommandResult };
 import type { Actor, BackendState } from '../../../shared/states';
 import type { CommandResult, LogLine, StateChangeEvent } from '../../../shared/status';
 import { SupervisorError } from '../errors';
-import type { LogStore } from '../log-store';
+import type { LogLines, LogStore } from '../log-store';
 import type { Supervisor } from '../supervisor';
 import type { Dependency, ServiceDefinition } from './service-definition';
 
@@ -22,6 +22,8 @@ export interface StackEvents {
   state: [StateChangeEvent];
   incident: [Incident];
   line: [LogLine];
+  /** The lines of one read at a time (see LogStore): what to follow when the pace matters. */
+  lines: [LogLines];
 }
 
 /** States in which a wanted service that a dependency no longer supports is held (stopped into `waiting`). */
@@ -71,8 +73,17 @@ export class Stack extends EventEmitter<StackEvents> {
         this.changed.emit('change');
       });
       member.supervisor.on('incident', (incident) => this.emit('incident', incident));
-      member.logs.on('line', (line) => this.emit('line', line));
+      member.logs.on('lines', (lines) => this.emit('lines', lines));
     }
+    // A `line` event costs an object per line: the members build them only while someone listens here.
+    const forward = (line: LogLine): void => void this.emit('line', line);
+    const events = this as EventEmitter;
+    events.on('newListener', (event: string | symbol) => {
+      if (event === 'line' && this.listenerCount('line') === 0) for (const m of members) m.logs.on('line', forward);
+    });
+    events.on('removeListener', (event: string | symbol) => {
+      if (event === 'line' && this.listenerCount('line') === 0) for (const m of members) m.logs.off('line', forward);
+    });
   }
 
   /**

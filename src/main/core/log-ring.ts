@@ -1,0 +1,139 @@
+import type { LogLine, LogStream } from '../../shared/status';
+
+/** Bytes of line text a ring holds at most by default, besides its line count. */
+export const LOG_RING_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Lines that came together: one chunk read from a pipe, or one line the supervisor added. */
+interface Block {
+  stream: LogStream;
+  /** When it was read, ms since the epoch (its lines share it). */
+  ts: number;
+  /** `seq` of its first line. */
+  seq: number;
+  /** Its lines: UTF-8 joined by `\n` (`count` of them), or one line as a string (which may hold a `\n`). */
+  data: Buffer | string;
+  count: number;
+  /** Its first lines already dropped (the ring was full). */
+  skip: number;
+}
+
+/**
+ * The newest log lines, held compactly: a block per chunk read (the chunk's lines as one
+ * UTF-8 buffer, outside the JS heap), not an object per line. `seq` numbers the lines one
+ * by one (0 for the first line pushed). Holds at most `capacity` lines and about `maxBytes`
+ * bytes of text (whole blocks, the oldest first, go to keep to it; a block is at most a
+ * chunk, 64 KiB). Lines become `{seq, ts, stream, text}` objects only when read.
+ */
+export class LogRing {
+  private blocks: Block[] = [];
+  /** Index of the oldest block in `blocks` (dropped ones before it are cleared in batches). */
+  private head = 0;
+  private lines = 0;
+  private bytes = 0;
+  private seq = 0;
+
+  /** @throws RangeError when capacity is not a positive integer. */
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes = LOG_RING_MAX_BYTES,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`log ring capacity must be a positive integer, got ${capacity}`);
+    }
+  }
+
+  /** Lines held. */
+  get size(): number {
+    return this.lines;
+  }
+
+  /** The `seq` the next line will get. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** Bytes of text held (whole blocks, including lines of the oldest one already dropped). */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Adds lines read at `ts` (ms since the epoch): `data` is `count` lines joined by `\n`
+   * (UTF-8), or one line as a string. Returns the `seq` of the first of them.
+   */
+  push(stream: LogStream, ts: number, data: Buffer | string, count: number): number {
+    const seq = this.seq;
+    this.seq += count;
+    this.blocks.push({ stream, ts, seq, data, count, skip: 0 });
+    this.lines += count;
+    this.bytes += data.length;
+    this.trim();
+    return seq;
+  }
+
+  /** The newest `limit` lines (all held when omitted), oldest first, stamped with `service` when given. */
+  tail(limit = this.lines, service?: string): LogLine[] {
+    let need = Math.max(0, Math.min(limit, this.lines));
+    const out: LogLine[] = [];
+    if (need === 0) return out;
+    // Back from the newest block to the first one needed, then forward.
+    let first = this.blocks.length - 1;
+    let fromFirst = 0;
+    for (; first >= this.head; first--) {
+      const block = this.blocks[first] as Block;
+      const held = block.count - block.skip;
+      if (held >= need) {
+        fromFirst = block.count - need;
+        break;
+      }
+      need -= held;
+    }
+    for (let i = first; i < this.blocks.length; i++) {
+      const block = this.blocks[i] as Block;
+      const from = i === first ? fromFirst : block.skip;
+      const texts = typeof block.data === 'string' ? [block.data] : block.data.toString('utf8').split('\n');
+      const ts = new Date(block.ts).toISOString();
+      for (let k = from; k < block.count; k++) {
+        const line: LogLine = { seq: block.seq + k, ts, stream: block.stream, text: texts[k] as string };
+        if (service !== undefined) line.service = service;
+        out.push(line);
+      }
+    }
+    return out;
+  }
+
+  /** Removes every line (`seq` goes on). */
+  clear(): void {
+    this.blocks = [];
+    this.head = 0;
+    this.lines = 0;
+    this.bytes = 0;
+  }
+
+  private trim(): void {
+    while (this.lines > this.capacity) {
+      const oldest = this.blocks[this.head] as Block;
+      const drop = Math.min(oldest.count - oldest.skip, this.lines - this.capacity);
+      oldest.skip += drop;
+      this.lines -= drop;
+      if (oldest.skip === oldest.count) this.dropOldest();
+    }
+    while (this.bytes > this.maxBytes && this.blocks.length - this.head > 1) {
+      const oldest = this.blocks[this.head] as Block;
+      this.lines -= oldest.count - oldest.skip;
+      this.dropOldest();
+    }
+  }
+
+  private dropOldest(): void {
+    const oldest = this.blocks[this.head] as Block;
+    this.bytes -= oldest.data.length;
+    this.blocks[this.head] = undefined as unknown as Block;
+    this.head++;
+    // Compact now and then, so the array does not grow with every block ever pushed.
+    if (this.head >= 1024 && this.head * 2 >= this.blocks.length) {
+      this.blocks = this.blocks.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
