@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, pollUntil, tempDir } from './supervise';
 
@@ -27,8 +27,11 @@ export async function startHeadless(env: Record<string, string> = {}): Promise<H
   const backendPort = await freePort();
   const dataDir = tempDir('bsup-e2e-');
   // Enterable by anyone, so that as root the default stack's PostgreSQL (run as an
-  // unprivileged user) keeps its cluster in this folder rather than in /var/lib.
+  // unprivileged user) keeps its cluster in this folder rather than in /var/lib (claimed
+  // there for one data folder: another test's start would be refused). A given folder too.
   chmodSync(dataDir, 0o711);
+  const given = env['SUPERVISOR_DATA_DIR'];
+  if (given !== undefined && existsSync(given)) chmodSync(given, 0o711);
   const token = 'e2e-token-0123456789abcdef0123456789';
   const child = spawn(process.execPath, [BIN, 'serve', '--control-port', String(controlPort)], {
     env: {

@@ -399,14 +399,19 @@ describe.runIf(isRoot())(
       );
       await other.shutdown();
 
-      // Later, the first one stopped: still refused, now before anything starts (exit 2 for serve).
+      // Later, the first one stopped: still refused (a definition alone, as `serve --no-start`
+      // builds, is not: it starts nothing).
       await runtime.shutdown();
       runtime = null;
-      expect(() => loadStackFile(b.file, b.config)).toThrow(
+      const later = createRuntime(b.config, undefined, undefined, undefined, loadStackFile(b.file, b.config));
+      cleanups.push(() => later.shutdown());
+      expect((await later.stack.start('rest')).success).toBe(false);
+      expect(later.stack.member(name).supervisor.status().last_error).toMatch(
         new RegExp(
-          `chmod o\\+x.*or set data_dir: for ${name} in a stack file.*remove ${join(shared, DATA_FOLDER_CLAIM_FILE)}`,
+          `chmod o\\+x.*or set data_dir: for ${name} in a stack file.*remove ${join(shared, DATA_FOLDER_CLAIM_FILE)}$`,
         ),
       );
+      await later.shutdown();
 
       // The first one's cluster stays where it is when its data folder is opened since.
       chmodSync(a.config.dataDir, 0o711);

@@ -179,8 +179,9 @@ export function postgresOfEntry(
     const user = entry.user === undefined ? undefined : String(entry.user);
     if (root && makeUser && (user === undefined || user === DEFAULT_POSTGRES_USER)) resolveRunAs(undefined);
     const dataDir = postgresDataDir(name, entry.data_dir, dir, base, root);
+    // Claimed (and another's claim refused) when it starts, not here: a definition is also
+    // built by `serve --no-start` and the settings editor, which start nothing.
     const shared = entry.data_dir === undefined && dataDir === join(ROOT_POSTGRES_DATA_ROOT, name);
-    if (shared) assertClaimable(dataDir, name, base.dataDir);
     const service = postgresServiceDefinition(
       name,
       {
