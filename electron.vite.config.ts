@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Rollup } from 'vite';
+import { mantineStylesCheck } from './scripts/mantine-styles-check';
 import { precompress } from './scripts/precompress';
 
 /**
@@ -59,6 +60,6 @@ export default defineConfig({
         onwarn: onRollupWarning,
       },
     },
-    plugins: [react(), precompress()],
+    plugins: [react(), mantineStylesCheck(), precompress()],
   },
 });

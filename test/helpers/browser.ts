@@ -6,10 +6,11 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Launches headless Chromium with the flags this closed network needs (no background
- * networking, no component updates). Playwright gives each launch a fresh, empty profile.
+ * networking, no component updates), and `extraArgs`. Playwright gives each launch a fresh,
+ * empty profile.
  * @throws when Chromium is not installed, saying how to get it.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   }
@@ -24,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

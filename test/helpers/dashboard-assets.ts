@@ -17,8 +17,12 @@ export interface ServedBytes {
 /** One chunk of Vite's `.vite/manifest.json` (the fields used here). */
 interface ManifestChunk {
   file: string;
+  src?: string;
+  name?: string;
+  isDynamicEntry?: boolean;
   css?: string[];
   imports?: string[];
+  dynamicImports?: string[];
 }
 
 /** The `src`/`href` of each script and link element of an HTML text that points into `assets/`. */
@@ -42,10 +46,25 @@ function chunkClosure(manifest: Record<string, ManifestChunk>, key: string, into
 }
 
 /**
+ * The manifest key of the chunk a lazily imported `module` is: the module itself, or, when
+ * Rollup put other modules in its chunk too (shared with what it loads), `_<name>-<hash>.js`.
+ * @throws when there is none.
+ */
+function chunkKeyOf(manifest: Record<string, ManifestChunk>, module: string): string {
+  const name = module.replace(/^.*\//, '').replace(/\.[^.]+$/, '');
+  const key = Object.keys(manifest).find(
+    (k) => k === module || manifest[k]?.src === module || (manifest[k]?.isDynamicEntry && manifest[k]?.name === name),
+  );
+  if (!key) throw new Error(`the manifest has no chunk for ${module}`);
+  return key;
+}
+
+/**
  * The files the first page (the Status page at `/`) loads, relative to `dir`: index.html, what
  * it references (entry script, module preloads, style sheets) and, from Vite's manifest, the
- * Status page's chunk with its CSS and the chunks it imports. A build without a manifest (one
- * chunk) gives index.html and its references only.
+ * Status page's chunk with its CSS and the chunks it imports, and the chunks it loads itself
+ * once shown (its charts) with theirs. A build without a manifest (one chunk) gives index.html
+ * and its references only.
  * @throws when `dir` holds no index.html, or its manifest has no Status page chunk.
  */
 export function firstPageFiles(dir = RENDERER_DIR): string[] {
@@ -54,7 +73,9 @@ export function firstPageFiles(dir = RENDERER_DIR): string[] {
   if (existsSync(manifestFile)) {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, ManifestChunk>;
     chunkClosure(manifest, 'index.html', files);
-    chunkClosure(manifest, STATUS_PAGE_MODULE, files);
+    const status = chunkKeyOf(manifest, STATUS_PAGE_MODULE);
+    chunkClosure(manifest, status, files);
+    for (const loaded of manifest[status]?.dynamicImports ?? []) chunkClosure(manifest, loaded, files);
   }
   return [...files];
 }

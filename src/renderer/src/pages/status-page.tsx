@@ -14,12 +14,12 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import type { BackendStatus, HealthCheckResult } from '../../../shared/status';
 import type { Actor } from '../../../shared/states';
 import { errorMessage, useConnectionState } from '../api';
-import { MetricsCharts } from '../components/charts/metrics-charts';
+import { ChartsLoading } from '../components/charts/chart-card';
 import { INCIDENT_KIND_STYLES } from '../components/incident-kind-badge';
 import { ProcessControls } from '../components/process-controls';
 import { StatCard } from '../components/stat-card';
@@ -30,6 +30,12 @@ import { useIncidents } from '../hooks/use-incidents';
 import { useNow } from '../hooks/use-now';
 import { useServices } from '../hooks/use-services';
 import { LEGACY_SERVICE, primaryName } from '../services/service-of';
+
+// The charts (recharts and d3: most of this page's weight) are a chunk of their own, fetched as
+// the page first renders: the figures above them do not wait for it (issue 13).
+const MetricsCharts = lazy(() =>
+  import('../components/charts/metrics-charts').then((m) => ({ default: m.MetricsCharts })),
+);
 
 // Partial: an actor added to the contract later still shows, by its raw name.
 const ACTOR_LABELS: Partial<Record<Actor, string>> = {
@@ -113,12 +119,14 @@ function ServiceStatusPage({
       charts={
         // The charts' history is the primary service's.
         service === undefined && (
-          <MetricsCharts
-            current={{
-              probe: query.data.last_health,
-              process: query.data.orchestrator_enabled && query.data.pid !== null,
-            }}
-          />
+          <Suspense fallback={<ChartsLoading />}>
+            <MetricsCharts
+              current={{
+                probe: query.data.last_health,
+                process: query.data.orchestrator_enabled && query.data.pid !== null,
+              }}
+            />
+          </Suspense>
         )
       }
     />

@@ -1,17 +1,14 @@
-// The charts' styles come with their chunk (the Status page's), after Mantine's core styles.
+// The charts' styles come with their chunk (loaded by the Status page), after Mantine's core styles.
 import '@mantine/charts/styles.css';
 import { AreaChart, LineChart } from '@mantine/charts';
-import { Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { DotItemDotProps } from 'recharts';
 import type { HealthCheckResult } from '../../../../shared/status';
-import { errorMessage } from '../../api';
 import { formatClock, formatLatency, NONE } from '../../format';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
+import { CHART_HEIGHT, CHART_TITLES, ChartCard } from './chart-card';
 import { formatMiB, hasValues, maxOf, type MetricsPoint, yTicks } from './metrics-points';
-
-/** Height of each chart's plot, px. */
-const CHART_HEIGHT = 160;
 
 /** Up to this many points every point gets a dot; beyond, only isolated ones (a line needs two). */
 const ALL_DOTS_UP_TO = 60;
@@ -69,7 +66,7 @@ export function MetricsChartsView({ points, error, current }: MetricsChartsViewP
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       <ChartCard
         testId="chart-latency"
-        title="Health-check latency"
+        title={CHART_TITLES.latency}
         points={points}
         error={error}
         latest={newestProbe && (newestProbe.ok === null ? 'not probed' : <LatestProbe point={newestProbe} />)}
@@ -80,7 +77,7 @@ export function MetricsChartsView({ points, error, current }: MetricsChartsViewP
       </ChartCard>
       <ChartCard
         testId="chart-memory"
-        title="Memory (RSS)"
+        title={CHART_TITLES.memory}
         points={points}
         error={error}
         latest={
@@ -95,63 +92,6 @@ export function MetricsChartsView({ points, error, current }: MetricsChartsViewP
         {points && <MemoryChart points={points} />}
       </ChartCard>
     </SimpleGrid>
-  );
-}
-
-interface ChartCardProps {
-  testId: string;
-  title: string;
-  points: readonly MetricsPoint[] | undefined;
-  error: unknown;
-  latest: ReactNode;
-  noValues: boolean | undefined;
-  noValuesText: string;
-  children: ReactNode;
-}
-
-type ChartState = 'loading' | 'error' | 'empty' | 'no-values' | 'ready';
-
-/** A titled card holding one chart, or what stands in for it (loading, error, no samples). */
-function ChartCard({ testId, title, points, error, latest, noValues, noValuesText, children }: ChartCardProps) {
-  const state: ChartState =
-    points === undefined
-      ? error != null
-        ? 'error'
-        : 'loading'
-      : points.length === 0
-        ? 'empty'
-        : noValues
-          ? 'no-values'
-          : 'ready';
-  return (
-    <Paper withBorder radius="md" p="lg" data-testid={testId} data-state={state} data-points={points?.length ?? 0}>
-      <Group justify="space-between" align="baseline" mb="sm" wrap="nowrap">
-        <Title order={5}>
-          {title}{' '}
-          <Text span size="xs" c="dimmed" fw={400}>
-            last hour
-          </Text>
-        </Title>
-        {latest && (
-          <Text size="sm" fw={600} data-testid={`${testId}-latest`}>
-            {latest}
-          </Text>
-        )}
-      </Group>
-      {state === 'ready' ? (
-        children
-      ) : (
-        <Center h={CHART_HEIGHT}>
-          {state === 'loading' ? (
-            <Loader size="sm" />
-          ) : (
-            <Text size="sm" c={state === 'error' ? 'red.7' : 'dimmed'} ta="center">
-              {state === 'error' ? errorMessage(error) : state === 'empty' ? 'Collecting samples…' : noValuesText}
-            </Text>
-          )}
-        </Center>
-      )}
-    </Paper>
   );
 }
 
