@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -39,6 +40,7 @@ export class LogCompressor {
   private running: Promise<void> | null = null;
   private stopped = false;
   private counter = 0;
+  private readBuffer: Buffer | null = null;
 
   constructor(
     private readonly path: string,
@@ -128,11 +130,7 @@ export class LogCompressor {
   private async compress(pending: string): Promise<void> {
     const tmp = `${rotatedName(this.path, 1)}.tmp`;
     try {
-      await pipeline(
-        createReadStream(pending, { highWaterMark: READ_BYTES }),
-        createGzip({ level: COMPRESSION_LEVEL }),
-        createWriteStream(tmp, { mode: 0o600 }),
-      );
+      await this.gzipFile(pending, tmp);
       // Synchronous from here: no rotation runs between the shift and the rename.
       this.tryUnlink(rotatedName(this.path, this.files));
       for (let n = this.files - 1; n >= 1; n--) {
@@ -147,6 +145,35 @@ export class LogCompressor {
     } catch (err) {
       this.tryUnlink(tmp);
       this.warn(new Error(`cannot compress the rotated log ${pending}: ${(err as Error).message}`));
+    }
+  }
+
+  /**
+   * Compresses `from` into `to` through one reused read buffer: the 10 MiB of a rotated
+   * file would otherwise be that many fresh buffers, left for the garbage collector.
+   */
+  private async gzipFile(from: string, to: string): Promise<void> {
+    const input = await open(from, 'r');
+    try {
+      const gzip = createGzip({ level: COMPRESSION_LEVEL });
+      const written = pipeline(gzip, createWriteStream(to, { mode: 0o600 }));
+      // A failed write ends the pipeline: the reads stop at their next wait.
+      let failed: unknown = null;
+      written.catch((err: unknown) => (failed = err));
+      this.readBuffer ??= Buffer.allocUnsafe(READ_BYTES);
+      const buffer = this.readBuffer;
+      for (;;) {
+        const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0 || failed) break;
+        // Its callback comes once zlib has taken all of it: then the buffer is free again.
+        await new Promise<void>((resolve, reject) =>
+          gzip.write(buffer.subarray(0, bytesRead), (err) => (err ? reject(err) : resolve())),
+        );
+      }
+      gzip.end();
+      await written;
+    } finally {
+      await input.close();
     }
   }
 
