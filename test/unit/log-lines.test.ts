@@ -54,7 +54,9 @@ describe('LineSplitter batches', () => {
 describe('the disk format', () => {
   const iso = '2026-12-02T01:48:47.825Z';
   const frame = (stream: 'stdout' | 'stderr', lines: string[]): string =>
-    Buffer.from(frameLines(iso, stream, Buffer.from(lines.join('\n')).toString('latin1')), 'latin1').toString('utf8');
+    Buffer.from(frameLines(iso, stream, Buffer.from(lines.join('\n')).toString('latin1')).join(''), 'latin1').toString(
+      'utf8',
+    );
 
   it('writes each line as `<time> <out|err> <text>`, one per line', () => {
     expect(frame('stdout', ['listening on :3000', ''])).toBe(`${iso} out listening on :3000\n${iso} out \n`);

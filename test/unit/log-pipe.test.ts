@@ -33,8 +33,8 @@ class FakeFile extends EventEmitter {
   backpressured = false;
   dropped = 0;
   written: string[] = [];
-  writeText(text: string, encoding: BufferEncoding): boolean {
-    this.written.push(Buffer.from(text, encoding).toString('utf8'));
+  writeText(parts: string[], encoding: BufferEncoding): boolean {
+    this.written.push(Buffer.from(parts.join(''), encoding).toString('utf8'));
     return !this.backpressured;
   }
 }

@@ -82,26 +82,26 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
   }
 
   /**
-   * Appends `lines` lines, `text` in `encoding` with each line ended by a newline (a batch
-   * read from a pipe, framed): copied into a slab and written at once when no write is under
-   * way, else with what else comes meanwhile in the next one. Returns false when the caller
-   * should wait for `drain`.
+   * Appends `lines` lines: `parts` written one after the other in `encoding`, each line
+   * ended by a newline (a batch read from a pipe, framed). Copied into a slab and written at
+   * once when no write is under way, else with what else comes meanwhile in the next one.
+   * Returns false when the caller should wait for `drain`.
    */
-  writeText(text: string, encoding: 'latin1' | 'utf8', lines: number): boolean {
+  writeText(parts: readonly string[], encoding: 'latin1' | 'utf8', lines: number): boolean {
     if (this.closed) return true;
     if (this.broken || !this.stream) {
       this.dropped += lines;
       return true;
     }
-    const bytes = encoding === 'latin1' ? text.length : Buffer.byteLength(text, encoding);
+    let bytes = 0;
+    for (const part of parts) bytes += encoding === 'latin1' ? part.length : Buffer.byteLength(part, encoding);
     if (this.filling && this.filling.buf.length - this.filling.bytes < bytes) this.seal();
     if (bytes > SLAB_BYTES) {
-      this.ready.push({ buf: Buffer.from(text, encoding), bytes, lines });
+      this.ready.push({ buf: Buffer.from(parts.join(''), encoding), bytes, lines });
     } else {
-      this.filling ??= { buf: this.spare.pop() ?? Buffer.allocUnsafe(SLAB_BYTES), bytes: 0, lines: 0 };
-      this.filling.buf.write(text, this.filling.bytes, encoding);
-      this.filling.bytes += bytes;
-      this.filling.lines += lines;
+      const slab = (this.filling ??= { buf: this.spare.pop() ?? Buffer.allocUnsafe(SLAB_BYTES), bytes: 0, lines: 0 });
+      for (const part of parts) slab.bytes += slab.buf.write(part, slab.bytes, encoding);
+      slab.lines += lines;
     }
     this.unwritten += bytes;
     if (!this.writing) this.writeNext();
@@ -164,7 +164,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     const lines = this.pending.length;
     const text = this.pending.join('\n') + '\n';
     this.pending = [];
-    this.writeText(text, 'utf8', lines);
+    this.writeText([text], 'utf8', lines);
   }
 
   /** Flushes and closes. */

@@ -29,16 +29,17 @@ export const NUL_SYMBOL = '\u2400';
 const NUL_SYMBOL_LATIN1 = Buffer.from(NUL_SYMBOL).toString('latin1');
 
 /**
- * The file bytes of a batch of lines, as a Latin-1 string (a character per byte; write it
- * with the `latin1` encoding): each line of `lines` (UTF-8 bytes as Latin-1 characters,
- * joined by `\n`, no trailing newline) prefixed with `<iso> <out|err> ` and ended by a
- * newline. One native replace over the whole batch, not a step per line; the UTF-8 bytes go
- * through unchanged.
+ * The file bytes of a batch of lines, as Latin-1 strings to write one after the other (a
+ * character per byte; write them with the `latin1` encoding): each line of `lines` (UTF-8
+ * bytes as Latin-1 characters, joined by `\n`, no trailing newline) prefixed with
+ * `<iso> <out|err> ` and ended by a newline. One native replace over the whole batch, not a
+ * step per line; the UTF-8 bytes go through unchanged. In parts, not joined: joining would
+ * copy the batch once more.
  */
-export function frameLines(iso: string, stream: DiskStream, lines: string): string {
+export function frameLines(iso: string, stream: DiskStream, lines: string): [string, string, string] {
   const text = lines.includes('\0') ? lines.replaceAll('\0', NUL_SYMBOL_LATIN1) : lines;
   const prefix = `${iso} ${DISK_STREAM[stream]} `;
-  return `${prefix}${text.replaceAll('\n', `\n${prefix}`)}\n`;
+  return [prefix, text.replaceAll('\n', `\n${prefix}`), '\n'];
 }
 
 /** A line of a service log file, read back; `seq` is given by the reader. */
