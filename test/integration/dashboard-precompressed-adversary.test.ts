@@ -62,7 +62,9 @@ describe('precompressed siblings stay inside the build', () => {
 
   it('a file without siblings is sent as it is to a client that asks for brotli or gzip', async () => {
     for (const accept of ['br', 'gzip', 'gzip, deflate, br, zstd']) {
-      const res = await rawRequest(port, 'GET', '/assets/plain-AbCdEf12.css', { headers: { 'accept-encoding': accept } });
+      const res = await rawRequest(port, 'GET', '/assets/plain-AbCdEf12.css', {
+        headers: { 'accept-encoding': accept },
+      });
       expect(res.status, accept).toBe(200);
       expect(res.text, accept).not.toMatch(/content-encoding/i);
       expect(res.text, accept).toMatch(/\r\ncache-control: public, max-age=31536000, immutable\r\n/i);
