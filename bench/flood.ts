@@ -9,7 +9,7 @@
  *     and its CPU time during the flood;
  *   - lines kept: the distinct flood lines in the tool's log files (rotated and gzip-compressed
  *     ones too) once it is done, with its default retention;
- *   - bytes on disk per line: the size of those files ÷ lines written.
+ *   - bytes on disk per line: the size of those files ÷ lines written, and the same uncompressed.
  * Runs: BENCH_FLOOD_RUNS (default 5); lines: BENCH_FLOOD_LINES (default 1,000,000).
  * BENCH_FLOOD_ENTRY=<a built headless.js> runs ours from that build (default out/node/headless.js);
  * BENCH_FLOOD_BEFORE=<a built headless.js> adds that build as one more tool ("before"), so a
@@ -80,6 +80,7 @@ interface RunResult {
   cpuSec: number;
   kept: number;
   bytesPerLine: number;
+  textBytesPerLine: number;
   files: number;
 }
 
@@ -337,15 +338,18 @@ async function get(url: string): Promise<boolean> {
   }
 }
 
-/** The distinct flood lines of `files` (plain or gzip-compressed) and their bytes on disk. */
-function keptLines(files: string[]): { kept: number; bytes: number } {
+/** The distinct flood lines of `files` (plain or gzip-compressed), their bytes on disk and as text. */
+function keptLines(files: string[]): { kept: number; bytes: number; textBytes: number } {
   const seen = new Uint8Array(LINES);
   let kept = 0;
   let bytes = 0;
+  let textBytes = 0;
   for (const file of files) {
     bytes += statSync(file).size;
     const raw = readFileSync(file);
-    const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('latin1');
+    const plain = file.endsWith('.gz') ? gunzipSync(raw) : raw;
+    textBytes += plain.length;
+    const text = plain.toString('latin1');
     for (const m of text.matchAll(/flood (\d+) /g)) {
       const i = Number(m[1]);
       if (i < LINES && seen[i] === 0) {
@@ -354,7 +358,7 @@ function keptLines(files: string[]): { kept: number; bytes: number } {
       }
     }
   }
-  return { kept, bytes };
+  return { kept, bytes, textBytes };
 }
 
 /** Waits until the tool's files stop changing (rotation and compression done), ms. */
@@ -410,7 +414,7 @@ async function repetition(tool: Tool): Promise<RunResult> {
     const cpu = cpuSeconds(pid) - cpu0;
     const start = Number(/start (\d+)/.exec(readFileSync(join(dir, 'mark'), 'utf8'))?.[1]);
     await settle(running.files);
-    const { kept, bytes } = keptLines(running.files());
+    const { kept, bytes, textBytes } = keptLines(running.files());
     const files = running.files().length;
     return {
       linesPerSec: LINES / ((doneAt - start) / 1000),
@@ -419,6 +423,7 @@ async function repetition(tool: Tool): Promise<RunResult> {
       cpuSec: cpu,
       kept,
       bytesPerLine: bytes / LINES,
+      textBytesPerLine: textBytes / LINES,
       files,
     };
   } finally {
@@ -495,7 +500,7 @@ export async function floodBench(): Promise<void> {
     `Machine: ${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}, Node ${process.version}.`,
     `Load average (1, 5, 15 min): ${loadBefore.map((x) => x.toFixed(2)).join(' ')} at the start, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} at the end (a shared machine: compare tools within this run).`,
     '',
-    `${RUNS} repetitions, interleaved (each runs every tool once, the order rotated). The writer (bench/flood-writer.mjs) answers /health, and on a request floods ${int(LINES)} lines of ${LINE_BYTES} bytes to its stdout pipe (64 lines per write, waiting for drain). Ingest rate: lines ÷ (first write → the last line in the tool's log file, found by following the file by name as \`tail -F\` does, every ${POLL_MS} ms). RSS: the daemon's VmRSS, idle = median over ${IDLE_MS / 1000} s before the flood, peak = max every ${POLL_MS} ms during it. CPU: the daemon's user + system time during the flood. Kept: distinct flood lines in the log files once the tool is done (rotated and compressed files read too). Figures: median (min–max).`,
+    `${RUNS} repetitions, interleaved (each runs every tool once, the order rotated). The writer (bench/flood-writer.mjs) answers /health, and on a request floods ${int(LINES)} lines of ${LINE_BYTES} bytes to its stdout pipe (64 lines per write, waiting for drain). Ingest rate: lines ÷ (first write → the last line in the tool's log file, found by following the file by name as \`tail -F\` does, every ${POLL_MS} ms). RSS: the daemon's VmRSS, idle = median over ${IDLE_MS / 1000} s before the flood, peak = max every ${POLL_MS} ms during it. CPU: the daemon's user + system time during the flood. Kept: distinct flood lines in the log files once the tool is done (rotated and compressed files read too). The lines' padding is one repeated letter, so they compress far better than real logs do (text logs shrink 3 to 12 times at gzip's fastest level): the uncompressed row is the format's own cost. Figures: median (min–max).`,
     '',
     `| figure | ${tools.map((t) => t.name).join(' | ')} |`,
     `| --- | ${tools.map(() => '---').join(' | ')} |`,
@@ -536,9 +541,15 @@ export async function floodBench(): Promise<void> {
         int,
       ),
     )} |`,
-    `| bytes on disk per line | ${col((r) =>
+    `| bytes on disk per line (rotated files compressed where the tool does) | ${col((r) =>
       range(
         r.map((x) => x.bytesPerLine),
+        (x) => x.toFixed(1),
+      ),
+    )} |`,
+    `| bytes per line as text (uncompressed) | ${col((r) =>
+      range(
+        r.map((x) => x.textBytesPerLine),
         (x) => x.toFixed(1),
       ),
     )} |`,
