@@ -104,7 +104,14 @@ export class HttpHealthProbe implements HealthProbe {
     const budget = timerMs(timeoutMs, 1);
     const at = new Date().toISOString();
     const started = performance.now();
-    const signal = AbortSignal.timeout(budget);
+    // Not AbortSignal.timeout: its timer cannot be cleared, so every probe, each startup
+    // probe too, left one that woke the process once more at the end of the budget.
+    const aborter = new AbortController();
+    const timer = setTimeout(
+      () => aborter.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      budget,
+    );
+    const { signal } = aborter;
     const deadline = whenAborted(signal);
     let statusCode: number | null = null;
     try {
@@ -144,6 +151,8 @@ export class HttpHealthProbe implements HealthProbe {
         failure,
         body: null,
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,3 +1,4 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STATE_CODES } from '../../shared/states';
 import { BackendCpuTotal } from './backend-cpu-total';
@@ -14,11 +15,12 @@ import type { Supervisor } from './supervisor';
  * probes); plus a probe latency histogram (seconds), restarts by cause, exits, dropped log
  * lines (a counter), each service's RSS and CPU (a counter summed over its processes, see
  * BackendCpuTotal), and the supervisor's own process metrics under prom-client's standard
- * names (`process_*`, `nodejs_*`, no prefix), which stock Node.js dashboards and alerts expect.
+ * names (`process_*`, `nodejs_*`, no prefix), which stock Node.js dashboards and alerts expect,
+ * less the event-loop delay histogram's (see {@link collectIdleFreeDefaultMetrics}).
  */
 export function createMetrics(stack: Stack): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectIdleFreeDefaultMetrics(registry);
   const members = stack.all;
   const label = ['service'] as const;
   /** A gauge set at each scrape from every service's value. */
@@ -132,4 +134,47 @@ export function createMetrics(stack: Stack): Registry {
     supervisor.on('exit', (exit) => exits.inc({ service, expected: String(exit.expected) }));
   }
   return registry;
+}
+
+/**
+ * The event-loop delay families of prom-client's default metrics that come from its
+ * `monitorEventLoopDelay` histogram (min, max, mean, stddev, p50, p90, p99).
+ */
+export const EVENT_LOOP_HISTOGRAM_METRICS = [
+  'nodejs_eventloop_lag_min_seconds',
+  'nodejs_eventloop_lag_max_seconds',
+  'nodejs_eventloop_lag_mean_seconds',
+  'nodejs_eventloop_lag_stddev_seconds',
+  'nodejs_eventloop_lag_p50_seconds',
+  'nodejs_eventloop_lag_p90_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
+] as const;
+
+/** The longest period a Node timer takes, ms (2^31 − 1, about 24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * prom-client's default metrics without their one cost at idle: the event-loop delay
+ * histogram samples on a timer (every 10 ms by default: ~100 wake-ups a second of an
+ * otherwise idle supervisor, 0.6 % of a core), and a slower one would only measure its
+ * own period (its figures are the time between two samples: ~1 s at 1 s). So it is given
+ * the longest period a timer takes (it never samples) and its seven families are removed.
+ * Kept: `nodejs_eventloop_lag_seconds`, measured at each scrape (a setImmediate's delay),
+ * and, in place of the histogram, `nodejs_eventloop_utilization_ratio`: the share of time
+ * the event loop was busy since the previous scrape (libuv's own idle-time count, no timer).
+ */
+function collectIdleFreeDefaultMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LONGEST_TIMER_MS });
+  for (const name of EVENT_LOOP_HISTOGRAM_METRICS) registry.removeSingleMetric(name);
+  let since: EventLoopUtilization = performance.eventLoopUtilization();
+  new Gauge({
+    name: 'nodejs_eventloop_utilization_ratio',
+    help: 'Share of time the event loop was busy since the previous scrape (0..1)',
+    registers: [registry],
+    collect() {
+      const now = performance.eventLoopUtilization();
+      this.set(performance.eventLoopUtilization(now, since).utilization);
+      since = now;
+    },
+  });
 }

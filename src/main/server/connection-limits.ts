@@ -114,7 +114,7 @@ export interface ConnectionGuard {
  * - a connection whose client stopped reading is closed: unsent bytes are held
  *   (`socket.writableLength` > 0) and the kernel took none of them for `limits.writeStallMs`
  *   (see {@link WRITE_STALL_MS}). Checked every quarter of that, at most every
- *   {@link TIMEOUT_CHECK_INTERVAL_MS}; the check stops when the server closes;
+ *   {@link TIMEOUT_CHECK_INTERVAL_MS}, while a connection is open (no timer at idle);
  * - a connection with more than `limits.maxRequestsInFlight` requests received and not yet
  *   answered is closed (see {@link MAX_REQUESTS_IN_FLIGHT}).
  */
@@ -136,11 +136,16 @@ export function guardConnections(server: Server, limits: ConnectionLimits = {}):
   const trusted = new WeakSet<Socket>();
   /** Each connection holding unsent bytes: the bytes the kernel had taken, and since when. */
   const held = new Map<Socket, { taken: number; since: number }>();
+  /** The stall check's timer, while a connection is open. */
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    watchStalls();
     socket.once('close', () => {
       sockets.delete(socket);
       held.delete(socket);
+      if (sockets.size === 0) unwatchStalls();
     });
     if (sockets.size <= max) return;
     let victim = socket;
@@ -153,25 +158,35 @@ export function guardConnections(server: Server, limits: ConnectionLimits = {}):
     sockets.delete(victim);
     victim.destroy();
   });
-  const timer = setInterval(
-    () => {
-      const now = performance.now();
-      for (const socket of sockets) {
-        if (socket.writableLength === 0) {
-          held.delete(socket);
-          continue;
-        }
-        // `bytesWritten` counts what was handed to the kernel plus what waits; less what
-        // waits, it is what the kernel took: it grows only while the client reads.
-        const taken = (socket.bytesWritten ?? 0) - socket.writableLength;
-        const last = held.get(socket);
-        if (!last || taken !== last.taken) held.set(socket, { taken, since: now });
-        else if (now - last.since >= stallMs) socket.destroy();
+  // The stall check runs only while a connection is open: an idle supervisor with no client
+  // has no timer of its own here (Node's check of the timeouts above still runs each second).
+  const unwatchStalls = (): void => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+  const checkStalls = (): void => {
+    const now = performance.now();
+    for (const socket of sockets) {
+      if (socket.writableLength === 0) {
+        held.delete(socket);
+        continue;
       }
-    },
-    Math.max(10, Math.min(TIMEOUT_CHECK_INTERVAL_MS, Math.floor(stallMs / 4))),
-  );
-  timer.unref();
-  server.once('close', () => clearInterval(timer));
+      // `bytesWritten` counts what was handed to the kernel plus what waits; less what
+      // waits, it is what the kernel took: it grows only while the client reads.
+      const taken = (socket.bytesWritten ?? 0) - socket.writableLength;
+      const last = held.get(socket);
+      if (!last || taken !== last.taken) held.set(socket, { taken, since: now });
+      else if (now - last.since >= stallMs) socket.destroy();
+    }
+  };
+  function watchStalls(): void {
+    if (timer || closed) return;
+    timer = setInterval(checkStalls, Math.max(10, Math.min(TIMEOUT_CHECK_INTERVAL_MS, Math.floor(stallMs / 4))));
+    timer.unref();
+  }
+  server.once('close', () => {
+    closed = true;
+    unwatchStalls();
+  });
   return { trust: (socket) => trusted.add(socket) };
 }
