@@ -1,7 +1,14 @@
 // Bundles the plain-Node parts that electron-vite does not build:
 //
-// - out/node/headless.js, the headless entry (`backend-supervisor serve`): our code in one
-//   file, npm packages external (the supervisor's own `dependencies`, installed beside it).
+// - out/node/headless.js, the headless entry (`backend-supervisor serve`): our code and its npm
+//   packages bundled, because Node's module loader took ~0.4 s to find, read and compile the
+//   ~1,000 files of fastify, undici, zod & co. at each start (bench/results.md, "Idle and
+//   start-up"); what the start and idle do not need (the backend's REST client, the stack file
+//   editor, the settings import, execa, PostgreSQL's client until a postgres service runs)
+//   is imported when first used, from out/node/chunks/. Whitespace and comments are left out:
+//   V8 keeps each module's source in memory, and a comment with one non-ASCII character
+//   doubles it (a two-byte string); stack traces map back through headless.js.map
+//   (`node --enable-source-maps`). Its licences: out/node/THIRD-PARTY-LICENSES.txt.
 // - out/reference-backend/server.js, the reference backend: self-contained, its npm packages
 //   (fastify, zod, pg, jose, bcryptjs and what they need) bundled in. So it runs from any
 //   folder without a node_modules: in a checkout, from an npm install of this package (where
@@ -16,7 +23,7 @@
 //   scripts/stage-reference-backend.mjs stages and scripts/check-package.mjs checks) and
 //   THIRD-PARTY-LICENSES.txt (the bundled packages' licence texts, which travel with it).
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -26,6 +33,14 @@ const root = resolve(import.meta.dirname, '..');
  * installed ('required') or is loaded only if present ('optional').
  */
 const REFERENCE_BACKEND_EXTERNALS = { 'pg-native': 'optional' };
+/** The same for the headless entry (conf is loaded by `require` on the first settings save, from node_modules). */
+const HEADLESS_EXTERNALS = { 'pg-native': 'optional', conf: 'required' };
+
+// The bundled packages are CommonJS and require Node's modules: an ES module has no
+// `require` of its own, so esbuild's shim would throw "Dynamic require of … is not supported".
+const requireBanner = {
+  js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+};
 
 const common = {
   absWorkingDir: root,
@@ -53,14 +68,14 @@ function licenceText(dir) {
   return file ? readFileSync(join(dir, file), 'utf8').trim() : null;
 }
 
-/** Writes server.packages.json and THIRD-PARTY-LICENSES.txt from the reference backend's metafile. */
-function describeReferenceBackend(metafile, outDir) {
-  const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith('server.js'))?.[1];
-  if (!output) throw new Error('esbuild wrote no server.js');
+/** The npm packages (`{id, dir, manifest}`, one per name@version) whose code is in these outputs of a metafile. */
+function bundledPackages(outputs) {
   const dirs = new Set();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const dir = packageDirOf(input);
-    if (dir && bytesInOutput > 0) dirs.add(dir);
+  for (const output of outputs) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const dir = packageDirOf(input);
+      if (dir && bytesInOutput > 0) dirs.add(dir);
+    }
   }
   // One entry per name@version: npm may install the same version twice, nested.
   const byId = new Map();
@@ -69,7 +84,27 @@ function describeReferenceBackend(metafile, outDir) {
     const id = `${manifest.name}@${manifest.version}`;
     if (!byId.has(id)) byId.set(id, { id, dir, manifest });
   }
-  const packages = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Writes `<outDir>/THIRD-PARTY-LICENSES.txt`: the licence texts of `packages`, bundled into `what`. */
+function writeLicences(packages, outDir, what) {
+  const sections = packages.map(({ id, dir, manifest }) => {
+    const text =
+      licenceText(join(root, dir)) ?? `(no licence file in the package; package.json says ${manifest.license})`;
+    return `--- ${id} (${manifest.license ?? 'no licence named'}) ---\n\n${text}\n`;
+  });
+  writeFileSync(
+    join(outDir, 'THIRD-PARTY-LICENSES.txt'),
+    `${what} bundles these npm packages; their licences follow.\n\n${sections.join('\n')}`,
+  );
+}
+
+/** Writes server.packages.json and THIRD-PARTY-LICENSES.txt from the reference backend's metafile. */
+function describeReferenceBackend(metafile, outDir) {
+  const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith('server.js'))?.[1];
+  if (!output) throw new Error('esbuild wrote no server.js');
+  const packages = bundledPackages([output]);
   // Node's own modules are external too; only the listed packages are npm ones.
   const imported = new Set(output.imports.filter((i) => i.external).map((i) => i.path));
   const external = Object.fromEntries(
@@ -86,30 +121,35 @@ function describeReferenceBackend(metafile, outDir) {
       2,
     )}\n`,
   );
-  const sections = packages.map(({ id, dir, manifest }) => {
-    const text =
-      licenceText(join(root, dir)) ?? `(no licence file in the package; package.json says ${manifest.license})`;
-    return `--- ${id} (${manifest.license ?? 'no licence named'}) ---\n\n${text}\n`;
-  });
-  writeFileSync(
-    join(outDir, 'THIRD-PARTY-LICENSES.txt'),
-    `server.js bundles these npm packages; their licences follow.\n\n${sections.join('\n')}`,
-  );
+  writeLicences(packages, outDir, 'server.js');
 }
 
-const [, reference] = await Promise.all([
-  build({ ...common, packages: 'external', entryPoints: ['src/main/headless.ts'], outfile: 'out/node/headless.js' }),
+// The lazily imported chunks of the last build go with it (their names carry a hash).
+rmSync(join(root, 'out', 'node', 'chunks'), { recursive: true, force: true });
+const [headless, reference] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { headless: 'src/main/headless.ts' },
+    outdir: 'out/node',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    external: Object.keys(HEADLESS_EXTERNALS),
+    minifyWhitespace: true,
+    metafile: true,
+    banner: requireBanner,
+  }),
   build({
     ...common,
     entryPoints: ['src/reference-backend/main.ts'],
     outfile: 'out/reference-backend/server.js',
     external: Object.keys(REFERENCE_BACKEND_EXTERNALS),
     metafile: true,
-    // The bundled packages are CommonJS and require Node's modules: an ES module has no
-    // `require` of its own, so esbuild's shim would throw "Dynamic require of … is not supported".
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
-    },
+    banner: requireBanner,
   }),
 ]);
 describeReferenceBackend(reference.metafile, join(root, 'out', 'reference-backend'));
+writeLicences(
+  bundledPackages(Object.values(headless.metafile.outputs)),
+  join(root, 'out', 'node'),
+  'headless.js (with its chunks)',
+);

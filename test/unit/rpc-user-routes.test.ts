@@ -42,7 +42,7 @@ function stubbed() {
       create: vi.fn(async () => ORDER),
     },
   };
-  const handlers = createRpcHandlers({ client } as unknown as RpcDeps);
+  const handlers = createRpcHandlers({ client: async () => client } as unknown as RpcDeps);
   return { client, handlers };
 }
 
@@ -151,7 +151,7 @@ describe('auth:verify with the real client', () => {
     // Port 1: nothing listens; the call must fail before any request.
     const client = new BackendClient({ baseUrl: 'http://127.0.0.1:1', maxAttempts: 1 });
     try {
-      const handlers = createRpcHandlers({ client } as unknown as RpcDeps);
+      const handlers = createRpcHandlers({ client: async () => client } as unknown as RpcDeps);
       expect(await dispatchRpc(handlers, 'auth:verify', [], 'user-ui')).toMatchObject({
         ok: false,
         error: { code: 'NOT_LOGGED_IN' },

@@ -31,12 +31,16 @@ export interface RpcDeps {
   /** The services; a channel's `{service}` picks one (the primary when left out). */
   stack: Stack;
   incidents: IncidentStore;
-  client: BackendClient;
+  /** The backend's REST client, built on the first admin call (nothing at idle needs it). */
+  client: () => Promise<BackendClient>;
   history: MetricsHistory;
   /** The settings channels; absent where the entry keeps no settings file (they answer SETTINGS_UNAVAILABLE). */
   settings?: SettingsService;
-  /** The stack file editor (the Settings page's services); absent: `stack:*File` answer SETTINGS_UNAVAILABLE. */
-  stackFile?: StackFileEditor;
+  /**
+   * The stack file editor (the Settings page's services), built on first use (it brings the
+   * YAML parser); absent: `stack:*File` answer SETTINGS_UNAVAILABLE.
+   */
+  stackFile?: () => Promise<StackFileEditor>;
   /** The OS file picker (desktop only); absent headless, where `dialog:pickFile` answers NOT_AVAILABLE. */
   pickFile?: (title?: string) => Promise<string | null>;
 }
@@ -51,9 +55,9 @@ export function createRpcHandlers({
   stackFile,
   pickFile,
 }: RpcDeps): RpcHandlers {
-  const stackFileEditor = (): StackFileEditor => {
+  const stackFileEditor = (): Promise<StackFileEditor> => {
     if (!stackFile) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no stack file');
-    return stackFile;
+    return stackFile();
   };
   const settingsService = (): SettingsService => {
     if (!settings) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no settings file');
@@ -78,49 +82,49 @@ export function createRpcHandlers({
       return pickFile(options?.title);
     },
     'auth:login': async (_actor, { email, password, remember }) => ({
-      user: await client.auth.login(email, password, remember ?? false),
+      user: await (await client()).auth.login(email, password, remember ?? false),
     }),
     'auth:logout': async () => {
-      await client.auth.logout();
+      await (await client()).auth.logout();
       return null;
     },
-    'auth:session': () => client.auth.current(),
+    'auth:session': async () => (await client()).auth.current(),
     'auth:register': async (_actor, { email, password, name }) => ({
-      user: await client.auth.register(email, password, name),
+      user: await (await client()).auth.register(email, password, name),
     }),
-    'auth:verify': () => client.auth.verifyCurrent(),
-    'auth:profile': () => client.auth.profile(),
-    'orders:mine': () => client.orders.list(),
-    'orders:recent': () => client.orders.recent(),
-    'orders:create': (_actor, { items, comment }) => client.orders.create(items, comment),
+    'auth:verify': async () => (await client()).auth.verifyCurrent(),
+    'auth:profile': async () => (await client()).auth.profile(),
+    'orders:mine': async () => (await client()).orders.list(),
+    'orders:recent': async () => (await client()).orders.recent(),
+    'orders:create': async (_actor, { items, comment }) => (await client()).orders.create(items, comment),
     'products:list': async (_actor, filter) => {
-      let products = await client.products.list();
+      let products = await (await client()).products.list();
       if (filter?.search) products = findProductsByName(products, filter.search);
       if (filter?.ingredient) products = filterProductsByIngredient(products, filter.ingredient);
       return products;
     },
-    'admin:stats': () => client.admin.stats(),
-    'admin:listUsers': (_actor, page) => client.admin.listUsers(page),
-    'admin:updateUser': (_actor, id, patch) => client.admin.updateUser(id, patch),
+    'admin:stats': async () => (await client()).admin.stats(),
+    'admin:listUsers': async (_actor, page) => (await client()).admin.listUsers(page),
+    'admin:updateUser': async (_actor, id, patch) => (await client()).admin.updateUser(id, patch),
     'admin:deleteUser': async (_actor, id) => {
-      await client.admin.deleteUser(id);
+      await (await client()).admin.deleteUser(id);
       return null;
     },
-    'admin:listOrders': (_actor, options) => client.admin.listOrders(options),
-    'admin:updateOrderStatus': (_actor, id, status) => client.admin.updateOrderStatus(id, status),
-    'admin:listIngredients': () => client.admin.listIngredients(),
-    'admin:createIngredient': (_actor, input) => client.admin.createIngredient(input),
-    'admin:updateIngredient': (_actor, id, patch) => client.admin.updateIngredient(id, patch),
+    'admin:listOrders': async (_actor, options) => (await client()).admin.listOrders(options),
+    'admin:updateOrderStatus': async (_actor, id, status) => (await client()).admin.updateOrderStatus(id, status),
+    'admin:listIngredients': async () => (await client()).admin.listIngredients(),
+    'admin:createIngredient': async (_actor, input) => (await client()).admin.createIngredient(input),
+    'admin:updateIngredient': async (_actor, id, patch) => (await client()).admin.updateIngredient(id, patch),
     'admin:deleteIngredient': async (_actor, id) => {
-      await client.admin.deleteIngredient(id);
+      await (await client()).admin.deleteIngredient(id);
       return null;
     },
-    'admin:ingredientMovements': (_actor, id) => client.admin.ingredientMovements(id),
+    'admin:ingredientMovements': async (_actor, id) => (await client()).admin.ingredientMovements(id),
     'settings:get': async () => settingsService().get(),
     'settings:save': async (_actor, values) => settingsService().save(values),
     'settings:testHealthUrl': (_actor, test) => settingsService().testHealthUrl(test),
-    'stack:getFile': async () => stackFileEditor().get(),
-    'stack:saveFile': async (_actor, text) => stackFileEditor().save(text),
+    'stack:getFile': async () => (await stackFileEditor()).get(),
+    'stack:saveFile': async (_actor, text) => (await stackFileEditor()).save(text),
     'settings:importEnv': async (_actor, text) => settingsService().importEnv(text),
   };
 }

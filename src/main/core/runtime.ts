@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { SupervisorConfig } from '../../shared/config';
 import { logFolderOf, type ConfigDefaults } from './config';
-import { BackendClient } from '../client/backend-client';
-import { MemorySecretStore, type SecretStore } from '../client/session';
+import type { BackendClient } from '../client/backend-client';
+import type { SecretStore } from '../client/session';
 import pino from 'pino';
 import { HttpHealthProbe, type HealthProbe } from './health-probe';
 import { ConfigError } from './errors';
@@ -11,7 +11,6 @@ import { createServiceProbe, healthTargetOf } from './probes/service-probe';
 import type { StackDefinition } from './stack/service-definition';
 import { envStack } from './stack/default-stack';
 import { Stack, type StackMember } from './stack/stack';
-import { StackFileEditor } from './stack/stack-file-editor';
 import { STACK_FILE_NAME } from './stack/stack-location';
 import { userIdsOf } from './stack/service-user';
 import { LogFile } from './log-file';
@@ -34,8 +33,8 @@ export interface SupervisorRuntime {
   /** The primary service's log. */
   logs: LogStore;
   incidents: IncidentStore;
-  /** The backend's REST API (the admin views use it through RPC). */
-  client: BackendClient;
+  /** The backend's REST API (the admin views use it through RPC), built on first use. */
+  client: () => Promise<BackendClient>;
   /** Where the log files are. */
   logDir: string;
   /** The last hour of chart samples (the primary service). */
@@ -56,7 +55,7 @@ export interface SupervisorRuntime {
  */
 export function createRuntime(
   config: SupervisorConfig,
-  secrets: SecretStore = new MemorySecretStore(),
+  secrets?: SecretStore,
   settings?: SettingsSource,
   pickFile?: (title?: string) => Promise<string | null>,
   definition: StackDefinition = envStack(config),
@@ -134,7 +133,19 @@ export function createRuntime(
   let shuttingDown: Promise<void> | null = null;
   const history = new MetricsHistory(supervisor);
   history.start();
-  const client = new BackendClient({ baseUrl: supervisor.settings.backendUrl, secrets });
+  // Built on the first admin call: its module (undici pool, session, zod checks) waits till then.
+  let clientMade: Promise<BackendClient> | null = null;
+  const client = (): Promise<BackendClient> =>
+    (clientMade ??= (async () => {
+      const [{ BackendClient }, { MemorySecretStore }] = await Promise.all([
+        import('../client/backend-client'),
+        import('../client/session'),
+      ]);
+      return new BackendClient({
+        baseUrl: supervisor.settings.backendUrl,
+        secrets: secrets ?? new MemorySecretStore(),
+      });
+    })());
   // Its own probe: a person's "Test health URL" never queues behind the supervisor's probes.
   const settingsProbe = settings ? new HttpHealthProbe() : null;
   const settingsService =
@@ -154,10 +165,13 @@ export function createRuntime(
       client,
       history,
       settings: settingsService,
-      stackFile: new StackFileEditor(
-        definition.file ?? join(config.dataDir, STACK_FILE_NAME),
-        definition.file !== null,
-        () => config,
+      stackFile: once(
+        async () =>
+          new (await import('./stack/stack-file-editor')).StackFileEditor(
+            definition.file ?? join(config.dataDir, STACK_FILE_NAME),
+            definition.file !== null,
+            () => config,
+          ),
       ),
       pickFile,
     }),
@@ -169,7 +183,10 @@ export function createRuntime(
         await httpProbe.close();
         await Promise.all(serviceProbes.map((p) => p.close()));
         await settingsProbe?.close();
-        await client.close();
+        await clientMade?.then(
+          (made) => made.close(),
+          () => undefined,
+        );
         await Promise.all([...serviceFiles.map((f) => f.close()), eventsFile.close()]);
       })();
       return shuttingDown;
@@ -199,4 +216,10 @@ export function bundledBackendDefaults(outDir: string): ConfigDefaults {
       };
     },
   };
+}
+
+/** `make` called on the first call only; every call gets its promise (a rejected one too: no retry loop). */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }

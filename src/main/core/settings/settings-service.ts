@@ -19,7 +19,6 @@ import { ENV_VARIABLES } from '../config';
 import { ConfigError } from '../errors';
 import type { HealthProbe } from '../health-probe';
 import { launchPathWarnings } from '../settings-paths';
-import { importEnvSettings } from './env-import';
 import { SettingsError, SettingsFileError } from './settings-errors';
 import { checkedSettings, type SettingsStore } from './settings-file-store';
 
@@ -135,9 +134,12 @@ export class SettingsService {
     return { ...result, url: target };
   }
 
-  /** See {@link importEnvSettings}; `warnings` checks the paths a start with these values over the stored ones would use. */
-  importEnv(text: string): EnvImportResult {
-    const result = importEnvSettings(text);
+  /**
+   * See importEnvSettings (env-import.ts, imported on first use: the Settings page's import is rare);
+   * `warnings` checks the paths a start with these values over the stored ones would use.
+   */
+  async importEnv(text: string): Promise<EnvImportResult> {
+    const result = (await import('./env-import')).importEnvSettings(text);
     let stored: Settings = {};
     try {
       stored = this.source.store.load();

@@ -4,7 +4,6 @@ import type { SupervisorConfig } from '../../../shared/config';
 import type { StackDefinition } from './service-definition';
 import type { ConfigDefaults } from '../config';
 import { envStack, resolveDefaultDatabase, wantsDefaultDatabase } from './default-stack';
-import { loadStackFile } from './stack-file';
 
 /** The environment variable naming the stack file (`serve --stack` wins over it). */
 export const STACK_FILE_VARIABLE = 'BACKEND_STACK_FILE';
@@ -25,11 +24,14 @@ export async function loadStack(
   explicit?: string,
   defaults?: Pick<ConfigDefaults, 'command' | 'args'>,
 ): Promise<StackDefinition> {
+  // The stack file's reader (yaml and its schema) is imported only when there is a file.
+  const fromFile = async (file: string): Promise<StackDefinition> =>
+    (await import('./stack-file')).loadStackFile(file, config);
   const named = explicit ?? (env[STACK_FILE_VARIABLE] || undefined);
-  if (named !== undefined) return loadStackFile(resolve(named), config);
+  if (named !== undefined) return fromFile(resolve(named));
   const inData = join(config.dataDir, STACK_FILE_NAME);
   // Anything there, a dangling symlink included, is the stack file: it is not silently skipped.
-  if (somethingAt(inData)) return loadStackFile(inData, config);
+  if (somethingAt(inData)) return fromFile(inData);
   const database =
     defaults !== undefined && wantsDefaultDatabase(config, defaults, env)
       ? await resolveDefaultDatabase(config.dataDir)
