@@ -9,12 +9,13 @@
  *     and its CPU time during the flood;
  *   - lines kept: the distinct flood lines in the tool's log files (rotated and gzip-compressed
  *     ones too) once it is done, with its default retention;
- *   - bytes on disk per line: the size of those files ÷ lines written, and the same uncompressed.
+ *   - bytes on disk per line: the size of those files ÷ the lines in them, and the same uncompressed.
  * Runs: BENCH_FLOOD_RUNS (default 5); lines: BENCH_FLOOD_LINES (default 1,000,000).
  * BENCH_FLOOD_ENTRY=<a built headless.js> runs ours from that build (default out/node/headless.js);
  * BENCH_FLOOD_BEFORE=<a built headless.js> adds that build as one more tool ("before"), so a
  * change is measured beside what it replaces in the same run. BENCH_FLOOD_CPU_PROF=<folder>
- * runs ours with `--cpu-prof` into that folder; BENCH_FLOOD_TOOLS=<name,…> runs only those. Written to the `flood` section of
+ * runs ours with `--cpu-prof` into that folder; BENCH_FLOOD_TOOLS=<name,…> runs only those (either
+ * leaves results.md as it was). Written to the `flood` section of
  * bench/results.md (`npx tsx bench/run.ts --only flood`).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -422,8 +423,8 @@ async function repetition(tool: Tool): Promise<RunResult> {
       peakRssKb: peak,
       cpuSec: cpu,
       kept,
-      bytesPerLine: bytes / LINES,
-      textBytesPerLine: textBytes / LINES,
+      bytesPerLine: bytes / kept,
+      textBytesPerLine: textBytes / kept,
       files,
     };
   } finally {
@@ -565,6 +566,9 @@ export async function floodBench(): Promise<void> {
     ...tools.map((t) => `- **${t.name}**: ${t.does}`),
     '',
   ].join('\n');
-  writeResultsSection('flood', md);
+  // A profiled or partial run is a diagnosis, not the figures: results.md keeps the last full run.
+  if (process.env.BENCH_FLOOD_CPU_PROF || process.env.BENCH_FLOOD_TOOLS)
+    console.log('bench flood: a diagnostic run; results.md left as it was');
+  else writeResultsSection('flood', md);
   console.log(md);
 }
