@@ -16,7 +16,9 @@
  *   - the dashboard: its weight as served and its first load in Chromium
  *     (bench/dashboard-load.ts; alone: `--only dashboard`);
  *   - the log flood: ingest rate, memory, lines kept and bytes on disk with each tool's
- *     default retention, beside PM2 and supervisord (bench/flood.ts; alone: `--only flood`).
+ *     default retention, beside PM2 and supervisord (bench/flood.ts; alone: `--only flood`);
+ *   - the daemon at idle (CPU, RSS, wake-ups) and its start-up, beside PM2 and supervisord
+ *     (bench/idle.ts; alone: `--only idle`).
  * Runs: BENCH_RUNS (default 15). Ports are free loopback ports; everything it starts, it stops.
  * Each part writes its own section of bench/results.md (bench/results-file.ts).
  */
@@ -28,6 +30,7 @@ import { writeResultsSection } from './results-file';
 import { dashboardLoadBench } from './dashboard-load';
 import { defaultStackBench } from './stack';
 import { floodBench } from './flood';
+import { idleBench } from './idle';
 import { startHeadless } from '../test/helpers/headless-server';
 import {
   FAULT_BACKEND,
@@ -480,13 +483,14 @@ async function main(): Promise<void> {
 }
 
 // `--only <part>`: just that part's figures, the other sections kept.
-const PARTS = ['stack', 'dashboard', 'flood'];
+const PARTS = ['stack', 'dashboard', 'flood', 'idle'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only ${only}: the parts are ${PARTS.join(', ')}`);
 if (only === undefined) await main();
 if (only === undefined || only === 'stack') await defaultStackBench();
 if (only === undefined || only === 'dashboard') await dashboardLoadBench();
 if (only === undefined || only === 'flood') await floodBench();
+if (only === undefined || only === 'idle') await idleBench();
 // pm2's programmatic client keeps sockets to its (killed) daemon open: end explicitly so
 // `npm run bench` goes on to the next benchmark.
 process.exit(0);
