@@ -131,6 +131,11 @@ describe('LogRing', () => {
     expect(ring.tail()[0]?.seq).toBe(14);
   });
 
+  it('by default holds 256 bytes a line on average, and at least 16 MiB', () => {
+    expect(new LogRing(5_000).maxBytes).toBe(16 * 1024 * 1024);
+    expect(new LogRing(100_000).maxBytes).toBe(25_600_000);
+  });
+
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new LogRing(0)).toThrow(/positive integer/);
   });

@@ -1,7 +1,13 @@
 import type { LogLine, LogStream } from '../../shared/status';
 
-/** Bytes of line text a ring holds at most by default, besides its line count. */
-export const LOG_RING_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes of line text a ring of `capacity` lines holds at most, besides its line count: room
+ * for 256 bytes a line on average, and at least 16 MiB. It bounds the memory of lines near
+ * the 16 KiB cap (5,000 of them would be 80 MiB), not that of ordinary ones.
+ */
+export function logRingMaxBytes(capacity: number): number {
+  return Math.max(16 * 1024 * 1024, capacity * 256);
+}
 
 /** Lines that came together: one chunk read from a pipe, or one line the supervisor added. */
 interface Block {
@@ -35,7 +41,7 @@ export class LogRing {
   /** @throws RangeError when capacity is not a positive integer. */
   constructor(
     readonly capacity: number,
-    readonly maxBytes = LOG_RING_MAX_BYTES,
+    readonly maxBytes = logRingMaxBytes(capacity),
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`log ring capacity must be a positive integer, got ${capacity}`);
