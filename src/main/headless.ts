@@ -9,9 +9,8 @@ import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
 import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/config';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
-import { bundledBackendDefaults, createRuntime, type SupervisorRuntime } from './core/runtime';
+import type { SupervisorRuntime } from './core/runtime';
 import type { ServiceDefinition, StackDefinition } from './core/stack/service-definition';
-import { loadStack } from './core/stack/stack-location';
 import { ConfSettingsStore } from './core/settings/settings-file-store';
 import { settingsDataDir, settingsFileIn } from './core/settings/settings-location';
 import { overridesOf, type SettingsSource } from './core/settings/settings-service';
@@ -23,7 +22,6 @@ import {
   type StopSignal,
 } from './core/shutdown-signals';
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
-import { createControlServer } from './server/control-server';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
 
@@ -35,6 +33,24 @@ guardSignalsUntilTaken();
 
 /** The build's output folder (this file is bundled to out/node/headless.js). */
 const OUT_DIR = resolve(import.meta.dirname, '..');
+
+/**
+ * What `serve` needs beyond its command line (the supervisor and its probes, the stack and
+ * PostgreSQL's client, the control server: undici, pg, pino, prom-client, fastify), imported
+ * once the command is known: `--help` and `--version` answer without loading them.
+ */
+async function loadServe(): Promise<{
+  runtime: typeof import('./core/runtime');
+  stacks: typeof import('./core/stack/stack-location');
+  server: typeof import('./server/control-server');
+}> {
+  const [runtime, stacks, server] = await Promise.all([
+    import('./core/runtime'),
+    import('./core/stack/stack-location'),
+    import('./server/control-server'),
+  ]);
+  return { runtime, stacks, server };
+}
 
 const HELP = `Usage: backend-supervisor serve [options]
 
@@ -196,6 +212,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   let settings: SettingsSource;
   let stack: StackDefinition;
   let lock: DataDirLock | undefined;
+  let serve: Awaited<ReturnType<typeof loadServe>>;
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
@@ -207,8 +224,9 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       return 0;
     }
     if (cli.command !== 'serve') throw new ConfigError(`unknown command "${cli.command}" (the command is: serve)`);
+    serve = await loadServe();
     const env = process.env;
-    const defaults = bundledBackendDefaults(OUT_DIR);
+    const defaults = serve.runtime.bundledBackendDefaults(OUT_DIR);
     const overrides = cli.overrides;
     // The data folder first, before anything is read from it or written to it: usable (one
     // line naming it, not a stack trace), then locked (one supervisor per folder).
@@ -234,7 +252,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       why: 'who could aim the log files at any file with a symbolic link',
     });
     // The stack file, checked whole before anything starts: a bad one is exit 2, nothing started.
-    stack = await loadStack(config, env, cli.stackFile, defaults);
+    stack = await serve.stacks.loadStack(config, env, cli.stackFile, defaults);
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
@@ -251,7 +269,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
 
   let runtime: SupervisorRuntime;
   try {
-    runtime = createRuntime(config, undefined, settings, undefined, stack);
+    runtime = serve.runtime.createRuntime(config, undefined, settings, undefined, stack);
   } catch (err) {
     await lock.release();
     if (err instanceof ConfigError) {
@@ -296,7 +314,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   });
   const token = loadOrCreateToken(config.dataDir, config.controlToken);
   const readToken = loadOrCreateToken(config.dataDir, config.controlReadToken, READ_TOKEN_FILE);
-  const server = createControlServer({
+  const server = serve.server.createControlServer({
     stack: runtime.stack,
     handlers: runtime.handlers,
     metrics: runtime.metrics,
