@@ -1,4 +1,4 @@
-import { createWriteStream, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, linkSync, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -90,13 +90,21 @@ export class LogCompressor {
    * name now, compressed soon. `at` orders it among the pending ones (ms; default now).
    */
   add(rotated: string, at = Date.now()): void {
-    const stamp = `${String(Math.max(0, Math.floor(at))).padStart(13, '0')}-${String(this.counter++).padStart(6, '0')}`;
-    const pending = `${this.path}${PENDING_INFIX}${stamp}`;
-    try {
-      renameSync(rotated, pending);
-    } catch (err) {
-      this.warn(new Error(`cannot set the rotated log ${rotated} aside: ${(err as Error).message}`));
-      return;
+    let pending: string;
+    for (;;) {
+      const stamp = `${String(Math.max(0, Math.floor(at))).padStart(13, '0')}-${String(this.counter++).padStart(6, '0')}`;
+      pending = `${this.path}${PENDING_INFIX}${stamp}`;
+      try {
+        // A link, not a rename: it never replaces a pending file of the same stamp (another
+        // compressor's, or an earlier run's), which a rename would silently delete.
+        linkSync(rotated, pending);
+        unlinkSync(rotated);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        this.warn(new Error(`cannot set the rotated log ${rotated} aside: ${(err as Error).message}`));
+        return;
+      }
     }
     this.queue.push(pending);
     this.kick();
@@ -155,8 +163,12 @@ export class LogCompressor {
   private async gzipFile(from: string, to: string): Promise<void> {
     const input = await open(from, 'r');
     try {
+      // Created anew, exclusively ('wx'): a link or FIFO planted at `to` is refused (EEXIST),
+      // never written through or waited on. Flushed (fsync) before it closes: on disk before
+      // the source is deleted, so that a crash cannot leave an empty `.gz` in its place.
+      this.tryUnlink(to);
       const gzip = createGzip({ level: COMPRESSION_LEVEL });
-      const written = pipeline(gzip, createWriteStream(to, { mode: 0o600 }));
+      const written = pipeline(gzip, createWriteStream(to, { flags: 'wx', mode: 0o600, flush: true }));
       // A failed write ends the pipeline: the reads stop at their next wait.
       let failed: unknown = null;
       written.catch((err: unknown) => (failed = err));
