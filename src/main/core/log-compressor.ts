@@ -1,4 +1,4 @@
-import { createWriteStream, linkSync, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -97,8 +97,7 @@ export class LogCompressor {
       try {
         // A link, not a rename: it never replaces a pending file of the same stamp (another
         // compressor's, or an earlier run's), which a rename would silently delete.
-        linkSync(rotated, pending);
-        unlinkSync(rotated);
+        linkHere(rotated, pending);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
@@ -206,4 +205,21 @@ function fileMtime(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Moves `from` to `to` unless `to` exists (EEXIST then): a hard link and an unlink, or,
+ * where the file system has no hard links (EPERM, ENOTSUP), a rename after a check.
+ */
+function linkHere(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (existsSync(to)) throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' });
+    renameSync(from, to);
+    return;
+  }
+  unlinkSync(from);
 }
