@@ -4,7 +4,10 @@
  * written to the "idle" section of bench/results.md. Each repetition runs every tool once, the
  * order rotated. Per run: the daemon started in a new data folder, the fixture's /health polled
  * until it answers, SETTLE_S of quiet, then over BENCH_IDLE_SECONDS (default 30): its CPU
- * (user + system ticks of /proc/<pid>/stat), its RSS (VmRSS each second, the median) and its
+ * (the scheduler's run time of every thread, /proc/<pid>/task/<tid>/schedstat, in ns: the
+ * clock-tick counts of /proc/<pid>/stat charge a whole 10 ms tick to a process that happens to
+ * run as the tick fires, and a process woken by timers runs just then: at idle they read
+ * 0.4 % where the run time says 0.09 %), its RSS (VmRSS each second, the median) and its
  * main thread's wake-ups (voluntary + involuntary context switches of /proc/<pid>/status: an
  * event loop that sleeps in epoll_wait switches once per wake-up). Ours also: spawn → the
  * dashboard line (ready to serve) and → `running`, and `--version` (spawn → exit).
@@ -12,7 +15,7 @@
  * (default 5).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,8 +32,6 @@ const SETTLE_S = 5;
 const ROOT = join(import.meta.dirname, '..');
 const OURS = join(ROOT, 'out', 'node', 'headless.js');
 const PM2_BIN = join(dirname(createRequire(import.meta.url).resolve('pm2/package.json')), 'bin', 'pm2');
-/** USER_HZ: clock ticks of /proc/<pid>/stat per second. */
-const HZ = 100;
 
 interface Running {
   daemon(): number;
@@ -194,10 +195,17 @@ function supervisord(): Tool | null {
   };
 }
 
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
+/** CPU time of every thread of `pid` so far, ns (the first field of each thread's schedstat). */
+function cpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return ns;
 }
 function statusField(pid: number, field: string): number {
   const m = new RegExp(`(?:^|\\n)${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -229,7 +237,7 @@ async function once(tool: Tool): Promise<Sample> {
     await answered(port, 30_000);
     await sleep(SETTLE_S * 1_000);
     const pid = running.daemon();
-    const ticks0 = cpuTicks(pid);
+    const cpu0 = cpuNs(pid);
     const switches0 = switches(pid);
     const t0 = performance.now();
     const rss: number[] = [];
@@ -240,7 +248,7 @@ async function once(tool: Tool): Promise<Sample> {
     const seconds = (performance.now() - t0) / 1_000;
     const { readyMs = null, runningMs = null } = running.startup?.() ?? {};
     return {
-      cpuPercent: ((cpuTicks(pid) - ticks0) / HZ / seconds) * 100,
+      cpuPercent: ((cpuNs(pid) - cpu0) / 1e9 / seconds) * 100,
       rssMiB: median(rss),
       wakeupsPerS: (switches(pid) - switches0) / seconds,
       readyMs,
@@ -309,7 +317,7 @@ export async function idleBench(): Promise<void> {
     `Machine: ${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}, Node ${process.version}.`,
     `Load average (1, 5, 15 min): ${load(loadBefore)} at the start, ${load(loadAfter)} at the end (a shared machine: compare tools within this run).`,
     '',
-    `${RUNS} repetitions, interleaved (each runs every tool once, the order rotated); each tool supervises test/fixtures/fault-backend.mjs in a new data folder. Once the fixture answers /health and ${SETTLE_S} s have passed: over ${IDLE_S} s the daemon's CPU (user + system, /proc/<pid>/stat), RSS (VmRSS each second, median) and its main thread's wake-ups (context switches in /proc/<pid>/status, per second). Ours also: spawn → the dashboard line (ready), → \`running\`, and \`--version\` (spawn → exit). Figures: median (min–max).`,
+    `${RUNS} repetitions, interleaved (each runs every tool once, the order rotated); each tool supervises test/fixtures/fault-backend.mjs in a new data folder. Once the fixture answers /health and ${SETTLE_S} s have passed: over ${IDLE_S} s the daemon's CPU (every thread's run time, /proc/<pid>/task/*/schedstat: precise, where clock ticks over-charge a process woken by timers), RSS (VmRSS each second, median) and its main thread's wake-ups (context switches in /proc/<pid>/status, per second). Ours also: spawn → the dashboard line (ready), → \`running\`, and \`--version\` (spawn → exit). Figures: median (min–max).`,
     '',
     `| figure | ${tools.map((t) => t.name).join(' | ')} |`,
     `| --- |${tools.map(() => ' --- |').join('')}`,
