@@ -168,18 +168,20 @@ export class LogCompressor {
       this.tryUnlink(to);
       const gzip = createGzip({ level: COMPRESSION_LEVEL });
       const written = pipeline(gzip, createWriteStream(to, { flags: 'wx', mode: 0o600, flush: true }));
-      // A failed write ends the pipeline: the reads stop at their next wait.
-      let failed: unknown = null;
-      written.catch((err: unknown) => (failed = err));
+      // A failed write (ENOSPC) ends the pipeline, and zlib then never calls back for the
+      // chunk it holds: each wait is also a wait for that failure, else it waits forever.
+      written.catch(() => {});
       this.readBuffer ??= Buffer.allocUnsafe(READ_BYTES);
       const buffer = this.readBuffer;
       for (;;) {
         const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0 || failed) break;
+        if (bytesRead === 0) break;
         // Its callback comes once zlib has taken all of it: then the buffer is free again.
-        await new Promise<void>((resolve, reject) =>
+        const taken = new Promise<void>((resolve, reject) =>
           gzip.write(buffer.subarray(0, bytesRead), (err) => (err ? reject(err) : resolve())),
         );
+        taken.catch(() => {});
+        await Promise.race([taken, written]);
       }
       gzip.end();
       await written;
