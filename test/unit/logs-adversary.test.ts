@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogCompressor, PENDING_INFIX, rotatedName } from '../../src/main/core/log-compressor';
 import { pollUntil, tempDir } from '../helpers/supervise';
@@ -79,5 +79,18 @@ describe('log compressor, adversarial', () => {
     expect(warnings).toEqual([]);
     expect(events).toContain('sync');
     expect(readdirSync(dir).filter((f) => f.includes(PENDING_INFIX))).toEqual([]);
+  });
+});
+
+describe('log retention when LOG_FILE_COUNT shrinks', () => {
+  it('removes the compressed files numbered past the count at the next start', async () => {
+    const dir = tempDir('bsup-adv-');
+    const path = join(dir, 'backend.log');
+    for (let n = 1; n <= 5; n++) writeFileSync(rotatedName(path, n), gzipSync(`rot ${n}\n`));
+    const c = new LogCompressor(path, 2, () => {});
+    c.adoptLeftovers();
+    await c.stop();
+    expect(readdirSync(dir).sort()).toEqual(['backend.log.1.gz', 'backend.log.2.gz']);
+    expect(gunzipSync(readFileSync(rotatedName(path, 2))).toString()).toBe('rot 2\n');
   });
 });

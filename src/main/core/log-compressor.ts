@@ -51,7 +51,7 @@ export class LogCompressor {
   /**
    * Takes what an earlier run left, oldest first (by modification time): plain rotated files
    * (`name.N`, from a version that did not compress, or a rotation cut short) and pending
-   * ones; removes half-written compressed files. Renames only (synchronous): call it before
+   * ones; removes half-written compressed files, and compressed ones numbered past `files`. Renames only (synchronous): call it before
    * the rotation starts, which reuses `name.1`.
    */
   adoptLeftovers(): void {
@@ -69,6 +69,12 @@ export class LogCompressor {
       const rest = entry.slice(name.length + 1);
       const file = join(dir, entry);
       if (rest.endsWith('.gz.tmp')) {
+        this.tryUnlink(file);
+        continue;
+      }
+      // Past the count (it was lowered since): retention, which rotation alone never reaches.
+      const gz = /^(\d+)\.gz$/.exec(rest);
+      if (gz && Number(gz[1]) > this.files) {
         this.tryUnlink(file);
         continue;
       }
