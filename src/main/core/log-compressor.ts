@@ -51,8 +51,8 @@ export class LogCompressor {
   /**
    * Takes what an earlier run left, oldest first (by modification time): plain rotated files
    * (`name.N`, from a version that did not compress, or a rotation cut short) and pending
-   * ones; removes half-written compressed files, and compressed ones numbered past `files`. Renames only (synchronous): call it before
-   * the rotation starts, which reuses `name.1`.
+   * ones; removes half-written compressed files, and compressed ones numbered past `files`.
+   * Renames only (synchronous): call it before the rotation starts, which reuses `name.1`.
    */
   adoptLeftovers(): void {
     const dir = dirname(this.path);
