@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogCompressor, PENDING_INFIX, rotatedName } from '../../src/main/core/log-compressor';
+import { logFilesOf } from '../../src/main/core/log-reader';
 import { pollUntil, tempDir } from '../helpers/supervise';
 
 afterEach(() => {
@@ -45,6 +46,24 @@ describe('log compressor, adversarial', () => {
     await pollUntil(() => existsSync(rotatedName(path, 1)), 10_000);
     await c.stop();
     expect(gunzipSync(readFileSync(rotatedName(path, 1))).toString()).toBe('line one\n');
+  });
+
+  it('replaces, never writes through, links planted at a compressed or a pending name; readers skip them', async () => {
+    const dir = tempDir('bsup-adv-');
+    const { c, path, warnings } = compressorIn(dir);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, rotatedName(path, 1));
+    symlinkSync(victim, `${path}${PENDING_INFIX}${String(Date.now()).padStart(13, '0')}-000000`);
+    expect(logFilesOf(path)).toEqual([]);
+    writeFileSync(`${path}.1`, 'line one\n');
+    c.add(`${path}.1`);
+    await pollUntil(() => existsSync(rotatedName(path, 2)), 10_000);
+    await c.stop();
+    expect(warnings).toEqual([]);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(gunzipSync(readFileSync(rotatedName(path, 1))).toString()).toBe('line one\n');
+    expect(logFilesOf(path).map((f) => f.path)).toEqual([rotatedName(path, 1)]);
   });
 
   it('never renames a rotated file over a pending one of the same stamp (a second instance, a restart)', async () => {
