@@ -101,6 +101,24 @@ describe('log compressor, adversarial', () => {
   });
 });
 
+describe('log compressor, adopting again while it works (the log file reopened after a disk error)', () => {
+  it('neither queues a pending file twice nor deletes the compression under way', async () => {
+    const dir = tempDir('bsup-adv-');
+    const { c, path, warnings } = compressorIn(dir, 3);
+    const texts = ['a', 'b', 'c'].map((k) => `${k} `.repeat(4_000_000) + '\n');
+    for (const text of texts) {
+      writeFileSync(`${path}.1`, text);
+      c.add(`${path}.1`);
+    }
+    await pollUntil(() => existsSync(`${rotatedName(path, 1)}.tmp`), 30_000, 1, 'a compression under way');
+    c.adoptLeftovers();
+    await pollUntil(() => existsSync(rotatedName(path, 3)), 30_000, 20, 'three compressed files');
+    await c.stop();
+    expect(warnings).toEqual([]);
+    expect([3, 2, 1].map((n) => gunzipSync(readFileSync(rotatedName(path, n))).toString())).toEqual(texts);
+  }, 60_000);
+});
+
 describe('log retention when LOG_FILE_COUNT shrinks', () => {
   it('removes the compressed files numbered past the count at the next start', async () => {
     const dir = tempDir('bsup-adv-');

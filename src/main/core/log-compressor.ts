@@ -41,6 +41,8 @@ export class LogCompressor {
   private stopped = false;
   private counter = 0;
   private readBuffer: Buffer | null = null;
+  /** The pending file being compressed (out of the queue meanwhile). */
+  private current: string | null = null;
 
   constructor(
     private readonly path: string,
@@ -69,9 +71,13 @@ export class LogCompressor {
       const rest = entry.slice(name.length + 1);
       const file = join(dir, entry);
       if (rest.endsWith('.gz.tmp')) {
-        this.tryUnlink(file);
+        // Not the one being written: a log file reopened after an error adopts again.
+        if (!this.running) this.tryUnlink(file);
         continue;
       }
+      // Already taken (queued, or being compressed): taken twice, it would count twice
+      // against retention, and the oldest pending files would be deleted early.
+      if (file === this.current || this.queue.includes(file)) continue;
       // Past the count (it was lowered since): retention, which rotation alone never reaches.
       const gz = /^(\d+)\.gz$/.exec(rest);
       if (gz && Number(gz[1]) > this.files) {
@@ -136,7 +142,12 @@ export class LogCompressor {
       while (this.queue.length > this.files) this.tryUnlink(this.queue.shift() as string);
       const next = this.queue.shift();
       if (next === undefined) return;
-      await this.compress(next);
+      this.current = next;
+      try {
+        await this.compress(next);
+      } finally {
+        this.current = null;
+      }
     }
   }
 
