@@ -90,7 +90,8 @@ describe('floods across a restart of the backend', () => {
     await runtime.supervisor.stop('user-ui');
     const tail = runtime.logs.tail();
     tail.forEach((line, i) => expect(line.seq).toBe((tail[0] as { seq: number }).seq + i));
-    const floodTexts = tail.filter((l) => l.stream === 'stdout').map((l) => l.text);
+    // The backend's lines of both streams, in the order they were read (what the disk must hold).
+    const floodTexts = tail.filter((l) => l.stream !== 'supervisor').map((l) => `${l.stream} ${l.ts} ${l.text}`);
     expect(floodTexts.length).toBeGreaterThanOrEqual(2 * N);
 
     const res = await request(`${base}/api/v1/rpc/logs:tail`, {
@@ -111,10 +112,10 @@ describe('floods across a restart of the backend', () => {
     const problems: ReadProblems = { skipped: 0, unreadable: [] };
     const onDisk: string[] = [];
     for await (const line of readLogLines(join(logDir, 'backend.log'), problems)) {
-      if (line.stream === 'stdout') onDisk.push(line.text);
+      onDisk.push(`${line.stream} ${line.ts} ${line.text}`);
     }
     expect(problems).toEqual({ skipped: 0, unreadable: [] });
-    const runs = floodTexts.length / N;
+    const runs = floodTexts.filter((t) => t.endsWith(' flood done')).length;
     expect(onDisk).toHaveLength(floodTexts.length);
     for (let i = 0; i < onDisk.length; i++) {
       if (onDisk[i] !== floodTexts[i]) expect(`${i}: ${onDisk[i]}`).toBe(`${i}: ${floodTexts[i]}`);
