@@ -5,9 +5,9 @@
  * order rotated. Per run: the daemon started in a new data folder, the fixture's /health polled
  * until it answers, SETTLE_S of quiet, then over BENCH_IDLE_SECONDS (default 30): its CPU
  * (the scheduler's run time of every thread, /proc/<pid>/task/<tid>/schedstat, in ns: the
- * clock-tick counts of /proc/<pid>/stat charge a whole 10 ms tick to a process that happens to
- * run as the tick fires, and a process woken by timers runs just then: at idle they read
- * 0.4 % where the run time says 0.09 %), its RSS (VmRSS each second, the median) and its
+ * clock ticks of /proc/<pid>/stat count 10 ms at a time, and 0.05 % of 30 s is 15 ms), also
+ * over the window's last STEADY_S s alone (past V8's memory-reducing collections, which run
+ * once, ~8 s after a start, ~0.1 s of CPU), its RSS (VmRSS each second, the median) and its
  * main thread's wake-ups (voluntary + involuntary context switches of /proc/<pid>/status: an
  * event loop that sleeps in epoll_wait switches once per wake-up). Ours also: spawn → the
  * dashboard line (ready to serve) and → `running`, and `--version` (spawn → exit).
@@ -29,6 +29,8 @@ const RUNS = Number(process.env.BENCH_IDLE_RUNS ?? 5);
 const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 /** Quiet after the fixture first answers, before sampling, s (a start's last probes and writes). */
 const SETTLE_S = 5;
+/** The end of the window also given alone, s: steady idle, once V8 has shrunk the heap the start grew. */
+const STEADY_S = 15;
 const ROOT = join(import.meta.dirname, '..');
 const OURS = join(ROOT, 'out', 'node', 'headless.js');
 const PM2_BIN = join(dirname(createRequire(import.meta.url).resolve('pm2/package.json')), 'bin', 'pm2');
@@ -48,6 +50,8 @@ interface Tool {
 }
 interface Sample {
   cpuPercent: number;
+  /** CPU over the window's last STEADY_S s, % (past V8's memory-reducing collections, ~8 s after a start). */
+  steadyCpuPercent: number;
   rssMiB: number;
   wakeupsPerS: number;
   readyMs: number | null;
@@ -241,14 +245,18 @@ async function once(tool: Tool): Promise<Sample> {
     const switches0 = switches(pid);
     const t0 = performance.now();
     const rss: number[] = [];
+    let steady = { cpu: cpu0, at: t0 };
     for (let s = 0; s < IDLE_S; s++) {
       await sleep(1_000);
       rss.push(statusField(pid, 'VmRSS') / 1024);
+      if (s === IDLE_S - STEADY_S - 1) steady = { cpu: cpuNs(pid), at: performance.now() };
     }
     const seconds = (performance.now() - t0) / 1_000;
+    const cpuEnd = cpuNs(pid);
     const { readyMs = null, runningMs = null } = running.startup?.() ?? {};
     return {
-      cpuPercent: ((cpuNs(pid) - cpu0) / 1e9 / seconds) * 100,
+      cpuPercent: ((cpuEnd - cpu0) / 1e9 / seconds) * 100,
+      steadyCpuPercent: ((cpuEnd - steady.cpu) / 1e9 / ((performance.now() - steady.at) / 1_000)) * 100,
       rssMiB: median(rss),
       wakeupsPerS: (switches(pid) - switches0) / seconds,
       readyMs,
@@ -286,12 +294,22 @@ function commitLine(): string {
   }
 }
 
+/** The commit of the checkout a built entry lies in (`commit abc1234`), or its path when that is unknown. */
+function buildOf(entry: string): string {
+  try {
+    const dir = dirname(entry);
+    return `commit ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim()}`;
+  } catch {
+    return entry;
+  }
+}
+
 /** Runs the idle part and writes its section of bench/results.md. */
 export async function idleBench(): Promise<void> {
   const before = process.env.BENCH_IDLE_BEFORE;
   const tools = [
     ours('backend-supervisor', OURS, 'backend-supervisor'),
-    ...(before ? [ours('before', before, 'backend-supervisor before this change')] : []),
+    ...(before ? [ours('before', before, `backend-supervisor before this change (${buildOf(before)})`)] : []),
     pm2(),
     ...[supervisord()].filter((t): t is Tool => t !== null),
   ];
@@ -317,11 +335,12 @@ export async function idleBench(): Promise<void> {
     `Machine: ${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}, Node ${process.version}.`,
     `Load average (1, 5, 15 min): ${load(loadBefore)} at the start, ${load(loadAfter)} at the end (a shared machine: compare tools within this run).`,
     '',
-    `${RUNS} repetitions, interleaved (each runs every tool once, the order rotated); each tool supervises test/fixtures/fault-backend.mjs in a new data folder. Once the fixture answers /health and ${SETTLE_S} s have passed: over ${IDLE_S} s the daemon's CPU (every thread's run time, /proc/<pid>/task/*/schedstat: precise, where clock ticks over-charge a process woken by timers), RSS (VmRSS each second, median) and its main thread's wake-ups (context switches in /proc/<pid>/status, per second). Ours also: spawn → the dashboard line (ready), → \`running\`, and \`--version\` (spawn → exit). Figures: median (min–max).`,
+    `${RUNS} repetitions, interleaved (each runs every tool once, the order rotated); each tool supervises test/fixtures/fault-backend.mjs in a new data folder. Once the fixture answers /health and ${SETTLE_S} s have passed: over ${IDLE_S} s the daemon's CPU (every thread's run time, /proc/<pid>/task/*/schedstat, ns; also over the window's last ${STEADY_S} s alone: V8 shrinks the heap a start grew ~8 s after it, once, ~0.1 s of CPU), RSS (VmRSS each second, median) and its main thread's wake-ups (context switches in /proc/<pid>/status, per second). Ours also: spawn → the dashboard line (ready), → \`running\`, and \`--version\` (spawn → exit). Figures: median (min–max).`,
     '',
     `| figure | ${tools.map((t) => t.name).join(' | ')} |`,
     `| --- |${tools.map(() => ' --- |').join('')}`,
     `| idle CPU, % of one core | ${column((s) => s.cpuPercent, 3)} |`,
+    `| idle CPU, the window's last ${STEADY_S} s, % | ${column((s) => s.steadyCpuPercent, 3)} |`,
     `| idle RSS, MiB | ${column((s) => s.rssMiB, 1)} |`,
     `| wake-ups of the main thread, per s | ${column((s) => s.wakeupsPerS, 1)} |`,
     `| spawn → ready to serve (dashboard line), ms | ${column((s) => s.readyMs, 0)} |`,
