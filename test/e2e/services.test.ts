@@ -46,6 +46,16 @@ async function twoServiceStack(): Promise<string> {
   return file;
 }
 
+/** A new page on the dashboard of `server`, logged in with its token, on the Services page. */
+async function openServicesPage(server: HeadlessServer): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 480 } });
+  await page.goto(server.url);
+  await page.getByTestId('token-input').fill(server.token);
+  await page.getByTestId('token-submit').click();
+  await page.getByTestId('nav-services').click({ timeout: 30_000 });
+  return page;
+}
+
 const row = (page: Page, name: string): Locator => page.locator(`[data-testid="service-row"][data-service="${name}"]`);
 const stateOf = (page: Page, name: string): Promise<string | null> => row(page, name).getAttribute('data-state');
 
@@ -53,11 +63,7 @@ describe('Services page in Chromium', () => {
   it('both services running; stopping the dependency takes the dependent to waiting, starting it brings it back', async () => {
     const server = await startHeadless({ BACKEND_STACK_FILE: await twoServiceStack() });
     servers.push(server);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 480 } });
-    await page.goto(server.url);
-    await page.getByTestId('token-input').fill(server.token);
-    await page.getByTestId('token-submit').click();
-    await page.getByTestId('nav-services').click({ timeout: 30_000 });
+    const page = await openServicesPage(server);
 
     await expect.poll(() => page.getByTestId('service-row').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.getByTestId('service-name').allTextContents()).toEqual(['db', 'backend']);
@@ -103,11 +109,7 @@ describe('Services page in Chromium', () => {
   it('the default stack (no stack file): the embedded PostgreSQL and the reference backend, both running', async () => {
     const server = await startHeadless();
     servers.push(server);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 480 } });
-    await page.goto(server.url);
-    await page.getByTestId('token-input').fill(server.token);
-    await page.getByTestId('token-submit').click();
-    await page.getByTestId('nav-services').click({ timeout: 30_000 });
+    const page = await openServicesPage(server);
 
     await expect.poll(() => page.getByTestId('service-row').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.getByTestId('service-name').allTextContents()).toEqual(['postgres', 'backend']);
