@@ -33,6 +33,7 @@ import {
   StateChangeEventSchema,
 } from './status';
 import { EVENT_NAMES, type EventName } from './event-names';
+import { ReloadOptionsSchema, ReloadResultSchema } from './reload';
 import {
   ServiceNameSchema,
   ServiceRefSchema,
@@ -65,11 +66,21 @@ export const channels = {
   'stack:stop': { args: z.tuple([]), result: StackCommandResultSchema },
   /** Stops the whole stack, then starts it again. */
   'stack:restart': { args: z.tuple([]), result: StackCommandResultSchema },
-  /** The last `limit` lines of one service's log ring buffer (default: all it holds; the primary service's), oldest first. */
+  /**
+   * The last `limit` lines of one service's log ring buffer (default: all it holds; the
+   * primary service's), oldest first. With `before` (a `seq`), the last `limit` lines below
+   * it: the page of older lines before the oldest one read. Fewer than `limit` lines (none
+   * when `before` is at or below the oldest line held) means the buffer starts there; a
+   * `before` past the newest line reads from the newest.
+   */
   'logs:tail': {
     args: z.tuple([
       z
-        .strictObject({ limit: z.number().int().min(1).max(100_000).optional(), service: ServiceNameSchema.optional() })
+        .strictObject({
+          limit: z.number().int().min(1).max(100_000).optional(),
+          before: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+          service: ServiceNameSchema.optional(),
+        })
         .optional(),
     ]),
     result: z.array(LogLineSchema),
@@ -176,6 +187,14 @@ export const channels = {
    * written). Applies at the next start of the supervisor.
    */
   'stack:saveFile': { args: z.tuple([z.string().max(STACK_FILE_MAX_CHARS)]), result: StackFileViewSchema },
+  /**
+   * Re-reads the settings file and the stack file and applies them without restarting the
+   * supervisor (see src/shared/reload.ts for what each service gets); `{dryRun: true}`
+   * answers the plan and changes nothing. STACK_FILE_INVALID / SETTINGS_FILE_INVALID with
+   * every problem (`file:line: field: problem`) when a file does not validate: nothing
+   * changes then. RELOAD_IN_PROGRESS while another reload runs (one at a time).
+   */
+  'config:reload': { args: z.tuple([ReloadOptionsSchema.optional()]), result: ReloadResultSchema },
   /** Reads a seed-style `.env` text into settings values for review; saves nothing. */
   'settings:importEnv': {
     args: z.tuple([z.string().max(ENV_IMPORT_MAX_CHARS)]),

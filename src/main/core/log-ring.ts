@@ -77,29 +77,43 @@ export class LogRing {
     return seq;
   }
 
-  /** The newest `limit` lines (all held when omitted), oldest first, stamped with `service` when given. */
-  tail(limit = this.lines, service?: string): LogLine[] {
-    let need = Math.max(0, Math.min(limit, this.lines));
+  /** `seq` of the oldest line held (equal to {@link nextSeq} when none is): held lines are contiguous. */
+  get firstSeq(): number {
+    return this.seq - this.lines;
+  }
+
+  /**
+   * The newest `limit` lines (all held when omitted) with `seq` below `before` (every held
+   * line when omitted), oldest first, stamped with `service` when given. A page of older
+   * lines: `before` the oldest `seq` already read. `before` past the newest line reads
+   * from the newest; at or below {@link firstSeq}, nothing (the start of the buffer).
+   */
+  tail(limit = this.lines, service?: string, before = this.seq): LogLine[] {
+    const end = Math.max(this.firstSeq, Math.min(before, this.seq));
+    const begin = Math.max(this.firstSeq, end - Math.max(0, limit));
+    return this.range(begin, end, service);
+  }
+
+  /** The lines with `begin <= seq < end` (both within the held ones), oldest first. */
+  private range(begin: number, end: number, service?: string): LogLine[] {
     const out: LogLine[] = [];
-    if (need === 0) return out;
-    // Back from the newest block to the first one needed, then forward.
-    let first = this.blocks.length - 1;
-    let fromFirst = 0;
-    for (; first >= this.head; first--) {
-      const block = this.blocks[first] as Block;
-      const held = block.count - block.skip;
-      if (held >= need) {
-        fromFirst = block.count - need;
-        break;
-      }
-      need -= held;
+    if (begin >= end) return out;
+    // The block holding `begin`: blocks are in `seq` order, so a binary search.
+    let lo = this.head;
+    let hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((this.blocks[mid] as Block).seq <= begin) lo = mid;
+      else hi = mid - 1;
     }
-    for (let i = first; i < this.blocks.length; i++) {
+    for (let i = lo; i < this.blocks.length; i++) {
       const block = this.blocks[i] as Block;
-      const from = i === first ? fromFirst : block.skip;
+      if (block.seq >= end) break;
+      const from = Math.max(block.skip, begin - block.seq);
+      const to = Math.min(block.count, end - block.seq);
       const texts = typeof block.data === 'string' ? [block.data] : block.data.toString('utf8').split('\n');
       const ts = new Date(block.ts).toISOString();
-      for (let k = from; k < block.count; k++) {
+      for (let k = from; k < to; k++) {
         const line: LogLine = { seq: block.seq + k, ts, stream: block.stream, text: texts[k] as string };
         if (service !== undefined) line.service = service;
         out.push(line);

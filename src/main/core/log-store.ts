@@ -116,9 +116,12 @@ export class LogStore extends EventEmitter<{ line: [LogLine]; lines: [LogLines];
     }
   }
 
-  /** The newest `limit` lines (all held when omitted), oldest first. */
-  tail(limit?: number): LogLine[] {
-    return this.ring.tail(limit, this.service);
+  /**
+   * The newest `limit` lines (all held when omitted) with `seq` below `before` (any when
+   * omitted), oldest first: a page of older lines when `before` is the oldest `seq` read.
+   */
+  tail(limit?: number, before?: number): LogLine[] {
+    return this.ring.tail(limit, this.service, before);
   }
 
   private emitLines(seq: number, count: number, ts: string, stream: LogStream, bytes: Buffer): void {

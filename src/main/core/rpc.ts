@@ -73,7 +73,7 @@ export function createRpcHandlers({
     'stack:start': (actor) => stack.start(actor),
     'stack:stop': (actor) => stack.stop(actor),
     'stack:restart': (actor) => stack.restart(actor),
-    'logs:tail': async (_actor, options) => stack.member(nameOf(options)).logs.tail(options?.limit),
+    'logs:tail': async (_actor, options) => stack.member(nameOf(options)).logs.tail(options?.limit, options?.before),
     'incidents:list': async () => incidents.list(),
     'metrics:history': async () => history.list(),
     'dialog:pickFile': async (_actor, options) => {
