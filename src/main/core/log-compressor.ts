@@ -24,7 +24,7 @@ const READ_BYTES = 1024 * 1024;
 
 /**
  * Compresses a log's rotated files in the background and keeps the newest `files` of them,
- * `name.1.gz` (the newest) … `name.N.gz`. The rotation itself (rotating-file-stream, with
+ * `name.1.gz` (the newest) … `name.N.gz`. The rotation itself (append-file.ts, with
  * no compression of its own) only renames the full file, so writing goes on at once; the
  * rotated file is renamed to `name.pending-<stamp>` here (synchronously, before the next
  * rotation can reuse its name), then gzip-compressed (zlib, in the thread pool), and the

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { basename, dirname } from 'node:path';
-import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { dirname } from 'node:path';
+import { AppendFile } from './append-file';
 import { LogCompressor } from './log-compressor';
 import { makeFolder } from './writable-folder';
 
@@ -38,16 +38,17 @@ export interface LogFileOptions {
 
 /**
  * A rotating log file that never throws and never blocks the supervisor. It rotates at
- * `maxBytes` (rotating-file-stream, which renames the full file: writing goes on at once)
+ * `maxBytes` ({@link AppendFile}, which renames the full file: writing goes on at once)
  * and keeps `files` rotated files gzip-compressed in the background (`name.1.gz` the
  * newest … `name.N.gz`, logrotate's naming; see {@link LogCompressor}, which also takes the
  * uncompressed `name.N` an older version left). A write answers false when enough is
  * queued (the caller pauses its source until `drain`: backpressure, no line lost); a write
  * error such as ENOSPC drops lines (counted in `dropped`, reason in `lastError`) and the
- * file is reopened after `reopenDelayMs`.
+ * file is reopened after `reopenDelayMs`. Every line taken is either on disk, whole, or
+ * counted in `dropped` (a partial write's torn line is cut off again: see AppendFile).
  */
 export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
-  private stream: RotatingFileStream | null = null;
+  private stream: AppendFile | null = null;
   private broken = false;
   private reopenTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -64,6 +65,8 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
   private unwritten = 0;
   /** A caller was told to wait: `drain` is owed once the bytes not yet written are below the mark. */
   private owesDrain = false;
+  /** Set by {@link close}: called once the last slab is written. */
+  private onIdle: (() => void) | null = null;
   /** Lines dropped because the disk refused them. */
   dropped = 0;
   lastError: string | null = null;
@@ -116,27 +119,37 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     this.filling = null;
   }
 
-  /** Hands the next slab (or what is being filled) to the stream. */
+  /** Hands the next slab (or what is being filled) to the file. */
   private writeNext(): void {
     const stream = this.stream;
-    if (!stream) return;
+    if (!stream) return this.idle();
     if (this.ready.length === 0) this.seal();
     const slab = this.ready.shift();
-    if (!slab) return;
+    if (!slab) return this.idle();
     this.writing = slab;
-    stream.write(slab.buf.subarray(0, slab.bytes), (err) => {
-      if (err) this.dropped += slab.lines;
-      // A stream that failed meanwhile was replaced (or is gone): its slabs are not this one's.
-      if (stream !== this.stream) return;
+    const buf = slab.buf.subarray(0, slab.bytes);
+    stream.write(buf, (err, kept) => {
       this.writing = null;
       this.unwritten -= slab.bytes;
       if (slab.buf.length === SLAB_BYTES && this.spare.length < SPARE_SLABS) this.spare.push(slab.buf);
-      if (!this.closed) this.writeNext();
+      if (err) {
+        this.dropped += Math.min(slab.lines, linesIn(buf, kept));
+        this.fail(err);
+        return;
+      }
+      this.writeNext();
       if (this.owesDrain && !this.backpressured) {
         this.owesDrain = false;
         this.emit('drain');
       }
     });
+  }
+
+  /** Nothing left to write: a waiting {@link close} goes on. */
+  private idle(): void {
+    const onIdle = this.onIdle;
+    this.onIdle = null;
+    onIdle?.();
   }
 
   /**
@@ -167,17 +180,23 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     this.writeText([text], 'utf8', lines);
   }
 
-  /** Flushes and closes. */
+  /** Writes what was taken, then closes. Never throws. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.flush();
-    // Everything taken, behind the write under way if any (the stream keeps the order).
     this.seal();
-    for (const slab of this.ready.splice(0)) this.stream?.write(slab.buf.subarray(0, slab.bytes));
     this.closed = true;
     if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    // Everything taken, after the write under way if any.
+    if (this.stream && (this.writing || this.ready.length > 0)) {
+      await new Promise<void>((resolve) => {
+        this.onIdle = resolve;
+        if (!this.writing) this.writeNext();
+      });
+    }
     const stream = this.stream;
     this.stream = null;
-    if (stream && !this.broken) await new Promise<void>((resolve) => stream.end(() => resolve()));
+    if (stream) await new Promise<void>((resolve) => stream.close(resolve));
     // The file being compressed is finished; any other waits, pending, for the next start.
     await this.compressor.stop();
   }
@@ -188,17 +207,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
       makeFolder(dirname(this.options.path));
       // Before the rotation can reuse `name.1`.
       this.compressor.adoptLeftovers();
-      const stream = createStream(basename(this.options.path), {
-        path: dirname(this.options.path),
-        size: `${Math.max(1, Math.floor(this.options.maxBytes / 1024))}K`,
-        // One rotated file (`name.1`), which the compressor takes away at once.
-        rotate: 1,
-        mode: 0o600,
-      });
-      stream.on('rotated', (rotated: string) => this.compressor.add(rotated));
-      stream.on('error', (err) => this.fail(err));
-      stream.on('warning', (err: Error) => (this.lastError = err.message));
-      this.stream = stream;
+      this.stream = new AppendFile(this.options.path, this.options.maxBytes, (rotated) => this.compressor.add(rotated));
       this.broken = false;
     } catch (err) {
       this.fail(err as Error);
@@ -209,6 +218,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     this.lastError = `${this.options.path}: ${err.message}`;
     const wasBroken = this.broken;
     this.broken = true;
+    this.stream?.close();
     this.stream = null;
     this.seal();
     for (const slab of this.ready.splice(0)) this.dropped += slab.lines;
@@ -218,6 +228,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     // Writers waiting for drain must not wait forever: lines are now dropped instead.
     this.emit('drain');
     if (!wasBroken) this.emit('error', err);
+    this.idle();
     if (this.closed || this.reopenTimer) return;
     this.reopenTimer = setTimeout(() => {
       this.reopenTimer = null;
@@ -225,4 +236,11 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     }, this.options.reopenDelayMs ?? 5_000);
     this.reopenTimer.unref();
   }
+}
+
+/** Lines in `buf` past its first `kept` bytes: those that did not reach the disk. */
+function linesIn(buf: Buffer, kept: number): number {
+  let lines = 0;
+  for (let at = buf.indexOf(0x0a, kept); at !== -1; at = buf.indexOf(0x0a, at + 1)) lines++;
+  return lines;
 }
