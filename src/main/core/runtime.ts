@@ -23,6 +23,7 @@ import { createMetrics } from './metrics';
 import { createRpcHandlers, type RpcHandlers } from './rpc';
 import { SettingsService, type SettingsSource } from './settings/settings-service';
 import { Supervisor } from './supervisor';
+import { startStackAlerts } from './alerts/stack-alerts';
 
 /** The objects both entries (Electron and headless) run: built once, wired by constructors. */
 export interface SupervisorRuntime {
@@ -120,6 +121,8 @@ export function createRuntime(
     return { definition: service, supervisor, logs };
   });
   stack = new Stack(members);
+  // Each service's `notify` list: alerts beside supervision, never waited for by it.
+  const alerts = startStackAlerts(stack.all);
   const { supervisor, logs } = stack.member(stack.primaryName);
   stack.on('incident', (incident) => {
     const before = incidents.lastWriteError;
@@ -180,6 +183,7 @@ export function createRuntime(
       shuttingDown ??= (async () => {
         history.stop();
         await owned.dispose(actor);
+        await alerts.close();
         await httpProbe.close();
         await Promise.all(serviceProbes.map((p) => p.close()));
         await settingsProbe?.close();

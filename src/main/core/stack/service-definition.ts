@@ -1,6 +1,7 @@
 import type { SupervisorConfig } from '../../../shared/config';
 import type { DependencyCondition, HealthSpec, RestartPolicyName } from '../../../shared/services';
 import type { ServiceHooks } from '../supervisor-types';
+import type { NotifyTarget } from '../alerts/notify-schema';
 
 export type { DependencyCondition, HealthSpec, RestartPolicyName };
 
@@ -42,6 +43,8 @@ export interface ServiceDefinition {
   kind?: 'postgres';
   /** What its kind does around each start (`postgres`: the cluster before the spawn, role and databases after health). */
   hooks?: ServiceHooks;
+  /** Where its alerts go (the stack file's `notify`, README "Alerts"); absent or empty: none. */
+  notify?: readonly NotifyTarget[];
 }
 
 /** A whole stack: its services in file order, and where it came from. */

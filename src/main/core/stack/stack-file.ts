@@ -24,6 +24,7 @@ import { describeSettingIssue, isSettingsKey } from '../../../shared/settings';
 import { parseArgs } from '../config';
 import { ConfigError } from '../errors';
 import { formatTcpTarget, parseTcpTarget } from '../probes/tcp-probe';
+import { notifyListSchema, notifyTargetsOf } from '../alerts/notify-schema';
 import { DEFAULT_POSTGRES_PORT, type PostgresService } from '../postgres/postgres-service';
 import { DEFAULT_DATABASE_URL_ENV, postgresOfEntry, postgresWithHooks, withDatabaseUrls } from './postgres-entry';
 import type { Dependency, ServiceDefinition, StackDefinition } from './service-definition';
@@ -95,6 +96,8 @@ const Argv = z.unknown().transform((value, ctx): string[] => {
 });
 
 const Seconds = z.number({ error: NOT_SECONDS }).refine(Number.isFinite, NOT_SECONDS);
+/** `notify`: where a service's alerts go (webhooks and commands, README "Alerts"). */
+const NotifySchema = notifyListSchema(Argv);
 const Count = z.number({ error: 'must be a whole number' });
 
 const TcpTarget = z.string().transform((value, ctx) => {
@@ -209,6 +212,7 @@ const ServiceSchema = z.strictObject({
   stop_grace_period: Seconds.optional(),
   user: z.union([z.string(), z.number().int(UID).min(0, UID)], { error: UID }).optional(),
   primary: z.boolean({ error: 'must be true or false' }).optional(),
+  notify: NotifySchema.optional(),
 });
 
 /** A key a `postgres` service does not take: a problem that says `why`. */
@@ -245,6 +249,7 @@ const PostgresServiceSchema = z.strictObject({
   depends_on: DependsOnSchema.optional(),
   restart: RestartSchema.optional(),
   stop_grace_period: Seconds.optional(),
+  notify: NotifySchema.optional(),
   health: notForPostgres('its health is SELECT 1 as its superuser, over TCP on 127.0.0.1'),
   stop_signal: notForPostgres('it stops on SIGINT, PostgreSQL’s fast shutdown'),
   environment: notForPostgres('its dependents get DATABASE_URL (env_name names another variable)'),
@@ -623,6 +628,7 @@ function resolveService(
     stopSignal: (entry.stop_signal ?? 'SIGTERM') as NodeJS.Signals,
     user,
     dependsOn: (entry.depends_on ?? []) as Dependency[],
+    ...(entry.notify ? { notify: notifyTargetsOf(entry.notify, dir) } : {}),
   };
 }
 
@@ -662,6 +668,7 @@ function resolvePostgres(
   const config = configOf(input, entry, restart, at, problems);
   if (config === null) return null;
   const definition = postgresWithHooks(service, config, restart.policy, (entry.depends_on ?? []) as Dependency[]);
+  if (entry.notify) definition.notify = notifyTargetsOf(entry.notify, dir);
   return { definition, service };
 }
 

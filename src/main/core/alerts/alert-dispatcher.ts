@@ -1,0 +1,60 @@
+import type { LogStore } from '../log-store';
+import { alertEnvironment, type AlertPayload } from './alert-payload';
+import { runCommand } from './command-sender';
+import type { DeliveryResult } from './delivery';
+import { DeliveryQueue } from './delivery-queue';
+import { targetLabel, type NotifyTarget } from './notify-schema';
+import { WebhookSender } from './webhook-sender';
+
+/**
+ * Hands each alert to its targets through one bounded {@link DeliveryQueue} and says in
+ * the service's supervisor log how each delivery went (sent, failed and why, or dropped).
+ * No retries: a receiver that is down gets the next alert, not a storm of this one. Logs
+ * name a target by {@link targetLabel} only: never its headers, never a webhook's path.
+ */
+export class AlertDispatcher {
+  private readonly queue: DeliveryQueue;
+  private readonly webhooks = new WebhookSender();
+
+  constructor(queue = new DeliveryQueue()) {
+    this.queue = queue;
+  }
+
+  /** Queues a delivery of `payload` to each of `targets` that takes its event; returns at once. */
+  dispatch(payload: AlertPayload, targets: readonly NotifyTarget[], logs: LogStore): void {
+    const body = JSON.stringify(payload);
+    const held = payload.suppressed.count;
+    const about = `alert (${payload.event}${held > 0 ? `, ${held} held back before it` : ''})`;
+    for (const target of targets) {
+      if (!target.events.includes(payload.event)) continue;
+      const label = targetLabel(target);
+      const queued = this.queue.push(async (stop) => {
+        const result = await this.deliver(target, payload, body, stop);
+        if (result.ok) logs.append('supervisor', `${about} sent to ${label}`);
+        else logs.append('supervisor', `${about} to ${label} failed: ${result.error}`);
+      });
+      if (!queued) {
+        logs.append(
+          'supervisor',
+          `${about} to ${label} dropped: the alert queue is full (${this.queue.size} deliveries)`,
+        );
+      }
+    }
+  }
+
+  /** Ends deliveries in flight (their processes killed, requests destroyed) and drops those waiting. */
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.webhooks.close();
+  }
+
+  private deliver(
+    target: NotifyTarget,
+    payload: AlertPayload,
+    body: string,
+    stop: AbortSignal,
+  ): Promise<DeliveryResult> {
+    if (target.kind === 'webhook') return this.webhooks.send(target, body, stop);
+    return runCommand(target, body, alertEnvironment(payload), stop);
+  }
+}
