@@ -14,6 +14,12 @@ export const CONSOLE_FLUSH_AT_EXIT_MS = 2_000;
 /** Where a line printed by the headless entry goes; injectable for tests. */
 export interface Output {
   out(line: string): void;
+  /**
+   * Like {@link out} for a line given as bytes, one Latin-1 character a byte (UTF-8 text
+   * passes through unchanged, with no decoding and encoding on the way: the echo of a flood
+   * costs a copy). Optional: without it, lines are decoded and given to `out`.
+   */
+  outLatin1?(line: string): void;
   err(line: string): void;
   /** Bytes written but not yet flushed. */
   backlog(): number;
@@ -25,15 +31,18 @@ export interface Output {
 }
 
 /** One console stream: writes skipped once it failed (EPIPE: no reader any more). */
-function guarded(stream: NodeJS.WriteStream): { write(text: string): void; broken(): boolean } {
+function guarded(stream: NodeJS.WriteStream): {
+  write(text: string, encoding?: BufferEncoding): void;
+  broken(): boolean;
+} {
   let broken = false;
   stream.on('error', () => {
     broken = true;
   });
   return {
-    write(text) {
+    write(text, encoding = 'utf8') {
       if (broken || stream.destroyed) return;
-      stream.write(text);
+      stream.write(text, encoding);
     },
     broken: () => broken,
   };
@@ -72,6 +81,7 @@ export function consoleOutput(
   const err = guarded(stderr);
   return {
     out: (line) => out.write(`${line}\n`),
+    outLatin1: (line) => out.write(`${line}\n`, 'latin1'),
     err: (line) => err.write(`${line}\n`),
     backlog: () => (out.broken() ? 0 : stdout.writableLength),
     close: async (graceMs, exitCode) => {

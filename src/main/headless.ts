@@ -327,14 +327,19 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   // event loop. A console that cannot keep up loses echoed lines, never the backend's pace:
   // the log files have every line.
   let echoDropped = 0;
+  // The batch's lines as bytes, one Latin-1 character a byte (see Output.outLatin1), or as text.
+  const asBytes = output.outLatin1 !== undefined;
   let echoBatch: string[] = [];
   const flushEcho = (): void => {
     if (echoDropped > 0) {
-      echoBatch.push(`[supervisor] ${echoDropped} lines not echoed (console too slow; see ${runtime.logDir})`);
+      const line = `[supervisor] ${echoDropped} lines not echoed (console too slow; see ${runtime.logDir})`;
+      echoBatch.push(asBytes ? Buffer.from(line).toString('latin1') : line);
       echoDropped = 0;
     }
-    output.out(echoBatch.join('\n'));
+    const text = echoBatch.join('\n');
     echoBatch = [];
+    if (asBytes) output.outLatin1?.(text);
+    else output.out(text);
   };
   const single = runtime.stack.names.length === 1;
   // A batch of lines at a time (a chunk read from the backend), not an event per line.
@@ -354,10 +359,15 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
           ? `[${name}:err]`
           : `[${name}]`;
     if (echoBatch.length === 0) setImmediate(flushEcho);
-    // The batch's lines are joined by newlines: one replace prefixes them all.
-    const text = lines.bytes.toString('utf8');
-    // A supervisor line is one line that may name a path (a data folder) holding a newline: escaped, it forges none.
-    const shown = lines.stream === 'supervisor' ? oneLine(text) : text;
+    let shown: string;
+    if (lines.stream === 'supervisor') {
+      // One line that may name a path (a data folder) holding a newline: escaped, it forges none.
+      shown = oneLine(lines.bytes.toString('utf8'));
+      if (asBytes) shown = Buffer.from(shown).toString('latin1');
+    } else {
+      shown = lines.bytes.toString(asBytes ? 'latin1' : 'utf8');
+    }
+    // A prefix is ASCII: the same in both encodings. The batch's lines are joined by newlines: one replace prefixes them all.
     echoBatch.push(`${prefix} ${lines.count === 1 ? shown : shown.replaceAll('\n', `\n${prefix} `)}`);
   });
 
