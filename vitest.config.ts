@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit (fast, in-process), integration (real child processes, a real
-// HTTP server and database), e2e (real Chromium against the headless server).
+// Four projects: unit (fast, in-process), integration (real child processes, a real
+// HTTP server and database), e2e (real Chromium against the headless server), desktop (the
+// built desktop app in Chromium over IPC, test/desktop/).
 export default defineConfig({
   test: {
     projects: [
@@ -31,6 +32,16 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The built desktop app under plain Node, `electron` a stand-in, its window in Chromium.
+          name: 'desktop',
+          include: ['test/desktop/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -1,0 +1,186 @@
+/**
+ * Starts the built desktop app (`out/main/index.js`, or `$BSUP_DESKTOP_OUT/main/index.js` for a
+ * copy of out/) under plain Node with `electron` resolved to the stand-in, and connects to its
+ * window's Chromium page over CDP so a test can drive the page while it drives the tray,
+ * dialogs and window through the stand-in ({@link ControlRequest}).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, pollUntil, tempDir } from '../helpers/supervise';
+import type { ControlRequest, StandInSnapshot } from './protocol';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** The build under test: out/, or a copy of it (BSUP_DESKTOP_OUT) for mutation runs. */
+export const OUT_DIR = process.env.BSUP_DESKTOP_OUT ?? join(ROOT, 'out');
+const REGISTER = pathToFileURL(join(import.meta.dirname, 'register.mjs')).href;
+
+/** The reference backend's admin, as {@link launchDesktop} sets ADMIN_EMAIL / ADMIN_PASSWORD. */
+export const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery' };
+
+/** A running desktop app process. */
+export interface DesktopApp {
+  process: ChildProcess;
+  /** Its `userData` folder (also its data folder). */
+  userData: string;
+  /** The reference backend's URL. */
+  backendUrl: string;
+  /** The CDP connection to its Chromium (closing it leaves the browser running). */
+  browser: Browser;
+  /** The main window's page. */
+  page: Page;
+  /** Asks the stand-in; rejects with its error. */
+  request<T = unknown>(request: ControlRequest): Promise<T>;
+  snapshot(): Promise<StandInSnapshot>;
+  /** Its stdout and stderr so far. */
+  output(): string;
+  /** Runs `check` when the app says it is about to exit (the app waits for it). */
+  beforeExit(check: () => void | Promise<void>): void;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  /** SIGKILLs it if it still runs (cleanup after a failed test). */
+  kill(): Promise<void>;
+}
+
+interface Started {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** A fresh `userData` folder that others may enter (the default stack's PostgreSQL, run as an unprivileged user when root, keeps its cluster in it). */
+export function desktopUserData(): string {
+  const dir = tempDir('bsup-desktop-');
+  chmodSync(dir, 0o711);
+  return dir;
+}
+
+function start(userData: string, env: Record<string, string>): Started {
+  const main = join(OUT_DIR, 'main', 'index.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    BSUP_DESKTOP_USER_DATA: userData,
+    HEALTH_CHECK_INTERVAL: '1',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  };
+  // Whatever the shell running the tests has set must not pick another backend or folder.
+  for (const name of ['SUPERVISOR_DATA_DIR', 'DATABASE_URL', 'ELECTRON_RENDERER_URL', 'BACKEND_STACK_FILE']) {
+    if (!(name in env)) delete childEnv[name];
+  }
+  const child = fork(main, [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx', '--import', REGISTER],
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer): void => {
+    out += chunk.toString();
+    if (out.length > 512 * 1024) out = out.slice(0, 16 * 1024) + out.slice(-256 * 1024);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => out, exited };
+}
+
+/**
+ * Starts the app on a fresh free backend port and CDP port and waits (deadline 90 s) until its
+ * window shows the renderer.
+ * @throws when it exits first or the window never loads (the message holds its output).
+ */
+export async function launchDesktop(
+  userData = desktopUserData(),
+  env: Record<string, string> = {},
+): Promise<DesktopApp> {
+  const cdpPort = await freePort();
+  const backendUrl = `http://127.0.0.1:${await freePort()}`;
+  const started = start(userData, { BSUP_DESKTOP_CDP_PORT: String(cdpPort), GO_BACKEND_URL: backendUrl, ...env });
+  const child = started.process;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const checks: (() => void | Promise<void>)[] = [];
+  child.on('message', (message: { id?: number; result?: unknown; error?: string; event?: string }) => {
+    if (message.event === 'exiting') {
+      void (async () => {
+        for (const check of checks) await check();
+      })().finally(() => child.send({ op: 'exit-ack' }));
+      return;
+    }
+    const waiting = message.id === undefined ? undefined : pending.get(message.id);
+    if (!waiting) return;
+    pending.delete(message.id!);
+    if (message.error !== undefined) waiting.reject(new Error(message.error));
+    else waiting.resolve(message.result);
+  });
+  void started.exited.then(() => {
+    for (const waiting of pending.values()) waiting.reject(new Error(`the app exited:\n${started.output()}`));
+    pending.clear();
+  });
+  const request = <T>(req: ControlRequest): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (child.exitCode !== null || !child.connected) return reject(new Error('the app is not running'));
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ ...req, id });
+    });
+
+  let browser: Browser | null = null;
+  let page: Page | undefined;
+  try {
+    await pollUntil(
+      async () => {
+        if (child.exitCode !== null) return true;
+        browser ??= await chromium.connectOverCDP(`http://127.0.0.1:${cdpPort}`).catch(() => null);
+        page = browser
+          ?.contexts()[0]
+          ?.pages()
+          .find((p) => p.url().startsWith('file:'));
+        return page !== undefined;
+      },
+      90_000,
+      200,
+      'the desktop window',
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${started.output()}`);
+  }
+  if (child.exitCode !== null || !browser || !page) throw new Error(`the app exited early:\n${started.output()}`);
+  return {
+    process: child,
+    userData,
+    backendUrl,
+    browser,
+    page,
+    request,
+    snapshot: () => request<StandInSnapshot>({ op: 'snapshot' }),
+    output: started.output,
+    beforeExit: (check) => void checks.push(check),
+    exited: started.exited,
+    async kill() {
+      await browser?.close().catch(() => undefined);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await started.exited;
+    },
+  };
+}
+
+/**
+ * Starts the app again on `userData` (a second instance), without a CDP port: it should hand
+ * over to the first and exit. Resolves with its exit code and output (deadline 60 s).
+ */
+export async function runSecondInstance(userData: string): Promise<{ code: number | null; output: string }> {
+  const started = start(userData, { GO_BACKEND_URL: `http://127.0.0.1:${await freePort()}` });
+  started.process.on('message', (message: { event?: string }) => {
+    if (message.event === 'exiting') started.process.send({ op: 'exit-ack' });
+  });
+  const timer = setTimeout(() => started.process.kill('SIGKILL'), 60_000);
+  const code = await started.exited;
+  clearTimeout(timer);
+  return { code, output: started.output() };
+}
