@@ -1,0 +1,253 @@
+/**
+ * Tells systemd how the supervisor is doing (sd_notify(3)) when it runs as a `Type=notify`
+ * service: READY=1, STATUS=, STOPPING=1, and WATCHDOG=1 pings while the event loop turns.
+ *
+ * Node has no unix datagram sockets, so each message is sent by Debian's `systemd-notify`
+ * (the systemd package, there wherever systemd set NOTIFY_SOCKET); the npm packages that send
+ * them (sd-notify, unix-dgram) build native code at install. systemd-notify is a child of the
+ * supervisor, not its main process: the unit needs `NotifyAccess=all` (docs/headless-systemd.md).
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/**
+ * The variables systemd sets for the service's main process (systemd.exec(5)). They are
+ * removed from the supervisor's environment when read, so that no service it runs inherits
+ * them: a backend that speaks sd_notify (PostgreSQL built with systemd does) would otherwise
+ * send its own READY=1, which `NotifyAccess=all` accepts, before the backend is healthy.
+ */
+export const SYSTEMD_NOTIFY_ENV = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
+
+/** The program that sends the datagrams, looked up on PATH. */
+export const SYSTEMD_NOTIFY_COMMAND = 'systemd-notify';
+
+/** How long one systemd-notify may take, ms: it waits up to 5 s for systemd to take a message (its barrier). */
+const SEND_TIMEOUT_MS = 10_000;
+
+/** The fastest watchdog ping, ms: each one starts a process. */
+const MIN_WATCHDOG_INTERVAL_MS = 100;
+
+/** Keys that change the unit's state; two of them never go in one message (systemd keeps only the last). */
+const LIFECYCLE_KEYS = ['READY', 'STOPPING'];
+
+/** What {@link SystemdNotifier.fromEnvironment} needs. */
+export interface SystemdNotifierOptions {
+  /** Where NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID are read, and removed (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Prints one warning line (systemd-notify missing or failing). */
+  warn(line: string): void;
+  /** The supervisor's pid, matched against WATCHDOG_PID (default process.pid). */
+  pid?: number;
+}
+
+/** One message: `KEY=value` fields in order. */
+type Fields = Map<string, string>;
+
+/**
+ * The supervisor's side of sd_notify. Without NOTIFY_SOCKET (not under systemd, or
+ * `Type=simple`) every method does nothing and no process is started. Messages go out one
+ * at a time, in order; those that pile up behind a slow one are merged (the last STATUS wins).
+ */
+export class SystemdNotifier {
+  /** The datagram socket's path (or `@name`), or null when nothing is sent. */
+  private socket: string | null;
+  private readonly command: string | null;
+  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly warn: (line: string) => void;
+  /** Messages not yet sent; the first may be on its way. */
+  private readonly queue: Fields[] = [];
+  private sending = false;
+  private drained: (() => void)[] = [];
+  private failing = false;
+  private watchdog: NodeJS.Timeout | null = null;
+
+  /**
+   * How often WATCHDOG=1 goes out, ms: half of WATCHDOG_USEC (sd_watchdog_enabled(3)), or
+   * null when systemd watches nothing (or watches another process: WATCHDOG_PID).
+   */
+  readonly watchdogIntervalMs: number | null;
+
+  private constructor(
+    socket: string | null,
+    command: string | null,
+    watchdogIntervalMs: number | null,
+    childEnv: NodeJS.ProcessEnv,
+    warn: (line: string) => void,
+  ) {
+    this.socket = socket;
+    this.command = command;
+    this.watchdogIntervalMs = watchdogIntervalMs;
+    this.childEnv = childEnv;
+    this.warn = warn;
+  }
+
+  /**
+   * Reads systemd's variables from `env` and removes them (see {@link SYSTEMD_NOTIFY_ENV}).
+   * NOTIFY_SOCKET set but systemd-notify not on PATH: one warning, then nothing is sent.
+   * Starts no timer: {@link startWatchdog} does.
+   */
+  static fromEnvironment(options: SystemdNotifierOptions): SystemdNotifier {
+    const env = options.env ?? process.env;
+    const pid = options.pid ?? process.pid;
+    const socket = env.NOTIFY_SOCKET || null;
+    const usec = env.WATCHDOG_USEC;
+    const watchedPid = env.WATCHDOG_PID;
+    for (const name of SYSTEMD_NOTIFY_ENV) delete env[name];
+    if (socket === null) return new SystemdNotifier(null, null, null, {}, options.warn);
+
+    let interval: number | null = null;
+    if (usec !== undefined && (watchedPid === undefined || watchedPid === String(pid))) {
+      const micros = /^\d+$/.test(usec) ? Number(usec) : NaN;
+      if (Number.isSafeInteger(micros) && micros > 0) {
+        interval = Math.min(Math.max(micros / 2000, MIN_WATCHDOG_INTERVAL_MS), 2 ** 31 - 1);
+      } else {
+        options.warn(`WATCHDOG_USEC=${JSON.stringify(usec)} is not a number of microseconds: no watchdog pings`);
+      }
+    }
+    const command = findOnPath(SYSTEMD_NOTIFY_COMMAND, env.PATH ?? '');
+    if (command === null) {
+      options.warn(
+        `NOTIFY_SOCKET is set but ${SYSTEMD_NOTIFY_COMMAND} is not on PATH (install systemd, or use Type=simple): systemd hears nothing from the supervisor${interval !== null ? ', and its watchdog will stop it' : ''}`,
+      );
+      return new SystemdNotifier(null, null, null, {}, options.warn);
+    }
+    return new SystemdNotifier(socket, command, interval, { ...env, NOTIFY_SOCKET: socket }, options.warn);
+  }
+
+  /** True when messages go to systemd. */
+  get enabled(): boolean {
+    return this.socket !== null;
+  }
+
+  /** READY=1: the supervisor's start is done (docs/headless-systemd.md says when that is). */
+  ready(status?: string): void {
+    this.send([['READY', '1'], ...statusField(status)]);
+  }
+
+  /** STATUS=: one line for `systemctl status` (control characters become spaces). */
+  status(text: string): void {
+    this.send(statusField(text));
+  }
+
+  /** STOPPING=1: the supervisor has begun to stop. */
+  stopping(status?: string): void {
+    this.send([['STOPPING', '1'], ...statusField(status)]);
+  }
+
+  /**
+   * Sends WATCHDOG=1 now and then every {@link watchdogIntervalMs} from a timer on the event
+   * loop: a loop that stops turning stops the pings, and systemd's watchdog then stops the
+   * supervisor. The timer keeps no process alive. Nothing without WATCHDOG_USEC.
+   */
+  startWatchdog(): void {
+    if (!this.enabled || this.watchdogIntervalMs === null || this.watchdog) return;
+    const ping = (): void => this.send([['WATCHDOG', '1']]);
+    ping();
+    this.watchdog = setInterval(ping, this.watchdogIntervalMs);
+    this.watchdog.unref();
+  }
+
+  /**
+   * Stops the watchdog pings and waits, at most `timeoutMs`, for the messages already given
+   * to go out (STOPPING=1 among them). Nothing is sent after it.
+   */
+  async close(timeoutMs = SEND_TIMEOUT_MS): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    await this.flush(timeoutMs);
+    this.socket = null;
+  }
+
+  /** Resolves once every message given so far has gone out (or failed), or after `timeoutMs`. */
+  async flush(timeoutMs = SEND_TIMEOUT_MS): Promise<void> {
+    if (this.queue.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.drained.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private send(fields: [string, string][]): void {
+    if (this.socket === null || fields.length === 0) return;
+    const message: Fields = new Map(fields);
+    // Behind the one on its way, merge into the last waiting message unless both change the state.
+    const last = this.queue.length > (this.sending ? 1 : 0) ? this.queue[this.queue.length - 1] : undefined;
+    if (last && !(hasLifecycle(last) && hasLifecycle(message))) {
+      for (const [key, value] of message) {
+        last.delete(key); // a field given again moves to the end, as its latest value
+        last.set(key, value);
+      }
+    } else {
+      this.queue.push(message);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.sending) return;
+    const message = this.queue[0];
+    if (!message || this.command === null) {
+      for (const resolve of this.drained.splice(0)) resolve();
+      return;
+    }
+    this.sending = true;
+    const args = [...message].map(([key, value]) => `${key}=${value}`);
+    let errorText = '';
+    const done = (problem: string | null): void => {
+      if (!this.sending) return;
+      this.sending = false;
+      this.queue.shift();
+      if (problem !== null && !this.failing) {
+        // Once until it works again: a broken socket must not print a line per ping.
+        this.warn(`${SYSTEMD_NOTIFY_COMMAND} ${args.join(' ')} failed: ${problem}`);
+      }
+      this.failing = problem !== null;
+      this.pump();
+    };
+    const child = spawn(this.command, args, {
+      env: this.childEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: SEND_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (errorText.length < 1000) errorText += chunk;
+    });
+    child.once('error', (err) => done(err.message));
+    child.once('close', (code, signal) => {
+      if (code === 0) done(null);
+      else done(errorText.trim().replace(/\s+/g, ' ') || (signal ? `killed by ${signal}` : `exit code ${code}`));
+    });
+  }
+}
+
+/** The STATUS field for `text`, on one line; none for no text. */
+function statusField(text: string | undefined): [string, string][] {
+  if (text === undefined || text === '') return [];
+  // eslint-disable-next-line no-control-regex -- a newline would end the field
+  return [['STATUS', text.replace(/[\u0000-\u001f\u007f]+/g, ' ')]];
+}
+
+function hasLifecycle(message: Fields): boolean {
+  return LIFECYCLE_KEYS.some((key) => message.has(key));
+}
+
+/** The first executable file named `name` in the folders of `pathEnv`, or null. */
+function findOnPath(name: string, pathEnv: string): string | null {
+  for (const dir of pathEnv.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not there, or not executable: the next folder
+    }
+  }
+  return null;
+}

@@ -1,0 +1,69 @@
+/**
+ * What `serve` tells systemd, and when: READY=1 once the supervisor's start is done, a
+ * STATUS= line on each state change of the primary service, STOPPING=1 when it stops.
+ */
+import type { StateChangeEvent } from '../../../shared/status';
+import type { SystemdNotifier } from './notifier';
+
+/** The primary service as readiness sees it (a Supervisor). */
+export interface WatchedService {
+  readonly name: string;
+  on(event: 'state', listener: (event: StateChangeEvent) => void): unknown;
+  off(event: 'state', listener: (event: StateChangeEvent) => void): unknown;
+}
+
+/** The calls `serve` makes at its steps; see {@link reportToSystemd}. */
+export interface SystemdReport {
+  /**
+   * The control server listens at `dashboardUrl`. `startsBackend` false (`--no-start`):
+   * nothing will start, so the start is done now.
+   */
+  listening(dashboardUrl: string, startsBackend: boolean): void;
+  /** The supervisor begins to stop (a signal): STOPPING=1, and no READY=1 after it. */
+  stopping(status: string): void;
+  /** Stops following the service and waits (bounded) for the last messages to go out. */
+  close(): Promise<void>;
+}
+
+/**
+ * Follows `primary` for systemd. The start is done (READY=1) when the control server
+ * listens and the primary service is `running`, i.e. its health check has passed (in a
+ * stack its `service_healthy` dependencies are up by then); with `--no-start`, as soon as the
+ * server listens. A start that never gets there (the restart policy gives up) sends no
+ * READY=1: the unit's TimeoutStartSec fails it. Later state changes only update STATUS=.
+ */
+export function reportToSystemd(notifier: SystemdNotifier, primary: WatchedService): SystemdReport {
+  let dashboard: string | null = null;
+  let running = false;
+  let ready = false;
+  let stopped = false;
+  const becomeReady = (status: string): void => {
+    if (ready || stopped) return;
+    ready = true;
+    notifier.ready(status);
+  };
+  const onState = (event: StateChangeEvent): void => {
+    running = event.to === 'running';
+    const pid = event.status.pid ? ` (pid ${event.status.pid})` : '';
+    const line = `${primary.name} ${event.to}${pid}: ${event.reason}`;
+    if (running && dashboard !== null && !ready) becomeReady(`${line}; dashboard ${dashboard}`);
+    else notifier.status(line);
+  };
+  if (notifier.enabled) primary.on('state', onState);
+  return {
+    listening(dashboardUrl, startsBackend) {
+      dashboard = dashboardUrl;
+      if (!startsBackend) becomeReady(`dashboard ${dashboardUrl}; ${primary.name} not started (--no-start)`);
+      else if (running) becomeReady(`${primary.name} running; dashboard ${dashboardUrl}`);
+      else notifier.status(`dashboard ${dashboardUrl}; starting ${primary.name}`);
+    },
+    stopping(status) {
+      stopped = true;
+      notifier.stopping(status);
+    },
+    async close() {
+      primary.off('state', onState);
+      await notifier.close();
+    },
+  };
+}
