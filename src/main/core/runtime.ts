@@ -23,7 +23,7 @@ import { createMetrics } from './metrics';
 import { createRpcHandlers, type RpcHandlers } from './rpc';
 import { SettingsService, type SettingsSource } from './settings/settings-service';
 import { Supervisor } from './supervisor';
-import { startStackAlerts } from './alerts/stack-alerts';
+import { StackAlerts } from './alerts/stack-alerts';
 
 /** The objects both entries (Electron and headless) run: built once, wired by constructors. */
 export interface SupervisorRuntime {
@@ -121,8 +121,8 @@ export function createRuntime(
     return { definition: service, supervisor, logs };
   });
   stack = new Stack(members);
-  // Each service's `notify` list: alerts beside supervision, never waited for by it.
-  const alerts = startStackAlerts(stack.all);
+  // Each service's `notify` list (as a reload leaves it): alerts beside supervision, never waited for by it.
+  const alerts = new StackAlerts(stack);
   const { supervisor, logs } = stack.member(stack.primaryName);
   stack.on('incident', (incident) => {
     const before = incidents.lastWriteError;

@@ -92,7 +92,7 @@ const HeadersSchema = z
     for (const name of names) {
       // HTTP header names are case-insensitive: two spellings would send both.
       if (seen.has(name.toLowerCase()))
-        ctx.addIssue({ code: 'custom', message: `${name} is given twice`, path: [name] });
+        ctx.addIssue({ code: 'custom', message: 'is given twice (header names are case-insensitive)', path: [name] });
       seen.add(name.toLowerCase());
     }
   });
@@ -133,9 +133,12 @@ export function notifyListSchema(argv: z.ZodType<string[], unknown>) {
         ctx.addIssue({ code: 'custom', message: 'is only for a webhook (url)', path: ['headers'] });
       }
     });
-  return z
-    .array(Entry, { error: 'must be a list of {url, headers} or {command} entries' })
-    .max(MAX_NOTIFY_TARGETS, `may have at most ${MAX_NOTIFY_TARGETS} entries`);
+  return (
+    z
+      .array(Entry, { error: 'must be a list of {url, headers} or {command} entries' })
+      // A refinement, not `.max`: a check of the length would also run on a string given in its place.
+      .refine((list) => list.length <= MAX_NOTIFY_TARGETS, `may have at most ${MAX_NOTIFY_TARGETS} entries`)
+  );
 }
 
 /** One parsed `notify` entry. */

@@ -1,45 +1,88 @@
+import type { Incident } from '../../../shared/incident';
+import type { BackendState } from '../../../shared/states';
+import { systemClock, type Clock } from '../clock';
 import type { LogStore } from '../log-store';
-import type { NotifyTarget } from './notify-schema';
 import { AlertDispatcher } from './alert-dispatcher';
-import { ServiceAlerts, type AlertSource } from './service-alerts';
+import type { AlertPayload } from './alert-payload';
+import type { NotifyTarget } from './notify-schema';
+import { ServiceAlerts } from './service-alerts';
 
-/** What {@link startStackAlerts} needs of each service: its name, `notify` targets, supervisor and log. */
+/** What the alerts need of one service of the stack: its `notify` list, its state and its log. */
 export interface AlertedMember {
-  definition: { name: string; notify?: readonly NotifyTarget[] };
-  supervisor: AlertSource;
+  definition: { name: string; notify?: readonly NotifyTarget[] | undefined };
+  supervisor: { readonly currentState: BackendState };
   logs: LogStore;
 }
 
-/** The alerts of a whole stack; `close` ends them (see {@link startStackAlerts}). */
-export interface StackAlerts {
-  /** Stops listening, drops held alerts, ends deliveries in flight. */
-  close(): Promise<void>;
+/** What the alerts need of the stack: its services' incidents and its services as they are now. */
+export interface AlertedStack {
+  on(event: 'incident', listener: (incident: Incident) => void): unknown;
+  off(event: 'incident', listener: (incident: Incident) => void): unknown;
+  readonly names: readonly string[];
+  member(name: string): AlertedMember;
+}
+
+/** Options of {@link StackAlerts}. */
+export interface StackAlertsOptions {
+  clock?: Clock;
+  /** Each service's rate-limit window, ms (tests shorten it). */
+  windowMs?: number;
 }
 
 /**
- * Watches each service that has a `notify` list (README "Alerts"); services without one
- * cost nothing. All of them share one dispatcher, so its queue bounds the whole stack.
- * @param windowMs each service's rate-limit window, ms (tests shorten it).
+ * The alerts of a whole stack (README "Alerts"): it follows the stack's incidents, and each
+ * service's `notify` list as the stack holds it when the alert goes (so a reload that adds,
+ * changes or drops a list applies to the next alert). Services without a list cost one
+ * lookup per incident. Every service shares one {@link AlertDispatcher} (made on the first
+ * alert), so its queue bounds the whole stack.
  */
-export function startStackAlerts(members: readonly AlertedMember[], windowMs?: number): StackAlerts {
-  const watched = members.filter((m) => (m.definition.notify?.length ?? 0) > 0);
-  if (watched.length === 0) return { close: () => Promise.resolve() };
-  const dispatcher = new AlertDispatcher();
-  const alerts = watched.map(
-    (m) =>
-      new ServiceAlerts({
-        service: m.definition.name,
-        source: m.supervisor,
-        targets: m.definition.notify ?? [],
-        dispatcher,
-        logs: m.logs,
-        ...(windowMs === undefined ? {} : { windowMs }),
-      }),
-  );
-  return {
-    async close() {
-      for (const a of alerts) a.close();
-      await dispatcher.close();
-    },
+export class StackAlerts {
+  private readonly services = new Map<string, ServiceAlerts>();
+  private dispatcher: AlertDispatcher | null = null;
+  private closed = false;
+  private readonly onIncident = (incident: Incident): void => {
+    const name = incident.service;
+    const member = this.current(name);
+    if (name === undefined || !member?.definition.notify?.length) return;
+    let alerts = this.services.get(name);
+    if (!alerts) {
+      alerts = new ServiceAlerts(
+        name,
+        (payload) => this.send(name, payload),
+        this.options.clock ?? systemClock,
+        this.options.windowMs,
+      );
+      this.services.set(name, alerts);
+    }
+    alerts.incident(incident, () => member.supervisor.currentState);
   };
+
+  constructor(
+    private readonly stack: AlertedStack,
+    private readonly options: StackAlertsOptions = {},
+  ) {
+    stack.on('incident', this.onIncident);
+  }
+
+  /** Stops listening, drops held alerts, ends deliveries in flight (their commands killed). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stack.off('incident', this.onIncident);
+    for (const alerts of this.services.values()) alerts.close();
+    this.services.clear();
+    await this.dispatcher?.close();
+  }
+
+  /** The service `name` as the stack holds it now, or null when it has none of that name. */
+  private current(name: string | undefined): AlertedMember | null {
+    return name !== undefined && this.stack.names.includes(name) ? this.stack.member(name) : null;
+  }
+
+  private send(name: string, payload: AlertPayload): void {
+    const member = this.current(name);
+    const targets = member?.definition.notify ?? [];
+    if (this.closed || member === null || targets.length === 0) return;
+    this.dispatcher ??= new AlertDispatcher();
+    this.dispatcher.dispatch(payload, targets, member.logs);
+  }
 }
