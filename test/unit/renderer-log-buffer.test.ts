@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../../src/shared/status';
-import { appendLines, mergeTail } from '../../src/renderer/src/logs/log-buffer';
+import { appendLines, mergeTail, prependPage } from '../../src/renderer/src/logs/log-buffer';
 
 const line = (seq: number, ts = `2026-01-01T00:00:${String(seq % 60).padStart(2, '0')}Z`): LogLine => ({
   seq,
@@ -29,5 +29,24 @@ describe('log buffer', () => {
     const restarted = [line(5, '2027-01-01T00:00:00Z'), line(6, '2027-01-01T00:00:01Z'), ...range(7, 200)];
     expect(mergeTail(range(1, 10), restarted)[0]).toEqual(restarted[0]);
     expect(mergeTail(range(1, 10), [])).toEqual([]);
+  });
+
+  it('replaces everything when the reloaded tail starts past the last line shown (lines were missed)', () => {
+    expect(seqs(mergeTail(range(1, 10), range(12, 20)))).toEqual(seqs(range(12, 20)));
+    // Just after the last one: nothing missed, the older lines stay.
+    expect(seqs(mergeTail(range(1, 10), range(11, 20)))).toEqual(seqs(range(1, 20)));
+  });
+
+  it('puts a page of older lines before the first shown: no duplicate, nothing shown dropped at the cap', () => {
+    const shown = range(10, 14);
+    expect(seqs(prependPage(shown, range(5, 9)))).toEqual(seqs(range(5, 14)));
+    // A page overlapping what is shown: only its lines below the first shown.
+    expect(seqs(prependPage(shown, range(7, 12)))).toEqual(seqs(range(7, 14)));
+    expect(prependPage(shown, range(10, 12))).toBe(shown);
+    expect(prependPage(shown, [])).toBe(shown);
+    // At the cap the page's oldest lines are left out.
+    expect(seqs(prependPage(shown, range(0, 9), 8))).toEqual(seqs(range(7, 14)));
+    expect(prependPage(shown, range(0, 9), 5)).toBe(shown);
+    expect(seqs(prependPage([], range(0, 2)))).toEqual([0, 1, 2]);
   });
 });

@@ -125,10 +125,12 @@ const rowSeqs = (): number[] => rows().map((row) => Number(row.dataset.seq));
 const following = (): string | null => screen.getByTestId('log-follow').getAttribute('aria-pressed');
 
 describe('LogsPage', () => {
-  it('loads a 10,000-line tail and renders only the rows in view, following the end', async () => {
+  it('loads a 1,000-line tail and renders only the rows in view, following the end', async () => {
     const api = renderPage();
     await waitFor(() => expect(screen.getByTestId('log-count').textContent).toBe('500 lines'));
-    expect(api.tailArgs).toEqual([{ limit: 10_000 }]);
+    expect(api.tailArgs).toEqual([{ limit: 1_000 }]);
+    // 500 of 1,000: the server holds no more, and the list says so above its first line.
+    expect(screen.getByTestId('log-start').textContent).toMatch(/Beginning of the buffer/);
     await waitFor(() => expect(rowSeqs()).toContain(499));
     expect(rows().length).toBeGreaterThan(5);
     expect(rows().length).toBeLessThan(100);
@@ -234,21 +236,25 @@ describe('LogsPage', () => {
 });
 
 describe('LogsPage at a time older than the tail', () => {
-  it('asks for everything the server holds, then marks the line', async () => {
-    // The server holds 15,000 lines; the first tail (10,000) starts at line 5,000.
-    const held = Array.from({ length: 15_000 }, (_, i) => logLine(i));
+  it('loads older pages back to that time, then marks the line', async () => {
+    // The server holds 45,000 lines; the first tail (1,000) starts at line 44,000.
+    const held = Array.from({ length: 45_000 }, (_, i) => logLine(i));
     const api = new FakeLogsApi();
     api.invoke = (<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> => {
-      const { limit = held.length } = (args[0] ?? {}) as { limit?: number };
+      const { limit = held.length, before = held.length } = (args[0] ?? {}) as { limit?: number; before?: number };
       api.tailArgs.push(args[0]);
-      return Promise.resolve(held.slice(-limit) as ChannelResult<C>);
+      return Promise.resolve(held.slice(Math.max(0, before - limit), before) as ChannelResult<C>);
     }) as FakeLogsApi['invoke'];
-    window.location.hash = `#/logs/?at=${encodeURIComponent(new Date(T0 + 2_000_000).toISOString())}`;
+    window.location.hash = `#/logs/?at=${encodeURIComponent(new Date(T0 + 10_000_000).toISOString())}`;
     renderPage(api);
     await waitFor(() => expect(document.querySelector('[data-target="true"]')).not.toBeNull());
-    expect(api.tailArgs).toEqual([{ limit: 10_000 }, { limit: 100_000 }]);
-    expect((document.querySelector('[data-target="true"]') as HTMLElement).dataset.seq).toBe('2000');
-    expect(screen.getByTestId('log-count').textContent).toBe('15,000 lines');
+    expect(api.tailArgs).toEqual([
+      { limit: 1_000 },
+      { limit: 20_000, before: 44_000 },
+      { limit: 20_000, before: 24_000 },
+    ]);
+    expect((document.querySelector('[data-target="true"]') as HTMLElement).dataset.seq).toBe('10000');
+    expect(screen.getByTestId('log-count').textContent).toBe('41,000 lines');
     expect(screen.queryByTestId('log-target-note')).toBeNull();
   });
 
@@ -256,7 +262,7 @@ describe('LogsPage at a time older than the tail', () => {
     window.location.hash = `#/logs/?at=${encodeURIComponent(new Date(T0 - 60_000).toISOString())}`;
     const api = renderPage();
     await waitFor(() => expect(document.querySelector('[data-target="true"]')).not.toBeNull());
-    expect(api.tailArgs).toEqual([{ limit: 10_000 }]);
+    expect(api.tailArgs).toEqual([{ limit: 1_000 }]);
     expect((document.querySelector('[data-target="true"]') as HTMLElement).dataset.seq).toBe('0');
     expect(screen.getByTestId('log-target-note').textContent).toMatch(/no longer held/);
   });

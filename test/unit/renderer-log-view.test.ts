@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../../src/shared/status';
-import { appendLines, LOG_LINE_CAP, LOG_TAIL_LIMIT, mergeTail } from '../../src/renderer/src/logs/log-buffer';
+import {
+  appendLines,
+  LOG_LINE_CAP,
+  LOG_PAGE_LIMIT,
+  LOG_TAIL_LIMIT,
+  mergeTail,
+} from '../../src/renderer/src/logs/log-buffer';
 import {
   countAfter,
   filterLines,
@@ -225,9 +231,10 @@ describe('search', () => {
 });
 
 describe('log buffer', () => {
-  it('keeps up to 100,000 lines and asks for a 10,000-line tail', () => {
+  it('keeps up to 100,000 lines and asks for a 1,000-line tail, older lines 2,000 a page', () => {
     expect(LOG_LINE_CAP).toBe(100_000);
-    expect(LOG_TAIL_LIMIT).toBe(10_000);
+    expect(LOG_TAIL_LIMIT).toBe(1_000);
+    expect(LOG_PAGE_LIMIT).toBe(2_000);
     const full = appendLines([], numbered(0, 100_000));
     expect(full).toHaveLength(100_000);
     const more = appendLines(full, numbered(100_000, 2_500));

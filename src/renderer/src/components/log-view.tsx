@@ -1,5 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, type Ref } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  type ReactNode,
+  type Ref,
+} from 'react';
 import type { LogLine } from '../../../shared/status';
 import { formatLogTime } from '../format';
 import { lineLevel } from '../logs/log-level';
@@ -12,6 +21,10 @@ export const LOG_ROW_HEIGHT = 18;
 const END_SLACK_PX = 4;
 /** A scroll this soon after a wheel, key or touch is the user's (not the view's own), ms. */
 const USER_INPUT_MS = 400;
+/** Height of the row above the first line (the start marker), px. */
+export const LOG_START_ROW_HEIGHT = 28;
+/** Rows from the top of the list at which the view asks for older lines ({@link LogViewProps.onNearStart}). */
+export const NEAR_START_ROWS = 200;
 /** Keys that scroll up (they pause following) in the focused list. */
 const UP_KEYS = new Set(['ArrowUp', 'PageUp', 'Home']);
 
@@ -49,6 +62,13 @@ export interface LogViewProps {
   emptyText?: string;
   /** Show each line's service (lines of several services merged). */
   showService?: boolean;
+  /** A row above the first line (e.g. "beginning of the buffer", or older lines loading). */
+  startMarker?: ReactNode;
+  /**
+   * Called while the rows in view are within {@link NEAR_START_ROWS} of the first line:
+   * time to load older lines (they go before the first; the line in view stays in place).
+   */
+  onNearStart?: () => void;
   ref?: Ref<LogViewHandle>;
 }
 
@@ -67,8 +87,11 @@ export function LogView({
   targetSeq = null,
   emptyText = 'No log lines yet.',
   showService = false,
+  startMarker,
+  onNearStart,
   ref,
 }: LogViewProps) {
+  const startHeight = startMarker === undefined ? 0 : LOG_START_ROW_HEIGHT;
   const scroller = useRef<HTMLDivElement>(null);
   const getItemKey = useCallback((index: number) => lines[index]?.seq ?? -1 - index, [lines]);
   const virtualizer = useVirtualizer({
@@ -77,9 +100,10 @@ export function LogView({
     estimateSize: () => LOG_ROW_HEIGHT,
     getItemKey,
     overscan: 12,
-    paddingStart: 6,
+    paddingStart: 6 + startHeight,
     paddingEnd: 6,
-    // Trimming the oldest lines (the buffer's cap) keeps the line being read in place…
+    // Trimming the oldest lines (the buffer's cap) and a page of older lines put before
+    // the first keep the line being read in place…
     anchorTo: 'end',
     // …and appended lines scroll into view while following.
     followOnAppend: follow,
@@ -170,6 +194,20 @@ export function LogView({
   }, []);
 
   const items = virtualizer.getVirtualItems();
+  const firstInView = items[0]?.index ?? -1;
+  const nearStart = useRef(onNearStart);
+  useLayoutEffect(() => {
+    nearStart.current = onNearStart;
+  });
+  // After each render where the rows in view moved or the lines changed: near the first
+  // line, ask for older ones (again after each page, until far enough or there are none).
+  // The scroll position, not the virtualizer's range: on the first render the range is
+  // still at the top when following has already scrolled to the end.
+  useEffect(() => {
+    const element = scroller.current;
+    if (element && lines.length > 0 && element.scrollTop < NEAR_START_ROWS * LOG_ROW_HEIGHT) nearStart.current?.();
+  }, [firstInView, lines]);
+
   return (
     <div
       ref={scroller}
@@ -184,6 +222,11 @@ export function LogView({
         <div className={classes.empty}>{emptyText}</div>
       ) : (
         <div className={classes.sizer} style={{ height: virtualizer.getTotalSize() }}>
+          {startMarker !== undefined && (
+            <div className={classes.start} style={{ height: LOG_START_ROW_HEIGHT }} data-testid="log-start">
+              {startMarker}
+            </div>
+          )}
           <div className={classes.window} style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
             {items.map((item) => {
               const line = lines[item.index]!;

@@ -3,8 +3,15 @@ import type { LogLine } from '../../../shared/status';
 /** Lines the dashboard keeps in memory; older ones are dropped first. */
 export const LOG_LINE_CAP = 100_000;
 
-/** Lines asked for when the Logs view opens (the server keeps 5,000 by default, LOG_BUFFER_LINES more). */
-export const LOG_TAIL_LIMIT = 10_000;
+/**
+ * Lines asked for when the Logs view opens (the server keeps 5,000 by default,
+ * LOG_BUFFER_LINES more): a page small enough to be on screen at once; older pages load
+ * as the view is scrolled up ({@link LOG_PAGE_LIMIT} each).
+ */
+export const LOG_TAIL_LIMIT = 1_000;
+
+/** Lines of each older page (`logs:tail` with `before`), loaded when the view nears its top. */
+export const LOG_PAGE_LIMIT = 2_000;
 
 /**
  * Appends live lines to `lines` (kept in strictly increasing `seq` order). A line whose
@@ -31,7 +38,9 @@ export function appendLines(
  * Merges a freshly loaded tail (oldest first) into what is shown. Older lines the tail
  * no longer reaches are kept; when the tail shows the sequence started over (the
  * supervisor restarted: its last `seq` is below ours, or a shared `seq` has another
- * time), the tail replaces everything.
+ * time), or lines were missed between ours and the tail's (its first `seq` is past our
+ * last + 1: the view was away longer than the tail reaches), the tail replaces everything,
+ * so the list never hides a gap.
  */
 export function mergeTail(lines: readonly LogLine[], tail: readonly LogLine[], cap = LOG_LINE_CAP): readonly LogLine[] {
   const first = tail[0];
@@ -39,11 +48,28 @@ export function mergeTail(lines: readonly LogLine[], tail: readonly LogLine[], c
   const lastShown = lines[lines.length - 1];
   if (!first || !lastOfTail) return lines.length === 0 ? lines : [];
   if (!lastShown) return keepLast(tail, cap);
-  if (lastOfTail.seq < lastShown.seq) return keepLast(tail, cap);
+  if (lastOfTail.seq < lastShown.seq || first.seq > lastShown.seq + 1) return keepLast(tail, cap);
   const same = findBySeq(lines, first.seq);
   if (same && same.ts !== first.ts) return keepLast(tail, cap);
   const older = lines.slice(0, lowerBound(lines, first.seq));
   return keepLast(older.length === 0 ? tail : older.concat(tail), cap);
+}
+
+/**
+ * Puts a page of older lines (oldest first) before `lines`: only the page's lines below
+ * the first one shown count (a page never doubles a line). Past `cap`, the page's oldest
+ * lines are left out, never the lines shown. Returns `lines` itself when nothing is added.
+ */
+export function prependPage(
+  lines: readonly LogLine[],
+  page: readonly LogLine[],
+  cap = LOG_LINE_CAP,
+): readonly LogLine[] {
+  const first = lines[0];
+  const older = first ? page.slice(0, lowerBound(page, first.seq)) : page;
+  const room = Math.max(0, cap - lines.length);
+  const kept = older.length > room ? older.slice(older.length - room) : older;
+  return kept.length === 0 ? lines : kept.concat(lines);
 }
 
 function keepLast(lines: readonly LogLine[], cap: number): readonly LogLine[] {

@@ -31,7 +31,7 @@ import { LogView, type CurrentMatch, type LogViewHandle } from '../components/lo
 import { formatDateTime } from '../format';
 import { useLogTail } from '../hooks/use-log-tail';
 import { primaryName } from '../services/service-of';
-import { LOG_LINE_CAP, LOG_TAIL_LIMIT } from '../logs/log-buffer';
+import { LOG_LINE_CAP } from '../logs/log-buffer';
 import {
   countAfter,
   filterLines,
@@ -58,6 +58,9 @@ const LEVEL_OPTIONS: { value: LevelFilter; label: string }[] = [
 ];
 
 const STREAM_COLORS: Record<LogStream, string> = { stdout: 'gray', stderr: 'red', supervisor: 'violet' };
+
+/** Lines of each page loaded to reach a "Show in logs" time older than the lines held. */
+const TARGET_PAGE_LIMIT = 20_000;
 
 /** Props of {@link LogsPage}. */
 export interface LogsPageProps {
@@ -113,9 +116,12 @@ interface LogsPaneProps {
 }
 
 function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
-  // A "Show in logs" time older than the tail asks for everything the server holds.
-  const [tailLimit, setTailLimit] = useState(LOG_TAIL_LIMIT);
-  const { lines, loading, error, reload, loadedLimit } = useLogTail({ limit: tailLimit, service, primary, merge });
+  // The newest page at open; older pages as the list is scrolled up (or "Load all").
+  const { lines, loading, error, reload, atStart, loadingOlder, loadOlder } = useLogTail({ service, primary, merge });
+  const full = lines.length >= LOG_LINE_CAP;
+  const moreHeld = !atStart && !full;
+  const loadAll = (): void => void loadOlder(LOG_LINE_CAP);
+  const onNearStart = useCallback(() => void loadOlder(), [loadOlder]);
   const view = useRef<LogViewHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
 
@@ -189,9 +195,9 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
     if (at === null || loading || target?.at === at) return;
     const atMs = Date.parse(at);
     const before = lines.length > 0 && Date.parse(lines[0]!.ts) > atMs;
-    if (before && loadedLimit < LOG_LINE_CAP && lines.length >= loadedLimit) {
-      // The tail was full: the server may hold older lines (up to LOG_BUFFER_LINES).
-      setTailLimit(LOG_LINE_CAP);
+    if (before && moreHeld) {
+      // The server may hold older lines (up to LOG_BUFFER_LINES): load pages until the time.
+      if (!loadingOlder) void loadOlder(TARGET_PAGE_LIMIT);
       return;
     }
     const found = targetIndex(shown, atMs);
@@ -202,7 +208,7 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
     setTarget({ at, seq: shown[found.index]!.seq, before });
     pause();
     view.current?.scrollToIndex(found.index);
-  }, [at, loading, error, lines, loadedLimit, shown, target, pause]);
+  }, [at, loading, error, lines, moreHeld, loadingOlder, loadOlder, shown, target, pause]);
 
   const jumpToNewest = (): void => {
     setCurrent(null);
@@ -325,6 +331,19 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
             <Text size="xs" c={search.total === 0 ? 'red' : 'dimmed'} data-testid="log-search-count">
               {search.total.toLocaleString()} {search.total === 1 ? 'match' : 'matches'}
             </Text>
+            {moreHeld && (
+              <Tooltip label="The search covers the lines loaded; older ones load as you scroll up" withArrow>
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onClick={loadAll}
+                  loading={loadingOlder}
+                  data-testid="log-search-load-all"
+                >
+                  Search all held lines
+                </Button>
+              </Tooltip>
+            )}
           </Group>
         )}
       </Group>
@@ -359,6 +378,36 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           targetSeq={target?.at === at ? target.seq : null}
           emptyText={loading ? 'Loading…' : lines.length > 0 ? 'No lines match the filter.' : 'No log lines yet.'}
           showService={merge !== undefined}
+          onNearStart={moreHeld ? onNearStart : undefined}
+          startMarker={
+            <Group gap="xs" data-state={atStart ? 'start' : loadingOlder ? 'loading' : full ? 'full' : 'more'}>
+              {atStart ? (
+                <Text size="xs" c="dimmed">
+                  Beginning of the buffer: no older lines are held
+                </Text>
+              ) : loadingOlder ? (
+                <>
+                  <Loader size={12} />
+                  <Text size="xs" c="dimmed">
+                    Loading older lines…
+                  </Text>
+                </>
+              ) : full ? (
+                <Text size="xs" c="dimmed">
+                  {`The view holds its most, ${LOG_LINE_CAP.toLocaleString()} lines; older ones are not loaded`}
+                </Text>
+              ) : (
+                <>
+                  <Text size="xs" c="dimmed">
+                    Older lines load as you scroll up
+                  </Text>
+                  <Button size="compact-xs" variant="subtle" onClick={loadAll} data-testid="log-load-all">
+                    Load all
+                  </Button>
+                </>
+              )}
+            </Group>
+          }
         />
         {!follow && (
           <Box pos="absolute" bottom={12} right={24}>
