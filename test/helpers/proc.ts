@@ -46,3 +46,8 @@ export function cmdline(pid: number): string {
     return '';
   }
 }
+
+/** Uid of a live process, from /proc/<pid>/status (Linux). */
+export function uidOf(pid: number): number {
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}

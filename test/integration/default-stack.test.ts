@@ -10,7 +10,7 @@ import type { ServiceStatus } from '../../src/shared/services';
 import { DEFAULT_DATABASE_PORT_FILE } from '../../src/main/core/stack/default-stack';
 import { isRoot } from '../../src/main/core/postgres/run-as';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
-import { aliveProcess, processesWhere } from '../helpers/proc';
+import { aliveProcess, processesWhere, uidOf } from '../helpers/proc';
 import { createTestDatabase, postgresTarget } from '../helpers/ref-backend-pg';
 import { untilServices } from '../helpers/stack';
 import { pollUntil } from '../helpers/supervise';
@@ -34,11 +34,6 @@ const bothRunning = (list: ServiceStatus[]): boolean =>
 function environOf(pid: number): Record<string, string> {
   const pairs = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
   return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
-}
-
-/** Uid of a live process, from /proc/<pid>/status. */
-function uidOf(pid: number): number {
-  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
 
 async function login(server: HeadlessServer): Promise<Response> {

@@ -10,7 +10,7 @@ import { PostgresProbe } from '../../src/main/core/probes/postgres-probe';
 import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
 import { userIdsOf } from '../../src/main/core/stack/service-user';
 import { FolderError } from '../../src/main/core/writable-folder';
-import { processesWhere } from '../helpers/proc';
+import { processesWhere, uidOf } from '../helpers/proc';
 import { aliveProcess } from '../helpers/proc';
 import { freePort, pollUntil, tempDir, testConfig, waitForState } from '../helpers/supervise';
 
@@ -32,11 +32,6 @@ afterEach(async () => {
   await runtime?.shutdown();
   runtime = null;
 });
-
-/** Uid of a live process, from /proc/<pid>/status. */
-function uidOf(pid: number): number {
-  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-}
 
 /** Starts the definition's server as the runtime would: its command, args, cwd, env and user. */
 function startServer(service: PostgresService): { child: ChildProcess; startedAt: number; exited: Promise<number> } {
