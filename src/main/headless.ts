@@ -21,6 +21,8 @@ import {
   takeStopSignals,
   type StopSignal,
 } from './core/shutdown-signals';
+import { SystemdNotifier } from './core/systemd/notifier';
+import { reportToSystemd } from './core/systemd/readiness';
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
@@ -213,6 +215,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   let stack: StackDefinition;
   let lock: DataDirLock | undefined;
   let serve: Awaited<ReturnType<typeof loadServe>>;
+  let notifier: SystemdNotifier;
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
@@ -224,6 +227,9 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       return 0;
     }
     if (cli.command !== 'serve') throw new ConfigError(`unknown command "${cli.command}" (the command is: serve)`);
+    // Under systemd (Type=notify): read, and removed from the environment before any service is spawned.
+    notifier = SystemdNotifier.fromEnvironment({ warn: (line) => output.err(`backend-supervisor: ${oneLine(line)}`) });
+    notifier.startWatchdog();
     serve = await loadServe();
     const env = process.env;
     const defaults = serve.runtime.bundledBackendDefaults(OUT_DIR);
@@ -279,6 +285,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     throw err;
   }
   const { supervisor } = runtime;
+  const systemd = reportToSystemd(notifier, runtime.stack.primary);
   /** The process group of every service with a live process. */
   const liveGroups = (): number[] =>
     runtime.stack.all.map((m) => m.supervisor.status().pid).filter((pid): pid is number => pid !== null);
@@ -292,6 +299,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       (signal) => {
         stopping = true;
         stoppingGroups = liveGroups();
+        systemd.stopping(`${signal}: stopping`);
         output.out(
           `backend-supervisor: ${signal}: stopping the backend (SIGKILL after ${config.stopTimeoutMs / 1000} s; a second signal kills it now)`,
         );
@@ -393,6 +401,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     return 1;
   }
   const dashboardUrl = address.replace('://0.0.0.0', '://127.0.0.1');
+  systemd.listening(dashboardUrl, cli.start);
   output.out(`backend-supervisor: dashboard ${dashboardUrl}/`);
   output.out(
     token.source === 'env'
@@ -433,6 +442,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     }
   }
   await stopped;
+  await systemd.close();
   await lock.release();
   output.out('backend-supervisor: stopped');
   return 0;
