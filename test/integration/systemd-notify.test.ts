@@ -1,0 +1,179 @@
+/**
+ * `backend-supervisor serve` as a systemd `Type=notify` service, as a real process with a
+ * real NOTIFY_SOCKET (a unix datagram socket bound by Python) and Debian's systemd-notify:
+ * READY=1 only once the backend is healthy, STOPPING=1 on SIGTERM before it exits, WATCHDOG=1
+ * at half of WATCHDOG_USEC, nothing without NOTIFY_SOCKET, one warning without systemd-notify.
+ */
+import { chmodSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
+import { bindNotifySocket, python3, type Datagram, type NotifySocket } from '../helpers/notify-socket';
+import { FAULT_BACKEND, freePort, pollUntil, tempDir } from '../helpers/supervise';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** Health answers 503 for this long after the backend listens, ms. */
+const UNHEALTHY_MS = 2_500;
+
+/**
+ * A serve supervising the fault backend, which first records the systemd variables it
+ * inherited (none, it must be) in `<dir>/backend-env.json`.
+ */
+async function serve(env: Record<string, string>): Promise<{ server: HeadlessServer; dir: string }> {
+  const dir = tempDir('bsup-sd-');
+  chmodSync(dir, 0o755);
+  const recorder = join(dir, 'record-env.mjs');
+  writeFileSync(
+    recorder,
+    `import { writeFileSync } from 'node:fs';\n` +
+      `const names = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'];\n` +
+      `writeFileSync(${JSON.stringify(join(dir, 'backend-env.json'))}, JSON.stringify(Object.fromEntries(names.map((n) => [n, process.env[n] ?? null]))));\n`,
+  );
+  const port = await freePort();
+  const server = await startHeadless({
+    GO_BACKEND_BINARY: process.execPath,
+    BACKEND_ARGS: JSON.stringify(['--import', recorder, FAULT_BACKEND]),
+    GO_BACKEND_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
+    LISTENING_FILE: join(dir, 'listening'),
+    ...env,
+  });
+  cleanups.push(() => server.stop());
+  return { server, dir };
+}
+
+async function socket(): Promise<NotifySocket> {
+  const s = await bindNotifySocket();
+  cleanups.push(() => s.close());
+  return s;
+}
+
+async function backendState(server: HeadlessServer): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/admin/backend/status`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  return ((await res.json()) as { status: string }).status;
+}
+
+const lifecycle = (messages: Datagram[]): Datagram[] => messages.filter((m) => m.fields.WATCHDOG === undefined);
+
+describe.skipIf(python3() === null)('serve under a NOTIFY_SOCKET', () => {
+  it('sends READY=1 once the backend is healthy, not before; STOPPING=1 on SIGTERM, before it exits', async () => {
+    const s = await socket();
+    const { server, dir } = await serve({ NOTIFY_SOCKET: s.path, READY_AFTER_MS: String(UNHEALTHY_MS) });
+    const ready = (): Datagram[] => s.messages().filter((m) => m.fields.READY === '1');
+    await pollUntil(() => ready().length > 0 || server.process.exitCode !== null, 60_000, 50, 'READY=1');
+    const listeningAt = Number(readFileSync(join(dir, 'listening'), 'utf8'));
+    const [readyMessage] = ready();
+    // Health answered 503 until then: READY=1 came after the backend was healthy, not at its spawn.
+    expect(readyMessage!.at).toBeGreaterThanOrEqual(listeningAt + UNHEALTHY_MS);
+    expect(readyMessage!.fields.STATUS).toMatch(
+      /^backend running \(pid \d+\): .*; dashboard http:\/\/127\.0\.0\.1:\d+$/,
+    );
+    expect(await backendState(server)).toBe('running');
+    // What came before READY=1 said what was going on.
+    const before = lifecycle(s.messages()).filter((m) => m.at < readyMessage!.at);
+    expect(before.map((m) => m.fields.STATUS).join('\n')).toMatch(/backend starting/);
+
+    // The backend inherited none of systemd's variables (it could have sent its own READY=1).
+    expect(JSON.parse(readFileSync(join(dir, 'backend-env.json'), 'utf8'))).toEqual({
+      NOTIFY_SOCKET: null,
+      WATCHDOG_USEC: null,
+      WATCHDOG_PID: null,
+    });
+
+    expect(await server.stop()).toBe(0);
+    const exitedAt = Date.now();
+    const all = lifecycle(s.messages());
+    const stopping = all.filter((m) => m.fields.STOPPING === '1');
+    expect(stopping).toHaveLength(1);
+    expect(stopping[0]!.fields.STATUS).toBe('SIGTERM: stopping');
+    expect(stopping[0]!.at).toBeLessThanOrEqual(exitedAt);
+    expect(stopping[0]!.at).toBeGreaterThan(readyMessage!.at);
+    expect(ready()).toHaveLength(1);
+    expect(server.output()).not.toMatch(/systemd-notify/);
+  });
+
+  it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
+    const s = await socket();
+    // 2 s: a ping every second.
+    const { server } = await serve({ NOTIFY_SOCKET: s.path, WATCHDOG_USEC: '2000000' });
+    const pings = (): number[] =>
+      s
+        .messages()
+        .filter((m) => m.fields.WATCHDOG === '1')
+        .map((m) => m.at);
+    await pollUntil(() => pings().length >= 6 || server.process.exitCode !== null, 60_000, 50, 'six pings');
+    const at = pings();
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+    expect(median).toBeGreaterThan(1_000 * 0.6);
+    expect(median).toBeLessThan(1_000 * 1.6);
+    // On from before the start is done: systemd's watchdog covers the start-up too.
+    const readyAt = s.messages().find((m) => m.fields.READY === '1')?.at ?? Infinity;
+    expect(at[0]).toBeLessThan(readyAt);
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+describe('serve without systemd', () => {
+  /** A folder with a stand-in systemd-notify that records each call. */
+  function standIn(): { dir: string; calls: string } {
+    const dir = tempDir('bsup-fake-notify-');
+    chmodSync(dir, 0o755);
+    const calls = join(dir, 'calls');
+    writeFileSync(join(dir, 'systemd-notify'), `#!/bin/sh\necho "$@" >> '${calls}'\n`, { mode: 0o755 });
+    return { dir, calls };
+  }
+
+  it('without NOTIFY_SOCKET runs no systemd-notify, WATCHDOG_USEC or not', async () => {
+    const fake = standIn();
+    const { server } = await serve({
+      PATH: `${fake.dir}:${process.env.PATH ?? ''}`,
+      NOTIFY_SOCKET: '', // as unset, even if this runner has one
+      WATCHDOG_USEC: '200000',
+    });
+    await pollUntil(async () => (await backendState(server)) === 'running', 30_000, 100, 'the backend running');
+    // Ten would-be watchdog intervals pass while the backend runs; then the stop.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await server.stop()).toBe(0);
+    expect(existsSync(fake.calls)).toBe(false);
+  });
+
+  /** A PATH of one folder linking every program of this PATH but systemd-notify. */
+  function pathWithoutSystemdNotify(): string {
+    const dir = tempDir('bsup-no-notify-');
+    chmodSync(dir, 0o755);
+    for (const from of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+      let names: string[] = [];
+      try {
+        names = readdirSync(from);
+      } catch {
+        continue; // a folder of PATH that is not there
+      }
+      for (const name of names) {
+        if (name === 'systemd-notify' || existsSync(join(dir, name))) continue;
+        symlinkSync(join(from, name), join(dir, name));
+      }
+    }
+    return dir;
+  }
+
+  it('with NOTIFY_SOCKET but no systemd-notify on PATH: one warning line, and it runs as usual', async () => {
+    const path = pathWithoutSystemdNotify();
+    const { server } = await serve({ PATH: path, NOTIFY_SOCKET: join(tempDir('bsup-sock-'), 'notify.sock') });
+    await pollUntil(async () => (await backendState(server)) === 'running', 30_000, 100, 'the backend running');
+    expect(await server.stop()).toBe(0);
+    const warnings = server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('systemd-notify'));
+    expect(warnings).toEqual([
+      'backend-supervisor: NOTIFY_SOCKET is set but systemd-notify is not on PATH (install systemd, or use Type=simple): systemd hears nothing from the supervisor',
+    ]);
+  });
+});
