@@ -24,6 +24,8 @@ import {
 import { SystemdNotifier } from './core/systemd/notifier';
 import { reportToSystemd } from './core/systemd/readiness';
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
+import { CLIENT_COMMANDS, clientCommand, generalHelp } from './cli/commands';
+import { CONTROL_URL_FILE, writeControlUrl } from './cli/control-url-file';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
 
@@ -85,7 +87,8 @@ const ECHO_MAX_BACKLOG = 1024 * 1024;
 
 /** Parsed command line. @throws ConfigError on an unknown option or a bad value. */
 function parseCommandLine(argv: string[]): {
-  command: string;
+  /** The first positional argument (null: none). */
+  command: string | null;
   help: boolean;
   version: boolean;
   start: boolean;
@@ -124,7 +127,7 @@ function parseCommandLine(argv: string[]): {
   }
   if (values['data-dir']) overrides.dataDir = values['data-dir'];
   return {
-    command: positionals[0] ?? 'serve',
+    command: positionals[0] ?? null,
     help: values.help,
     version: values.version,
     start: !values['no-start'],
@@ -167,6 +170,8 @@ function describeDatabase(db: ServiceDefinition): string {
  * folder locked by another supervisor), 1 when the control server cannot listen.
  */
 export async function main(argv: string[], output: Output = consoleOutput()): Promise<number> {
+  // A client command (status, logs, …) talks to a running supervisor: none of serve's signal handling.
+  if (clientCommand(argv[0])) return runClientCommand(argv, output);
   // The signals first, before anything can wait: until takeStopSignals removes them, the
   // listeners of when-exit and signal-exit (installed on import) either end the process at
   // once or lose the signal (both re-raise it while removing themselves), and a SIGUSR1
@@ -200,6 +205,18 @@ export async function main(argv: string[], output: Output = consoleOutput()): Pr
   }
 }
 
+/**
+ * Runs a command of the command-line client (src/main/cli), imported only now: `--help`,
+ * `--version` and serve do not load it.
+ * @returns its exit code (0 done, 1 failed, 2 usage, 3 no supervisor reached).
+ */
+async function runClientCommand(argv: string[], output: Output): Promise<number> {
+  const { runClient } = await import('./cli/main');
+  const code = await runClient(argv, output);
+  await output.close?.(CONSOLE_FLUSH_AT_EXIT_MS, code);
+  return code;
+}
+
 /** How {@link run} learns of the stop signals main took. */
 interface StartupSignals {
   /** The stop signal received before the runtime took over, if any. */
@@ -219,14 +236,26 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
-      output.out(HELP);
+      output.out(cli.command === 'serve' ? HELP : generalHelp());
       return 0;
     }
     if (cli.version) {
       output.out(process.env.npm_package_version ?? '0.1.0');
       return 0;
     }
-    if (cli.command !== 'serve') throw new ConfigError(`unknown command "${cli.command}" (the command is: serve)`);
+    // The bare command prints the help (it started a server before the client commands came).
+    if (cli.command === null && argv.length === 0) {
+      output.out(generalHelp());
+      return 0;
+    }
+    if (cli.command !== 'serve') {
+      const commands = ['serve', ...CLIENT_COMMANDS.map((c) => c.name)].join(', ');
+      throw new ConfigError(
+        cli.command === null
+          ? `name a command: ${commands} (see --help)`
+          : `unknown command "${cli.command}" (the commands are: ${commands})`,
+      );
+    }
     // Under systemd (Type=notify): read, and removed from the environment before any service is spawned.
     notifier = SystemdNotifier.fromEnvironment({ warn: (line) => output.err(`backend-supervisor: ${oneLine(line)}`) });
     notifier.startWatchdog();
@@ -403,6 +432,12 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   const dashboardUrl = address.replace('://0.0.0.0', '://127.0.0.1');
   systemd.listening(dashboardUrl, cli.start);
   output.out(`backend-supervisor: dashboard ${dashboardUrl}/`);
+  // Where the command-line client finds this server (src/main/cli/control-url-file.ts).
+  try {
+    writeControlUrl(config.dataDir, dashboardUrl);
+  } catch (err) {
+    output.err(`backend-supervisor: cannot write ${CONTROL_URL_FILE}: ${oneLine((err as Error).message)}`);
+  }
   output.out(
     token.source === 'env'
       ? 'backend-supervisor: control token from CONTROL_TOKEN'

@@ -1,0 +1,131 @@
+/**
+ * The client's command line: `<command> [operand] [options]`, checked against the command's
+ * entry in the table (commands.ts). Every mistake is a {@link UsageError} (exit 2).
+ */
+import { parseArgs } from 'node:util';
+import { SERVICE_NAME_PATTERN } from '../../shared/services';
+import { CONNECTION_OPTIONS, COMPLETION_SHELLS, clientCommand, connects, type CommandSpec } from './commands';
+import { UsageError } from './errors';
+
+/** A parsed client command line. */
+export interface ParsedCommand {
+  command: CommandSpec;
+  /** The operand (a service, a shell, a command name), if given. */
+  operand: string | undefined;
+  /** `--help` was given. */
+  help: boolean;
+  /** The option values by long name (booleans false when absent). */
+  values: Record<string, string | boolean | undefined>;
+  /** `--url`, `--token-file`, `--data-dir`. */
+  connection: { url?: string; tokenFile?: string; dataDir?: string };
+}
+
+/**
+ * Parses `argv` (the command's name first).
+ * @throws UsageError for an unknown command or option, a missing or extra operand, an
+ * option without its value, a service name that cannot be one.
+ */
+export function parseCommand(argv: readonly string[]): ParsedCommand {
+  const [name, ...rest] = argv;
+  const command = clientCommand(name);
+  if (!command) throw new UsageError(`unknown command "${name ?? ''}"`);
+  const specs = { ...command.options, ...(connects(command) ? CONNECTION_OPTIONS : {}) };
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([long, spec]) => [
+      long,
+      spec.short ? { type: spec.type, short: spec.short } : { type: spec.type },
+    ]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    // node's messages name the option ("Unknown option '--foo'"); the rest of them is about parseArgs itself.
+    const message = (err as Error).message.split('. ')[0] ?? 'bad options';
+    throw new UsageError(message, command.name);
+  }
+  const { values, positionals } = parsed;
+  const help = values.help === true;
+  if (positionals.length > 1) {
+    throw new UsageError(`too many arguments: ${positionals.slice(1).join(' ')}`, command.name);
+  }
+  const operand = positionals[0];
+  if (!help) checkOperand(command, operand, values);
+  const text = (key: string): string | undefined => {
+    const v = values[key as keyof typeof values];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return {
+    command,
+    operand,
+    help,
+    values: values as Record<string, string | boolean | undefined>,
+    connection: { url: text('url'), tokenFile: text('token-file'), dataDir: text('data-dir') },
+  };
+}
+
+function checkOperand(command: CommandSpec, operand: string | undefined, values: Record<string, unknown>): void {
+  switch (command.operand) {
+    case 'none':
+      if (operand !== undefined)
+        throw new UsageError(`${command.name} takes no argument (got "${operand}")`, command.name);
+      return;
+    case 'service':
+      if (operand !== undefined && !SERVICE_NAME_PATTERN.test(operand)) {
+        throw new UsageError(`"${operand}" is not a service name ([a-z0-9_-], at most 63)`, command.name);
+      }
+      if (operand !== undefined && values.all === true) {
+        throw new UsageError(`give a service or --all, not both`, command.name);
+      }
+      return;
+    case 'shell':
+      if (operand === undefined || !(COMPLETION_SHELLS as readonly string[]).includes(operand)) {
+        throw new UsageError(`name a shell: ${COMPLETION_SHELLS.join(' or ')}`, command.name);
+      }
+      return;
+    case 'command':
+      if (operand !== undefined && operand !== 'serve' && !clientCommand(operand)) {
+        throw new UsageError(`unknown command "${operand}"`, command.name);
+      }
+      return;
+  }
+}
+
+/** Most log lines one call asks for (the `logs:tail` channel's limit). */
+export const MAX_LOG_LINES = 100_000;
+
+/**
+ * `-n N`: a whole number from 0 to {@link MAX_LOG_LINES}.
+ * @throws UsageError otherwise.
+ */
+export function lineCount(raw: string): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_LOG_LINES) {
+    throw new UsageError(`-n ${raw}: give a whole number of lines from 0 to ${MAX_LOG_LINES}`, 'logs');
+  }
+  return n;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * `--since`: a duration back from `now` (`90s`, `10m`, `1.5h`, `2d`) or a date `Date.parse`
+ * reads (RFC 3339 such as `2026-12-02T10:00:00Z`, or `2026-12-02`).
+ * @returns the time in ms since the epoch.
+ * @throws UsageError for anything else.
+ */
+export function sinceTime(raw: string, now: number): number {
+  const duration = /^(\d+(?:\.\d+)?)([smhd])$/.exec(raw.trim());
+  if (duration) return now - Number(duration[1]) * (DURATION_UNITS_MS[duration[2] as string] as number);
+  // A bare number is ambiguous (seconds? a year?): refused rather than guessed.
+  const at = /^\d+$/.test(raw.trim()) ? NaN : Date.parse(raw);
+  if (Number.isNaN(at)) {
+    throw new UsageError(`--since ${raw}: give a duration (30s, 10m, 2h, 1d) or a date (2026-12-02T10:00:00Z)`, 'logs');
+  }
+  return at;
+}

@@ -1,0 +1,202 @@
+/**
+ * The client's HTTP calls to the control API (undici), each answer's failure turned into the
+ * error that carries its exit code: no answer is {@link UnreachableError} (3), an answer
+ * that says no is {@link CommandFailedError} (1).
+ */
+// Not undici's index (fetch, WebSocket, caches: most of its source), as the health probe.
+import Agent from 'undici/lib/dispatcher/agent.js';
+import requestOn from 'undici/lib/api/api-request.js';
+import type { Dispatcher } from 'undici';
+import type { Channel, ChannelArgs, ChannelResult } from '../../shared/contract';
+import { CommandFailedError, UnreachableError } from './errors';
+import type { Target } from './locate';
+
+/** Longest a connect may take, ms: a supervisor on this machine answers in microseconds. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** Longest a read (status, logs, incidents) waits for the answer's headers, ms. */
+export const READ_TIMEOUT_MS = 60_000;
+/**
+ * Longest a command (start, stop, restart, reload) waits, ms: a start answers once the service
+ * is healthy or has given up, a stop after the grace periods; 15 minutes covers the longest
+ * startup and stop budgets the settings allow, a hung server still ends.
+ */
+export const COMMAND_TIMEOUT_MS = 15 * 60_000;
+
+/** A supervisor's answer: its HTTP status and its parsed JSON body. */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** The error message and code in any of the API's failure shapes (REST, RPC envelope, access guard). */
+export function failureOf(body: unknown): { message: string | null; code: string | null } {
+  if (typeof body !== 'object' || body === null) return { message: null, code: null };
+  const b = body as { error?: unknown; code?: unknown; message?: unknown };
+  if (typeof b.error === 'object' && b.error !== null) {
+    const e = b.error as { message?: unknown; code?: unknown };
+    return {
+      message: typeof e.message === 'string' ? e.message : null,
+      code: typeof e.code === 'string' ? e.code : null,
+    };
+  }
+  return {
+    message: typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : null,
+    code: typeof b.code === 'string' ? b.code : null,
+  };
+}
+
+/** Network errors' codes that mean "nobody answered there" (as opposed to a bug). */
+const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'name lookup failed',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_SOCKET: 'the connection closed',
+  UND_ERR_CLOSED: 'the connection closed',
+};
+
+/** Talks to one supervisor; {@link close} when done (its connections keep the process alive). */
+export class ControlClient {
+  private readonly agent = new Agent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
+
+  constructor(readonly target: Target) {}
+
+  /** Where it talks to, for messages: the URL and where it came from. */
+  private where(): string {
+    return `${this.target.url}${this.target.urlSource === '--url' ? '' : ` (from ${this.target.urlSource})`}`;
+  }
+
+  /**
+   * One request. Resolves with the answer (any status); the body is read whole.
+   * @throws UnreachableError when no answer came; UnreachableError too when the answer is
+   * not JSON (something else listens there); CommandFailedError for 401/403 (the token).
+   */
+  async call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = READ_TIMEOUT_MS): Promise<Answer> {
+    const data = await this.send(method, path, body, timeoutMs, 'application/json');
+    const text = await data.body.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      throw new UnreachableError(`${this.where()} answered HTTP ${data.statusCode}, not as a supervisor (not JSON)`);
+    }
+    this.checkAccess(data.statusCode, parsed);
+    return { status: data.statusCode, body: parsed };
+  }
+
+  /**
+   * GETs a JSON resource.
+   * @throws CommandFailedError for a non-2xx answer (its message and code), or as {@link call}.
+   */
+  async get(path: string): Promise<unknown> {
+    return this.ok(await this.call('GET', path));
+  }
+
+  /**
+   * Calls an RPC channel (`POST /api/v1/rpc/<channel>`, `{"args": [...]}`) and unwraps its envelope.
+   * @throws CommandFailedError when the envelope says `ok: false`, or as {@link call}.
+   */
+  async rpc<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResult<C>> {
+    const answer = await this.call('POST', `/api/v1/rpc/${channel}`, { args });
+    const envelope = answer.body as { ok?: unknown; data?: unknown } | null;
+    if (answer.status >= 300 || !envelope || envelope.ok !== true) this.fail(answer);
+    return envelope.data as ChannelResult<C>;
+  }
+
+  /**
+   * Opens the event stream (`GET /api/v1/events`) and resolves once the server answered it
+   * (subscribed from then on). The body is the raw `text/event-stream`; `signal` ends it.
+   * @throws UnreachableError, or CommandFailedError for a refusal (503: too many streams).
+   */
+  async events(signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const data = await this.send('GET', '/api/v1/events', undefined, READ_TIMEOUT_MS, 'text/event-stream', signal);
+    if (data.statusCode !== 200) {
+      const text = await data.body.text().catch(() => '');
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: the status says it
+      }
+      this.checkAccess(data.statusCode, parsed);
+      this.fail({ status: data.statusCode, body: parsed });
+    }
+    return data.body;
+  }
+
+  /** Closes the connections (an open event stream too). */
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+
+  /** The body of a 2xx answer. @throws CommandFailedError for any other. */
+  ok(answer: Answer): unknown {
+    if (answer.status < 200 || answer.status >= 300) this.fail(answer);
+    return answer.body;
+  }
+
+  /** @throws CommandFailedError with the answer's message and code. */
+  fail(answer: Answer): never {
+    const { message, code } = failureOf(answer.body);
+    throw new CommandFailedError(
+      `${message ?? `HTTP ${answer.status}`}${code ? ` (${code})` : ''}`,
+      answer.status,
+      code,
+    );
+  }
+
+  /** A refused token is the caller's to fix: says which token and where it came from. */
+  private checkAccess(status: number, body: unknown): void {
+    if (status !== 401 && status !== 403) return;
+    const { message, code } = failureOf(body);
+    if (status === 403 && code === 'FORBIDDEN' && this.target.readOnly) {
+      throw new CommandFailedError(
+        `the read-only token (${this.target.tokenSource}) may not do this: it needs the control token (--token-file)`,
+        status,
+        code,
+      );
+    }
+    if (status === 401) {
+      throw new CommandFailedError(
+        `${this.where()} refused the token from ${this.target.tokenSource} (${message ?? 'unauthorized'}); is it that supervisor's token?`,
+        status,
+        code,
+      );
+    }
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    accept: string,
+    signal?: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
+    const url = new URL(this.target.url);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.target.token}`, accept };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await requestOn.call(this.agent, {
+        origin: url.origin,
+        path: `${url.pathname.replace(/\/$/, '')}${path}`,
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: timeoutMs,
+        // The event stream is quiet between heartbeats; the other bodies follow their headers at once.
+        bodyTimeout: accept === 'text/event-stream' ? 0 : timeoutMs,
+        signal,
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      const why = UNREACHABLE_CODES[code];
+      if (why) throw new UnreachableError(`cannot reach the supervisor at ${this.where()}: ${why}; is serve running?`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `completion bash|zsh`: the shell completion script, made from the command table (so a new
+ * command or option completes without touching this file). Service names are completed by
+ * asking the supervisor (`services -q`, with the `--url`, `--token-file` and `--data-dir`
+ * already typed); nothing is completed when it cannot be reached.
+ */
+import {
+  CLIENT_COMMANDS,
+  COMPLETION_SHELLS,
+  CONNECTION_OPTIONS,
+  connects,
+  type CommandSpec,
+  type OptionSpec,
+} from '../commands';
+import { EXIT } from '../errors';
+import type { CommandContext } from './context';
+
+/** Every option word of a command (`--json`, `-f`, `--follow`…). */
+function optionWords(command: CommandSpec): string[] {
+  const specs = {
+    ...command.options,
+    ...(connects(command) ? CONNECTION_OPTIONS : {}),
+    help: { type: 'boolean', short: 'h', doc: '' },
+  };
+  return Object.entries(specs).flatMap(([name, spec]) => [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])]);
+}
+
+/** Option words that take a value, for `$prev`. */
+function valueWords(): string[] {
+  const words = new Set<string>(['--settings', '--stack', '--control-host', '--control-port']);
+  for (const c of CLIENT_COMMANDS) {
+    for (const [name, spec] of Object.entries({ ...c.options, ...CONNECTION_OPTIONS })) {
+      if (spec.type !== 'string') continue;
+      words.add(`--${name}`);
+      if (spec.short) words.add(`-${spec.short}`);
+    }
+  }
+  return [...words];
+}
+
+const SERVICE_COMMANDS = CLIENT_COMMANDS.filter((c) => c.operand === 'service').map((c) => c.name);
+const COMMAND_NAMES = ['serve', ...CLIENT_COMMANDS.map((c) => c.name)];
+/** Options whose value is a file or a folder. */
+const PATH_OPTIONS = ['--data-dir', '--token-file', '--settings', '--stack'];
+
+/** The bash script: `source <(backend-supervisor completion bash)`. */
+export function bashCompletion(): string {
+  const cases = CLIENT_COMMANDS.map((c) => `    ${c.name}) opts="${optionWords(c).join(' ')}" ;;`).join('\n');
+  return `# bash completion for backend-supervisor
+# Load it with: source <(backend-supervisor completion bash)
+# or keep it: backend-supervisor completion bash > /etc/bash_completion.d/backend-supervisor
+_backend_supervisor_services() {
+  local i conn=()
+  for ((i = 2; i < COMP_CWORD; i++)); do
+    case \${COMP_WORDS[i]} in
+      --url|--token-file|--data-dir) conn+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}") ;;
+    esac
+  done
+  "\${COMP_WORDS[0]}" services -q "\${conn[@]}" 2>/dev/null
+}
+_backend_supervisor() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} cmd=\${COMP_WORDS[1]} opts=""
+  COMPREPLY=()
+  if ((COMP_CWORD == 1)); then
+    COMPREPLY=($(compgen -W "${COMMAND_NAMES.join(' ')} --help --version" -- "$cur"))
+    return
+  fi
+  case $prev in
+    ${PATH_OPTIONS.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    ${valueWords()
+      .filter((w) => !PATH_OPTIONS.includes(w))
+      .join('|')}) return ;;
+  esac
+  case $cmd in
+${cases}
+    serve) opts="--control-host --control-port --data-dir --settings --stack --no-start --help" ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    return
+  fi
+  case $cmd in
+    ${SERVICE_COMMANDS.join('|')}) COMPREPLY=($(compgen -W "$(_backend_supervisor_services)" -- "$cur")) ;;
+    completion) COMPREPLY=($(compgen -W "${COMPLETION_SHELLS.join(' ')}" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "${COMMAND_NAMES.join(' ')}" -- "$cur")) ;;
+  esac
+}
+complete -F _backend_supervisor backend-supervisor
+`;
+}
+
+/** An option's doc for zsh: its first clause, without the characters `_arguments` gives a meaning. */
+function zshDoc(spec: OptionSpec): string {
+  return (spec.doc.split(/[(;]/)[0] ?? '').trim().replace(/[[\]:'\\]/g, '');
+}
+
+/** One `_arguments` spec of an option. */
+function zshOption(name: string, spec: OptionSpec): string {
+  const value =
+    spec.type === 'string'
+      ? `:${(spec.value ?? 'value').replace(/[<>]/g, '')}:${PATH_OPTIONS.includes(`--${name}`) ? '_files' : ''}`
+      : '';
+  const doc = `[${zshDoc(spec)}]${value}`;
+  return spec.short ? `'(-${spec.short} --${name})'{-${spec.short},--${name}}'${doc}'` : `'--${name}${doc}'`;
+}
+
+/** The zsh script: `source <(backend-supervisor completion zsh)`, or saved as `_backend-supervisor` in $fpath. */
+export function zshCompletion(): string {
+  const describe = [
+    `'serve:run the supervisor and its control server'`,
+    ...CLIENT_COMMANDS.map((c) => `'${c.name}:${c.summary.replace(/[:'\\]/g, '')}'`),
+  ].join(' ');
+  const operand: Record<string, string> = {
+    service: `'1:service:_backend_supervisor_services'`,
+    shell: `'1:shell:(${COMPLETION_SHELLS.join(' ')})'`,
+    command: `'1:command:(${COMMAND_NAMES.join(' ')})'`,
+    none: '',
+  };
+  const cases = CLIENT_COMMANDS.map((c) => {
+    const specs = [
+      ...Object.entries({ ...c.options, ...(connects(c) ? CONNECTION_OPTIONS : {}) }).map(([n, s]) => zshOption(n, s)),
+      operand[c.operand],
+    ].filter(Boolean);
+    return `    ${c.name}) _arguments ${specs.join(' ')} ;;`;
+  }).join('\n');
+  return `#compdef backend-supervisor
+# zsh completion for backend-supervisor
+# Load it with: source <(backend-supervisor completion zsh)
+# or keep it: backend-supervisor completion zsh > "\${fpath[1]}/_backend-supervisor"
+_backend_supervisor_services() {
+  local -a names conn
+  local i
+  for ((i = 3; i < CURRENT; i++)); do
+    case \${words[i]} in
+      --url|--token-file|--data-dir) conn+=(\${words[i]} \${words[i+1]}) ;;
+    esac
+  done
+  names=(\${(f)"$(\${words[1]} services -q \${conn[@]} 2>/dev/null)"})
+  _describe service names
+}
+_backend_supervisor() {
+  local -a commands
+  commands=(${describe})
+  if ((CURRENT == 2)); then
+    _describe command commands
+    return
+  fi
+  case \${words[2]} in
+${cases}
+    serve) _arguments '--control-host[bind address]:host:' '--control-port[port]:port:' '--data-dir[data folder]:dir:_files -/' '--settings[settings file]:file:_files' '--stack[stack file]:file:_files' '--no-start[do not start the backend]' ;;
+  esac
+}
+if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then
+  _backend_supervisor "$@"
+else
+  compdef _backend_supervisor backend-supervisor
+fi
+`;
+}
+
+/** Runs `completion`. */
+export async function completion({ io, parsed }: CommandContext): Promise<number> {
+  io.out((parsed.operand === 'zsh' ? zshCompletion() : bashCompletion()).trimEnd());
+  return EXIT.ok;
+}

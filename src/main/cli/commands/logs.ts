@@ -1,0 +1,97 @@
+/**
+ * `logs [service] [-f] [-n N] [--since 10m] [--json]`: the last lines of one service's log, or
+ * of every service merged by time, then (`-f`) the new ones from the event stream until
+ * Ctrl-C. With `-f` the stream is opened first and the past lines read after, so no line
+ * falls between the two; one seen in both is printed once (by its service's `seq`).
+ */
+import type { ServiceStatus } from '../../../shared/services';
+import type { LogLine } from '../../../shared/status';
+import { lineCount, sinceTime } from '../args';
+import { EXIT, UnreachableError } from '../errors';
+import { openFollow } from '../follow';
+import { paint, printable } from '../table';
+import type { ControlClient } from '../client';
+import type { CommandContext } from './context';
+
+/** Past lines printed when `-n` is not given (and `--since` is not either). */
+export const DEFAULT_LOG_LINES = 50;
+
+/** A line with its service named (a line of the `backend` may leave it out). */
+type NamedLine = LogLine & { service: string };
+
+/** How a line is printed: `<ts> [svc] text`, `[svc:err]` for stderr, `[supervisor:svc]` for the supervisor's own. */
+export function logLine(line: NamedLine, colour: boolean): string {
+  const prefix =
+    line.stream === 'supervisor'
+      ? paint(`[supervisor:${line.service}]`, 'cyan', colour)
+      : line.stream === 'stderr'
+        ? paint(`[${line.service}:err]`, 'red', colour)
+        : `[${line.service}]`;
+  return `${paint(line.ts, 'dim', colour)} ${prefix} ${printable(line.text)}`;
+}
+
+/** Merges per-service tails by time (each already in `seq` order; a sort that keeps ties in place). */
+export function mergeByTime(tails: readonly (readonly NamedLine[])[]): NamedLine[] {
+  return tails.flat().sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+}
+
+/** Runs `logs`. */
+export async function logs({ io, parsed, client, signal }: CommandContext): Promise<number> {
+  const { values, operand } = parsed;
+  const since = typeof values.since === 'string' ? sinceTime(values.since, io.now()) : null;
+  const given = typeof values.lines === 'string' ? lineCount(values.lines) : null;
+  const count = given ?? (since === null ? DEFAULT_LOG_LINES : null);
+  const api: ControlClient = client();
+  const print = (line: NamedLine): void => io.out(values.json ? JSON.stringify(line) : logLine(line, io.colour));
+  const wanted = (service: string): boolean => operand === undefined || operand === service;
+
+  // The last seq printed per service: a streamed line at or below it was in the tail.
+  const printed = new Map<string, number>();
+  const show = (line: NamedLine): void => {
+    const last = printed.get(line.service);
+    if (last !== undefined && line.seq <= last) return;
+    printed.set(line.service, line.seq);
+    print(line);
+  };
+  let early: NamedLine[] | null = [];
+  let readStream: (() => Promise<'aborted' | 'ended'>) | null = null;
+  if (values.follow) {
+    readStream = await openFollow(api, signal, (event, payload) => {
+      if (event !== 'backend:log') return;
+      const raw = payload as LogLine;
+      const line = { ...raw, service: raw.service ?? 'backend' };
+      if (!wanted(line.service)) return;
+      if (early) early.push(line);
+      else show(line);
+    });
+  }
+  // Reads the stream meanwhile: events arrive into `early` while the tail is fetched.
+  const streamDone = readStream?.();
+  // Handled here too: a stream that fails while the tail is fetched must not be an unhandled rejection.
+  streamDone?.catch(() => undefined);
+
+  if (count !== 0) {
+    const names = operand ? [operand] : ((await api.get('/api/v1/services')) as ServiceStatus[]).map((s) => s.name);
+    const limit = since === null && count !== null ? count : undefined;
+    const tails = await Promise.all(
+      names.map(async (service) =>
+        (await api.rpc('logs:tail', { service, ...(limit === undefined ? {} : { limit }) })).map((l): NamedLine => ({
+          ...l,
+          service: l.service ?? service,
+        })),
+      ),
+    );
+    let lines = mergeByTime(tails);
+    if (since !== null) lines = lines.filter((l) => Date.parse(l.ts) >= since);
+    if (count !== null) lines = lines.slice(-count);
+    for (const line of lines) show(line);
+  }
+  if (!streamDone) return EXIT.ok;
+
+  const buffered = early ?? [];
+  early = null;
+  for (const line of buffered) show(line);
+  const end = await streamDone;
+  if (end === 'aborted') return EXIT.ok;
+  throw new UnreachableError('the supervisor closed the event stream (it stopped?)');
+}

@@ -1,0 +1,81 @@
+/** `status [service] [--json]`: every service as a table, or one in detail. */
+import type { ServiceStatus } from '../../../shared/services';
+import { EXIT } from '../errors';
+import { duration, fields, stateColour, table, type Cell } from '../table';
+import type { CommandContext } from './context';
+
+/** The HEALTH cell: the last probe's verdict and latency. */
+export function healthCell(s: ServiceStatus): Cell {
+  const last = s.last_health;
+  if (s.last_health_check === 'unknown' || !last) return { text: '-' };
+  if (last.ok)
+    return {
+      text: `healthy${last.latency_ms === null ? '' : ` (${Math.round(last.latency_ms)} ms)`}`,
+      colour: 'green',
+    };
+  return { text: `unhealthy: ${last.error ?? `HTTP ${last.status_code ?? '?'}`}`, colour: 'red' };
+}
+
+/** The INFO cell: why a service that is not running is where it is. */
+function infoOf(s: ServiceStatus): string {
+  if (s.status === 'backoff' && s.next_restart_in_ms !== null) {
+    return `restart in ${duration(Math.ceil(s.next_restart_in_ms / 1000))}: ${s.state_reason}`;
+  }
+  return s.status === 'running' ? '' : s.state_reason;
+}
+
+/** The table of `status`, one row per service in stack-file order. */
+export function statusTable(services: readonly ServiceStatus[], colour: boolean): string[] {
+  return table(
+    ['SERVICE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'HEALTH', 'INFO'],
+    services.map((s) => [
+      s.name,
+      { text: s.status, colour: stateColour(s.status) },
+      s.pid === null ? '-' : String(s.pid),
+      s.uptime_secs > 0 ? duration(s.uptime_secs) : '-',
+      String(s.restart_count),
+      healthCell(s),
+      infoOf(s),
+    ]),
+    colour,
+  );
+}
+
+/** One service in detail, as key–value lines under its name. */
+export function statusDetail(s: ServiceStatus, colour: boolean): string[] {
+  const exit = s.last_exit;
+  const pairs: [string, Cell | string][] = [
+    ['state', { text: s.status, colour: stateColour(s.status) }],
+    ['since', `${s.state_since} (${s.state_actor}: ${s.state_reason})`],
+    ['pid', s.pid === null ? '-' : String(s.pid)],
+    ['uptime', s.uptime_secs > 0 ? duration(s.uptime_secs) : '-'],
+    ['restarts', `${s.restart_count} (failures in a row: ${s.consecutive_failures})`],
+    ['health', healthCell(s)],
+    ['check', `${s.health_check.kind}${s.health_check.target ? ` ${s.health_check.target}` : ''}`],
+    ['depends on', s.depends_on.map((d) => `${d.service} (${d.condition})`).join(', ') || '-'],
+  ];
+  if (s.next_restart_in_ms !== null)
+    pairs.push(['next start', `in ${duration(Math.ceil(s.next_restart_in_ms / 1000))}`]);
+  if (exit) {
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? '?'}`;
+    pairs.push([
+      'last exit',
+      `${how} at ${exit.at}${exit.expected ? ` (stopped by ${exit.stopped_by ?? 'the supervisor'})` : ''}`,
+    ]);
+  }
+  if (s.last_error) pairs.push(['last error', { text: s.last_error, colour: 'red' }]);
+  return [`${s.name}${s.primary ? ' (primary)' : ''}`, ...fields(pairs, colour)];
+}
+
+/** Runs `status`. */
+export async function status({ io, parsed, client }: CommandContext): Promise<number> {
+  const one = parsed.operand;
+  const body = await client().get(one ? `/api/v1/services/${one}` : '/api/v1/services');
+  if (parsed.values.json) {
+    io.out(JSON.stringify(body, null, 2));
+    return EXIT.ok;
+  }
+  const lines = one ? statusDetail(body as ServiceStatus, io.colour) : statusTable(body as ServiceStatus[], io.colour);
+  for (const line of lines) io.out(line);
+  return EXIT.ok;
+}

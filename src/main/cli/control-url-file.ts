@@ -1,0 +1,34 @@
+/**
+ * `<data folder>/control-url`: the address serve's control server listens on, written once it
+ * listens, so the command-line client finds a supervisor started with `--control-port`, a
+ * port of 0 (picked by the system) or a CONTROL_PORT the client's shell does not have.
+ * Not a secret (the token files are): the address and a newline.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The file's name in the data folder. */
+export const CONTROL_URL_FILE = 'control-url';
+
+/**
+ * Writes `url` (`http://127.0.0.1:8000`) to `<dataDir>/control-url`, whole or not at all (a
+ * temporary file renamed over it: a client never reads half an address).
+ * @throws when the file cannot be written.
+ */
+export function writeControlUrl(dataDir: string, url: string): void {
+  const path = join(dataDir, CONTROL_URL_FILE);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${url}\n`, { mode: 0o644 });
+  renameSync(temporary, path);
+}
+
+/** The address in `<dataDir>/control-url`, or null when there is none (no file, empty). @throws on other read errors. */
+export function readControlUrl(dataDir: string): string | null {
+  try {
+    const text = readFileSync(join(dataDir, CONTROL_URL_FILE), 'utf8').trim();
+    return text === '' ? null : text;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Follows the control server's event stream (`GET /api/v1/events`, server-sent events) with
+ * eventsource-parser: each event's name and parsed JSON payload to a callback, until the
+ * signal aborts it or the server ends the stream.
+ */
+import { createParser } from 'eventsource-parser';
+import type { ControlClient } from './client';
+
+/** Longest line of the stream kept while unfinished, characters: a bound against a server that never ends one. */
+export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+/** How following ended: `aborted` by the signal (Ctrl-C), `ended` by the server (it stopped). */
+export type FollowEnd = 'aborted' | 'ended';
+
+/**
+ * Opens the stream; resolves with a function that reads it to its end once the stream is
+ * open (so a caller subscribes first, then reads what happened before, with nothing lost
+ * in between). Events whose payload is not JSON are skipped (the stream's own comments are
+ * heartbeats, never events).
+ * @throws as {@link ControlClient.events} when the stream cannot be opened.
+ */
+export async function openFollow(
+  client: ControlClient,
+  signal: AbortSignal,
+  onEvent: (event: string, payload: unknown) => void,
+): Promise<() => Promise<FollowEnd>> {
+  const body = await client.events(signal);
+  const parser = createParser({
+    onEvent: (message) => {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      onEvent(message.event ?? 'message', payload);
+    },
+    maxBufferSize: MAX_EVENT_CHARS,
+  });
+  return async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of body) parser.feed(decoder.decode(chunk, { stream: true }));
+    } catch (err) {
+      if (signal.aborted) return 'aborted';
+      throw err;
+    }
+    return signal.aborted ? 'aborted' : 'ended';
+  };
+}

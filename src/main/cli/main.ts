@@ -1,0 +1,123 @@
+/**
+ * The command-line client: parses a client command line, finds the supervisor, runs the
+ * command and turns what went wrong into one message and the exit code (errors.ts EXIT).
+ * Imported by the entry (headless.ts) only once the command is known to be a client one.
+ */
+import type { Output } from '../console-output';
+import { parseCommand, type ParsedCommand } from './args';
+import { ControlClient } from './client';
+import { clientCommand, commandHelp, generalHelp } from './commands';
+import { completion } from './commands/completion';
+import type { CliIo, CommandRun } from './commands/context';
+import { control } from './commands/control';
+import { incidents } from './commands/incidents';
+import { logs } from './commands/logs';
+import { reload } from './commands/reload';
+import { services } from './commands/services';
+import { status } from './commands/status';
+import { CliError, EXIT, UsageError } from './errors';
+import { locate } from './locate';
+import { printable, useColor } from './table';
+
+/** Each command's implementation, by name (the names are the table's, commands.ts). */
+const RUNS: Readonly<Record<string, CommandRun>> = {
+  status,
+  services,
+  start: control,
+  stop: control,
+  restart: control,
+  logs,
+  incidents,
+  reload,
+  completion,
+};
+
+/** The signals that end a following command (Ctrl-C, a service manager's stop). */
+const END_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** What {@link runClient} may be given instead of the process's own. */
+export interface ClientOptions {
+  /** Whether stdout is a terminal (colour). @default process.stdout.isTTY */
+  stdoutIsTTY?: boolean;
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+  /** Where SIGINT and SIGTERM come from. @default process */
+  signals?: NodeJS.EventEmitter;
+}
+
+/** `help [command]`. */
+function helpOf(parsed: ParsedCommand): string {
+  const about = parsed.operand ?? (parsed.command.name === 'help' ? undefined : parsed.command.name);
+  if (about === 'serve') return 'See: backend-supervisor serve --help';
+  const command = clientCommand(about);
+  return command && command.name !== 'help' ? commandHelp(command) : generalHelp();
+}
+
+/**
+ * Runs one client command (`argv[0]` its name).
+ * @returns the exit code: 0 done, 1 the command failed, 2 a usage error, 3 no supervisor
+ * reached. Never throws: an unexpected error is printed and is exit 1.
+ */
+export async function runClient(argv: readonly string[], output: Output, options: ClientOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const io: CliIo = {
+    out: (line) => output.out(line),
+    err: (line) => output.err(line),
+    colour: useColor(options.stdoutIsTTY ?? process.stdout.isTTY === true, env),
+    env,
+    now: options.now ?? Date.now,
+  };
+  let parsed: ParsedCommand;
+  try {
+    parsed = parseCommand(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`backend-supervisor: ${printable(err.message)}`);
+    io.err(`(see backend-supervisor ${err.command ? `${err.command} --help` : '--help'})`);
+    return EXIT.usage;
+  }
+  if (parsed.help || parsed.command.name === 'help') {
+    io.out(helpOf(parsed).trimEnd());
+    return EXIT.ok;
+  }
+  const run = RUNS[parsed.command.name];
+  if (!run) throw new Error(`no implementation for the command ${parsed.command.name}`);
+
+  const abort = new AbortController();
+  const signals = options.signals ?? process;
+  const onSignal = (): void => abort.abort();
+  const following = parsed.values.follow === true;
+  if (following) {
+    // In place of the entry's guard (its listener ends the process at once): Ctrl-C ends the
+    // stream, and the command its run with exit 0.
+    for (const s of END_SIGNALS) {
+      signals.removeAllListeners(s);
+      signals.on(s, onSignal);
+    }
+    // A reader that went away (`logs -f | head`) ends it too: nothing would ever be read.
+    process.stdout.once('error', onSignal);
+  }
+  let client: ControlClient | undefined;
+  try {
+    return await run({
+      io,
+      parsed,
+      signal: abort.signal,
+      client: () => (client ??= new ControlClient(locate(parsed.connection, env, parsed.command.readOnly))),
+    });
+  } catch (err) {
+    if (err instanceof CliError) {
+      for (const line of err.message.split('\n')) io.err(`backend-supervisor: ${printable(line)}`);
+      if (err instanceof UsageError) io.err(`(see backend-supervisor ${parsed.command.name} --help)`);
+      return err.exitCode;
+    }
+    io.err(`backend-supervisor: ${parsed.command.name} failed: ${printable((err as Error).message ?? String(err))}`);
+    return EXIT.failed;
+  } finally {
+    await client?.close().catch(() => undefined);
+    if (following) {
+      for (const s of END_SIGNALS) signals.off(s, onSignal);
+      process.stdout.off('error', onSignal);
+    }
+  }
+}
