@@ -23,6 +23,7 @@ import { launchChromium } from '../test/helpers/browser';
 import { firstPageFiles, servedBytes, servedFiles, type ServedBytes } from '../test/helpers/dashboard-assets';
 import { startHeadless } from '../test/helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil } from '../test/helpers/supervise';
+import { median } from './tools';
 
 const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? 9);
 const TOKEN_KEY = 'backend-supervisor.token';
@@ -132,12 +133,6 @@ export async function loadDashboard(
   } finally {
     await context.close();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;

@@ -18,7 +18,7 @@
  * leaves results.md as it was). Written to the `flood` section of
  * bench/results.md (`npx tsx bench/run.ts --only flood`).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -33,14 +33,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { ENV_VARIABLES } from '../src/main/core/config';
 import { isRoot } from '../src/main/core/postgres/run-as';
 import { writeResultsSection } from './results-file';
+import { cleanEnv, exited, run, haveSupervisord, median, PM2_BIN, sleep } from './tools';
 import { freePort } from '../test/helpers/supervise';
 
 const RUNS = Number(process.env.BENCH_FLOOD_RUNS ?? 5);
@@ -56,7 +55,6 @@ const IDLE_MS = 2_000;
 const ROOT = join(import.meta.dirname, '..');
 const WRITER = join(import.meta.dirname, 'flood-writer.mjs');
 const ENTRY = process.env.BENCH_FLOOD_ENTRY ?? join(ROOT, 'out', 'node', 'headless.js');
-const PM2_BIN = join(dirname(createRequire(import.meta.url).resolve('pm2/package.json')), 'bin', 'pm2');
 
 /** A tool running the writer, started. */
 interface Running {
@@ -83,26 +81,6 @@ interface RunResult {
   bytesPerLine: number;
   textBytesPerLine: number;
   files: number;
-}
-
-/** The environment of every tool: ours without the variables the supervisor or the backend read. */
-function cleanEnv(): Record<string, string> {
-  const drop = new Set([...ENV_VARIABLES.flatMap((v) => v.names), 'PORT', 'PM2_HOME', 'BACKEND_STACK_FILE']);
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !drop.has(e[0])),
-  );
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Runs a command to its end; rejects on a non-zero exit. */
-async function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
-  const child = spawn(cmd, args, { env, stdio: 'ignore' });
-  await exited(child);
-  if (child.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${child.exitCode}`);
 }
 
 /** backend-supervisor `serve` from the built entry `entry`, its defaults but the ports and data folder. */
@@ -235,30 +213,6 @@ function supervisord(): Tool {
   };
 }
 
-/** supervisord is a system package: installed with apt-get when missing and root, else left out. */
-function haveSupervisord(): boolean {
-  const has = (): boolean => {
-    try {
-      execFileSync('supervisord', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (has()) return true;
-  if (!isRoot()) return false;
-  console.log('bench flood: installing supervisor (apt-get install -y supervisor)');
-  for (const args of [['install', '-y', 'supervisor'], ['update'], ['install', '-y', 'supervisor']]) {
-    try {
-      execFileSync('apt-get', args, { stdio: 'ignore' });
-      if (has()) return true;
-    } catch {
-      // the next step (a machine whose package lists were never fetched knows no package yet)
-    }
-  }
-  return has();
-}
-
 /**
  * Follows files by name as `tail -F` does: reads what was added since the last look, and when
  * the name points to a new file (rotated), reads the old one to its end first. Counts newlines.
@@ -326,8 +280,6 @@ function cpuSeconds(pid: number): number {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function get(url: string): Promise<boolean> {
   try {
@@ -434,11 +386,6 @@ async function repetition(tool: Tool): Promise<RunResult> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 const range = (xs: number[], f: (x: number) => string): string =>
   `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const kl = (x: number): string => (x / 1000).toFixed(0);
@@ -466,7 +413,7 @@ export async function floodBench(): Promise<void> {
     ours('backend-supervisor', ENTRY, 'backend-supervisor'),
     ...(before ? [ours('before', before, `backend-supervisor before this change`)] : []),
     pm2(),
-    ...(haveSupervisord() ? [supervisord()] : [(console.log('bench flood: no supervisord: left out'), null)]),
+    ...(haveSupervisord('flood') ? [supervisord()] : [(console.log('bench flood: no supervisord: left out'), null)]),
   ]
     .filter((t): t is Tool => t !== null)
     .filter((t) => !process.env.BENCH_FLOOD_TOOLS || process.env.BENCH_FLOOD_TOOLS.split(',').includes(t.name));

@@ -14,15 +14,14 @@
  * BENCH_IDLE_BEFORE=<a built headless.js> adds that build as "before". Runs: BENCH_IDLE_RUNS
  * (default 5).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ENV_VARIABLES } from '../src/main/core/config';
 import { isRoot } from '../src/main/core/postgres/run-as';
 import { writeResultsSection } from './results-file';
+import { cleanEnv, exited, median, PM2_BIN, run, sleep } from './tools';
 import { FAULT_BACKEND, freePort } from '../test/helpers/supervise';
 
 const RUNS = Number(process.env.BENCH_IDLE_RUNS ?? 5);
@@ -33,7 +32,6 @@ const SETTLE_S = 5;
 const STEADY_S = 15;
 const ROOT = join(import.meta.dirname, '..');
 const OURS = join(ROOT, 'out', 'node', 'headless.js');
-const PM2_BIN = join(dirname(createRequire(import.meta.url).resolve('pm2/package.json')), 'bin', 'pm2');
 
 interface Running {
   daemon(): number;
@@ -58,27 +56,6 @@ interface Sample {
   runningMs: number | null;
   versionMs: number | null;
 }
-
-/** The environment of every tool: ours without the variables the supervisor or the backend read. */
-function cleanEnv(): Record<string, string> {
-  const drop = new Set([...ENV_VARIABLES.flatMap((v) => v.names), 'PORT', 'PM2_HOME', 'BACKEND_STACK_FILE']);
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !drop.has(e[0])),
-  );
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-async function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
-  const child = spawn(cmd, args, { env, stdio: 'ignore' });
-  await exited(child);
-  if (child.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${child.exitCode}`);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The node arguments that run `main(args)` of the built headless entry `entry`. */
 function entryArgs(entry: string, args: string[]): string[] {
@@ -269,11 +246,6 @@ async function once(tool: Tool): Promise<Sample> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 /** `median (min–max)` of the non-null values, `digits` decimals; `–` when there are none. */
 function spread(xs: (number | null)[], digits: number): string {
   const v = xs.filter((x): x is number => x !== null);

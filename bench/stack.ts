@@ -28,13 +28,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { ENV_VARIABLES } from '../src/main/core/config';
 import { findEmbeddedBinaries } from '../src/main/core/postgres/embedded-binaries';
 import { isRoot, resolveRunAs, type RunAs } from '../src/main/core/postgres/run-as';
+import { cleanEnv, exited, haveSupervisord, median, PM2_BIN } from './tools';
 import { writeResultsSection } from './results-file';
 import { freePort } from '../test/helpers/supervise';
 
@@ -51,7 +50,6 @@ const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'backend-supervisor.js');
 const SERVER_JS = join(ROOT, 'out', 'reference-backend', 'server.js');
 const INITDB_SCRIPT = join(import.meta.dirname, 'stack-initdb.sh');
-const PM2_BIN = join(dirname(createRequire(import.meta.url).resolve('pm2/package.json')), 'bin', 'pm2');
 
 /** A stack under one tool, started. */
 interface Running {
@@ -100,27 +98,6 @@ interface Ports {
 /** What a cold start of a tool did besides the start (the init script), ms. */
 const initdbMs = new Map<string, number[]>();
 
-/** The environment of every tool: ours without the variables the supervisor or the backend read. */
-function cleanEnv(): Record<string, string> {
-  const drop = new Set([
-    ...ENV_VARIABLES.flatMap((v) => v.names),
-    'DATABASE_URL',
-    'DATA_DIR',
-    'PORT',
-    'HOST',
-    'PM2_HOME',
-    'BACKEND_STACK_FILE',
-  ]);
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !drop.has(e[0])),
-  );
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
 /** Runs a command to its end; rejects with its output on a non-zero exit. */
 async function run(cmd: string, args: string[], env: Record<string, string>, log: string): Promise<void> {
   const fd = openSync(log, 'a');
@@ -139,7 +116,7 @@ async function initCluster(tool: string, dir: string, bin: string, runAs: RunAs 
   await run(
     'sh',
     [INITDB_SCRIPT, bin, join(dir, 'postgres'), runAs?.user ?? '', password],
-    cleanEnv(),
+    cleanEnv(['DATABASE_URL', 'DATA_DIR', 'HOST']),
     join(dir, 'init.log'),
   );
   const list = initdbMs.get(tool) ?? [];
@@ -188,7 +165,7 @@ function ours(): Tool {
       const fd = openSync(join(dir, 'serve.log'), 'a');
       const child = spawn(process.execPath, [BIN, 'serve'], {
         env: {
-          ...cleanEnv(),
+          ...cleanEnv(['DATABASE_URL', 'DATA_DIR', 'HOST']),
           SUPERVISOR_DATA_DIR: dir,
           BACKEND_URL: `http://127.0.0.1:${ports.backend}`,
           CONTROL_PORT: String(controlPort),
@@ -260,7 +237,7 @@ function pm2(bin: string, runAs: RunAs | null): Tool {
       };
       const file = join(dir, 'pm2-ecosystem.json');
       writeFileSync(file, JSON.stringify(apps, null, 2));
-      const env = { ...cleanEnv(), PM2_HOME: home };
+      const env = { ...cleanEnv(['DATABASE_URL', 'DATA_DIR', 'HOST']), PM2_HOME: home };
       await run(process.execPath, [PM2_BIN, 'start', file], env, join(dir, 'pm2-cli.log'));
       const daemonPid = (): number => Number(readFileSync(join(home, 'pm2.pid'), 'utf8'));
       return {
@@ -339,7 +316,10 @@ function supervisord(bin: string, runAs: RunAs | null): Tool {
           '',
         ].join('\n'),
       );
-      const child = spawn('supervisord', ['-n', '-c', conf], { env: cleanEnv(), stdio: 'ignore' });
+      const child = spawn('supervisord', ['-n', '-c', conf], {
+        env: cleanEnv(['DATABASE_URL', 'DATA_DIR', 'HOST']),
+        stdio: 'ignore',
+      });
       return {
         roots: () => [child.pid as number],
         daemon: () => child.pid as number,
@@ -383,7 +363,7 @@ function floor(bin: string, runAs: RunAs | null): Tool {
       const steps: Step[] = [{ name: STEPS[0], at: begun }];
       const postgres = spawn(join(bin, 'postgres'), postgresArgs(dir, ports.postgres), {
         cwd: join(dir, 'postgres'),
-        env: { ...cleanEnv(), LC_ALL: 'C' },
+        env: { ...cleanEnv(['DATABASE_URL', 'DATA_DIR', 'HOST']), LC_ALL: 'C' },
         stdio: 'ignore',
         ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
       });
@@ -415,7 +395,7 @@ function floor(bin: string, runAs: RunAs | null): Tool {
       spawns.set(dir, (spawns.get(dir) ?? 0) + 1);
       backend = spawn(process.execPath, [SERVER_JS], {
         cwd: dirname(SERVER_JS),
-        env: { ...cleanEnv(), ...backendEnv(dir, ports, password) },
+        env: { ...cleanEnv(['DATABASE_URL', 'DATA_DIR', 'HOST']), ...backendEnv(dir, ports, password) },
         stdio: 'ignore',
       });
       steps.push({ name: STEPS[3], at: Date.now() });
@@ -573,11 +553,6 @@ interface ToolResult {
   problems: string[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 const range = (xs: number[], f: (x: number) => string): string =>
   `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const sec = (ms: number): string => (ms / 1000).toFixed(2);
@@ -638,39 +613,6 @@ function gitCommit(): string {
   }
 }
 
-/** supervisord is a system package: installed with apt-get when missing and root, else that tool is left out. */
-function haveSupervisord(): boolean {
-  const has = (): boolean => {
-    try {
-      execFileSync('supervisord', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (has()) return true;
-  if (!isRoot()) return false;
-  console.log('bench stack: installing supervisor (apt-get install -y supervisor)');
-  const install = (): boolean => {
-    try {
-      execFileSync('apt-get', ['install', '-y', 'supervisor'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!install()) {
-    // A machine whose package lists were never fetched knows no package yet.
-    try {
-      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-      install();
-    } catch {
-      return false;
-    }
-  }
-  return has();
-}
-
 /** Runs the default stack's bench and writes its section of bench/results.md. */
 export async function defaultStackBench(): Promise<void> {
   if (!existsSync(SERVER_JS) || !existsSync(join(ROOT, 'out', 'node', 'headless.js'))) {
@@ -679,7 +621,12 @@ export async function defaultStackBench(): Promise<void> {
   const binaries = findEmbeddedBinaries();
   const bin = dirname(binaries.postgres);
   const runAs = isRoot() ? resolveRunAs(undefined) : null;
-  const tools = [ours(), pm2(bin, runAs), ...(haveSupervisord() ? [supervisord(bin, runAs)] : []), floor(bin, runAs)];
+  const tools = [
+    ours(),
+    pm2(bin, runAs),
+    ...(haveSupervisord('stack') ? [supervisord(bin, runAs)] : []),
+    floor(bin, runAs),
+  ];
   const results = new Map<string, ToolResult>(
     tools.map((t) => [
       t.name,
