@@ -37,7 +37,7 @@ interface Received {
   open: boolean;
 }
 
-/** A real webhook receiver: `/ok` 200, `/fail` 500, `/redirect` 307 to `/ok`, `/hang` never answers. */
+/** A real webhook receiver: `/ok` 200, `/fail` 500, `/redirect` 307 to `/ok`, `/hang` never answers, `/endless` 200 and a body without end. */
 async function receiver(): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
   const got: Received[] = [];
   const held: ServerResponse[] = [];
@@ -58,7 +58,12 @@ async function receiver(): Promise<{ url: string; got: Received[]; close(): Prom
       if (path?.endsWith('/hang')) held.push(res);
       else if (path?.endsWith('/redirect')) res.writeHead(307, { location: '/ok' }).end();
       else if (path?.endsWith('/fail')) res.writeHead(500).end('no');
-      else res.writeHead(200).end('ok');
+      else if (path?.endsWith('/endless')) {
+        // 200, then an answer that never ends: the sender reads 4 KiB of it and hangs up.
+        res.writeHead(200);
+        const drip = setInterval(() => res.write(Buffer.alloc(1024, 120)), 5);
+        res.on('close', () => clearInterval(drip));
+      } else res.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -285,7 +290,7 @@ describe('alerts of a real supervisor', () => {
     ]);
   }, 60_000);
 
-  it('says why each delivery failed: a timeout, a redirect not followed, a 500, an exit code, a command killed', async () => {
+  it('says why each delivery failed (a timeout, a redirect not followed, a 500, an exit code, a command killed) and reads no endless answer', async () => {
     const dir = tempDir('bsup-alerts-fail-');
     const hook = await receiver();
     cleanups.push(() => hook.close());
@@ -299,11 +304,12 @@ describe('alerts of a real supervisor', () => {
       command([process.execPath, script, join(dir, 'unused.out'), 'exit3']),
       command([process.execPath, script, pids, 'hang'], 1000),
       command([join(dir, 'no-such-program')]),
+      webhook(`${hook.url}/endless`),
     ]);
     watch(stack);
     await supervisor.start('user-ui');
     await waitForState(supervisor, 'crashed', 20_000);
-    await pollUntil(() => linesOf(logs, 'alert (give-up)').length === 6, 20_000, 25, 'six deliveries said');
+    await pollUntil(() => linesOf(logs, 'alert (give-up)').length === 7, 20_000, 25, 'seven deliveries said');
     const hostPort = hook.url;
     expect(linesOf(logs, 'alert (give-up)').sort()).toEqual(
       [
@@ -313,20 +319,19 @@ describe('alerts of a real supervisor', () => {
         `alert (give-up) to command ${process.execPath} failed: exited with code 3: paging failed: boom`,
         `alert (give-up) to command ${process.execPath} failed: no exit within 1 s (killed)`,
         `alert (give-up) to command ${join(dir, 'no-such-program')} failed: command not found: ${join(dir, 'no-such-program')}`,
+        `alert (give-up) sent to webhook ${hostPort}`,
       ].sort(),
     );
-    // The redirect was not followed; the request that timed out was closed; the hanging command's group is gone.
-    expect(hook.got.map((g) => g.path.split('/').pop()).sort()).toEqual(['fail', 'hang', 'redirect']);
-    await pollUntil(
-      () => !hook.got.find((g) => g.path.endsWith('/hang'))!.open,
-      5_000,
-      25,
-      'the timed-out request closed',
-    );
+    // The redirect was not followed; the request that timed out and the endless answer were closed;
+    // the hanging command's group is gone.
+    expect(hook.got.map((g) => g.path.split('/').pop()).sort()).toEqual(['endless', 'fail', 'hang', 'redirect']);
+    for (const end of ['/hang', '/endless']) {
+      await pollUntil(() => !hook.got.find((g) => g.path.endsWith(end))!.open, 5_000, 25, `the ${end} request closed`);
+    }
     const hung = Number(readFileSync(pids, 'utf8').trim());
     await pollUntil(() => !pidAlive(hung), 5_000, 25, 'the hanging command killed');
     // No retries: each target got the one alert.
-    expect(hook.got).toHaveLength(3);
+    expect(hook.got).toHaveLength(4);
     for (const secret of ['KEY-S3CRET', 'T0KEN-IN-PATH']) {
       expect(logs.tail(5000).some((l) => l.text.includes(secret))).toBe(false);
     }
