@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
+import { describeReload } from '../shared/reload';
 import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/config';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
@@ -18,6 +19,7 @@ import {
   guardSignalsUntilTaken,
   ignoreSignals,
   killGroupNow,
+  takeReloadSignal,
   takeStopSignals,
   type StopSignal,
 } from './core/shutdown-signals';
@@ -46,23 +48,28 @@ const OUT_DIR = resolve(import.meta.dirname, '..');
 async function loadServe(): Promise<{
   runtime: typeof import('./core/runtime');
   stacks: typeof import('./core/stack/stack-location');
+  reload: typeof import('./core/stack/stack-reload-source');
   server: typeof import('./server/control-server');
 }> {
-  const [runtime, stacks, server] = await Promise.all([
+  const [runtime, stacks, reload, server] = await Promise.all([
     import('./core/runtime'),
     import('./core/stack/stack-location'),
+    import('./core/stack/stack-reload-source'),
     import('./server/control-server'),
   ]);
-  return { runtime, stacks, server };
+  return { runtime, stacks, reload, server };
 }
 
 const HELP = `Usage: backend-supervisor serve [options]
 
 Runs a backend under supervision and serves the control API and the dashboard.
 
-Stops on SIGINT, SIGTERM or SIGHUP: SIGTERM to the backend's process group, SIGKILL
-after STOP_TIMEOUT; a second signal SIGKILLs it at once. One during the start-up (before
-the backend runs) ends it there. SIGUSR1 and SIGUSR2 are ignored.
+Stops on SIGINT or SIGTERM: SIGTERM to the backend's process group, SIGKILL after
+STOP_TIMEOUT; a second signal SIGKILLs it at once. One during the start-up (before the
+backend runs) ends it there. SIGHUP reloads the settings and the stack file in place
+(probe and restart settings at once, a changed command restarts that service only, added
+and removed services start and stop; a file with problems changes nothing). SIGUSR1 and
+SIGUSR2 are ignored.
 
 Options:
   --control-host <host>  bind address of the control server (env CONTROL_HOST, default 127.0.0.1)
@@ -161,7 +168,7 @@ function describeDatabase(db: ServiceDefinition): string {
 }
 
 /**
- * Runs the headless supervisor until SIGINT, SIGTERM or SIGHUP, then stops the backend
+ * Runs the headless supervisor until SIGINT or SIGTERM (SIGHUP reloads), then stops the backend
  * (SIGTERM → SIGKILL after the stop timeout; a second signal SIGKILLs it at once) and closes
  * the server. A stop signal during the start-up (before the runtime exists, or while the
  * control server begins to listen) ends the start-up there: no backend is started.
@@ -180,6 +187,11 @@ export async function main(argv: string[], output: Output = consoleOutput()): Pr
   let onStop: ((signal: StopSignal) => void) | null = null;
   let onForce: ((signal: StopSignal) => void) | null = null;
   let stopDuringStartup: StopSignal | null = null;
+  let onReload: (() => void) | null = null;
+  const unreload = takeReloadSignal(() => {
+    if (onReload) return onReload();
+    output.out('backend-supervisor: SIGHUP during the start-up: nothing to reload (the start reads the files)');
+  });
   const untake = takeStopSignals({
     stop: (signal) => {
       if (onStop) return onStop(signal);
@@ -195,12 +207,16 @@ export async function main(argv: string[], output: Output = consoleOutput()): Pr
         onStop = stop;
         onForce = force;
       },
+      onReload: (reload) => {
+        onReload = reload;
+      },
     });
     await output.close?.(CONSOLE_FLUSH_AT_EXIT_MS, code);
     return code;
   } finally {
     // Given back for a caller that goes on (a test calling main in its own process).
     untake();
+    unreload();
     unignore();
   }
 }
@@ -223,6 +239,8 @@ interface StartupSignals {
   stopRequested(): StopSignal | null;
   /** Hands the signals over to the running supervisor. */
   onStop(stop: (signal: StopSignal) => void, force: (signal: StopSignal) => void): void;
+  /** Hands SIGHUP over to the running supervisor's reload. */
+  onReload(reload: () => void): void;
 }
 
 async function run(argv: string[], output: Output, signals: StartupSignals): Promise<number> {
@@ -233,6 +251,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   let lock: DataDirLock | undefined;
   let serve: Awaited<ReturnType<typeof loadServe>>;
   let notifier: SystemdNotifier;
+  let reload: ReturnType<Awaited<ReturnType<typeof loadServe>>['reload']['reloadSource']>;
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
@@ -288,6 +307,8 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     });
     // The stack file, checked whole before anything starts: a bad one is exit 2, nothing started.
     stack = await serve.stacks.loadStack(config, env, cli.stackFile, defaults);
+    // A reload (SIGHUP, the Settings page, POST /api/v1/config/reload) reads them as this start did.
+    reload = serve.reload.reloadSource({ settings, env, explicit: cli.stackFile, defaults });
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
@@ -304,7 +325,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
 
   let runtime: SupervisorRuntime;
   try {
-    runtime = serve.runtime.createRuntime(config, undefined, settings, undefined, stack);
+    runtime = serve.runtime.createRuntime(config, undefined, settings, undefined, stack, reload);
   } catch (err) {
     await lock.release();
     if (err instanceof ConfigError) {
@@ -346,6 +367,21 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
           `backend-supervisor: second signal (${signal}): killing the backend now${pids.length > 0 ? ` (SIGKILL to process group${pids.length === 1 ? '' : 's'} ${pids.join(', ')})` : ''}`,
         );
         for (const pid of pids) killGroupNow(pid);
+      },
+    );
+  });
+  // SIGHUP: the settings and the stack file again, applied in place (a file with problems changes nothing).
+  signals.onReload(() => {
+    const { reloader } = runtime;
+    if (stopping || !reloader) return;
+    output.out('backend-supervisor: SIGHUP: reloading the settings and the stack file');
+    reloader.reload({}, 'reload').then(
+      (result) => {
+        for (const line of describeReload(result)) output.out(`backend-supervisor: reload: ${oneLine(line)}`);
+      },
+      (err: Error) => {
+        output.err('backend-supervisor: reload refused, nothing changed:');
+        for (const line of err.message.split('\n')) output.err(`backend-supervisor: ${oneLine(line)}`);
       },
     );
   });

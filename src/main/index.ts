@@ -27,6 +27,7 @@ import { WindowStateFile } from './app/window-state';
 import type { ConfigDefaults } from './core/config';
 import type { StackDefinition } from './core/stack/service-definition';
 import { loadStack } from './core/stack/stack-location';
+import { reloadSource } from './core/stack/stack-reload-source';
 
 /** out/ (this file is built to out/main/index.js). */
 const OUT_DIR = resolve(import.meta.dirname, '..');
@@ -110,6 +111,8 @@ async function run(
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
     stack,
+    // The Settings page's Save + Apply (`config:reload` over IPC) reads them as this start did.
+    reloadSource({ settings, env: process.env, defaults }),
   );
   const { logs } = runtime;
   const { source, allowedPrefix } = rendererSource();

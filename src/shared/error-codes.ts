@@ -67,6 +67,11 @@ export const ERROR_CODES = {
   REMOTE_MODE: { status: 409, source: 'supervisor', meaning: 'remote mode: the supervisor starts and stops nothing' },
   DISPOSED: { status: 409, source: 'supervisor', meaning: 'the supervisor is shutting down' },
   UNKNOWN_SERVICE: { status: 404, source: 'supervisor', meaning: 'no service of that name in the stack' },
+  RELOAD_IN_PROGRESS: {
+    status: 409,
+    source: 'supervisor',
+    meaning: 'a reload of the settings and the stack file is under way: one at a time; ask again when it answers',
+  },
   ILLEGAL_TRANSITION: {
     status: 500,
     source: 'supervisor',

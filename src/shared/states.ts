@@ -27,7 +27,8 @@ export type BackendState = (typeof BACKEND_STATES)[number];
 /**
  * Who caused a state change: a person through the dashboard, the tray or the REST API,
  * the restart policy, the health loop, the app starting or quitting, the process itself
- * (exit), or the stack following a dependency (`dependency`).
+ * (exit), the stack following a dependency (`dependency`), or a reload of the settings and
+ * the stack file (`reload`: SIGHUP, the Settings page's Save + Apply, `POST /api/v1/config/reload`).
  */
 export const ACTORS = [
   'user-ui',
@@ -39,6 +40,7 @@ export const ACTORS = [
   'app-start',
   'app-quit',
   'dependency',
+  'reload',
 ] as const;
 
 /** One of {@link ACTORS}. */

@@ -1,7 +1,7 @@
 /**
  * `backend-supervisor serve` at start and at stop, as a real process: the data-folder lock,
  * unusable data and log folders, duration bounds and decimal-only numbers, and the stop
- * signals (SIGTERM, a second signal, SIGHUP). Each failure case must end with exit code 2
+ * signals (SIGTERM, a second signal; SIGHUP reloads). Each failure case must end with exit code 2
  * and one line on stderr, within seconds.
  */
 import { spawn } from 'node:child_process';
@@ -301,14 +301,23 @@ describe('stop signals (issue 9, item 11)', () => {
     },
   );
 
-  it('SIGHUP stops gracefully like SIGTERM: the backend gets SIGTERM, the pid file is removed, exit 0', async () => {
+  it('SIGHUP reloads instead of stopping (issue 14): the backend keeps its pid; SIGTERM then stops it, exit 0', async () => {
     const dataDir = tempDir('bsup-signals-');
     const server = await serveFaultBackend(dataDir);
     const backend = spawnedPids(dataDir)[0] as number;
     expect(existsSync(join(dataDir, 'backend.pid'))).toBe(true);
     server.process.kill('SIGHUP');
+    await pollUntil(
+      () => server.output().includes('backend-supervisor: reload: nothing changed'),
+      10_000,
+      25,
+      'reload',
+    );
+    expect(server.process.exitCode).toBeNull();
+    expect(groupAlive(backend)).toBe(true);
+    expect(spawnedPids(dataDir)).toEqual([backend]);
+    server.process.kill('SIGTERM');
     expect(await exitOf(server)).toEqual({ code: 0, signal: null });
-    expect(server.output()).toContain('backend-supervisor: SIGHUP: stopping the backend');
     expect(server.output()).toContain('SIGTERM: exiting');
     expect(groupAlive(backend)).toBe(false);
     expect(existsSync(join(dataDir, 'backend.pid'))).toBe(false);

@@ -59,6 +59,8 @@ export interface HealthMonitorHost {
  */
 export class HealthMonitor {
   private timer: unknown = null;
+  /** The generation the scheduled check is for (moved to a new interval by {@link reconfigure}). */
+  private scheduledFor: number | null = null;
   private history: boolean[] = [];
   private last: HealthCheckResult | null = null;
   private failuresInRow = 0;
@@ -67,10 +69,11 @@ export class HealthMonitor {
 
   constructor(
     private readonly clock: Clock,
-    private readonly prober: HealthProbe,
+    // Not readonly: a reload replaces them (see reconfigure).
+    private prober: HealthProbe,
     /** What the periodic probes are given (the health URL, or the check's target). */
-    private readonly target: string,
-    private readonly settings: HealthMonitorSettings,
+    private target: string,
+    private settings: HealthMonitorSettings,
     private readonly logs: LogStore,
     private readonly host: HealthMonitorHost,
   ) {}
@@ -110,8 +113,10 @@ export class HealthMonitor {
   /** Schedules the next check of `generation` in `delayMs` (the interval by default), replacing any. */
   schedule(generation: number, delayMs = this.settings.intervalMs): void {
     this.cancel();
+    this.scheduledFor = generation;
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
+      this.scheduledFor = null;
       void this.check(generation);
     }, delayMs);
   }
@@ -120,6 +125,19 @@ export class HealthMonitor {
   cancel(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    this.scheduledFor = null;
+  }
+
+  /**
+   * Takes a reload's probe, target and settings: the check under way finishes with the old
+   * ones; a scheduled check is moved to the new interval (from now), so a shorter interval
+   * does not wait out the old one. The history and the failures in a row are kept.
+   */
+  reconfigure(prober: HealthProbe, target: string, settings: HealthMonitorSettings): void {
+    this.prober = prober;
+    this.target = target;
+    this.settings = settings;
+    if (this.timer !== null && this.scheduledFor !== null) this.schedule(this.scheduledFor);
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type RpcError,
 } from '../../shared/contract';
 import { ERROR_CODES, isErrorCode } from '../../shared/error-codes';
+import type { ReloadOptions, ReloadResult } from '../../shared/reload';
 import type { Actor } from '../../shared/states';
 import { BackendClientError, HttpError, ValidationError } from '../client/errors';
 import type { BackendClient } from '../client/backend-client';
@@ -43,6 +44,8 @@ export interface RpcDeps {
   stackFile?: () => Promise<StackFileEditor>;
   /** The OS file picker (desktop only); absent headless, where `dialog:pickFile` answers NOT_AVAILABLE. */
   pickFile?: (title?: string) => Promise<string | null>;
+  /** A reload of the settings and the stack file (StackReloader.reload); absent: `config:reload` answers SETTINGS_UNAVAILABLE. */
+  reload?: (options: ReloadOptions, actor: Actor) => Promise<ReloadResult>;
 }
 
 /** Builds the handler table for every channel of the contract. */
@@ -54,6 +57,7 @@ export function createRpcHandlers({
   settings,
   stackFile,
   pickFile,
+  reload,
 }: RpcDeps): RpcHandlers {
   const stackFileEditor = (): Promise<StackFileEditor> => {
     if (!stackFile) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor keeps no stack file');
@@ -126,6 +130,10 @@ export function createRpcHandlers({
     'stack:getFile': async () => (await stackFileEditor()).get(),
     'stack:saveFile': async (_actor, text) => (await stackFileEditor()).save(text),
     'settings:importEnv': async (_actor, text) => settingsService().importEnv(text),
+    'config:reload': async (actor, options) => {
+      if (!reload) throw new SettingsError('SETTINGS_UNAVAILABLE', 'this supervisor cannot reload its settings');
+      return reload(options ?? {}, actor);
+    },
   };
 }
 

@@ -8,7 +8,10 @@ import pino from 'pino';
 import { HttpHealthProbe, type HealthProbe } from './health-probe';
 import { ConfigError } from './errors';
 import { createServiceProbe, healthTargetOf } from './probes/service-probe';
-import type { StackDefinition } from './stack/service-definition';
+import type { ServiceDefinition, StackDefinition } from './stack/service-definition';
+import type { ServiceOptions } from './supervisor-types';
+import { StackReloader } from './stack/stack-reload';
+import type { StackSnapshot } from './stack/stack-reload-plan';
 import { envStack } from './stack/default-stack';
 import { Stack, type StackMember } from './stack/stack';
 import { STACK_FILE_NAME } from './stack/stack-location';
@@ -42,6 +45,12 @@ export interface SupervisorRuntime {
   history: MetricsHistory;
   handlers: RpcHandlers;
   metrics: Registry;
+  /**
+   * Re-reads the settings and the stack file and applies them in place (README "Reloading
+   * the settings"); null when the entry gave no way to read them. The `config:reload` channel,
+   * `POST /api/v1/config/reload` and SIGHUP call it.
+   */
+  reloader: StackReloader | null;
   /** Stops every service (dependents first, SIGTERM → SIGKILL), closes connections and flushes the log files. Idempotent. */
   shutdown(actor?: 'app-quit'): Promise<void>;
 }
@@ -51,7 +60,9 @@ export interface SupervisorRuntime {
  * backend client, RPC handlers and metrics registry. `stack` is the stack file's services
  * (default: the one service `backend` the environment defines); `secrets` keeps the
  * client's session (desktop: safeStorage); `settings` backs the settings channels
- * (without it they answer SETTINGS_UNAVAILABLE).
+ * (without it they answer SETTINGS_UNAVAILABLE); `reload` reads the settings and the stack
+ * file again for a reload (see stack-reload-source.ts; without it `config:reload` answers
+ * SETTINGS_UNAVAILABLE).
  * @throws ConfigError when a service's `user` has no uid on this system.
  */
 export function createRuntime(
@@ -60,6 +71,7 @@ export function createRuntime(
   settings?: SettingsSource,
   pickFile?: (title?: string) => Promise<string | null>,
   definition: StackDefinition = envStack(config),
+  reload?: (running: StackSnapshot) => Promise<StackSnapshot>,
 ): SupervisorRuntime {
   const logDir = logFolderOf(config);
   const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
@@ -72,55 +84,114 @@ export function createRuntime(
   const httpProbe = new HttpHealthProbe();
   const launcher = new ProcessLauncher();
   const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
-  const serviceFiles: LogFile[] = [];
-  const serviceProbes: HealthProbe[] = [];
+  // Each service's log file and own probe (an `http` check shares httpProbe), to close them.
+  const serviceFiles = new Map<string, LogFile>();
+  const serviceProbes = new Map<string, HealthProbe>();
   const definitions = definition.services;
   let stack: Stack | null = null;
-  const members: StackMember[] = definitions.map((service) => {
-    const file = new LogFile({ path: join(logDir, `${service.name}.log`), ...fileOptions });
-    serviceFiles.push(file);
-    const logs = new LogStore(config.logBufferLines, { backendFile: file, events }, undefined, service.name);
-    const cwd = service.config.workingDir ?? process.cwd();
+  /** The uid/gid of a service's `user`. @throws ConfigError when it has none here. */
+  const idsOf = (service: ServiceDefinition): { uid: number; gid: number } | null => {
     const ids = service.user === null ? null : userIdsOf(service.user);
     if (service.user !== null && ids === null) {
       throw new ConfigError(`services.${service.name}.user: no user ${JSON.stringify(service.user)} on this system`);
     }
-    // A `command` check runs as the service does: its user, folder and environment.
-    const probe =
-      createServiceProbe(service.health, {
-        http: httpProbe,
-        cwd,
-        env: { ...process.env, ...service.config.env },
-        user: ids,
-      }) ?? httpProbe;
-    if (probe !== httpProbe) serviceProbes.push(probe);
+    return ids;
+  };
+  // A `command` check runs as the service does: its user, folder and environment.
+  const probeOf = (service: ServiceDefinition, ids: { uid: number; gid: number } | null): HealthProbe =>
+    createServiceProbe(service.health, {
+      http: httpProbe,
+      cwd: service.config.workingDir ?? process.cwd(),
+      env: { ...process.env, ...service.config.env },
+      user: ids,
+    }) ?? httpProbe;
+  const optionsOf = (service: ServiceDefinition, ids: { uid: number; gid: number } | null): ServiceOptions => ({
+    name: service.name,
+    health: service.health,
+    healthTarget: healthTargetOf(service.health),
+    restartPolicy: service.restartPolicy,
+    stopSignal: service.stopSignal,
+    ...(service.stopEscalation ? { stopEscalation: service.stopEscalation } : {}),
+    ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+  });
+  const buildMember = (service: ServiceDefinition): StackMember => {
+    const ids = idsOf(service);
+    const file = new LogFile({ path: join(logDir, `${service.name}.log`), ...fileOptions });
+    serviceFiles.set(service.name, file);
+    const logs = new LogStore(config.logBufferLines, { backendFile: file, events }, undefined, service.name);
+    const probe = probeOf(service, ids);
+    if (probe !== httpProbe) serviceProbes.set(service.name, probe);
     const supervisor = new Supervisor({
       config: service.config,
       launcher,
       probe,
       logs,
       pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, `${service.name}.pid`)) : null,
-      service: {
-        name: service.name,
-        health: service.health,
-        healthTarget: healthTargetOf(service.health),
-        restartPolicy: service.restartPolicy,
-        stopSignal: service.stopSignal,
-        ...(service.stopEscalation ? { stopEscalation: service.stopEscalation } : {}),
-        ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
-      },
-      // Asked at each spawn, once the stack exists (it is built below, before any start).
-      startGate: Stack.gateFor(
-        definitions,
-        service.name,
-        (name) => stack?.member(name).supervisor.currentState ?? 'stopped',
-      ),
+      service: optionsOf(service, ids),
+      // Asked at each spawn, once the stack exists (it is built below, before any start), over
+      // the dependencies as they are now (a reload may change them).
+      startGate: () => stack?.gateOf(service.name) ?? null,
       // A service kind's steps around each start (`postgres`: its cluster, then its role and databases).
       ...(service.hooks ? { hooks: service.hooks } : {}),
     });
     return { definition: service, supervisor, logs };
-  });
+  };
+  const members: StackMember[] = definitions.map(buildMember);
   stack = new Stack(members);
+  // Probes a reload replaced: closed once a probe under way with them has had its timeout.
+  const retired = new Set<HealthProbe>();
+  const retire = (probe: HealthProbe | undefined, afterMs: number): void => {
+    if (probe === undefined || probe === httpProbe) return;
+    retired.add(probe);
+    const timer = setTimeout(() => {
+      retired.delete(probe);
+      void probe.close();
+    }, afterMs + 1000);
+    timer.unref();
+  };
+  const reloader = reload
+    ? new StackReloader({
+        stack,
+        load: reload,
+        running: { config, definition },
+        factory: {
+          build: buildMember,
+          prepare: (member, service) => {
+            const ids = idsOf(service);
+            const before = member.definition;
+            const old = serviceProbes.get(service.name) ?? httpProbe;
+            // The probe is kept unless the check (or what a `command` check runs with) changed.
+            const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+            const keep =
+              same(before.health, service.health) &&
+              (service.health.kind !== 'command' ||
+                (same(before.config.workingDir, service.config.workingDir) &&
+                  same(before.config.env, service.config.env) &&
+                  same(before.user, service.user)));
+            const probe = keep ? old : probeOf(service, ids);
+            return () => {
+              if (probe !== old) {
+                if (probe === httpProbe) serviceProbes.delete(service.name);
+                else serviceProbes.set(service.name, probe);
+                retire(old, before.config.healthCheckTimeoutMs);
+              }
+              member.supervisor.reconfigure({
+                config: service.config,
+                service: optionsOf(service, ids),
+                probe,
+                ...(service.hooks ? { hooks: service.hooks } : {}),
+              });
+            };
+          },
+          release: (name) => {
+            void serviceFiles.get(name)?.close();
+            serviceFiles.delete(name);
+            void serviceProbes.get(name)?.close();
+            serviceProbes.delete(name);
+          },
+        },
+      })
+    : null;
   // Each service's `notify` list (as a reload leaves it): alerts beside supervision, never waited for by it.
   const alerts = new StackAlerts(stack);
   const { supervisor, logs } = stack.member(stack.primaryName);
@@ -162,8 +233,10 @@ export function createRuntime(
     client,
     logDir,
     history,
+    reloader,
     handlers: createRpcHandlers({
       stack: owned,
+      ...(reloader ? { reload: (options, actor) => reloader.reload(options, actor) } : {}),
       incidents,
       client,
       history,
@@ -185,13 +258,13 @@ export function createRuntime(
         await owned.dispose(actor);
         await alerts.close();
         await httpProbe.close();
-        await Promise.all(serviceProbes.map((p) => p.close()));
+        await Promise.all([...serviceProbes.values(), ...retired].map((p) => p.close()));
         await settingsProbe?.close();
         await clientMade?.then(
           (made) => made.close(),
           () => undefined,
         );
-        await Promise.all([...serviceFiles.map((f) => f.close()), eventsFile.close()]);
+        await Promise.all([...[...serviceFiles.values()].map((f) => f.close()), eventsFile.close()]);
       })();
       return shuttingDown;
     },

@@ -4,11 +4,10 @@
  */
 
 /**
- * The signals that stop the supervisor: Ctrl-C (SIGINT), `kill` and systemd (SIGTERM), and
- * a closed terminal (SIGHUP). SIGHUP means "reload" to a daemon; until the supervisor
- * reloads, it stops gracefully like SIGTERM instead of dying with the backend SIGKILLed.
+ * The signals that stop the supervisor: Ctrl-C (SIGINT), `kill` and systemd (SIGTERM).
+ * SIGHUP is not one: it reloads ({@link RELOAD_SIGNAL}).
  */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** One of {@link STOP_SIGNALS}. */
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
@@ -59,6 +58,32 @@ function replaceListeners(
 }
 
 /**
+ * The signal that reloads the settings and the stack file (a daemon's convention; systemd's
+ * `ExecReload=kill -HUP $MAINPID`). A terminal closed under a `serve` run in it sends it
+ * too: the supervisor then reloads and goes on, as daemons do (run it under systemd, nohup or
+ * a terminal multiplexer; Ctrl-C or SIGTERM stops it).
+ */
+export const RELOAD_SIGNAL: NodeJS.Signals = 'SIGHUP';
+
+/**
+ * Takes over {@link RELOAD_SIGNAL} (removing the listeners modules installed on import, such
+ * as when-exit's, which would end the process): each one delivered calls `onReload`.
+ * Not on Windows, which has no such signal (Node emits SIGHUP there when the console window
+ * closes, and Windows ends the process moments later anyway).
+ * @returns a function that removes the handler.
+ */
+export function takeReloadSignal(
+  onReload: () => void,
+  target: NodeJS.Process = process,
+  platform: NodeJS.Platform = process.platform,
+): () => void {
+  if (platform === 'win32') return () => undefined;
+  const listener = (): void => onReload();
+  replaceListeners(target, RELOAD_SIGNAL, listener);
+  return () => void target.off(RELOAD_SIGNAL, listener);
+}
+
+/**
  * Kills the backend's process group at once (SIGKILL to `-pgid`; on Windows, which has no
  * groups, the leader). A group already gone is not an error.
  */
@@ -102,8 +127,9 @@ export function ignoreSignals(
 
 /**
  * Guards the signals from the imports to takeStopSignals and ignoreSignals: a stop signal
- * then has its default action (the process ends: nothing has started yet) and SIGUSR1 and
- * SIGUSR2 are ignored. Call it as soon as the imports are evaluated. What it replaces are the
+ * then has its default action (the process ends: nothing has started yet) and SIGUSR1,
+ * SIGUSR2 and SIGHUP are ignored (a reload before the start has read the files: the start
+ * reads them anyway). Call it as soon as the imports are evaluated. What it replaces are the
  * listeners when-exit installed on import: they re-raise the signal while removing
  * themselves, and a signal caught during the imports was then dispatched to no listener and
  * lost, the start going on as if it had never come.
@@ -117,5 +143,7 @@ export function guardSignalsUntilTaken(
     target.kill(target.pid, signal);
   };
   for (const signal of STOP_SIGNALS) replaceListeners(target, signal, defaultAction);
-  if (platform !== 'win32') for (const signal of IGNORED_SIGNALS) replaceListeners(target, signal, () => undefined);
+  if (platform !== 'win32') {
+    for (const signal of [...IGNORED_SIGNALS, RELOAD_SIGNAL]) replaceListeners(target, signal, () => undefined);
+  }
 }

@@ -14,11 +14,11 @@ import { IncidentRecorder, type FailureInfo } from './incident-recorder';
 import type { ChildHandle, Launcher, LaunchSpec, ProcessExit } from './launcher';
 import { pipeOutput } from './log-pipe';
 import type { LogStore } from './log-store';
-import { PidRecordKeeper } from './pid-record';
+import { PidRecordKeeper, type PidRecordOptions } from './pid-record';
 import { looksLikePortInUse, PortCheck } from './port-check';
-import { findPortOwner as defaultFindPortOwner } from './port-owner';
+import { findPortOwner as defaultFindPortOwner, type PortOwner } from './port-owner';
 import { ESCALATION_STEP_MS, KILL_GRACE_MS, ProcessGroup } from './process-group';
-import { RemoteMonitor } from './remote-monitor';
+import { RemoteMonitor, type RemoteTarget } from './remote-monitor';
 import { decideRestart } from './restart-policy';
 import { waitForStart } from './startup-wait';
 import type { ServiceHooks, ServiceOptions, SupervisorDeps, SupervisorEvents } from './supervisor-types';
@@ -55,12 +55,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly instanceId: string;
   /** The service's name in the stack. */
   readonly name: string;
-  private readonly service: ServiceOptions;
+  // Not readonly: a reload replaces them in place (see reconfigure).
+  private service: ServiceOptions;
   private readonly startGate: () => string | null;
-  private readonly hooks: ServiceHooks;
-  private readonly config: SupervisorConfig;
+  private hooks: ServiceHooks;
+  private config: SupervisorConfig;
   private readonly launcher: Launcher;
-  private readonly prober: HealthProbe;
+  private prober: HealthProbe;
   private readonly logs: LogStore;
   private readonly clock: Clock;
 
@@ -89,7 +90,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private lastSpawnFirstSeq: number | null = null;
   private readonly incidents: IncidentRecorder;
   private readonly pidRecord: PidRecordKeeper;
-  private readonly ports: PortCheck;
+  /** What the pid record writes (the command, the stop timeout): kept to follow a reload. */
+  private readonly pidOptions: PidRecordOptions;
+  private ports: PortCheck;
+  private readonly findPortOwner: (port: number) => Promise<PortOwner | null>;
+  /** The remote monitor's target: kept to follow a reload. */
+  private readonly remoteTarget: RemoteTarget;
   /** Aborts the running startup wait when a person stops mid-start. */
   private startAbort: AbortController | null = null;
   private readonly health: HealthMonitor;
@@ -116,8 +122,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
     this.name = this.service.name;
     const { command, stopTimeoutMs } = this.config;
-    const record = { command, instanceId: this.instanceId, stopTimeoutMs };
-    this.pidRecord = new PidRecordKeeper(deps.pidFile ?? null, record, this.logs, this.clock);
+    this.pidOptions = { command, instanceId: this.instanceId, stopTimeoutMs };
+    this.pidRecord = new PidRecordKeeper(deps.pidFile ?? null, this.pidOptions, this.logs, this.clock);
     this.incidents = new IncidentRecorder(this.name, this.logs, this.clock);
     const settings = healthSettingsOf(this.config);
     this.health = new HealthMonitor(this.clock, this.prober, this.healthTarget, settings, this.logs, {
@@ -132,26 +138,65 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       getLastError: () => this.lastError,
       setLastError: (error) => (this.lastError = error),
     });
-    const remote = {
+    this.remoteTarget = {
       backendUrl: this.config.backendUrl,
       healthUrl: this.healthUrl,
       probe: this.prober,
       timeoutMs: settings.timeoutMs,
     };
-    this.remote = new RemoteMonitor(remote, this.health, {
+    this.remote = new RemoteMonitor(this.remoteTarget, this.health, {
       state: () => this.state,
       setState: (to, actor, reason) => this.setState(to, actor, reason),
       outage: (why) => this.recordIncident('remote-down', why, null, REMOTE_OUTAGE_ACTION),
       nextGeneration: () => ++this.generation,
     });
-    this.ports = new PortCheck({
+    this.findPortOwner = deps.findPortOwner ?? defaultFindPortOwner;
+    this.ports = this.portCheck();
+    this.launcher.onNotice?.((message) => this.logs.append('supervisor', message));
+  }
+
+  /**
+   * Takes new settings in place (a reload): the health check, its timings, the restart
+   * policy, the stop signal and grace, the kind's hooks. The process is left alone, its pid
+   * unchanged: what reads them reads them at each use (the next probe, the next failure, the
+   * next stop, the next spawn), and the scheduled probe is moved to the new interval. What
+   * the process was spawned with (command, args, environment, folder, user) applies at its
+   * next spawn: the stack stops it first when those changed (src/main/core/stack/stack-reload.ts).
+   * `next.service.name` must be this service's name.
+   */
+  reconfigure(next: {
+    config: SupervisorConfig;
+    service: ServiceOptions;
+    probe: HealthProbe;
+    hooks?: ServiceHooks;
+  }): void {
+    if (next.service.name !== this.name) {
+      throw new SupervisorError('UNKNOWN_SERVICE', `${this.name}: cannot take the settings of ${next.service.name}`);
+    }
+    this.config = next.config;
+    this.service = next.service;
+    this.prober = next.probe;
+    this.hooks = next.hooks ?? {};
+    const settings = healthSettingsOf(this.config);
+    this.health.reconfigure(this.prober, this.healthTarget, settings);
+    Object.assign(this.remoteTarget, {
+      backendUrl: this.config.backendUrl,
+      healthUrl: this.healthUrl,
+      probe: this.prober,
+      timeoutMs: settings.timeoutMs,
+    });
+    Object.assign(this.pidOptions, { command: this.config.command, stopTimeoutMs: this.config.stopTimeoutMs });
+    this.ports = this.portCheck();
+  }
+
+  private portCheck(): PortCheck {
+    return new PortCheck({
       name: this.name,
       health: this.service.health,
       target: this.healthTarget,
       probe: this.prober,
-      findPortOwner: deps.findPortOwner ?? defaultFindPortOwner,
+      findPortOwner: this.findPortOwner,
     });
-    this.launcher.onNotice?.((message) => this.logs.append('supervisor', message));
   }
 
   /** The health URL probed: backend URL + health path. */

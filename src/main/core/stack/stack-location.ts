@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { SupervisorConfig } from '../../../shared/config';
 import type { StackDefinition } from './service-definition';
 import type { ConfigDefaults } from '../config';
-import { envStack, resolveDefaultDatabase, wantsDefaultDatabase } from './default-stack';
+import { envStack, resolveDefaultDatabase, wantsDefaultDatabase, type DefaultDatabase } from './default-stack';
 
 /** The environment variable naming the stack file (`serve --stack` wins over it). */
 export const STACK_FILE_VARIABLE = 'BACKEND_STACK_FILE';
@@ -15,7 +15,8 @@ export const STACK_FILE_NAME = 'stack.yaml';
  * Where the stack comes from, first found: `explicit` (`--stack`), `BACKEND_STACK_FILE`,
  * `<dataDir>/stack.yaml`; none of them: the environment's one service `backend`, and when
  * that is the bundled backend of `defaults` without a `DATABASE_URL`, the embedded PostgreSQL
- * it depends on (its port chosen now, see `resolveDefaultDatabase`).
+ * it depends on (its port chosen now, see `resolveDefaultDatabase`; `running`, a reload's: the
+ * one that runs, whose port is kept, as the port file's check would find it taken by it).
  * @throws ConfigError naming the file, line and field of every problem.
  */
 export async function loadStack(
@@ -23,6 +24,7 @@ export async function loadStack(
   env: Record<string, string | undefined> = process.env,
   explicit?: string,
   defaults?: Pick<ConfigDefaults, 'command' | 'args'>,
+  running?: DefaultDatabase | null,
 ): Promise<StackDefinition> {
   // The stack file's reader (yaml and its schema) is imported only when there is a file.
   const fromFile = async (file: string): Promise<StackDefinition> =>
@@ -34,7 +36,7 @@ export async function loadStack(
   if (somethingAt(inData)) return fromFile(inData);
   const database =
     defaults !== undefined && wantsDefaultDatabase(config, defaults, env)
-      ? await resolveDefaultDatabase(config.dataDir)
+      ? (running ?? (await resolveDefaultDatabase(config.dataDir)))
       : null;
   return envStack(config, database);
 }

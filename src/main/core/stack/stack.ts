@@ -26,6 +26,25 @@ export interface StackEvents {
   lines: [LogLines];
 }
 
+/**
+ * What a reload changes in a running stack (planned and built by stack-reload.ts; carried out
+ * by {@link Stack.reconfigure}). Every name is a service of the stack before, except `add`'s.
+ */
+export interface StackChange {
+  /** The services' names in their new order: the kept ones and the added ones. */
+  order: readonly string[];
+  /** Stopped for good and taken out of the stack. */
+  remove: readonly string[];
+  /**
+   * Given their new definition: `apply` hands the settings to the supervisor
+   * (Supervisor.reconfigure). `restart`: stopped first, and started again afterwards unless it
+   * was stopped (its command, arguments, environment, folder or user changed); else in place.
+   */
+  update: readonly { name: string; definition: ServiceDefinition; restart: boolean; apply: () => void }[];
+  /** New services, built like the others (their supervisor's start gate asks {@link Stack.gateOf}); started. */
+  add: readonly StackMember[];
+}
+
 /** States in which a wanted service that a dependency no longer supports is held (stopped into `waiting`). */
 const HOLDABLE: ReadonlySet<BackendState> = new Set(['starting', 'running', 'unhealthy', 'backoff']);
 /** States past which a start will not come by itself: the wait for them is over. */
@@ -55,6 +74,10 @@ export class Stack extends EventEmitter<StackEvents> {
   private disposed = false;
   /** Wakes the waits of running stack commands when a state or `wanted` changes. */
   private readonly changed = new EventEmitter();
+  /** Each member's listeners, to take them off when a reload removes it. */
+  private readonly detachers = new Map<StackMember, () => void>();
+  /** Forwards a member's `line` events (attached only while someone listens to the stack's). */
+  private readonly forwardLine = (line: LogLine): void => void this.emit('line', line);
 
   /**
    * @param members the services in file order, each with its supervisor built with
@@ -66,23 +89,112 @@ export class Stack extends EventEmitter<StackEvents> {
     this.changed.setMaxListeners(0);
     this.members = new Map(members.map((m) => [m.definition.name, m]));
     this.order = members.map((m) => m.definition.name);
-    for (const member of members) {
-      member.supervisor.on('state', (event) => {
-        this.emit('state', event);
-        this.reconcile();
-        this.changed.emit('change');
-      });
-      member.supervisor.on('incident', (incident) => this.emit('incident', incident));
-      member.logs.on('lines', (lines) => this.emit('lines', lines));
-    }
+    for (const member of members) this.attach(member);
     // A `line` event costs an object per line: the members build them only while someone listens here.
-    const forward = (line: LogLine): void => void this.emit('line', line);
     const events = this as EventEmitter;
     events.on('newListener', (event: string | symbol) => {
-      if (event === 'line' && this.listenerCount('line') === 0) for (const m of members) m.logs.on('line', forward);
+      if (event === 'line' && this.listenerCount('line') === 0) {
+        for (const m of this.members.values()) m.logs.on('line', this.forwardLine);
+      }
     });
     events.on('removeListener', (event: string | symbol) => {
-      if (event === 'line' && this.listenerCount('line') === 0) for (const m of members) m.logs.off('line', forward);
+      if (event === 'line' && this.listenerCount('line') === 0) {
+        for (const m of this.members.values()) m.logs.off('line', this.forwardLine);
+      }
+    });
+  }
+
+  /** Follows a member's state changes, incidents and log lines; {@link detach} undoes it. */
+  private attach(member: StackMember): void {
+    const onState = (event: StateChangeEvent): void => {
+      this.emit('state', event);
+      this.reconcile();
+      this.changed.emit('change');
+    };
+    const onIncident = (incident: Incident): void => void this.emit('incident', incident);
+    const onLines = (lines: LogLines): void => void this.emit('lines', lines);
+    member.supervisor.on('state', onState);
+    member.supervisor.on('incident', onIncident);
+    member.logs.on('lines', onLines);
+    if (this.listenerCount('line') > 0) member.logs.on('line', this.forwardLine);
+    this.detachers.set(member, () => {
+      member.supervisor.off('state', onState);
+      member.supervisor.off('incident', onIncident);
+      member.logs.off('lines', onLines);
+      member.logs.off('line', this.forwardLine);
+    });
+  }
+
+  private detach(member: StackMember): void {
+    this.detachers.get(member)?.();
+    this.detachers.delete(member);
+  }
+
+  /**
+   * The start gate of service `name` over the stack as it is now (a reload may have changed
+   * the dependencies): the first dependency that does not meet its condition, in words, or
+   * null. A dependency that is not (or no longer) in the stack counts as stopped.
+   */
+  gateOf(name: string): string | null {
+    return Stack.gateFor(
+      this.definitions(),
+      name,
+      (service) => this.members.get(service)?.supervisor.currentState ?? 'stopped',
+    )();
+  }
+
+  /**
+   * Carries out a reload's change (see {@link StackChange}), in one turn of the stack's queue
+   * so no command runs in the middle of it: the removed services and those to restart are
+   * stopped (dependents first), the new definitions applied, the removed taken out, the added
+   * put in; then the restarted services that were not stopped and the added ones are started in
+   * dependency order (their dependencies too, as `startService` does). The others keep their
+   * process. Resolves with the stops and starts made.
+   * @throws SupervisorError DISPOSED when the stack is shutting down.
+   */
+  reconfigure(change: StackChange, actor: Actor): Promise<StackCommandResult> {
+    const restarting = change.update.filter((u) => u.restart).map((u) => u.name);
+    // Started again: what was wanted, or is not stopped (a one-service serve starts its
+    // supervisor directly; a crashed one gets its fix tried). A person's stop is kept.
+    const rewanted = restarting.filter(
+      (name) => this.wanted.has(name) || this.member(name).supervisor.currentState !== 'stopped',
+    );
+    this.interrupt([...change.remove, ...restarting]);
+    return this.enqueue(async () => {
+      const removing = new Set(change.remove);
+      const stops = await this.stopInOrder([...change.remove, ...restarting], async (sup) => {
+        if (!removing.has(sup.name)) return { ...(await sup.stop(actor)), service: sup.name };
+        sup.endRestarts();
+        await sup.dispose(actor);
+        return { ...this.resultOf(sup, `${sup.name} removed`), success: true, service: sup.name };
+      });
+      // A shutdown began meanwhile: it stops what it found; nothing new may join after it.
+      if (this.disposed) throw new SupervisorError('DISPOSED', 'the supervisor is shutting down');
+      for (const { name, definition, apply } of change.update) {
+        this.member(name).definition = definition;
+        apply();
+      }
+      for (const name of change.remove) {
+        this.detach(this.member(name));
+        this.members.delete(name);
+        this.wanted.delete(name);
+      }
+      for (const member of change.add) {
+        this.members.set(member.definition.name, member);
+        this.attach(member);
+      }
+      this.order.splice(0, this.order.length, ...change.order);
+      const starting = [...rewanted, ...change.add.map((m) => m.definition.name)];
+      for (const name of starting) {
+        for (const dep of this.dependenciesOf(name)) this.wanted.add(dep);
+        this.wanted.add(name);
+      }
+      // New dependencies may hold or release services that keep their process.
+      this.reconcile();
+      this.changed.emit('change');
+      const names = [...new Set(starting.flatMap((name) => [...this.dependenciesOf(name), name]))];
+      const starts = await Promise.all(names.map((name) => this.startWhenReady(name, actor)));
+      return this.summary([...stops, ...starts.filter((r) => r !== null)]);
     });
   }
 
@@ -261,7 +373,7 @@ export class Stack extends EventEmitter<StackEvents> {
    */
   private async startWhenReady(name: string, actor: Actor): Promise<(CommandResult & { service: string }) | null> {
     const { supervisor } = this.member(name);
-    const gate = this.gateOf(name);
+    const gate = this.gateFn(name);
     const first = gate();
     const state = supervisor.currentState;
     // A live service whose only unmet dependencies are `service_started` ones is left alone,
@@ -332,7 +444,7 @@ export class Stack extends EventEmitter<StackEvents> {
       const down = this.healthyDependencyDown(name);
       if (down && HOLDABLE.has(state)) {
         void supervisor.hold(unmetReason(down)).catch(() => undefined);
-      } else if (state === 'waiting' && this.gateOf(name)() === null) {
+      } else if (state === 'waiting' && this.gateOf(name) === null) {
         void supervisor.start('dependency').catch(() => undefined);
       }
     }
@@ -377,12 +489,12 @@ export class Stack extends EventEmitter<StackEvents> {
     });
   }
 
-  private gateOf(name: string): () => string | null {
-    return Stack.gateFor(
-      this.all.map((m) => m.definition),
-      name,
-      (service) => this.stateOf(service),
-    );
+  private gateFn(name: string): () => string | null {
+    return () => this.gateOf(name);
+  }
+
+  private definitions(): ServiceDefinition[] {
+    return this.all.map((m) => m.definition);
   }
 
   private stateOf(name: string): BackendState {

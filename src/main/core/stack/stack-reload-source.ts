@@ -1,0 +1,77 @@
+/**
+ * Where a reload reads the stack from: the settings file (through the entry's own
+ * precedence: flags > environment > settings > defaults) and the stack file found as at the
+ * start (`--stack`, BACKEND_STACK_FILE, `<data folder>/stack.yaml`, else the environment's).
+ */
+import type { ConfigDefaults } from '../config';
+import { ConfigError } from '../errors';
+import { SettingsError, SettingsFileError } from '../settings/settings-errors';
+import type { SettingsSource } from '../settings/settings-service';
+import { DEFAULT_DATABASE_SERVICE, type DefaultDatabase } from './default-stack';
+import type { StackDefinition } from './service-definition';
+import { loadStack } from './stack-location';
+import type { StackSnapshot } from './stack-reload-plan';
+
+/** What the entry read its stack with at the start. */
+export interface ReloadSourceOptions {
+  /** The settings file and the entry's way of building the config from it. */
+  settings: SettingsSource;
+  env?: Record<string, string | undefined>;
+  /** `serve --stack <file>`, if given. */
+  explicit?: string;
+  /** The bundled backend's defaults (whether the default stack has its database). */
+  defaults?: Pick<ConfigDefaults, 'command' | 'args'>;
+}
+
+/**
+ * The reload's `load` (see ReloadDeps): reads the settings and the stack file whole.
+ * @throws SettingsError SETTINGS_FILE_INVALID (a corrupt settings file, or values that do not
+ * combine with the environment) or STACK_FILE_INVALID (every problem of the stack file, a
+ * `file:line: field: problem` line each).
+ */
+export function reloadSource(options: ReloadSourceOptions): (running: StackSnapshot) => Promise<StackSnapshot> {
+  const env = options.env ?? process.env;
+  return async (running) => {
+    const { store } = options.settings;
+    let config;
+    try {
+      config = options.settings.resolve(store.load());
+    } catch (err) {
+      if (err instanceof SettingsFileError) throw new SettingsError('SETTINGS_FILE_INVALID', err.message, err.field);
+      if (err instanceof ConfigError) {
+        throw new SettingsError(
+          'SETTINGS_FILE_INVALID',
+          `settings file ${store.path}: ${err.message}`,
+          err.issues[0]?.field,
+        );
+      }
+      throw err;
+    }
+    try {
+      const definition = await loadStack(
+        config,
+        env,
+        options.explicit,
+        options.defaults,
+        runningDatabase(running.definition),
+      );
+      return { config, definition };
+    } catch (err) {
+      if (err instanceof ConfigError) throw new SettingsError('STACK_FILE_INVALID', err.message);
+      throw err;
+    }
+  };
+}
+
+/**
+ * The default stack's database that runs (no stack file, the embedded PostgreSQL): its port,
+ * from its `-p` argument. A reload keeps it: the port file's "is it free?" check would find
+ * it taken by that very server and choose another, restarting it and its dependents.
+ */
+export function runningDatabase(definition: StackDefinition): DefaultDatabase | null {
+  if (definition.file !== null) return null;
+  const db = definition.services.find((s) => s.name === DEFAULT_DATABASE_SERVICE && s.kind === 'postgres');
+  if (!db) return null;
+  const port = Number(db.config.args[db.config.args.indexOf('-p') + 1]);
+  return Number.isInteger(port) && port > 0 ? { port } : null;
+}

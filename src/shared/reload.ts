@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ServiceNameSchema, StackCommandResultSchema } from './services';
+
+/**
+ * What a reload does to one service (README "Reloading the settings"):
+ * - `restart`: its command, arguments, environment, working dir, user or kind changed: it is
+ *   stopped and started again with them (only if it was wanted: a stopped one stays stopped);
+ * - `update`: only settings that apply in place changed (probes, restart policy, stop signal
+ *   and grace, dependencies, alerts): its process is left running, its pid unchanged;
+ * - `start`: new in the stack file: added and started;
+ * - `stop`: gone from the stack file: stopped and removed;
+ * - `unchanged`: nothing of it changed.
+ */
+export const RELOAD_ACTIONS = ['restart', 'update', 'start', 'stop', 'unchanged'] as const;
+/** One of {@link RELOAD_ACTIONS}. */
+export type ReloadAction = (typeof RELOAD_ACTIONS)[number];
+
+/** One service in a reload's plan. */
+export const ReloadServicePlanSchema = z.object({
+  service: ServiceNameSchema,
+  action: z.enum(RELOAD_ACTIONS),
+  /** What changed, by the stack file's key names (`command`, `environment`, `health.interval`, …). */
+  changes: z.array(z.string()),
+});
+export type ReloadServicePlan = z.infer<typeof ReloadServicePlanSchema>;
+
+/**
+ * What a reload would do (a dry run) or did: every service of the old and the new stack in
+ * the new stack's order (removed ones last), and the settings that changed but apply only at
+ * the next start of the supervisor (the control server's address and tokens, the log files,
+ * the primary service, remote mode), by settings key.
+ */
+export const ReloadPlanSchema = z.object({
+  /** The stack file read, or null when the environment and the settings define the stack. */
+  file: z.string().nullable(),
+  services: z.array(ReloadServicePlanSchema),
+  /** Settings keys whose new values wait for a restart of the supervisor. */
+  needs_supervisor_restart: z.array(z.string()),
+});
+export type ReloadPlan = z.infer<typeof ReloadPlanSchema>;
+
+/** The answer of a reload: its plan, whether it was carried out, and the services' results when it was. */
+export const ReloadResultSchema = ReloadPlanSchema.extend({
+  /** False for a dry run (nothing changed), true once the plan was carried out. */
+  applied: z.boolean(),
+  /** The starts and stops it made (null for a dry run); `success` false when one of them failed. */
+  result: StackCommandResultSchema.nullable(),
+});
+export type ReloadResult = z.infer<typeof ReloadResultSchema>;
+
+/** The reload's options: `dryRun` answers the plan and changes nothing. */
+export const ReloadOptionsSchema = z.strictObject({ dryRun: z.boolean().optional() });
+export type ReloadOptions = z.infer<typeof ReloadOptionsSchema>;
+
+/**
+ * A reload's answer in lines for a console (serve's SIGHUP, the command-line client): one per
+ * service it touched (`backend: restarted (command changed)`), one naming the settings that
+ * wait for a restart of the supervisor, or `nothing changed`.
+ */
+export function describeReload(result: ReloadResult): string[] {
+  const verbs: Record<ReloadAction, string> = result.applied
+    ? {
+        restart: 'restarted',
+        update: 'updated in place',
+        start: 'added and started',
+        stop: 'stopped and removed',
+        unchanged: '',
+      }
+    : {
+        restart: 'would restart',
+        update: 'would update in place',
+        start: 'would be added',
+        stop: 'would be removed',
+        unchanged: '',
+      };
+  const lines = result.services
+    .filter((s) => s.action !== 'unchanged')
+    .map((s) => `${s.service}: ${verbs[s.action]}${s.changes.length > 0 ? ` (${s.changes.join(', ')} changed)` : ''}`);
+  if (result.needs_supervisor_restart.length > 0) {
+    lines.push(`needs a restart of the supervisor: ${result.needs_supervisor_restart.join(', ')}`);
+  }
+  if (result.result && !result.result.success) lines.push(`failed: ${result.result.message}`);
+  return lines.length > 0 ? lines : ['nothing changed'];
+}
