@@ -5,7 +5,7 @@
  * dialogs and window through the stand-in ({@link ControlRequest}).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,8 +13,39 @@ import { freePort, pollUntil, tempDir } from '../helpers/supervise';
 import type { ControlRequest, StandInSnapshot } from './protocol';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-/** The build under test: out/, or a copy of it (BSUP_DESKTOP_OUT) for mutation runs. */
-export const OUT_DIR = process.env.BSUP_DESKTOP_OUT ?? join(ROOT, 'out');
+/** The build under test: out/, or another build's out/ (BSUP_DESKTOP_OUT, a mutated copy). */
+const BUILD = process.env.BSUP_DESKTOP_OUT ?? join(ROOT, 'out');
+/** What the desktop app runs of a build. */
+const PARTS = ['main', 'preload', 'renderer', 'reference-backend'];
+
+let copy: string | null = null;
+/**
+ * The build's out/ folder the apps run from: a copy of {@link BUILD}'s parts made on first
+ * use, beside links to the checkout's node_modules and resources, so that another `npm run
+ * build` on the machine meanwhile (it empties out/) cannot pull the files from under a test.
+ * @throws when the build lacks a part (run `npm run build`).
+ */
+export function buildUnderTest(): string {
+  if (copy) return join(copy, 'out');
+  const dir = tempDir('bsup-desktop-build-');
+  for (const part of PARTS) {
+    const from = join(BUILD, part);
+    if (!existsSync(from)) throw new Error(`${from} is missing: run npm run build first`);
+    cpSync(from, join(dir, 'out', part), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  symlinkSync(join(ROOT, 'resources'), join(dir, 'resources'));
+  // "type": "module", for out/main/index.js.
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  copy = dir;
+  return join(dir, 'out');
+}
+
+/** Removes the copy {@link buildUnderTest} made (the next call makes a new one). */
+export function removeBuildCopy(): void {
+  if (copy) rmSync(copy, { recursive: true, force: true });
+  copy = null;
+}
 const REGISTER = pathToFileURL(join(import.meta.dirname, 'register.mjs')).href;
 
 /** The reference backend's admin, as {@link launchDesktop} sets ADMIN_EMAIL / ADMIN_PASSWORD. */
@@ -58,8 +89,7 @@ export function desktopUserData(): string {
 }
 
 function start(userData: string, env: Record<string, string>): Started {
-  const main = join(OUT_DIR, 'main', 'index.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  const main = join(buildUnderTest(), 'main', 'index.js');
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
     BSUP_DESKTOP_USER_DATA: userData,

@@ -160,6 +160,8 @@ class StandInWebContents extends EventEmitter {
   readonly id = StandInWebContents.nextId++;
   windowOpenHandler: WindowOpenHandler | null = null;
   readonly windowOpens: { url: string; action: string }[] = [];
+  /** The page's own navigations (`will-navigate`) and whether the main process prevented them. */
+  readonly navigations: { url: string; prevented: boolean }[] = [];
   /** The URL the main process itself loads (loadURL/loadFile: no `will-navigate`). */
   private ownNavigation: string | null = null;
   private delivery: Promise<unknown> = Promise.resolve();
@@ -188,6 +190,7 @@ class StandInWebContents extends EventEmitter {
       }
       const event = preventable();
       this.emit('will-navigate', event, url);
+      this.navigations.push({ url, prevented: event.defaultPrevented });
       return event.defaultPrevented ? route.abort('aborted') : route.continue();
     });
   }
@@ -604,6 +607,7 @@ function snapshot(): StandInSnapshot {
       destroyed: w.destroyed,
       focusCount: w.focusCount,
       windowOpens: [...w.webContents.windowOpens],
+      navigations: [...w.webContents.navigations],
     })),
     tray: Tray.instances.map((t) => ({
       images: [...t.images],

@@ -31,6 +31,8 @@ export interface StandInSnapshot {
     focusCount: number;
     /** The page's `window.open` calls and what the window-open handler answered. */
     windowOpens: { url: string; action: string }[];
+    /** The page's own http(s) navigations of its main frame (`will-navigate`), and whether they were prevented. */
+    navigations: { url: string; prevented: boolean }[];
   }[];
   tray: {
     /** Icon file names shown, in order, repeats collapsed (`stopped.png`, `starting.png`…). */
