@@ -6,7 +6,6 @@ import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
 import { ApiError } from '../../src/shared/contract';
 import type { BackendStatus, StateChangeEvent } from '../../src/shared/status';
 import { StatusPage, StatusView } from '../../src/renderer/src/pages/status-page';
-import { OFFLINE_HINT } from '../../src/renderer/src/components/process-controls';
 import { STATUS_REFRESH_ACTIVE_MS } from '../../src/renderer/src/hooks/use-backend-status';
 
 const RUNNING: BackendStatus = {
@@ -262,7 +261,7 @@ describe('StatusPage: every card describes the current process, or says there is
     for (const command of ['start', 'restart', 'stop']) {
       expect(screen.getByTestId(`btn-${command}`)).toHaveProperty('disabled', true);
     }
-    expect(text('commands-offline')).toBe(OFFLINE_HINT);
+    expect(text('commands-offline')).toBe('Not connected to the supervisor: commands are off until it is back.');
     cleanup();
     renderWithApi(
       new FakeApi(),

@@ -1,6 +1,8 @@
-import { Group, Tabs, Text, ThemeIcon } from '@mantine/core';
+import { Group, NativeSelect, Tabs, Text, ThemeIcon } from '@mantine/core';
+import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from '../../../shared/locales/languages';
 import type { Page } from '../hooks/use-hash-page';
 import { useServices } from '../hooks/use-services';
+import { useLanguage, useT } from '../i18n';
 import { ConnectionBadge } from './connection-badge';
 
 /** Props of {@link AppHeader}. */
@@ -9,8 +11,12 @@ export interface AppHeaderProps {
   onNavigate: (page: Page) => void;
 }
 
-/** The top bar: the app's name, the page tabs (Services only for a stack of several) and the connection state. */
+/**
+ * The top bar: the app's name, the page tabs (Services only for a stack of several), the
+ * language switch and the connection state.
+ */
 export function AppHeader({ page, onNavigate }: AppHeaderProps) {
+  const t = useT();
   // One service (no stack file): the Status page says it all, no Services tab.
   const services = useServices();
   const stacked = (services.data?.length ?? 0) > 1 || page === 'services';
@@ -22,36 +28,59 @@ export function AppHeader({ page, onNavigate }: AppHeaderProps) {
             <PulseIcon />
           </ThemeIcon>
           <Text fw={700} size="md" style={{ whiteSpace: 'nowrap' }}>
-            Backend Supervisor
+            {t('header.title')}
           </Text>
         </Group>
         <Tabs value={page} onChange={(value) => value && onNavigate(value as Page)} variant="pills" radius="md">
           <Tabs.List>
             <Tabs.Tab value="status" data-testid="nav-status">
-              Status
+              {t('header.nav.status')}
             </Tabs.Tab>
             {stacked && (
               <Tabs.Tab value="services" data-testid="nav-services">
-                Services
+                {t('header.nav.services')}
               </Tabs.Tab>
             )}
             <Tabs.Tab value="logs" data-testid="nav-logs">
-              Logs
+              {t('header.nav.logs')}
             </Tabs.Tab>
             <Tabs.Tab value="incidents" data-testid="nav-incidents">
-              Incidents
+              {t('header.nav.incidents')}
             </Tabs.Tab>
             <Tabs.Tab value="admin" data-testid="nav-admin">
-              Admin
+              {t('header.nav.admin')}
             </Tabs.Tab>
             <Tabs.Tab value="settings" data-testid="nav-settings">
-              Settings
+              {t('header.nav.settings')}
             </Tabs.Tab>
           </Tabs.List>
         </Tabs>
       </Group>
-      <ConnectionBadge />
+      <Group gap="sm" wrap="nowrap">
+        <LanguageSwitch />
+        <ConnectionBadge />
+      </Group>
     </Group>
+  );
+}
+
+/** The language menu: each language by its own name; the choice is remembered (localStorage). */
+function LanguageSwitch() {
+  const t = useT();
+  const [language, setLanguage] = useLanguage();
+  return (
+    <NativeSelect
+      aria-label={t('header.language')}
+      size="xs"
+      w={110}
+      data={LANGUAGES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] }))}
+      value={language}
+      onChange={(event) => {
+        const value = event.currentTarget.value;
+        if (isLanguage(value)) setLanguage(value);
+      }}
+      data-testid="language-switch"
+    />
   );
 }
 

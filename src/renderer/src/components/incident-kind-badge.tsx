@@ -1,5 +1,7 @@
 import { Badge, type BadgeProps, type MantineColor } from '@mantine/core';
 import type { IncidentKind } from '../../../shared/incident';
+import { INCIDENT_KIND_KEYS } from '../../../shared/locales/labels';
+import { useT } from '../i18n';
 
 /** How each kind of incident is coloured (badge, timeline bullet, the status page's line). */
 export const INCIDENT_KIND_STYLES: Record<IncidentKind, { color: MantineColor; variant: 'light' | 'filled' }> = {
@@ -16,8 +18,9 @@ export interface IncidentKindBadgeProps extends Omit<BadgeProps, 'color' | 'vari
   kind: IncidentKind;
 }
 
-/** The kind of an incident as a coloured badge; the text is the kind name exactly. */
+/** The kind of an incident as a coloured badge; the text is its label (in English the kind name exactly). */
 export function IncidentKindBadge({ kind, ...props }: IncidentKindBadgeProps) {
+  const t = useT();
   const style = INCIDENT_KIND_STYLES[kind];
   return (
     <Badge
@@ -28,7 +31,7 @@ export function IncidentKindBadge({ kind, ...props }: IncidentKindBadgeProps) {
       data-kind={kind}
       {...props}
     >
-      {kind}
+      {t(INCIDENT_KIND_KEYS[kind])}
     </Badge>
   );
 }

@@ -7,11 +7,17 @@ import type { SupervisorApi } from '../../../shared/contract';
 import { errorMessage, useSupervisorApi } from '../api';
 import { STATUS_QUERY_KEY } from '../hooks/use-backend-status';
 import { SERVICES_QUERY_KEY } from '../hooks/use-services';
+import { useT } from '../i18n';
 
 /** A process command of the status page. */
 export type ProcessCommand = 'start' | 'stop' | 'restart';
 
-const LABELS: Record<ProcessCommand, string> = { start: 'Start', stop: 'Stop', restart: 'Restart' };
+/** Each command's button label (a translation key); the Services page's stack buttons share them. */
+export const COMMAND_KEYS: Record<ProcessCommand, string> = {
+  start: 'command.start',
+  stop: 'command.stop',
+  restart: 'command.restart',
+};
 
 /**
  * Whether a command makes sense in a state: no Start while a process is alive (a start
@@ -66,8 +72,8 @@ export interface ProcessControlsProps {
   service?: string;
 }
 
-/** Shown beside the disabled buttons while the page is offline. */
-export const OFFLINE_HINT = 'Not connected to the supervisor: commands are off until it is back.';
+/** Shown beside the disabled buttons while the page is offline (a translation key). */
+export const OFFLINE_HINT_KEY = 'command.offline';
 
 /**
  * Start / Stop / Restart. Each shows a spinner while its command runs (the others wait:
@@ -75,6 +81,7 @@ export const OFFLINE_HINT = 'Not connected to the supervisor: commands are off u
  * All are disabled while `offline`: the state they would act on may be long gone.
  */
 export function ProcessControls({ state, offline = false, service }: ProcessControlsProps) {
+  const t = useT();
   const api = useSupervisorApi();
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -107,7 +114,7 @@ export function ProcessControls({ state, offline = false, service }: ProcessCont
         onClick={() => mutation.mutate(command)}
         data-testid={`btn-${command}`}
       >
-        {LABELS[command]}
+        {t(COMMAND_KEYS[command])}
       </Button>
     );
   };
@@ -121,14 +128,16 @@ export function ProcessControls({ state, offline = false, service }: ProcessCont
       </Group>
       {offline && (
         <Text size="xs" c="dimmed" maw={320} ta="right" data-testid="commands-offline">
-          {OFFLINE_HINT}
+          {t(OFFLINE_HINT_KEY)}
         </Text>
       )}
       {notice && (
         <Alert
           color={notice.kind === 'error' ? 'red' : 'yellow'}
           variant="light"
-          title={`${LABELS[notice.command]} ${notice.kind === 'error' ? 'failed' : 'refused'}`}
+          title={t(notice.kind === 'error' ? 'command.failed' : 'command.refused', {
+            command: t(COMMAND_KEYS[notice.command]),
+          })}
           withCloseButton
           onClose={() => setNotice(null)}
           maw={420}

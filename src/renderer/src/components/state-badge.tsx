@@ -1,5 +1,7 @@
 import { Badge, type BadgeProps, type MantineColor } from '@mantine/core';
+import { STATE_KEYS } from '../../../shared/locales/labels';
 import type { BackendState } from '../../../shared/states';
+import { useT } from '../i18n';
 
 /** The colour of each backend state, shared by the badge and anything else that shows it. */
 export const STATE_COLORS: Record<BackendState, MantineColor> = {
@@ -19,10 +21,12 @@ export interface StateBadgeProps extends Omit<BadgeProps, 'color' | 'children'> 
 }
 
 /**
- * The backend state as a coloured badge. The text is the state name exactly (no CSS
- * upper-casing, so `innerText` in an end-to-end test reads `running`, not `RUNNING`).
+ * The backend state as a coloured badge. The text is the state's label (in English the state
+ * name exactly; no CSS upper-casing, so `innerText` in an end-to-end test reads `running`, not
+ * `RUNNING`); `data-state` holds the name in every language.
  */
 export function StateBadge({ state, ...props }: StateBadgeProps) {
+  const t = useT();
   return (
     <Badge
       color={STATE_COLORS[state]}
@@ -32,7 +36,7 @@ export function StateBadge({ state, ...props }: StateBadgeProps) {
       data-state={state}
       {...props}
     >
-      {state}
+      {t(STATE_KEYS[state])}
     </Badge>
   );
 }

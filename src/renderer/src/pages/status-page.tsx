@@ -17,6 +17,7 @@ import {
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import type { BackendStatus, HealthCheckResult } from '../../../shared/status';
+import { ACTOR_KEYS, INCIDENT_KIND_KEYS } from '../../../shared/locales/labels';
 import type { Actor } from '../../../shared/states';
 import { errorMessage, useConnectionState } from '../api';
 import { ChartsLoading } from '../components/charts/chart-card';
@@ -29,6 +30,7 @@ import { useBackendStatus } from '../hooks/use-backend-status';
 import { useIncidents } from '../hooks/use-incidents';
 import { useNow } from '../hooks/use-now';
 import { useServices } from '../hooks/use-services';
+import { useT, type T } from '../i18n';
 import { LEGACY_SERVICE, primaryName } from '../services/service-of';
 
 // The charts (recharts and d3: most of this page's weight) are a chunk of their own, fetched as
@@ -37,23 +39,23 @@ const MetricsCharts = lazy(() =>
   import('../components/charts/metrics-charts').then((m) => ({ default: m.MetricsCharts })),
 );
 
-// Partial: an actor added to the contract later still shows, by its raw name.
-const ACTOR_LABELS: Partial<Record<Actor, string>> = {
-  'user-ui': 'the dashboard',
-  tray: 'the tray',
-  rest: 'the REST API',
-  policy: 'the restart policy',
-  health: 'the health check',
-  process: 'the process',
-  'app-start': 'app start',
-  'app-quit': 'app quit',
-  dependency: 'a dependency',
-};
+/** Who changed a state, in words (`the restart policy`); an actor without a label by its raw name. */
+function actorText(t: T, actor: Actor): string {
+  const key = ACTOR_KEYS[actor];
+  return key ? t(key) : actor;
+}
 
 const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
   healthy: 'green.7',
   unhealthy: 'orange.7',
   unknown: 'dimmed',
+};
+
+/** The label key of each outcome of the last health check. */
+const HEALTH_KEYS: Record<BackendStatus['last_health_check'], string> = {
+  healthy: 'health.healthy',
+  unhealthy: 'health.unhealthy',
+  unknown: 'health.unknown',
 };
 
 /**
@@ -62,6 +64,7 @@ const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
  * the stack has more than one service).
  */
 export function StatusPage() {
+  const t = useT();
   const services = useServices();
   const primary = primaryName(services.data);
   const [picked, setPicked] = useState<string | undefined>(undefined);
@@ -70,10 +73,13 @@ export function StatusPage() {
   const stacked = (services.data?.length ?? 0) > 1;
   const selector = stacked ? (
     <NativeSelect
-      aria-label="Service"
+      aria-label={t('status.service')}
       size="sm"
       w={240}
-      data={services.data!.map((s) => ({ value: s.name, label: s.primary ? `${s.name} (primary)` : s.name }))}
+      data={services.data!.map((s) => ({
+        value: s.name,
+        label: s.primary ? t('status.service.primary', { name: s.name }) : s.name,
+      }))}
       value={service ?? primary}
       onChange={(event) => setPicked(event.currentTarget.value)}
       data-testid="status-service"
@@ -134,12 +140,13 @@ function ServiceStatusPage({
 }
 
 function LoadError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const t = useT();
   return (
-    <Alert color="red" title="Cannot load the status" maw={720} mx="auto">
+    <Alert color="red" title={t('status.loadError')} maw={720} mx="auto">
       <Stack gap="sm" align="flex-start">
         <Text size="sm">{errorMessage(error)}</Text>
         <Button size="xs" variant="light" color="red" onClick={onRetry}>
-          Retry
+          {t('common.retry')}
         </Button>
       </Stack>
     </Alert>
@@ -161,7 +168,7 @@ export interface StatusViewProps {
   lastIncident?: Incident;
   /** The last hour's charts, shown under the figures (the page passes the live ones). */
   charts?: ReactNode;
-  /** The heading (the service's name in a stack). @default 'Backend' */
+  /** The heading (the service's name in a stack). @default 'Backend' (translated) */
   title?: string;
   /** The service selector, shown above (a stack of several services only). */
   selector?: ReactNode;
@@ -178,16 +185,17 @@ export function StatusView({
   tokenNeeded = false,
   lastIncident,
   charts,
-  title = 'Backend',
+  title,
   selector,
   service,
 }: StatusViewProps) {
+  const t = useT();
   // Ticks every second: uptime, the backoff countdown and the "… ago" times move.
   const now = useNow(true);
   const elapsedMs = Math.max(0, now - receivedAt);
   // Commands sent now would act on a state the page cannot see.
   const offline = staleError != null || reconnecting || tokenNeeded;
-  const health = healthCard(status, now);
+  const health = healthCard(t, status, now);
 
   return (
     <Stack gap="md" maw={1100} mx="auto">
@@ -197,7 +205,7 @@ export function StatusView({
           <Stack gap={6} style={{ flex: '1 1 320px', minWidth: 0 }}>
             <Group gap="sm" align="center">
               <Title order={3} fw={600} data-testid="status-title">
-                {title}
+                {title ?? t('status.title')}
               </Title>
               <StateBadge state={status.status} size="lg" />
             </Group>
@@ -205,7 +213,7 @@ export function StatusView({
               {status.state_reason || NONE}
               <Text span c="dimmed">
                 {' '}
-                — by {ACTOR_LABELS[status.state_actor] ?? status.state_actor},{' '}
+                {t('status.by', { actor: actorText(t, status.state_actor) })}{' '}
                 <Tooltip label={formatDateTime(status.state_since)} withArrow>
                   <span data-testid="state-since">
                     {formatClock(status.state_since)} ({formatAgo(status.state_since, now)})
@@ -215,7 +223,9 @@ export function StatusView({
             </Text>
             {status.status === 'backoff' && status.next_restart_in_ms !== null && (
               <Text size="sm" c="yellow.8" data-testid="next-restart">
-                Next restart in {Math.max(0, Math.ceil((status.next_restart_in_ms - elapsedMs) / 1000))} s
+                {t('status.nextRestart', {
+                  seconds: Math.max(0, Math.ceil((status.next_restart_in_ms - elapsedMs) / 1000)),
+                })}
               </Text>
             )}
             {lastIncident && <LastIncidentLink incident={lastIncident} now={now} />}
@@ -228,53 +238,57 @@ export function StatusView({
       </Paper>
 
       {status.status === 'waiting' && (
-        <Alert color="grape" variant="light" title="Waiting for a dependency" data-testid="waiting">
-          {status.state_reason || 'A service it depends on is not healthy.'} It starts once that is healthy again.
+        <Alert color="grape" variant="light" title={t('status.waiting.title')} data-testid="waiting">
+          {status.state_reason || t('status.waiting.reason')} {t('status.waiting.then')}
         </Alert>
       )}
       {!status.orchestrator_enabled && (
-        <Alert color="blue" variant="light" title="Remote mode" data-testid="remote-mode">
-          The backend runs elsewhere: this supervisor only watches its health, so it cannot start, stop or restart it.
+        <Alert color="blue" variant="light" title={t('status.remote.title')} data-testid="remote-mode">
+          {t('status.remote.body')}
         </Alert>
       )}
       {status.last_error && (
-        <Alert color="red" variant="light" title="Last error" data-testid="last-error">
+        <Alert color="red" variant="light" title={t('status.lastError')} data-testid="last-error">
           <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
             {status.last_error}
           </Text>
         </Alert>
       )}
       {(staleError != null || reconnecting) && (
-        <Alert color="yellow" variant="light" title="Status may be out of date" data-testid="stale-status">
-          {staleError != null
-            ? errorMessage(staleError)
-            : 'The connection to the supervisor dropped; reconnecting. The figures below are from before.'}
+        <Alert color="yellow" variant="light" title={t('status.stale.title')} data-testid="stale-status">
+          {staleError != null ? errorMessage(staleError) : t('status.stale.dropped')}
         </Alert>
       )}
 
       <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="md">
-        <StatCard label="PID" value={status.pid ?? NONE} testId="pid" />
+        <StatCard label={t('status.pid')} value={status.pid ?? NONE} testId="pid" />
         <StatCard
-          label="Uptime"
+          label={t('status.uptime')}
           // Offline, it may have stopped since: the last uptime seen, not one counting on.
           value={uptimeText(status, offline ? 0 : elapsedMs)}
           testId="uptime"
-          detail={<span data-testid="uptime-detail">{uptimeDetail(status)}</span>}
+          detail={<span data-testid="uptime-detail">{uptimeDetail(t, status)}</span>}
         />
         <StatCard
-          label="Restarts"
+          label={t('status.restarts')}
           value={status.orchestrator_enabled ? status.restart_count : NONE}
           testId="restart-count"
           detail={
-            <span data-testid="restart-detail">
-              {status.orchestrator_enabled
-                ? `${status.consecutive_failures} consecutive failure${status.consecutive_failures === 1 ? '' : 's'}`
-                : 'remote mode: not restarted from here'}
-            </span>
+            status.orchestrator_enabled ? (
+              <>
+                <span data-testid="restart-total">{t('status.restarts.total', { count: status.restart_count })}</span>
+                {' · '}
+                <span data-testid="restart-detail">
+                  {t('status.restarts.failures', { count: status.consecutive_failures })}
+                </span>
+              </>
+            ) : (
+              <span data-testid="restart-detail">{t('status.restarts.remote')}</span>
+            )
           }
         />
         <StatCard
-          label="Health"
+          label={t('status.health')}
           value={health.value}
           testId="health"
           color={health.color}
@@ -294,12 +308,13 @@ export function StatusView({
 
 /** "Last incident: crash 5m ago", linking to the Incidents page. */
 function LastIncidentLink({ incident, now }: { incident: Incident; now: number }) {
+  const t = useT();
   return (
     <Tooltip label={`${formatDateTime(incident.at)} — ${incident.summary}`} withArrow multiline maw={420}>
       <Anchor href="#/incidents" size="sm" w="fit-content" data-testid="last-incident" data-kind={incident.kind}>
-        Last incident:{' '}
+        {t('status.lastIncident')}{' '}
         <Text span inherit fw={600} c={INCIDENT_KIND_STYLES[incident.kind].color}>
-          {incident.kind}
+          {t(INCIDENT_KIND_KEYS[incident.kind])}
         </Text>{' '}
         {formatAgo(incident.at, now)}
       </Anchor>
@@ -321,53 +336,60 @@ function uptimeText(status: BackendStatus, elapsedMs: number): string {
   return formatDuration(status.uptime_secs + Math.floor(elapsedMs / 1000));
 }
 
-function uptimeDetail(status: BackendStatus): string {
+function uptimeDetail(t: T, status: BackendStatus): string {
   if (!status.orchestrator_enabled)
-    return uptimeCounts(status) ? 'remote backend answering' : 'remote backend not answering';
-  return status.pid !== null ? `process ${status.pid}` : 'no process';
+    return t(uptimeCounts(status) ? 'status.uptime.remoteUp' : 'status.uptime.remoteDown');
+  return status.pid !== null ? t('status.uptime.process', { pid: status.pid }) : t('status.noProcess');
 }
 
 /** `answered HTTP 404` / `connection refused` / `ok`: one probe's outcome in a few words. */
-function probeOutcome(probe: HealthCheckResult): string {
-  if (probe.ok) return probe.status_code === null ? 'ok' : `ok (HTTP ${probe.status_code})`;
-  return probe.error ?? (probe.status_code === null ? 'failed' : `HTTP ${probe.status_code}`);
+function probeOutcome(t: T, probe: HealthCheckResult): string {
+  if (probe.ok) return probe.status_code === null ? t('probe.ok') : t('probe.okHttp', { code: probe.status_code });
+  return probe.error ?? (probe.status_code === null ? t('probe.failed') : t('probe.http', { code: probe.status_code }));
 }
 
 /**
  * The Health card: while a process starts, its startup probes (how many, the last
  * answer); without a process, a dash; else the last periodic probe of the current one.
  */
-function healthCard(status: BackendStatus, now: number): { value: string; color: string; detail: string } {
+function healthCard(t: T, status: BackendStatus, now: number): { value: string; color: string; detail: string } {
   if (status.startup) {
     const { probes, last } = status.startup;
-    const count = `${probes} startup probe${probes === 1 ? '' : 's'}`;
+    const count = t('status.startupProbes', { count: probes });
     return {
-      value: 'starting',
+      value: t('health.starting'),
       color: 'blue.7',
-      detail: last ? `${count} · last: ${probeOutcome(last)}, ${formatAgo(last.at, now)}` : `${count} yet`,
+      detail: last
+        ? t('status.startupProbes.last', {
+            probes: count,
+            outcome: probeOutcome(t, last),
+            ago: formatAgo(last.at, now),
+          })
+        : t('status.startupProbes.yet', { probes: count }),
     };
   }
   if (status.orchestrator_enabled && status.pid === null) {
-    return { value: NONE, color: HEALTH_COLORS.unknown, detail: 'no process' };
+    return { value: NONE, color: HEALTH_COLORS.unknown, detail: t('status.noProcess') };
   }
   const last = status.last_health;
   const failures = status.health_failures;
   return {
-    value: status.last_health_check,
+    value: t(HEALTH_KEYS[status.last_health_check]),
     color: HEALTH_COLORS[status.last_health_check],
     detail: last
-      ? `checked ${formatAgo(last.at, now)}${failures > 0 ? ` · ${failures} failed in a row` : ''}`
-      : 'not checked yet',
+      ? `${t('status.checked', { ago: formatAgo(last.at, now) })}${failures > 0 ? ` · ${t('status.failedInRow', { count: failures })}` : ''}`
+      : t('status.notChecked'),
   };
 }
 
 function HealthPanel({ status }: { status: BackendStatus }) {
+  const t = useT();
   // While starting, the last startup probe is the latest word on the new process.
   const health = status.startup ? status.startup.last : status.last_health;
   return (
     <Paper withBorder radius="md" p="lg">
       <Title order={5} mb="sm">
-        {status.startup ? 'Last startup probe' : 'Last health check'}
+        {t(status.startup ? 'status.lastStartupProbe' : 'status.lastHealthCheck')}
       </Title>
       <Text
         size="sm"
@@ -377,27 +399,31 @@ function HealthPanel({ status }: { status: BackendStatus }) {
         data-testid="last-health"
         data-ok={health ? String(health.ok) : undefined}
       >
-        {health ? healthSummary(health) : status.orchestrator_enabled && status.pid === null ? 'no process' : NONE}
+        {health
+          ? healthSummary(t, health)
+          : status.orchestrator_enabled && status.pid === null
+            ? t('status.noProcess')
+            : NONE}
       </Text>
       {health && (
         <DataList size="sm" labelWidth={120} gap="xs">
           <DataList.Item>
-            <DataList.ItemLabel>Checked at</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.checkedAt')}</DataList.ItemLabel>
             <DataList.ItemValue>{formatDateTime(health.at)}</DataList.ItemValue>
           </DataList.Item>
           <DataList.Item>
-            <DataList.ItemLabel>Latency</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.latency')}</DataList.ItemLabel>
             <DataList.ItemValue>
               {health.latency_ms === null ? NONE : formatLatency(health.latency_ms)}
             </DataList.ItemValue>
           </DataList.Item>
           <DataList.Item>
-            <DataList.ItemLabel>HTTP status</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.httpStatus')}</DataList.ItemLabel>
             <DataList.ItemValue>{health.status_code ?? NONE}</DataList.ItemValue>
           </DataList.Item>
           {health.error && (
             <DataList.Item>
-              <DataList.ItemLabel>Error</DataList.ItemLabel>
+              <DataList.ItemLabel>{t('status.error')}</DataList.ItemLabel>
               <DataList.ItemValue style={{ overflowWrap: 'anywhere' }}>{health.error}</DataList.ItemValue>
             </DataList.Item>
           )}
@@ -407,42 +433,43 @@ function HealthPanel({ status }: { status: BackendStatus }) {
   );
 }
 
-function healthSummary(health: NonNullable<BackendStatus['last_health']>): string {
-  const parts = [health.ok ? 'ok' : 'failed'];
+function healthSummary(t: T, health: NonNullable<BackendStatus['last_health']>): string {
+  const parts = [t(health.ok ? 'probe.ok' : 'probe.failed')];
   if (health.latency_ms !== null) parts.push(formatLatency(health.latency_ms));
   if (!health.ok && health.error) parts.push(health.error);
-  parts.push(`at ${formatClock(health.at)}`);
+  parts.push(t('status.atClock', { clock: formatClock(health.at) }));
   return parts.join(' · ');
 }
 
 function ExitPanel({ status }: { status: BackendStatus }) {
+  const t = useT();
   const exit = status.last_exit;
   return (
     <Paper withBorder radius="md" p="lg">
       <Title order={5} mb="sm">
-        Last exit
+        {t('status.lastExit')}
       </Title>
       <Text size="sm" fw={600} mb="sm" data-testid="last-exit" c={exit && !exit.expected ? 'red.7' : undefined}>
-        {exit ? exitSummary(exit) : NONE}
+        {exit ? exitSummary(t, exit) : NONE}
       </Text>
       {exit && (
         <DataList size="sm" labelWidth={120} gap="xs">
           <DataList.Item>
-            <DataList.ItemLabel>At</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.exitAt')}</DataList.ItemLabel>
             <DataList.ItemValue>{formatDateTime(exit.at)}</DataList.ItemValue>
           </DataList.Item>
           <DataList.Item>
-            <DataList.ItemLabel>Exit code</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.exitCode')}</DataList.ItemLabel>
             <DataList.ItemValue>{exit.code ?? NONE}</DataList.ItemValue>
           </DataList.Item>
           <DataList.Item>
-            <DataList.ItemLabel>Signal</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.signal')}</DataList.ItemLabel>
             <DataList.ItemValue>{exit.signal ?? NONE}</DataList.ItemValue>
           </DataList.Item>
           <DataList.Item>
-            <DataList.ItemLabel>Expected</DataList.ItemLabel>
+            <DataList.ItemLabel>{t('status.expected')}</DataList.ItemLabel>
             <DataList.ItemValue data-testid="last-exit-expected" style={{ overflowWrap: 'anywhere' }}>
-              {expectedText(exit)}
+              {expectedText(t, exit)}
             </DataList.ItemValue>
           </DataList.Item>
         </DataList>
@@ -454,21 +481,27 @@ function ExitPanel({ status }: { status: BackendStatus }) {
 type ExitInfo = NonNullable<BackendStatus['last_exit']>;
 
 /** Who had the supervisor stop it, in words (`the restart policy`, `the dashboard`). */
-function stopperText(exit: ExitInfo): string | null {
-  return exit.stopped_by === null ? null : (ACTOR_LABELS[exit.stopped_by] ?? exit.stopped_by);
+function stopperText(t: T, exit: ExitInfo): string | null {
+  return exit.stopped_by === null ? null : actorText(t, exit.stopped_by);
 }
 
-function exitSummary(exit: ExitInfo): string {
-  const how = exit.signal ? `killed by ${exit.signal}` : exit.code !== null ? `exit code ${exit.code}` : 'exited';
-  const stopper = stopperText(exit);
-  if (!exit.expected) return `${how} · unexpected`;
-  return `${how} · ${stopper ? `stopped by ${stopper}` : 'expected'}`;
+function exitSummary(t: T, exit: ExitInfo): string {
+  const how = exit.signal
+    ? t('exit.killedBy', { signal: exit.signal })
+    : exit.code !== null
+      ? t('exit.code', { code: exit.code })
+      : t('exit.exited');
+  const stopper = stopperText(t, exit);
+  if (!exit.expected) return t('exit.unexpected', { how });
+  return stopper ? t('exit.stoppedBy', { how, actor: stopper }) : t('exit.expected', { how });
 }
 
 /** `no`, or who stopped it and why: a start the policy killed is not "asked to stop". */
-function expectedText(exit: ExitInfo): string {
-  if (!exit.expected) return 'no';
-  const stopper = stopperText(exit);
-  if (!stopper) return 'yes (stopped by the supervisor)';
-  return `yes: stopped by ${stopper}${exit.stop_reason ? ` (${exit.stop_reason})` : ''}`;
+function expectedText(t: T, exit: ExitInfo): string {
+  if (!exit.expected) return t('exit.expected.no');
+  const stopper = stopperText(t, exit);
+  if (!stopper) return t('exit.expected.bySupervisor');
+  return exit.stop_reason
+    ? t('exit.expected.byWhy', { actor: stopper, reason: exit.stop_reason })
+    : t('exit.expected.by', { actor: stopper });
 }
