@@ -61,64 +61,67 @@ async function backendState(server: HeadlessServer): Promise<string> {
 
 const lifecycle = (messages: Datagram[]): Datagram[] => messages.filter((m) => m.fields.WATCHDOG === undefined);
 
-describe.skipIf(python3() === null)('serve under a NOTIFY_SOCKET', () => {
-  it('sends READY=1 once the backend is healthy, not before; STOPPING=1 on SIGTERM, before it exits', async () => {
-    const s = await socket();
-    const { server, dir } = await serve({ NOTIFY_SOCKET: s.path, READY_AFTER_MS: String(UNHEALTHY_MS) });
-    const ready = (): Datagram[] => s.messages().filter((m) => m.fields.READY === '1');
-    await pollUntil(() => ready().length > 0 || server.process.exitCode !== null, 60_000, 50, 'READY=1');
-    const listeningAt = Number(readFileSync(join(dir, 'listening'), 'utf8'));
-    const [readyMessage] = ready();
-    // Health answered 503 until then: READY=1 came after the backend was healthy, not at its spawn.
-    expect(readyMessage!.at).toBeGreaterThanOrEqual(listeningAt + UNHEALTHY_MS);
-    expect(readyMessage!.fields.STATUS).toMatch(
-      /^backend running \(pid \d+\): .*; dashboard http:\/\/127\.0\.0\.1:\d+$/,
-    );
-    expect(await backendState(server)).toBe('running');
-    // What came before READY=1 said what was going on.
-    const before = lifecycle(s.messages()).filter((m) => m.at < readyMessage!.at);
-    expect(before.map((m) => m.fields.STATUS).join('\n')).toMatch(/backend starting/);
+describe.skipIf(python3() === null)(
+  `serve under a NOTIFY_SOCKET${python3() === null ? ' (skipped: no python3 to bind the socket; apt-get install python3)' : ''}`,
+  () => {
+    it('sends READY=1 once the backend is healthy, not before; STOPPING=1 on SIGTERM, before it exits', async () => {
+      const s = await socket();
+      const { server, dir } = await serve({ NOTIFY_SOCKET: s.path, READY_AFTER_MS: String(UNHEALTHY_MS) });
+      const ready = (): Datagram[] => s.messages().filter((m) => m.fields.READY === '1');
+      await pollUntil(() => ready().length > 0 || server.process.exitCode !== null, 60_000, 50, 'READY=1');
+      const listeningAt = Number(readFileSync(join(dir, 'listening'), 'utf8'));
+      const [readyMessage] = ready();
+      // Health answered 503 until then: READY=1 came after the backend was healthy, not at its spawn.
+      expect(readyMessage!.at).toBeGreaterThanOrEqual(listeningAt + UNHEALTHY_MS);
+      expect(readyMessage!.fields.STATUS).toMatch(
+        /^backend running \(pid \d+\): .*; dashboard http:\/\/127\.0\.0\.1:\d+$/,
+      );
+      expect(await backendState(server)).toBe('running');
+      // What came before READY=1 said what was going on.
+      const before = lifecycle(s.messages()).filter((m) => m.at < readyMessage!.at);
+      expect(before.map((m) => m.fields.STATUS).join('\n')).toMatch(/backend starting/);
 
-    // The backend inherited none of systemd's variables (it could have sent its own READY=1).
-    expect(JSON.parse(readFileSync(join(dir, 'backend-env.json'), 'utf8'))).toEqual({
-      NOTIFY_SOCKET: null,
-      WATCHDOG_USEC: null,
-      WATCHDOG_PID: null,
+      // The backend inherited none of systemd's variables (it could have sent its own READY=1).
+      expect(JSON.parse(readFileSync(join(dir, 'backend-env.json'), 'utf8'))).toEqual({
+        NOTIFY_SOCKET: null,
+        WATCHDOG_USEC: null,
+        WATCHDOG_PID: null,
+      });
+
+      expect(await server.stop()).toBe(0);
+      const exitedAt = Date.now();
+      const all = lifecycle(s.messages());
+      const stopping = all.filter((m) => m.fields.STOPPING === '1');
+      expect(stopping).toHaveLength(1);
+      expect(stopping[0]!.fields.STATUS).toBe('SIGTERM: stopping');
+      expect(stopping[0]!.at).toBeLessThanOrEqual(exitedAt);
+      expect(stopping[0]!.at).toBeGreaterThan(readyMessage!.at);
+      expect(ready()).toHaveLength(1);
+      expect(server.output()).not.toMatch(/systemd-notify/);
     });
 
-    expect(await server.stop()).toBe(0);
-    const exitedAt = Date.now();
-    const all = lifecycle(s.messages());
-    const stopping = all.filter((m) => m.fields.STOPPING === '1');
-    expect(stopping).toHaveLength(1);
-    expect(stopping[0]!.fields.STATUS).toBe('SIGTERM: stopping');
-    expect(stopping[0]!.at).toBeLessThanOrEqual(exitedAt);
-    expect(stopping[0]!.at).toBeGreaterThan(readyMessage!.at);
-    expect(ready()).toHaveLength(1);
-    expect(server.output()).not.toMatch(/systemd-notify/);
-  });
-
-  it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
-    const s = await socket();
-    // 2 s: a ping every second.
-    const { server } = await serve({ NOTIFY_SOCKET: s.path, WATCHDOG_USEC: '2000000' });
-    const pings = (): number[] =>
-      s
-        .messages()
-        .filter((m) => m.fields.WATCHDOG === '1')
-        .map((m) => m.at);
-    await pollUntil(() => pings().length >= 6 || server.process.exitCode !== null, 60_000, 50, 'six pings');
-    const at = pings();
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
-    expect(median).toBeGreaterThan(1_000 * 0.6);
-    expect(median).toBeLessThan(1_000 * 1.6);
-    // On from before the start is done: systemd's watchdog covers the start-up too.
-    const readyAt = s.messages().find((m) => m.fields.READY === '1')?.at ?? Infinity;
-    expect(at[0]).toBeLessThan(readyAt);
-    expect(await server.stop()).toBe(0);
-  });
-});
+    it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
+      const s = await socket();
+      // 2 s: a ping every second.
+      const { server } = await serve({ NOTIFY_SOCKET: s.path, WATCHDOG_USEC: '2000000' });
+      const pings = (): number[] =>
+        s
+          .messages()
+          .filter((m) => m.fields.WATCHDOG === '1')
+          .map((m) => m.at);
+      await pollUntil(() => pings().length >= 6 || server.process.exitCode !== null, 60_000, 50, 'six pings');
+      const at = pings();
+      const gaps = at.slice(1).map((t, i) => t - at[i]!);
+      const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+      expect(median).toBeGreaterThan(1_000 * 0.6);
+      expect(median).toBeLessThan(1_000 * 1.6);
+      // On from before the start is done: the start-up's event loop is watched too.
+      const readyAt = s.messages().find((m) => m.fields.READY === '1')?.at ?? Infinity;
+      expect(at[0]).toBeLessThan(readyAt);
+      expect(await server.stop()).toBe(0);
+    });
+  },
+);
 
 describe('serve without systemd', () => {
   /** A folder with a stand-in systemd-notify that records each call. */

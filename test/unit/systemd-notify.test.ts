@@ -46,135 +46,138 @@ function blockLoop(ms: number): void {
 
 const PATH = process.env.PATH ?? '';
 
-describe.skipIf(python3() === null)('SystemdNotifier with a real NOTIFY_SOCKET', () => {
-  it('sends nothing and runs nothing without NOTIFY_SOCKET, WATCHDOG_USEC or not', async () => {
-    const standIn = recordingStandIn();
-    const { notifier, warnings } = notifierFor({ PATH: standIn.dir, WATCHDOG_USEC: '200000' });
-    expect(notifier.enabled).toBe(false);
-    notifier.startWatchdog();
-    notifier.ready('up');
-    notifier.status('still up');
-    notifier.stopping('going');
-    await new Promise((r) => setTimeout(r, 500)); // a would-be ping every 100 ms
-    await notifier.close();
-    expect(existsSync(standIn.calls)).toBe(false);
-    expect(warnings).toEqual([]);
-  });
-
-  it('takes systemd’s variables out of the environment, so no service inherits them', async () => {
-    const s = await socket();
-    const env: NodeJS.ProcessEnv = {
-      PATH,
-      NOTIFY_SOCKET: s.path,
-      WATCHDOG_USEC: '30000000',
-      WATCHDOG_PID: '1',
-      KEEP: 'x',
-    };
-    notifierFor(env);
-    expect(env).toEqual({ PATH, KEEP: 'x' });
-  });
-
-  it('sends READY=1, STATUS= and STOPPING=1 in order, merging what piles up behind a slow send', async () => {
-    const s = await socket();
-    const { notifier, warnings } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
-    expect(notifier.enabled).toBe(true);
-    notifier.ready('backend running');
-    notifier.status('one');
-    notifier.status('two\nlines');
-    notifier.stopping('SIGTERM: stopping');
-    await notifier.close();
-    const fields = s.messages().map((m) => m.fields);
-    expect(fields).toEqual([
-      { READY: '1', STATUS: 'backend running' },
-      // Queued behind the first: merged, the last STATUS kept, on one line.
-      { STOPPING: '1', STATUS: 'SIGTERM: stopping' },
-    ]);
-    expect(warnings).toEqual([]);
-
-    notifier.status('after close');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(s.messages()).toHaveLength(2);
-  });
-
-  it('never merges STOPPING=1 into a waiting READY=1 (systemd keeps only the last of them)', async () => {
-    const s = await socket();
-    const { notifier } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
-    notifier.status('first');
-    notifier.ready('ready');
-    notifier.stopping('stopping');
-    await notifier.close();
-    expect(s.messages().map((m) => m.fields)).toEqual([
-      { STATUS: 'first' },
-      { READY: '1', STATUS: 'ready' },
-      { STOPPING: '1', STATUS: 'stopping' },
-    ]);
-  });
-
-  it('pings WATCHDOG=1 every WATCHDOG_USEC/2 while the event loop turns, and not while it is blocked', async () => {
-    const s = await socket();
-    // 1.2 s: a ping every 600 ms.
-    const { notifier } = notifierFor({
-      PATH,
-      NOTIFY_SOCKET: s.path,
-      WATCHDOG_USEC: '1200000',
-      WATCHDOG_PID: String(process.pid),
+describe.skipIf(python3() === null)(
+  `SystemdNotifier with a real NOTIFY_SOCKET${python3() === null ? ' (skipped: no python3 to bind the socket; apt-get install python3)' : ''}`,
+  () => {
+    it('sends nothing and runs nothing without NOTIFY_SOCKET, WATCHDOG_USEC or not', async () => {
+      const standIn = recordingStandIn();
+      const { notifier, warnings } = notifierFor({ PATH: standIn.dir, WATCHDOG_USEC: '200000' });
+      expect(notifier.enabled).toBe(false);
+      notifier.startWatchdog();
+      notifier.ready('up');
+      notifier.status('still up');
+      notifier.stopping('going');
+      await new Promise((r) => setTimeout(r, 500)); // a would-be ping every 100 ms
+      await notifier.close();
+      expect(existsSync(standIn.calls)).toBe(false);
+      expect(warnings).toEqual([]);
     });
-    expect(notifier.watchdogIntervalMs).toBe(600);
-    notifier.startWatchdog();
-    const pings = (): number[] =>
-      s
-        .messages()
-        .filter((m) => m.fields.WATCHDOG === '1')
-        .map((m) => m.at);
-    await pollUntil(() => pings().length >= 6, 30_000, 50, 'six watchdog pings');
-    const at = pings();
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
-    // Half the watchdog's time, not the whole of it (nor a busy loop); a slow machine only adds.
-    expect(median).toBeGreaterThan(600 * 0.6);
-    expect(median).toBeLessThan(600 * 1.6);
 
-    // Blocked for five intervals: at most the one already on its way arrives meanwhile.
-    const blockedFrom = Date.now();
-    blockLoop(3_000);
-    const blockedTo = Date.now();
-    const countBefore = pings().length;
-    await pollUntil(() => pings().length >= countBefore + 2, 30_000, 50, 'pings again after the block');
-    const during = pings().filter((t) => t > blockedFrom && t < blockedTo);
-    expect(during.length).toBeLessThanOrEqual(1);
-  });
-
-  it('does not ping for another process (WATCHDOG_PID) nor for a WATCHDOG_USEC that is no number', () => {
-    const other = notifierFor({ PATH, NOTIFY_SOCKET: '/nonexistent', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' });
-    expect(other.notifier.watchdogIntervalMs).toBeNull();
-    expect(other.warnings).toEqual([]);
-    const bad = notifierFor({ PATH, NOTIFY_SOCKET: '/nonexistent', WATCHDOG_USEC: '1e6' });
-    expect(bad.notifier.watchdogIntervalMs).toBeNull();
-    expect(bad.warnings).toEqual(['WATCHDOG_USEC="1e6" is not a number of microseconds: no watchdog pings']);
-  });
-
-  it('without systemd-notify on PATH: one warning, then nothing', async () => {
-    const empty = tempDir('bsup-no-notify-');
-    const { notifier, warnings } = notifierFor({
-      PATH: empty,
-      NOTIFY_SOCKET: '/nonexistent',
-      WATCHDOG_USEC: '1000000',
+    it('takes systemd’s variables out of the environment, so no service inherits them', async () => {
+      const s = await socket();
+      const env: NodeJS.ProcessEnv = {
+        PATH,
+        NOTIFY_SOCKET: s.path,
+        WATCHDOG_USEC: '30000000',
+        WATCHDOG_PID: '1',
+        KEEP: 'x',
+      };
+      notifierFor(env);
+      expect(env).toEqual({ PATH, KEEP: 'x' });
     });
-    expect(notifier.enabled).toBe(false);
-    notifier.ready('x');
-    await notifier.close();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/NOTIFY_SOCKET is set but systemd-notify is not on PATH .*watchdog will stop it/);
-  });
 
-  it('a socket nobody listens on: one warning for the first failure, not one per message', async () => {
-    const gone = join(tempDir('bsup-gone-'), 'none.sock');
-    const { notifier, warnings } = notifierFor({ PATH, NOTIFY_SOCKET: gone });
-    for (let i = 0; i < 3; i++) {
-      notifier.status(`n${i}`);
-      await notifier.flush();
-    }
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^systemd-notify STATUS=n0 failed: \S/);
-  });
-});
+    it('sends READY=1, STATUS= and STOPPING=1 in order, merging what piles up behind a slow send', async () => {
+      const s = await socket();
+      const { notifier, warnings } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
+      expect(notifier.enabled).toBe(true);
+      notifier.ready('backend running');
+      notifier.status('one');
+      notifier.status('two\nlines');
+      notifier.stopping('SIGTERM: stopping');
+      await notifier.close();
+      const fields = s.messages().map((m) => m.fields);
+      expect(fields).toEqual([
+        { READY: '1', STATUS: 'backend running' },
+        // Queued behind the first: merged, the last STATUS kept, on one line.
+        { STOPPING: '1', STATUS: 'SIGTERM: stopping' },
+      ]);
+      expect(warnings).toEqual([]);
+
+      notifier.status('after close');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(s.messages()).toHaveLength(2);
+    });
+
+    it('never merges STOPPING=1 into a waiting READY=1 (systemd keeps only the last of them)', async () => {
+      const s = await socket();
+      const { notifier } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
+      notifier.status('first');
+      notifier.ready('ready');
+      notifier.stopping('stopping');
+      await notifier.close();
+      expect(s.messages().map((m) => m.fields)).toEqual([
+        { STATUS: 'first' },
+        { READY: '1', STATUS: 'ready' },
+        { STOPPING: '1', STATUS: 'stopping' },
+      ]);
+    });
+
+    it('pings WATCHDOG=1 every WATCHDOG_USEC/2 while the event loop turns, and not while it is blocked', async () => {
+      const s = await socket();
+      // 1.2 s: a ping every 600 ms.
+      const { notifier } = notifierFor({
+        PATH,
+        NOTIFY_SOCKET: s.path,
+        WATCHDOG_USEC: '1200000',
+        WATCHDOG_PID: String(process.pid),
+      });
+      expect(notifier.watchdogIntervalMs).toBe(600);
+      notifier.startWatchdog();
+      const pings = (): number[] =>
+        s
+          .messages()
+          .filter((m) => m.fields.WATCHDOG === '1')
+          .map((m) => m.at);
+      await pollUntil(() => pings().length >= 6, 30_000, 50, 'six watchdog pings');
+      const at = pings();
+      const gaps = at.slice(1).map((t, i) => t - at[i]!);
+      const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+      // Half the watchdog's time, not the whole of it (nor a busy loop); a slow machine only adds.
+      expect(median).toBeGreaterThan(600 * 0.6);
+      expect(median).toBeLessThan(600 * 1.6);
+
+      // Blocked for five intervals: at most the one already on its way arrives meanwhile.
+      const blockedFrom = Date.now();
+      blockLoop(3_000);
+      const blockedTo = Date.now();
+      const countBefore = pings().length;
+      await pollUntil(() => pings().length >= countBefore + 2, 30_000, 50, 'pings again after the block');
+      const during = pings().filter((t) => t > blockedFrom && t < blockedTo);
+      expect(during.length).toBeLessThanOrEqual(1);
+    });
+
+    it('does not ping for another process (WATCHDOG_PID) nor for a WATCHDOG_USEC that is no number', () => {
+      const other = notifierFor({ PATH, NOTIFY_SOCKET: '/nonexistent', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' });
+      expect(other.notifier.watchdogIntervalMs).toBeNull();
+      expect(other.warnings).toEqual([]);
+      const bad = notifierFor({ PATH, NOTIFY_SOCKET: '/nonexistent', WATCHDOG_USEC: '1e6' });
+      expect(bad.notifier.watchdogIntervalMs).toBeNull();
+      expect(bad.warnings).toEqual(['WATCHDOG_USEC="1e6" is not a number of microseconds: no watchdog pings']);
+    });
+
+    it('without systemd-notify on PATH: one warning, then nothing', async () => {
+      const empty = tempDir('bsup-no-notify-');
+      const { notifier, warnings } = notifierFor({
+        PATH: empty,
+        NOTIFY_SOCKET: '/nonexistent',
+        WATCHDOG_USEC: '1000000',
+      });
+      expect(notifier.enabled).toBe(false);
+      notifier.ready('x');
+      await notifier.close();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/NOTIFY_SOCKET is set but systemd-notify is not on PATH .*watchdog will stop it/);
+    });
+
+    it('a socket nobody listens on: one warning for the first failure, not one per message', async () => {
+      const gone = join(tempDir('bsup-gone-'), 'none.sock');
+      const { notifier, warnings } = notifierFor({ PATH, NOTIFY_SOCKET: gone });
+      for (let i = 0; i < 3; i++) {
+        notifier.status(`n${i}`);
+        await notifier.flush();
+      }
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^systemd-notify STATUS=n0 failed: \S/);
+    });
+  },
+);
