@@ -270,6 +270,23 @@ describe('alerts of a real supervisor', () => {
     ]);
   }, 60_000);
 
+  it('a confirmed hang alerts as hang, and a start that never turns healthy as failed-start', async () => {
+    const hook = await receiver();
+    cleanups.push(() => hook.close());
+    const hung = await crashingStack({ HANG_AFTER_MS: '300' });
+    hung.notify([webhook(`${hook.url}/ok?hung`)]);
+    watch(hung.stack);
+    const failing = await crashingStack({ HEALTH_STATUS: '503' }, { startupTimeoutMs: 1500, autoRestart: false });
+    failing.notify([webhook(`${hook.url}/ok?failing`)]);
+    watch(failing.stack);
+    await Promise.all([hung.supervisor.start('user-ui'), failing.supervisor.start('user-ui')]);
+    await pollUntil(() => hook.got.length >= 2, 30_000, 25, 'both alerts');
+    const of = (which: string) => hook.got.find((g) => g.path.endsWith(which))!.body;
+    expect(of('?hung')).toMatchObject({ event: 'hang', incident: { kind: 'hang' } });
+    // With restarts off the one failed start is also the give-up.
+    expect(of('?failing')).toMatchObject({ event: 'give-up', incident: { kind: 'failed-start' } });
+  }, 60_000);
+
   it('a webhook that never answers holds no restart back, and ends when the alerts close', async () => {
     const hook = await receiver();
     cleanups.push(() => hook.close());

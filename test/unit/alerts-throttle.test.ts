@@ -11,7 +11,7 @@ import type { AlertEvent } from '../../src/main/core/alerts/alert-events';
 import { StackAlerts, type AlertedMember } from '../../src/main/core/alerts/stack-alerts';
 import type { NotifyTarget } from '../../src/main/core/alerts/notify-schema';
 import { DeliveryQueue } from '../../src/main/core/alerts/delivery-queue';
-import type { AlertPayload } from '../../src/main/core/alerts/alert-payload';
+import { alertPayload, type AlertPayload } from '../../src/main/core/alerts/alert-payload';
 
 /** A clock whose timers fire only when the test moves time on. */
 class ManualClock implements Clock {
@@ -260,5 +260,31 @@ describe('delivery queue: bounded, never waited on', () => {
     await second;
     expect(ran).toEqual(['second']);
     await queue.close();
+  });
+});
+
+describe('alert dispatcher', () => {
+  it('says in the service log which delivery a full queue dropped, and sends only the events a target takes', async () => {
+    const logs = new LogStore(100);
+    const dispatcher = new AlertDispatcher(new DeliveryQueue(0, 1));
+    const payload = alertPayload('api', 'crash', incident('crash'), { count: 0, events: {}, since: null });
+    dispatcher.dispatch(
+      payload,
+      [
+        {
+          kind: 'webhook',
+          url: 'http://127.0.0.1:9/path-secret',
+          headers: { A: 'b' },
+          events: ['crash'],
+          timeoutMs: 1000,
+        },
+        { kind: 'command', argv: ['/bin/true'], cwd: '/', events: ['give-up'], timeoutMs: 1000 },
+      ],
+      logs,
+    );
+    expect(logs.tail(10).map((l) => l.text)).toEqual([
+      'alert (crash) to webhook http://127.0.0.1:9 dropped: the alert queue is full (0 deliveries)',
+    ]);
+    await dispatcher.close();
   });
 });
