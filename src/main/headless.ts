@@ -335,7 +335,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     throw err;
   }
   const { supervisor } = runtime;
-  const systemd = reportToSystemd(notifier, runtime.stack.primary);
+  const systemd = reportToSystemd(notifier, runtime.stack);
   /** The process group of every service with a live process. */
   const liveGroups = (): number[] =>
     runtime.stack.all.map((m) => m.supervisor.status().pid).filter((pid): pid is number => pid !== null);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { bindNotifySocket, python3, type Datagram, type NotifySocket } from '../helpers/notify-socket';
+import { fixtureStackText, startServe } from '../helpers/stack';
 import { FAULT_BACKEND, freePort, pollUntil, tempDir } from '../helpers/supervise';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -98,6 +99,33 @@ describe.skipIf(python3() === null)(
       expect(stopping[0]!.at).toBeGreaterThan(readyMessage!.at);
       expect(ready()).toHaveLength(1);
       expect(server.output()).not.toMatch(/systemd-notify/);
+    });
+
+    it('in a stack, waits for the primary service, not the first one to be healthy', async () => {
+      const s = await socket();
+      const dir = tempDir('bsup-sd-stack-');
+      const listening = join(dir, 'web.listening');
+      const { text } = await fixtureStackText(dir, {
+        worker: {},
+        web: { env: { READY_AFTER_MS: String(UNHEALTHY_MS), LISTENING_FILE: listening } },
+      });
+      const file = JSON.parse(text) as { services: Record<string, Record<string, unknown>> };
+      file.services.web!.primary = true;
+      const stackFile = join(dir, 'stack.yaml');
+      writeFileSync(stackFile, JSON.stringify(file));
+      const serve = await startServe(stackFile, { NOTIFY_SOCKET: s.path });
+      cleanups.push(async () => {
+        if (serve.process.exitCode === null) serve.process.kill('SIGTERM');
+        await serve.exited;
+      });
+      const ready = (): Datagram[] => s.messages().filter((m) => m.fields.READY === '1');
+      await pollUntil(() => ready().length > 0 || serve.process.exitCode !== null, 60_000, 50, 'READY=1');
+      expect(ready()[0]!.at).toBeGreaterThanOrEqual(Number(readFileSync(listening, 'utf8')) + UNHEALTHY_MS);
+      expect(ready()[0]!.fields.STATUS).toMatch(/^web running \(pid \d+\)/);
+      // The other service's changes are not the unit's status.
+      expect(lifecycle(s.messages()).filter((m) => m.fields.STATUS?.startsWith('worker'))).toEqual([]);
+      serve.process.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
     });
 
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {

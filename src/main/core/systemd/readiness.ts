@@ -5,9 +5,9 @@
 import type { StateChangeEvent } from '../../../shared/status';
 import type { SystemdNotifier } from './notifier';
 
-/** The primary service as readiness sees it (a Supervisor). */
-export interface WatchedService {
-  readonly name: string;
+/** The services as readiness sees them (a Stack): which one is primary, and every state change. */
+export interface WatchedStack {
+  readonly primaryName: string;
   on(event: 'state', listener: (event: StateChangeEvent) => void): unknown;
   off(event: 'state', listener: (event: StateChangeEvent) => void): unknown;
 }
@@ -26,13 +26,14 @@ export interface SystemdReport {
 }
 
 /**
- * Follows `primary` for systemd. The start is done (READY=1) when the control server
+ * Follows the primary service of `stack` for systemd (the one primary at each change: a
+ * reload may make another service primary). The start is done (READY=1) when the control server
  * listens and the primary service is `running`, i.e. its health check has passed (in a
  * stack its `service_healthy` dependencies are up by then); with `--no-start`, as soon as the
  * server listens. A start that never gets there (the restart policy gives up) sends no
  * READY=1: the unit's TimeoutStartSec fails it. Later state changes only update STATUS=.
  */
-export function reportToSystemd(notifier: SystemdNotifier, primary: WatchedService): SystemdReport {
+export function reportToSystemd(notifier: SystemdNotifier, stack: WatchedStack): SystemdReport {
   let dashboard: string | null = null;
   let running = false;
   let ready = false;
@@ -43,26 +44,28 @@ export function reportToSystemd(notifier: SystemdNotifier, primary: WatchedServi
     notifier.ready(status);
   };
   const onState = (event: StateChangeEvent): void => {
+    const name = event.service ?? 'backend';
+    if (name !== stack.primaryName) return;
     running = event.to === 'running';
     const pid = event.status.pid ? ` (pid ${event.status.pid})` : '';
-    const line = `${primary.name} ${event.to}${pid}: ${event.reason}`;
+    const line = `${name} ${event.to}${pid}: ${event.reason}`;
     if (running && dashboard !== null && !ready) becomeReady(`${line}; dashboard ${dashboard}`);
     else notifier.status(line);
   };
-  if (notifier.enabled) primary.on('state', onState);
+  if (notifier.enabled) stack.on('state', onState);
   return {
     listening(dashboardUrl, startsBackend) {
       dashboard = dashboardUrl;
-      if (!startsBackend) becomeReady(`dashboard ${dashboardUrl}; ${primary.name} not started (--no-start)`);
-      else if (running) becomeReady(`${primary.name} running; dashboard ${dashboardUrl}`);
-      else notifier.status(`dashboard ${dashboardUrl}; starting ${primary.name}`);
+      if (!startsBackend) becomeReady(`dashboard ${dashboardUrl}; ${stack.primaryName} not started (--no-start)`);
+      else if (running) becomeReady(`${stack.primaryName} running; dashboard ${dashboardUrl}`);
+      else notifier.status(`dashboard ${dashboardUrl}; starting ${stack.primaryName}`);
     },
     stopping(status) {
       stopped = true;
       notifier.stopping(status);
     },
     async close() {
-      primary.off('state', onState);
+      stack.off('state', onState);
       await notifier.close();
     },
   };
