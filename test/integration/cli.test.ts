@@ -2,8 +2,8 @@
 // command, each exit code, the control URL and token found in the data folder by themselves,
 // and `logs -f` ended by SIGINT with exit 0.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -359,6 +359,39 @@ describe('the command-line client against a real serve', () => {
     expect(table.stdout).toMatch(/^\S+Z\s+broken\s+failed-start\s/m);
   });
 
+  it('reload: applies a changed stack file in place, says what it did; a file with problems changes nothing, exit 1', async () => {
+    const stackFile = join(stackDir, 'stack.json');
+    const original = readFileSync(stackFile, 'utf8');
+    const before = await statusOf('db');
+    try {
+      const dry = await cli(['reload', '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toBe('nothing changed\n');
+
+      const changed = JSON.parse(original) as { services: { db: { health: { interval: number } } } };
+      changed.services.db.health.interval = 0.3;
+      writeFileSync(stackFile, JSON.stringify(changed, null, 2));
+      const run = await cli(['reload']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^db: updated in place \(.*health\.interval.*\)$/m);
+      // In place: the same process.
+      expect((await statusOf('db')).pid).toBe(before.pid);
+
+      // Two problems: one line each, naming the file and the field.
+      const broken = JSON.parse(original) as { services: Record<string, Record<string, unknown>> };
+      broken.services.db!.stop_grace_period = 'soon';
+      broken.services.backend!.depend_on = ['db'];
+      writeFileSync(stackFile, JSON.stringify(broken, null, 2));
+      const bad = await cli(['reload']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^backend-supervisor: .*stack\.json:\d+: services\.db\.stop_grace_period: /m);
+      expect(bad.stderr).toMatch(/^backend-supervisor: .*stack\.json:\d+: services\.backend.*depend_on/m);
+      expect((await statusOf('db')).pid).toBe(before.pid);
+    } finally {
+      writeFileSync(stackFile, original);
+    }
+  });
+
   it('completion: bash completes the commands, the options and the running services', async () => {
     const binDir = join(stackDir, 'bin');
     mkdirSync(binDir, { recursive: true });
@@ -385,5 +418,63 @@ _backend_supervisor; printf '%s\\n' "\${COMPREPLY[@]}"`;
     ]);
     expect((await complete(['backend-supervisor', 'restart', ''])).stdout).toBe('db\nbackend\nbroken\n');
     expect((await complete(['backend-supervisor', 'logs', '--f'])).stdout).toBe('--follow\n');
+  });
+});
+
+/** A stand-in control server on real HTTP: answers each `METHOD path` from `routes` (JSON, or a function), else 404 as serve does. */
+async function fakeServer(
+  routes: Record<string, (res: ServerResponse) => void>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const srv = createServer((req, res) => {
+    const route = routes[`${req.method} ${req.url?.split('?')[0]}`];
+    if (route) return route(res);
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `no route ${req.method} ${req.url}`, code: 'NOT_FOUND' }));
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => srv.close(() => resolve())),
+  };
+}
+
+describe('the command-line client against stand-in servers', () => {
+  const json = (body: unknown) => (res: ServerResponse) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+  it('reload on a supervisor without the route: exit 1, "does not support reload"', async () => {
+    const fake = await fakeServer({});
+    try {
+      const run = await cli(['reload', '--url', fake.url], { CONTROL_TOKEN: 'x'.repeat(40) });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('this supervisor does not support reload');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('logs -f: a stream the supervisor ends (it stopped) is exit 3, after the lines it sent', async () => {
+    const line = { seq: 7, ts: '2026-12-02T10:00:00.000Z', stream: 'stdout', text: 'last words', service: 'backend' };
+    const fake = await fakeServer({
+      'GET /api/v1/services': json([{ name: 'backend' }]),
+      'POST /api/v1/rpc/logs:tail': json({ ok: true, data: [{ ...line, seq: 6, text: 'before' }] }),
+      'GET /api/v1/events': (res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': connected\n\n');
+        // The tail's line again (printed once), a new one, then the end of the stream.
+        res.write(`event: backend:log\ndata: ${JSON.stringify({ ...line, seq: 6, text: 'before' })}\n\n`);
+        setTimeout(() => res.end(`event: backend:log\ndata: ${JSON.stringify(line)}\n\n`), 300);
+      },
+    });
+    try {
+      const run = await cli(['logs', '-f', '--url', fake.url], { CONTROL_TOKEN: 'x'.repeat(40) });
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe(
+        '2026-12-02T10:00:00.000Z [backend] before\n2026-12-02T10:00:00.000Z [backend] last words\n',
+      );
+      expect(run.stderr).toContain('the supervisor closed the event stream');
+    } finally {
+      await fake.close();
+    }
   });
 });

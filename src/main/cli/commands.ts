@@ -119,10 +119,10 @@ export const CLIENT_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'reload',
-    synopsis: '',
-    summary: 're-read the settings and the stack file without restarting the supervisor',
+    synopsis: '[--dry-run]',
+    summary: 're-read the settings and the stack file and apply them without restarting the supervisor',
     operand: 'none',
-    options: {},
+    options: { 'dry-run': { type: 'boolean', doc: 'only say what it would restart, add, remove or update' } },
     readOnly: false,
   },
   {

@@ -1,40 +1,33 @@
-/** `reload`: the supervisor re-reads its settings and stack file (`POST /api/v1/config/reload`). */
+/**
+ * `reload [--dry-run]`: the supervisor re-reads its settings and stack file in place
+ * (`POST /api/v1/config/reload`); a supervisor without the route answers 404 NOT_FOUND.
+ */
+import { describeReload, ReloadResultSchema } from '../../../shared/reload';
 import { COMMAND_TIMEOUT_MS, type ControlClient } from '../client';
 import { CommandFailedError, EXIT } from '../errors';
 import { printable } from '../table';
 import type { CommandContext } from './context';
 
-/** The route; a supervisor without it answers 404 NOT_FOUND. */
+/** The route. */
 export const RELOAD_PATH = '/api/v1/config/reload';
 
-/** The lines of an answer: its message, then each list in it (`restarted: a, b`). */
-function answerLines(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null) return ['reloaded'];
-  const b = body as Record<string, unknown>;
-  const data = typeof b.data === 'object' && b.data !== null ? (b.data as Record<string, unknown>) : b;
-  const lines = typeof data.message === 'string' ? data.message.split('\n') : ['reloaded'];
-  for (const [key, value] of Object.entries(data)) {
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      lines.push(`${key}: ${value.length > 0 ? value.join(', ') : '-'}`);
-    }
-  }
-  return lines.map(printable);
-}
-
-/** Runs `reload`. */
-export async function reload({ io, client }: CommandContext): Promise<number> {
+/** Runs `reload`: exit 0 when it was carried out (or planned, `--dry-run`), 1 when it changed nothing or a start failed. */
+export async function reload({ io, parsed, client }: CommandContext): Promise<number> {
   const api: ControlClient = client();
-  const answer = await api.call('POST', RELOAD_PATH, {}, COMMAND_TIMEOUT_MS);
+  const dryRun = parsed.values['dry-run'] === true;
+  const answer = await api.call('POST', RELOAD_PATH, { dryRun }, COMMAND_TIMEOUT_MS);
   const code = (answer.body as { code?: unknown } | null)?.code;
   if (answer.status === 404 && code === 'NOT_FOUND') {
     throw new CommandFailedError(
-      `this supervisor does not support reload (no ${RELOAD_PATH}); restart it to apply its settings`,
+      `this supervisor does not support reload (it has no ${RELOAD_PATH}); restart it to apply its settings`,
       404,
       'NOT_FOUND',
     );
   }
-  const body = answer.body as { ok?: unknown; success?: unknown } | null;
-  if (answer.status >= 300 || body?.ok === false || body?.success === false) api.fail(answer);
-  for (const line of answerLines(answer.body)) io.out(line);
-  return EXIT.ok;
+  // A file with problems: the message has them a line each (`file:line: field: problem`).
+  if (answer.status >= 300) api.fail(answer);
+  const result = ReloadResultSchema.safeParse(answer.body);
+  if (!result.success) throw new CommandFailedError(`the supervisor's answer to ${RELOAD_PATH} is not a reload result`);
+  for (const line of describeReload(result.data)) io.out(printable(line));
+  return result.data.result && !result.data.result.success ? EXIT.failed : EXIT.ok;
 }
