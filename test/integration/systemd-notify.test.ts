@@ -99,6 +99,9 @@ describe.skipIf(python3() === null)(
       expect(stopping[0]!.at).toBeGreaterThan(readyMessage!.at);
       expect(ready()).toHaveLength(1);
       expect(server.output()).not.toMatch(/systemd-notify/);
+      // KillMode=mixed's stop, SIGTERM to the supervisor alone: the backend got one, from it, and stopped gracefully.
+      expect(server.output().match(/\[backend\] SIGTERM: exiting/g)).toHaveLength(1);
+      expect(server.output()).toMatch(/\[supervisor\] pid \d+ exited with code 0/);
     });
 
     it('in a stack, waits for the primary service, not the first one to be healthy', async () => {
