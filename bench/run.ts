@@ -18,7 +18,9 @@
  *   - the log flood: ingest rate, memory, lines kept and bytes on disk with each tool's
  *     default retention, beside PM2 and supervisord (bench/flood.ts; alone: `--only flood`);
  *   - the daemon at idle (CPU, RSS, wake-ups) and its start-up, beside PM2 and supervisord
- *     (bench/idle.ts; alone: `--only idle`).
+ *     (bench/idle.ts; alone: `--only idle`);
+ *   - the Logs view with 100,000 lines: navigation → newest line, older pages as it is
+ *     scrolled up (bench/logs-view.ts; alone: `--only logs`).
  * Runs: BENCH_RUNS (default 15). Ports are free loopback ports; everything it starts, it stops.
  * Each part writes its own section of bench/results.md (bench/results-file.ts).
  */
@@ -31,6 +33,7 @@ import { dashboardLoadBench } from './dashboard-load';
 import { defaultStackBench } from './stack';
 import { floodBench } from './flood';
 import { idleBench } from './idle';
+import { logsViewBench } from './logs-view';
 import { startHeadless } from '../test/helpers/headless-server';
 import {
   FAULT_BACKEND,
@@ -483,7 +486,7 @@ async function main(): Promise<void> {
 }
 
 // `--only <part>`: just that part's figures, the other sections kept.
-const PARTS = ['stack', 'dashboard', 'flood', 'idle'];
+const PARTS = ['stack', 'dashboard', 'flood', 'idle', 'logs'];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only ${only}: the parts are ${PARTS.join(', ')}`);
 if (only === undefined) await main();
@@ -491,6 +494,7 @@ if (only === undefined || only === 'stack') await defaultStackBench();
 if (only === undefined || only === 'dashboard') await dashboardLoadBench();
 if (only === undefined || only === 'flood') await floodBench();
 if (only === undefined || only === 'idle') await idleBench();
+if (only === undefined || only === 'logs') await logsViewBench();
 // pm2's programmatic client keeps sockets to its (killed) daemon open: end explicitly so
 // `npm run bench` goes on to the next benchmark.
 process.exit(0);
