@@ -69,7 +69,7 @@ describe.skipIf(python3() === null)(
       const s = await socket();
       const { server, dir } = await serve({ NOTIFY_SOCKET: s.path, READY_AFTER_MS: String(UNHEALTHY_MS) });
       const ready = (): Datagram[] => s.messages().filter((m) => m.fields.READY === '1');
-      await pollUntil(() => ready().length > 0 || server.process.exitCode !== null, 60_000, 50, 'READY=1');
+      await pollUntil(() => ready().length > 0 || server.process.exitCode !== null, 45_000, 50, 'READY=1');
       const listeningAt = Number(readFileSync(join(dir, 'listening'), 'utf8'));
       const [readyMessage] = ready();
       // Health answered 503 until then: READY=1 came after the backend was healthy, not at its spawn.
@@ -122,7 +122,7 @@ describe.skipIf(python3() === null)(
         await serve.exited;
       });
       const ready = (): Datagram[] => s.messages().filter((m) => m.fields.READY === '1');
-      await pollUntil(() => ready().length > 0 || serve.process.exitCode !== null, 60_000, 50, 'READY=1');
+      await pollUntil(() => ready().length > 0 || serve.process.exitCode !== null, 45_000, 50, 'READY=1');
       expect(ready()[0]!.at).toBeGreaterThanOrEqual(Number(readFileSync(listening, 'utf8')) + UNHEALTHY_MS);
       expect(ready()[0]!.fields.STATUS).toMatch(/^web running \(pid \d+\)/);
       // The other service's changes are not the unit's status.
@@ -140,7 +140,7 @@ describe.skipIf(python3() === null)(
           .messages()
           .filter((m) => m.fields.WATCHDOG === '1')
           .map((m) => m.at);
-      await pollUntil(() => pings().length >= 6 || server.process.exitCode !== null, 60_000, 50, 'six pings');
+      await pollUntil(() => pings().length >= 6 || server.process.exitCode !== null, 45_000, 50, 'six pings');
       const at = pings();
       const gaps = at.slice(1).map((t, i) => t - at[i]!);
       const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
