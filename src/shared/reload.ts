@@ -1,5 +1,31 @@
 import { z } from 'zod';
+import type { SupervisorConfig } from './config';
 import { ServiceNameSchema, StackCommandResultSchema } from './services';
+
+/**
+ * Settings only a restart of the supervisor applies (a reload keeps their running values and
+ * names them in `needs_supervisor_restart`): the control server's address and tokens, the log
+ * files and the in-memory log buffer (sized and opened at the start), remote mode (the whole
+ * supervisor's mode) and the data folder. The Settings page says so beside these fields.
+ */
+export const SUPERVISOR_RESTART_KEYS = [
+  'controlHost',
+  'controlPort',
+  'controlAllowRemote',
+  'controlToken',
+  'controlReadToken',
+  'logDir',
+  'logBufferLines',
+  'logFileMaxBytes',
+  'logFileCount',
+  'orchestratorEnabled',
+  'dataDir',
+] as const satisfies readonly (keyof SupervisorConfig)[];
+
+/** True when a change of settings key `key` waits for a restart of the supervisor. */
+export function needsSupervisorRestart(key: string): boolean {
+  return (SUPERVISOR_RESTART_KEYS as readonly string[]).includes(key);
+}
 
 /**
  * What a reload does to one service (README "Reloading the settings"):

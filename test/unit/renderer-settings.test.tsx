@@ -343,7 +343,9 @@ describe('SettingsPage', () => {
     cleanup();
     api.current = view({ restartNeeded: true });
     renderWith(api);
-    expect((await screen.findByTestId('settings-restart-needed')).textContent).toContain('Restart Backend Supervisor');
+    // Issue 14: an Apply uses them without a restart; the page offers it there.
+    expect((await screen.findByTestId('settings-restart-needed')).textContent).toContain('Apply them');
+    expect(screen.getByTestId('settings-apply')).toBeTruthy();
   });
 });
 

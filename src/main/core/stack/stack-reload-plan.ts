@@ -4,33 +4,21 @@
  * reads two definitions, changes nothing.
  */
 import type { SupervisorConfig } from '../../../shared/config';
-import type { ReloadAction, ReloadPlan, ReloadServicePlan } from '../../../shared/reload';
+import {
+  SUPERVISOR_RESTART_KEYS,
+  type ReloadAction,
+  type ReloadPlan,
+  type ReloadServicePlan,
+} from '../../../shared/reload';
 import type { ServiceDefinition, StackDefinition } from './service-definition';
+
+export { SUPERVISOR_RESTART_KEYS };
 
 /** A stack as it runs or as the files give it: the global config and the services. */
 export interface StackSnapshot {
   config: SupervisorConfig;
   definition: StackDefinition;
 }
-
-/**
- * Settings only a restart of the supervisor applies: the control server's address, its
- * tokens, the log files (opened at the start), remote mode (the whole supervisor's mode) and
- * the data folder. A reload keeps their running values (see {@link keepRunningValues}).
- */
-export const SUPERVISOR_RESTART_KEYS = [
-  'controlHost',
-  'controlPort',
-  'controlAllowRemote',
-  'controlToken',
-  'controlReadToken',
-  'logDir',
-  'logBufferLines',
-  'logFileMaxBytes',
-  'logFileCount',
-  'orchestratorEnabled',
-  'dataDir',
-] as const satisfies readonly (keyof SupervisorConfig)[];
 
 /** The pseudo-key of the plan's `needs_supervisor_restart` when another service would be the primary. */
 export const PRIMARY_KEY = 'primary';

@@ -1,4 +1,5 @@
 import { Button, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { needsSupervisorRestart } from '../../../../shared/reload';
 import type { SettingSource, SettingsView } from '../../../../shared/settings';
 import { describeValue, formatFormValue, type SettingsFieldSpec } from './settings-fields';
 
@@ -38,16 +39,28 @@ export function describeSource(spec: SettingsFieldSpec, source: SettingSource | 
  */
 export function SettingsField({ warning, ...props }: SettingsFieldProps) {
   const input = <SettingsInput {...props} />;
-  if (warning === undefined) return input;
+  // The few settings an Apply cannot change in a running supervisor say so beside the field.
+  const restartOnly = needsSupervisorRestart(props.spec.key);
+  if (warning === undefined && !restartOnly) return input;
   return (
     <Stack gap={4}>
       {input}
-      <Text size="xs" c="orange.8" data-testid={`settings-warning-${props.spec.key}`}>
-        Warning: {warning}
-      </Text>
+      {restartOnly && (
+        <Text size="xs" c="dimmed" data-testid={`settings-restart-only-${props.spec.key}`}>
+          {RESTART_ONLY_TEXT}
+        </Text>
+      )}
+      {warning !== undefined && (
+        <Text size="xs" c="orange.8" data-testid={`settings-warning-${props.spec.key}`}>
+          Warning: {warning}
+        </Text>
+      )}
     </Stack>
   );
 }
+
+/** Beside a field whose change waits for a restart of the supervisor (SUPERVISOR_RESTART_KEYS). */
+export const RESTART_ONLY_TEXT = 'Applies after a restart of Backend Supervisor (Apply keeps the running value).';
 
 function SettingsInput({ spec, value, onChange, error, view, onBrowse }: Omit<SettingsFieldProps, 'warning'>) {
   const { key } = spec;

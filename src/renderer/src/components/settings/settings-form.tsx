@@ -24,6 +24,7 @@ import {
 } from '../../../../shared/settings';
 import { errorDetails, errorMessage, useConnection, useSupervisorApi } from '../../api';
 import { useImportEnv, useSaveSettings, useTestHealthUrl } from '../../hooks/use-settings';
+import { ApplyOutcome, type ApplyFlow } from './apply-settings';
 import { SettingsField } from './settings-field';
 import {
   fieldMessage,
@@ -35,8 +36,8 @@ import {
   type SettingsForm as FormState,
 } from './settings-fields';
 
-/** Shown after a save that changes what the next start uses. */
-export const SAVED_RESTART_TEXT = 'Saved. Restart Backend Supervisor to apply.';
+/** Shown after a Save (not applied) that changes what the supervisor runs with. */
+export const SAVED_RESTART_TEXT = 'Saved. Apply them to use them now (no restart of Backend Supervisor).';
 /** Shown after a save that changes nothing the supervisor runs with. */
 export const SAVED_TEXT = 'Saved.';
 
@@ -47,6 +48,8 @@ const IMPORT_INPUT_PROPS = { 'data-testid': 'settings-import-env-input' } as Com
 export interface SettingsFormProps {
   /** The last `settings:get` / `settings:save` answer. */
   view: SettingsView;
+  /** The page's Apply (a reload of the saved settings and the stack file, after a confirmation). */
+  apply: ApplyFlow;
 }
 
 /**
@@ -56,7 +59,7 @@ export interface SettingsFormProps {
  * (checked by the main process on import and save; hidden once the field is edited), Save, "Test health URL" and "Import .env" (read in the browser, values put in
  * the form for review; nothing is saved until Save).
  */
-export function SettingsForm({ view }: SettingsFormProps) {
+export function SettingsForm({ view, apply }: SettingsFormProps) {
   const save = useSaveSettings();
   const testHealth = useTestHealthUrl();
   const importEnv = useImportEnv();
@@ -86,8 +89,12 @@ export function SettingsForm({ view }: SettingsFormProps) {
     setSaved(false);
   };
 
+  // Set by "Save + Apply" just before it submits the form: the save is followed by the Apply dialog.
+  const applyAfterSave = useRef(false);
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
+    const thenApply = applyAfterSave.current;
+    applyAfterSave.current = false;
     setSaved(false);
     setSaveError(null);
     const { values, errors: found } = formToSettings(form);
@@ -99,6 +106,7 @@ export function SettingsForm({ view }: SettingsFormProps) {
         setSaved(true);
         setImported(null);
         setEdited(new Set());
+        if (thenApply) apply.preview();
       },
       onError: (error) => {
         const { field, message } = errorDetails(error);
@@ -182,7 +190,8 @@ export function SettingsForm({ view }: SettingsFormProps) {
             </Title>
             <Text size="sm" c="dimmed">
               Stored in <Code data-testid="settings-path">{view.path}</Code>. Command-line flags and environment
-              variables override them; they apply at the next start of Backend Supervisor.
+              variables override them. Save + Apply uses them at once, without restarting Backend Supervisor (the page
+              lists the services that will restart before anything changes).
             </Text>
           </Stack>
           <Group gap="sm">
@@ -196,8 +205,18 @@ export function SettingsForm({ view }: SettingsFormProps) {
             <Button variant="default" onClick={discard} disabled={save.isPending} data-testid="settings-reset">
               Discard changes
             </Button>
-            <Button type="submit" loading={save.isPending} data-testid="settings-save">
+            <Button type="submit" variant="light" loading={save.isPending} data-testid="settings-save">
               Save
+            </Button>
+            <Button
+              type="submit"
+              loading={save.isPending || apply.pending}
+              onClick={() => {
+                applyAfterSave.current = true;
+              }}
+              data-testid="settings-save-apply"
+            >
+              Save + Apply
             </Button>
           </Group>
         </Group>
@@ -210,16 +229,38 @@ export function SettingsForm({ view }: SettingsFormProps) {
           </Alert>
         )}
         {saved ? (
-          <Alert color="green" variant="light" data-testid="settings-saved">
-            {view.restartNeeded ? SAVED_RESTART_TEXT : SAVED_TEXT}
-          </Alert>
+          <Group gap="sm" wrap="nowrap" align="center">
+            <Alert color="green" variant="light" data-testid="settings-saved" style={{ flex: 1 }}>
+              {view.restartNeeded ? SAVED_RESTART_TEXT : SAVED_TEXT}
+            </Alert>
+            {view.restartNeeded && (
+              <Button variant="light" onClick={apply.preview} loading={apply.pending} data-testid="settings-apply">
+                Apply…
+              </Button>
+            )}
+          </Group>
         ) : (
           view.restartNeeded && (
             <Alert color="yellow" variant="light" data-testid="settings-restart-needed">
-              The saved settings differ from the running configuration. Restart Backend Supervisor to apply them.
+              <Group justify="space-between" gap="sm">
+                <Text size="sm">
+                  The saved settings differ from the running configuration. Apply them, or restart Backend Supervisor
+                  (the fields marked so apply only then).
+                </Text>
+                <Button
+                  size="xs"
+                  variant="light"
+                  onClick={apply.preview}
+                  loading={apply.pending}
+                  data-testid="settings-apply"
+                >
+                  Apply…
+                </Button>
+              </Group>
             </Alert>
           )
         )}
+        <ApplyOutcome flow={apply} />
         {saveError !== null && (
           <Alert color="red" title="Not saved" data-testid="settings-save-error">
             {saveError}

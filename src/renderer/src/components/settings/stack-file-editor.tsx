@@ -2,9 +2,11 @@ import { Alert, Button, Card, Code, Group, List, Stack, Text, Textarea, Title } 
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../api';
 import { useSaveStackFile, useStackFile } from '../../hooks/use-stack-file';
+import type { ApplyFlow } from './apply-settings';
 
-/** Shown after a save: a stack file is read when the supervisor starts. */
-export const STACK_SAVED_TEXT = 'Saved. Restart Backend Supervisor to run the services of this file.';
+/** Shown after a save that was not applied: the stack file is read at the start and by an Apply. */
+export const STACK_SAVED_TEXT =
+  'Saved. Apply it to run the services of this file now (no restart of Backend Supervisor).';
 
 /** Placeholder: the README's smallest stack. */
 const EXAMPLE = `services:
@@ -20,9 +22,10 @@ const EXAMPLE = `services:
 /**
  * The services of the stack, edited as the stack file's YAML (README "Stack file"): Save
  * checks it with the supervisor's own loader and shows each problem with its line; an empty
- * text removes the file (the environment's one service `backend` again).
+ * text removes the file (the environment's one service `backend` again). Save + Apply then
+ * shows the plan of the page's Apply (`apply`) for confirmation.
  */
-export function StackFileEditor() {
+export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
   const query = useStackFile();
   const save = useSaveStackFile();
   const [text, setText] = useState('');
@@ -80,12 +83,27 @@ export function StackFileEditor() {
         <Group>
           <Button
             data-testid="stack-file-save"
+            variant={apply ? 'light' : 'filled'}
             disabled={!dirty || save.isPending}
             loading={save.isPending}
             onClick={() => save.mutate(text, { onSuccess: () => setSavedOnce(true) })}
           >
             Save stack file
           </Button>
+          {apply && (
+            <Button
+              data-testid="stack-file-save-apply"
+              disabled={save.isPending || apply.pending}
+              loading={save.isPending || apply.pending}
+              onClick={() => {
+                const then = (): void => apply.preview();
+                if (dirty) save.mutate(text, { onSuccess: then });
+                else then();
+              }}
+            >
+              {dirty ? 'Save + Apply' : 'Apply…'}
+            </Button>
+          )}
           <Button variant="default" disabled={!dirty} onClick={() => setText(loaded)}>
             Discard changes
           </Button>
