@@ -219,7 +219,19 @@ export function LogView({
       data-following={String(follow)}
     >
       {lines.length === 0 ? (
-        <div className={classes.empty}>{emptyText}</div>
+        <>
+          {/* No line shown (a filter may match none of those loaded): older ones can still be loaded. */}
+          {startMarker !== undefined && (
+            <div
+              className={`${classes.start} ${classes.startAlone}`}
+              style={{ height: LOG_START_ROW_HEIGHT }}
+              data-testid="log-start"
+            >
+              {startMarker}
+            </div>
+          )}
+          <div className={classes.empty}>{emptyText}</div>
+        </>
       ) : (
         <div className={classes.sizer} style={{ height: virtualizer.getTotalSize() }}>
           {startMarker !== undefined && (

@@ -380,33 +380,35 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           showService={merge !== undefined}
           onNearStart={moreHeld ? onNearStart : undefined}
           startMarker={
-            <Group gap="xs" data-state={atStart ? 'start' : loadingOlder ? 'loading' : full ? 'full' : 'more'}>
-              {atStart ? (
-                <Text size="xs" c="dimmed">
-                  Beginning of the buffer: no older lines are held
-                </Text>
-              ) : loadingOlder ? (
-                <>
-                  <Loader size={12} />
+            lines.length === 0 ? undefined : (
+              <Group gap="xs" data-state={atStart ? 'start' : loadingOlder ? 'loading' : full ? 'full' : 'more'}>
+                {atStart ? (
                   <Text size="xs" c="dimmed">
-                    Loading older lines…
+                    Beginning of the buffer: no older lines are held
                   </Text>
-                </>
-              ) : full ? (
-                <Text size="xs" c="dimmed">
-                  {`The view holds its most, ${LOG_LINE_CAP.toLocaleString()} lines; older ones are not loaded`}
-                </Text>
-              ) : (
-                <>
+                ) : loadingOlder ? (
+                  <>
+                    <Loader size={12} />
+                    <Text size="xs" c="dimmed">
+                      Loading older lines…
+                    </Text>
+                  </>
+                ) : full ? (
                   <Text size="xs" c="dimmed">
-                    Older lines load as you scroll up
+                    {`The view holds its most, ${LOG_LINE_CAP.toLocaleString()} lines; older ones are not loaded`}
                   </Text>
-                  <Button size="compact-xs" variant="subtle" onClick={loadAll} data-testid="log-load-all">
-                    Load all
-                  </Button>
-                </>
-              )}
-            </Group>
+                ) : (
+                  <>
+                    <Text size="xs" c="dimmed">
+                      Older lines load as you scroll up
+                    </Text>
+                    <Button size="compact-xs" variant="subtle" onClick={loadAll} data-testid="log-load-all">
+                      Load all
+                    </Button>
+                  </>
+                )}
+              </Group>
+            )
           }
         />
         {!follow && (
