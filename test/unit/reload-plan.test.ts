@@ -1,0 +1,173 @@
+/**
+ * Issue 14, part 2: the plan of a reload (stack-reload-plan.ts) over stacks read by the real
+ * loader: what a process is spawned with restarts it, probe and restart settings (and keys a
+ * definition gains later, such as `notify`) apply in place, added and removed services are
+ * named, and the settings only a supervisor restart applies are named and kept at their
+ * running values. Also the health monitor taking a reload's interval at once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HealthCheckResult } from '../../src/shared/status';
+import type { Clock } from '../../src/main/core/clock';
+import type { ProbeOutcome } from '../../src/main/core/health-probe';
+import { HealthMonitor } from '../../src/main/core/health-monitor';
+import { LogStore } from '../../src/main/core/log-store';
+import { parseStackText } from '../../src/main/core/stack/stack-file';
+import { runningDatabase } from '../../src/main/core/stack/stack-reload-source';
+import { envStack } from '../../src/main/core/stack/default-stack';
+import { keepRunningValues, planReload, type StackSnapshot } from '../../src/main/core/stack/stack-reload-plan';
+import { tempDir, testConfig } from '../helpers/supervise';
+
+const dir = tempDir('bsup-reload-plan-');
+const base = testConfig(1, { dataDir: dir });
+
+/** A snapshot of the stack file `services` (JSON is YAML) over `config`. */
+function snapshot(services: Record<string, unknown>, config = base): StackSnapshot {
+  const definition = parseStackText(JSON.stringify({ services }), `${dir}/stack.yaml`, dir, config);
+  return { config, definition: { ...definition, file: `${dir}/stack.yaml` } };
+}
+
+const service = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  command: [process.execPath, 'server.js'],
+  health: { http: 'http://127.0.0.1:3000/health', interval: 1 },
+  ...extra,
+});
+
+describe('planReload', () => {
+  it('probe, restart and stop settings apply in place; command, environment, working dir restart', () => {
+    const before = snapshot({ db: service(), api: service(), worker: service(), web: service() });
+    const after = snapshot({
+      db: service({ health: { http: 'http://127.0.0.1:3000/health', interval: 5, retries: 7 } }),
+      api: service({ restart: { policy: 'on-failure', max_attempts: 9 }, stop_signal: 'SIGINT' }),
+      worker: service({ environment: { MODE: 'fast' } }),
+      web: service({ command: [process.execPath, 'other.js'], working_dir: '/tmp' }),
+    });
+    expect(planReload(before, after).services).toEqual([
+      { service: 'db', action: 'update', changes: ['health.interval', 'health.retries'] },
+      { service: 'api', action: 'update', changes: ['restart.max_attempts', 'restart', 'stop_signal'] },
+      { service: 'worker', action: 'restart', changes: ['environment'] },
+      { service: 'web', action: 'restart', changes: ['args', 'working_dir'] },
+    ]);
+  });
+
+  it('a changed health check target applies in place; dependencies too', () => {
+    const before = snapshot({ db: service(), api: service() });
+    const after = snapshot({
+      db: service({ health: { tcp: '127.0.0.1:5432' } }),
+      api: service({ depends_on: ['db'] }),
+    });
+    const plan = planReload(before, after);
+    expect(plan.services.map((s) => [s.service, s.action])).toEqual([
+      ['db', 'update'],
+      ['api', 'update'],
+    ]);
+    expect(plan.services[0]!.changes).toContain('health');
+    expect(plan.services[1]!.changes).toEqual(['depends_on']);
+  });
+
+  it('names added services in the new order and removed ones last; unchanged ones as such', () => {
+    const before = snapshot({ a: service(), gone: service(), b: service() });
+    const after = snapshot({ b: service(), a: service(), fresh: service() });
+    expect(planReload(before, after).services).toEqual([
+      { service: 'b', action: 'unchanged', changes: [] },
+      { service: 'a', action: 'unchanged', changes: [] },
+      { service: 'fresh', action: 'start', changes: [] },
+      { service: 'gone', action: 'stop', changes: [] },
+    ]);
+  });
+
+  it('a key the definition gains later (notify) applies in place', () => {
+    const before = snapshot({ api: service() });
+    const after = snapshot({ api: service() });
+    (after.definition.services[0] as unknown as Record<string, unknown>).notify = [{ webhook: 'http://x' }];
+    expect(planReload(before, after).services).toEqual([{ service: 'api', action: 'update', changes: ['notify'] }]);
+  });
+
+  it('the control port and the log buffer wait for a supervisor restart, and keep their running values', () => {
+    const before = snapshot({ api: service() });
+    const changed = testConfig(1, { dataDir: dir, controlPort: 9999, logBufferLines: 50 });
+    const after = snapshot({ api: service() }, changed);
+    const plan = planReload(before, after);
+    expect(plan.needs_supervisor_restart).toEqual(['controlPort', 'logBufferLines']);
+    expect(plan.services).toEqual([{ service: 'api', action: 'unchanged', changes: [] }]);
+    const kept = keepRunningValues(before, after);
+    expect(kept.config.controlPort).toBe(base.controlPort);
+    expect(kept.definition.services[0]!.config.logBufferLines).toBe(base.logBufferLines);
+  });
+
+  it('another primary service waits for a restart: the running one stays primary', () => {
+    const before = snapshot({ a: service({ primary: true }), b: service() });
+    const after = snapshot({ a: service(), b: service({ primary: true }) });
+    expect(planReload(before, after).needs_supervisor_restart).toEqual(['primary']);
+    const kept = keepRunningValues(before, after);
+    expect(kept.definition.services.map((s) => [s.name, s.primary])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+  });
+});
+
+describe("the default stack's database on a reload", () => {
+  it('keeps the port it runs on (from its -p), not the port file check of a start', () => {
+    expect(runningDatabase(envStack(base, { port: 54_321 }))).toEqual({ port: 54_321 });
+    expect(runningDatabase(envStack(base))).toBeNull();
+  });
+});
+
+describe('HealthMonitor.reconfigure', () => {
+  it('moves the scheduled probe to the new interval at once, with the new target and timeout', async () => {
+    let now = 0;
+    const timers: { due: number; fn: () => void; id: number }[] = [];
+    let id = 0;
+    const clock: Clock = {
+      monotonicMs: () => now,
+      wallNow: () => new Date(now),
+      setTimeout: (fn, ms) => {
+        timers.push({ due: now + ms, fn, id: ++id });
+        return id;
+      },
+      clearTimeout: (t) => void timers.splice(timers.findIndex((x) => x.id === t) >>> 0, 1),
+    };
+    const ok: ProbeOutcome = { at: 'now', ok: true, latency_ms: 1, status_code: 200, error: null, body: null };
+    const calls: string[] = [];
+    const prober = (name: string) => ({
+      probe: async (target: string, timeoutMs: number) => {
+        calls.push(`${name} ${target}@${timeoutMs}`);
+        return ok;
+      },
+      close: async () => undefined,
+    });
+    const probed: HealthCheckResult[] = [];
+    const monitor = new HealthMonitor(
+      clock,
+      prober('old'),
+      'http://old/health',
+      { intervalMs: 30_000, timeoutMs: 500, failureThreshold: 3, confirmDelayMs: 100 },
+      new LogStore(100),
+      {
+        isCurrent: () => true,
+        isUnhealthy: () => false,
+        recovered: () => undefined,
+        failed: () => undefined,
+        probed: (p) => void probed.push(p),
+        getLastError: () => null,
+        setLastError: () => undefined,
+      },
+    );
+    monitor.schedule(1);
+    now = 1_000;
+    monitor.reconfigure(prober('new'), 'http://new/health', {
+      intervalMs: 200,
+      timeoutMs: 900,
+      failureThreshold: 3,
+      confirmDelayMs: 100,
+    });
+    expect(timers.map((t) => t.due)).toEqual([1_200]);
+    const next = timers.shift()!;
+    now = next.due;
+    next.fn();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(calls).toEqual(['new http://new/health@900']);
+    expect(timers.map((t) => t.due)).toEqual([1_400]);
+    monitor.cancel();
+  });
+});
