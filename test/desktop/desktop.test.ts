@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_NAMES } from '../../src/shared/event-names';
 import { pidAlive } from '../helpers/supervise';
 import {
   ADMIN,
@@ -59,10 +60,14 @@ async function trayPid(service: string): Promise<number | null> {
   const match = line && /\(pid (\d+)\)/.exec(line.label);
   return match ? Number(match[1]) : null;
 }
+/** The preload's bridge as the page sees it. */
+type Bridge = {
+  api: { invoke(c: string, a: unknown[]): Promise<unknown>; on(e: string, l: (p: unknown) => void): unknown };
+};
 /** The backend's status, asked by the page over IPC. */
 async function statusOverIpc(): Promise<{ ok: boolean; data?: { status: string; pid: number | null } }> {
   return page.evaluate(() => {
-    const api = (globalThis as { api?: { invoke(c: string, a: unknown[]): Promise<unknown> } }).api;
+    const api = (globalThis as unknown as Partial<Bridge>).api;
     if (!api) throw new Error('no window.api');
     return api.invoke('backend:status', [{}]) as Promise<{
       ok: boolean;
@@ -128,10 +133,25 @@ describe('the desktop app, its window over IPC, the default stack', () => {
     const incidents = page.getByTestId('incident');
     const before = await incidents.count();
     const notices = (await snapshot()).notifications.length;
+    // Every live event of the contract, as the page's window.api delivers it.
+    await page.evaluate((names) => {
+      const api = (globalThis as unknown as Bridge).api;
+      const got: Record<string, number> = {};
+      (globalThis as unknown as { eventsSeen: Record<string, number> }).eventsSeen = got;
+      for (const name of names) api.on(name, () => (got[name] = (got[name] ?? 0) + 1));
+    }, EVENT_NAMES);
 
     process.kill(pid, 'SIGKILL');
     // No reload, no poll (IPC turns polling off): only the backend:incident event brings it.
     await expect.poll(() => incidents.count(), { timeout: 30_000 }).toBe(before + 1);
+    await expect
+      .poll(
+        () => page.evaluate(() => Object.keys((globalThis as unknown as { eventsSeen: object }).eventsSeen).sort()),
+        {
+          timeout: 30_000,
+        },
+      )
+      .toEqual([...EVENT_NAMES].sort());
     expect(await incidents.first().getByTestId('incident-kind').textContent()).toMatch(/crash/i);
     await expect
       .poll(async () => (await snapshot()).notifications.slice(notices), { timeout: 10_000 })
