@@ -4,6 +4,7 @@
  * READY=1 only once the backend is healthy, STOPPING=1 on SIGTERM before it exits, WATCHDOG=1
  * at half of WATCHDOG_USEC, nothing without NOTIFY_SOCKET, one warning without systemd-notify.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ afterEach(async () => {
 
 /** Health answers 503 for this long after the backend listens, ms. */
 const UNHEALTHY_MS = 2_500;
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'backend-supervisor.js');
 
 /**
  * A serve supervising the fault backend, which first records the systemd variables it
@@ -129,6 +132,36 @@ describe.skipIf(python3() === null)(
       expect(lifecycle(s.messages()).filter((m) => m.fields.STATUS?.startsWith('worker'))).toEqual([]);
       serve.process.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
+    });
+
+    it('with --no-start, READY=1 as soon as the control server listens', async () => {
+      const s = await socket();
+      const controlPort = await freePort();
+      const dataDir = tempDir('bsup-sd-nostart-');
+      const child = spawn(process.execPath, [BIN, 'serve', '--no-start', '--control-port', String(controlPort)], {
+        env: {
+          ...process.env,
+          SUPERVISOR_DATA_DIR: dataDir,
+          NOTIFY_SOCKET: s.path,
+          CONTROL_TOKEN: 'sd-token-0123456789abcdef0123456789',
+        },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      cleanups.push(async () => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await exited;
+      });
+      await pollUntil(
+        () => s.messages().some((m) => m.fields.READY === '1') || child.exitCode !== null,
+        45_000,
+        50,
+        'READY=1',
+      );
+      const ready = s.messages().find((m) => m.fields.READY === '1');
+      expect(ready?.fields.STATUS).toBe(`dashboard http://127.0.0.1:${controlPort}; backend not started (--no-start)`);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
     });
 
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
