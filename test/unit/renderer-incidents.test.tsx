@@ -9,7 +9,7 @@ import type { Incident } from '../../src/shared/incident';
 import type { BackendStatus } from '../../src/shared/status';
 import { incidentFileName } from '../../src/renderer/src/incidents/export-json';
 import { mergeIncidents, prependIncident } from '../../src/renderer/src/incidents/incident-list';
-import { IncidentsPage, NO_INCIDENTS_TEXT } from '../../src/renderer/src/pages/incidents-page';
+import { IncidentsPage } from '../../src/renderer/src/pages/incidents-page';
 import { StatusPage } from '../../src/renderer/src/pages/status-page';
 
 const RUNNING: BackendStatus = {
@@ -177,7 +177,9 @@ describe('IncidentsPage', () => {
     const api = new FakeApi();
     api.incidents = [];
     renderWith(api, <IncidentsPage />);
-    expect((await screen.findByTestId('incidents-empty')).textContent).toContain(NO_INCIDENTS_TEXT);
+    expect((await screen.findByTestId('incidents-empty')).textContent).toContain(
+      'No incidents yet — crashes, hangs, failed starts and remote outages will be listed here.',
+    );
     expect(screen.getByTestId('incidents-export-all')).toHaveProperty('disabled', true);
   });
 

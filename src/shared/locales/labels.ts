@@ -41,3 +41,10 @@ export const INCIDENT_KIND_KEYS: Record<IncidentKind, string> = {
   'launch-error': 'incident.kind.launch-error',
   'remote-down': 'incident.kind.remote-down',
 };
+
+/** The label key of each outcome of a service's last health check. */
+export const HEALTH_KEYS: Record<'healthy' | 'unhealthy' | 'unknown', string> = {
+  healthy: 'health.healthy',
+  unhealthy: 'health.unhealthy',
+  unknown: 'health.unknown',
+};

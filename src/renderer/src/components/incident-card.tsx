@@ -2,6 +2,8 @@ import { Badge, Button, Collapse, Group, Paper, ScrollArea, Stack, Table, Text, 
 import { memo, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import { formatAgo, formatDateTime, formatDuration, formatLatency, formatLogTime, NONE } from '../format';
+import { INCIDENT_KIND_KEYS } from '../../../shared/locales/labels';
+import { useT, type T } from '../i18n';
 import { downloadJson, incidentFileName } from '../incidents/export-json';
 import { logsHashAt } from '../logs/log-target';
 import { IncidentKindBadge } from './incident-kind-badge';
@@ -35,6 +37,7 @@ export const IncidentCard = memo(function IncidentCard({
   now,
   service,
 }: IncidentCardProps) {
+  const t = useT();
   const [open, setOpen] = useState(false);
   // A late attempt whose earlier ones compaction dropped is still part of a run.
   const run = attempts.length > 1 || (incident.attempt ?? 1) > 1;
@@ -65,10 +68,10 @@ export const IncidentCard = memo(function IncidentCard({
             href={logsHashAt(incident.at)}
             size="xs"
             variant="default"
-            title="Open the Logs page at the time of this incident"
+            title={t('incident.showInLogs.title')}
             data-testid="incident-show-logs"
           >
-            Show in logs
+            {t('incident.showInLogs')}
           </Button>
           <Button
             size="xs"
@@ -76,23 +79,23 @@ export const IncidentCard = memo(function IncidentCard({
             onClick={() => downloadJson(incidentFileName(incident), attempts.length > 1 ? attempts : incident)}
             data-testid="incident-export"
           >
-            Export JSON
+            {t('incident.export')}
           </Button>
         </Group>
       </Group>
 
       <Group gap="xl" mt="sm" wrap="wrap" align="flex-start">
-        <Fact label="PID" testId="incident-pid">
+        <Fact label={t('incident.pid')} testId="incident-pid">
           {incident.pid ?? NONE}
         </Fact>
-        <Fact label="Exit" testId="incident-exit">
-          {exitText(incident.exit)}
+        <Fact label={t('incident.exit')} testId="incident-exit">
+          {exitText(t, incident.exit)}
         </Fact>
-        <Fact label="Uptime" testId="incident-uptime">
+        <Fact label={t('incident.uptime')} testId="incident-uptime">
           {incident.uptime_ms === null ? NONE : formatUptimeMs(incident.uptime_ms)}
         </Fact>
         <Fact
-          label={run ? (isVerdict(incident.action) ? 'Verdict' : 'Last action') : 'Action'}
+          label={t(run ? (isVerdict(incident.action) ? 'incident.verdict' : 'incident.lastAction') : 'incident.action')}
           testId="incident-action"
           grow
         >
@@ -110,7 +113,10 @@ export const IncidentCard = memo(function IncidentCard({
         aria-expanded={open}
         data-testid="incident-toggle"
       >
-        {open ? 'Hide' : 'Show'} logs ({incident.logs.length}) and probes ({incident.probes.length})
+        {t(open ? 'incident.toggle.hide' : 'incident.toggle.show', {
+          logs: incident.logs.length,
+          probes: incident.probes.length,
+        })}
       </Button>
       <Collapse expanded={open} keepMounted={false}>
         <IncidentDetails incident={incident} run={run} />
@@ -152,6 +158,7 @@ function isVerdict(action: string): boolean {
 
 /** The attempts of a failure run, oldest first (the order they happened): time, kind, exit, summary, action. */
 function RunAttempts({ attempts }: { attempts: readonly Incident[] }) {
+  const t = useT();
   const oldestFirst = [...attempts].reverse();
   // The store keeps the newest incidents only: a long run may have lost its first attempts.
   const total = Math.max(attempts.length, attempts[0]?.attempt ?? 0);
@@ -159,7 +166,7 @@ function RunAttempts({ attempts }: { attempts: readonly Incident[] }) {
   return (
     <Stack gap={2} mt="sm" data-testid="incident-run">
       <Text size="xs" c="dimmed" tt="uppercase" fw={700} lts={0.4}>
-        {total} attempts in this failure run{lost > 0 ? ` (the first ${lost} no longer kept)` : ''}
+        {lost > 0 ? t('incident.run.lost', { run: t('incident.run', { total }), lost }) : t('incident.run', { total })}
       </Text>
       {oldestFirst.map((attempt, index) => (
         <Text
@@ -173,7 +180,7 @@ function RunAttempts({ attempts }: { attempts: readonly Incident[] }) {
             {attempt.attempt ?? index + 1}.
           </Text>{' '}
           <Text span c="dimmed">
-            {formatLogTime(attempt.at)} · {attempt.kind} · {exitText(attempt.exit)}
+            {formatLogTime(attempt.at)} · {t(INCIDENT_KIND_KEYS[attempt.kind])} · {exitText(t, attempt.exit)}
           </Text>{' '}
           — {attempt.summary}; {attempt.action}
         </Text>
@@ -183,21 +190,22 @@ function RunAttempts({ attempts }: { attempts: readonly Incident[] }) {
 }
 
 /** `exit code 1`, `SIGKILL`, `exit code 1 · SIGTERM`, or a dash when the process did not exit. */
-export function exitText(exit: Incident['exit']): string {
+export function exitText(t: T, exit: Incident['exit']): string {
   if (!exit) return NONE;
   const parts: string[] = [];
-  if (exit.code !== null) parts.push(`exit code ${exit.code}`);
+  if (exit.code !== null) parts.push(t('incident.exitCode', { code: exit.code }));
   if (exit.signal !== null) parts.push(exit.signal);
   return parts.length > 0 ? parts.join(' · ') : NONE;
 }
 
 /** `450 ms` under a second, else as the status page shows durations (`5m 02s`). */
 export function formatUptimeMs(ms: number): string {
-  return ms < 1_000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1_000);
+  return ms < 1_000 ? formatLatency(Math.round(ms)) : formatDuration(ms / 1_000);
 }
 
 /** The last log lines (monospace, stderr in red, like the Logs page) and the recent probes. */
 function IncidentDetails({ incident, run }: { incident: Incident; run: boolean }) {
+  const t = useT();
   const viewport = useRef<HTMLDivElement>(null);
   // Start at the end: the lines just before the incident matter most. Again on the next
   // frame: inside the opening Collapse the box has no final size yet.
@@ -213,7 +221,7 @@ function IncidentDetails({ incident, run }: { incident: Incident; run: boolean }
 
   return (
     <Stack gap="sm" mt="xs" data-testid="incident-details">
-      <Title order={6}>Last log lines{run ? ' of the last attempt' : ''}</Title>
+      <Title order={6}>{t(run ? 'incident.lastLines.run' : 'incident.lastLines')}</Title>
       <Paper withBorder radius="sm" py={6}>
         <ScrollArea.Autosize
           mah={320}
@@ -224,28 +232,28 @@ function IncidentDetails({ incident, run }: { incident: Incident; run: boolean }
           data-testid="incident-logs"
         >
           {incident.logs.length === 0 ? (
-            <div className={logClasses.empty}>No log lines were recorded.</div>
+            <div className={logClasses.empty}>{t('incident.noLines')}</div>
           ) : (
             incident.logs.map((line) => <LogRow key={line.seq} line={line} />)
           )}
         </ScrollArea.Autosize>
       </Paper>
 
-      <Title order={6}>Recent probes</Title>
+      <Title order={6}>{t('incident.probes')}</Title>
       {incident.probes.length === 0 ? (
         <Text size="sm" c="dimmed">
-          No health probes were recorded.
+          {t('incident.noProbes')}
         </Text>
       ) : (
         <Table.ScrollContainer minWidth={520}>
           <Table striped withTableBorder fz="sm" verticalSpacing={4} data-testid="incident-probes">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Time</Table.Th>
-                <Table.Th>OK</Table.Th>
-                <Table.Th>Latency</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Error</Table.Th>
+                <Table.Th>{t('incident.probe.time')}</Table.Th>
+                <Table.Th>{t('incident.probe.ok')}</Table.Th>
+                <Table.Th>{t('incident.probe.latency')}</Table.Th>
+                <Table.Th>{t('incident.probe.status')}</Table.Th>
+                <Table.Th>{t('incident.probe.error')}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -257,7 +265,7 @@ function IncidentDetails({ incident, run }: { incident: Incident; run: boolean }
                     </Tooltip>
                   </Table.Td>
                   <Table.Td c={probe.ok ? 'green.7' : 'red.7'} fw={600}>
-                    {probe.ok ? 'ok' : 'failed'}
+                    {t(probe.ok ? 'probe.ok' : 'probe.failed')}
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     {probe.latency_ms === null ? NONE : formatLatency(probe.latency_ms)}

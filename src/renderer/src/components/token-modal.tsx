@@ -1,10 +1,12 @@
 import { Alert, Button, Code, Modal, PasswordInput, Stack, Text } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
+import { Trans } from 'react-i18next';
 import { errorMessage, useConnection, useConnectionState } from '../api';
 import { fetchTokenFile, shellWord } from '../api/token-file';
+import { useT } from '../i18n';
 
-/** Where the token file lives when the server cannot say (`TOKEN_FILE` of src/main/server/token.ts). */
-export const TOKEN_LOCATION_HINT = '<data folder>/control-token';
+/** Where the token file lives when the server cannot say (`TOKEN_FILE` of src/main/server/token.ts), in the data folder. */
+export const TOKEN_FILE_NAME = 'control-token';
 
 /** What the server said about its token: a file (`path`), the environment (`null`), or nothing yet / unreachable (`undefined`). */
 type TokenFile = string | null | undefined;
@@ -17,25 +19,29 @@ export interface TokenModalProps {
 
 /** Where to find the token, in words: the real file and the command that prints it, when the server told us. */
 function TokenWhere({ file }: { file: TokenFile }) {
+  const t = useT();
+  const code = { code: <Code />, cmd: <Code data-testid="token-command" /> };
   if (typeof file === 'string') {
     return (
       <Text size="sm" c="dimmed" data-testid="token-file">
-        It is in <Code>{file}</Code> on the server; print it there with{' '}
-        <Code data-testid="token-command">cat {shellWord(file)}</Code>
+        <Trans i18nKey="token.inFile" values={{ file, word: shellWord(file) }} components={code} />
       </Text>
     );
   }
   if (file === null) {
     return (
       <Text size="sm" c="dimmed" data-testid="token-file">
-        The server takes it from <Code>CONTROL_TOKEN</Code> in its environment: use that value.
+        <Trans i18nKey="token.fromEnv" components={code} />
       </Text>
     );
   }
   return (
     <Text size="sm" c="dimmed" data-testid="token-file">
-      It is in <Code>{TOKEN_LOCATION_HINT}</Code> on the server (the folder set by <Code>--data-dir</Code> or{' '}
-      <Code>SUPERVISOR_DATA_DIR</Code>); <Code>backend-supervisor serve</Code> prints the file&apos;s path at start.
+      <Trans
+        i18nKey="token.somewhere"
+        values={{ hint: `<${t('token.dataFolder')}>/${TOKEN_FILE_NAME}` }}
+        components={code}
+      />
     </Text>
   );
 }
@@ -48,6 +54,7 @@ function TokenWhere({ file }: { file: TokenFile }) {
  * checked before it is stored.
  */
 export function TokenModal({ loadTokenFile = fetchTokenFile }: TokenModalProps = {}) {
+  const t = useT();
   const state = useConnectionState();
   const connection = useConnection();
   const [token, setToken] = useState('');
@@ -91,17 +98,17 @@ export function TokenModal({ loadTokenFile = fetchTokenFile }: TokenModalProps =
       closeOnClickOutside={false}
       closeOnEscape={false}
       centered
-      title={<Text fw={600}>Control token</Text>}
+      title={<Text fw={600}>{t('token.title')}</Text>}
     >
       <form onSubmit={(event) => void submit(event)}>
         <Stack gap="md">
           <Text size="sm" c="dimmed">
-            The supervisor&apos;s control API needs its token.
+            {t('token.needed')}
           </Text>
           <TokenWhere file={file} />
           <PasswordInput
-            label="Control token"
-            placeholder="Paste the token"
+            label={t('token.label')}
+            placeholder={t('token.placeholder')}
             value={token}
             onChange={(event) => setToken(event.currentTarget.value)}
             autoComplete="off"
@@ -116,7 +123,7 @@ export function TokenModal({ loadTokenFile = fetchTokenFile }: TokenModalProps =
             </Alert>
           )}
           <Button type="submit" loading={busy} disabled={token.trim() === ''} data-testid="token-submit">
-            Connect
+            {t('token.connect')}
           </Button>
         </Stack>
       </form>

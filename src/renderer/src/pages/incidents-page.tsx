@@ -24,10 +24,10 @@ import { useServices } from '../hooks/use-services';
 import { LEGACY_SERVICE } from '../services/service-of';
 import { allIncidentsFileName, downloadJson } from '../incidents/export-json';
 import { groupIncidentRuns } from '../incidents/incident-runs';
+import { useT } from '../i18n';
 
-/** Shown when the supervisor has recorded no incident. */
-export const NO_INCIDENTS_TEXT =
-  'No incidents yet — crashes, hangs, failed starts and remote outages will be listed here.';
+/** Shown when the supervisor has recorded no incident (a translation key). */
+export const NO_INCIDENTS_KEY = 'incidents.empty';
 
 /**
  * The incidents page: every recorded crash, hang, failed start and remote outage, newest
@@ -63,12 +63,13 @@ export function IncidentsPage() {
 }
 
 function LoadError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const t = useT();
   return (
-    <Alert color="red" title="Cannot load the incidents" w="100%" maw={720} mx="auto" data-testid="incidents-error">
+    <Alert color="red" title={t('incidents.loadError')} w="100%" maw={720} mx="auto" data-testid="incidents-error">
       <Stack gap="sm" align="flex-start">
         <Text size="sm">{errorMessage(error)}</Text>
         <Button size="xs" variant="light" color="red" onClick={onRetry}>
-          Retry
+          {t('common.retry')}
         </Button>
       </Stack>
     </Alert>
@@ -97,6 +98,7 @@ export function incidentService(incident: Incident): string {
 
 /** The incident timeline of one list (split from the data hook so it can be shown from any source). */
 export function IncidentsView({ incidents, staleError, reconnecting = false, services = [] }: IncidentsViewProps) {
+  const t = useT();
   // "… ago" moves; minute-level precision is what matters here.
   const now = useNow(true, 5_000);
   const [filter, setFilter] = useState(ALL_INCIDENT_SERVICES);
@@ -117,17 +119,17 @@ export function IncidentsView({ incidents, staleError, reconnecting = false, ser
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="sm">
           <Title order={3} fw={600}>
-            Incidents
+            {t('incidents.title')}
           </Title>
           <Badge variant="default" tt="none" data-testid="incident-count">
-            {count} {count === 1 ? 'incident' : 'incidents'}
+            {t('incidents.count', { count })}
           </Badge>
           {stacked && (
             <NativeSelect
               size="xs"
-              aria-label="Service"
+              aria-label={t('incidents.service')}
               data={[
-                { value: ALL_INCIDENT_SERVICES, label: 'All services' },
+                { value: ALL_INCIDENT_SERVICES, label: t('incidents.allServices') },
                 ...names.map((name) => ({ value: name, label: name })),
               ]}
               value={filter}
@@ -143,15 +145,13 @@ export function IncidentsView({ incidents, staleError, reconnecting = false, ser
           onClick={() => downloadJson(allIncidentsFileName(), shown)}
           data-testid="incidents-export-all"
         >
-          Export all
+          {t('incidents.exportAll')}
         </Button>
       </Group>
 
       {(staleError != null || reconnecting) && (
-        <Alert color="yellow" variant="light" title="Incidents may be out of date" data-testid="stale-incidents">
-          {staleError != null
-            ? errorMessage(staleError)
-            : 'The connection to the supervisor dropped; reconnecting. New incidents will show once it is back.'}
+        <Alert color="yellow" variant="light" title={t('incidents.stale.title')} data-testid="stale-incidents">
+          {staleError != null ? errorMessage(staleError) : t('incidents.stale.dropped')}
         </Alert>
       )}
 
@@ -160,7 +160,7 @@ export function IncidentsView({ incidents, staleError, reconnecting = false, ser
           <EmptyState
             icon={<ShieldIcon />}
             withIndicatorBackground
-            description={NO_INCIDENTS_TEXT}
+            description={t(NO_INCIDENTS_KEY)}
             data-testid="incidents-empty"
           />
         </Paper>

@@ -4,14 +4,14 @@ import { useState } from 'react';
 import type { ServiceStatus, StackCommandResult } from '../../../shared/services';
 import type { CommandResult } from '../../../shared/status';
 import { errorMessage, useConnectionState, useSupervisorApi } from '../api';
-import { commandAllowed, invokeCommand, type ProcessCommand } from '../components/process-controls';
+import { HEALTH_KEYS } from '../../../shared/locales/labels';
+import { COMMAND_KEYS, commandAllowed, invokeCommand, type ProcessCommand } from '../components/process-controls';
 import { StateBadge } from '../components/state-badge';
 import { formatAgo, formatDuration, formatLatency, NONE } from '../format';
 import { STATUS_QUERY_KEY } from '../hooks/use-backend-status';
 import { SERVICES_QUERY_KEY, useServices } from '../hooks/use-services';
 import { useNow } from '../hooks/use-now';
-
-const LABELS: Record<ProcessCommand, string> = { start: 'Start', stop: 'Stop', restart: 'Restart' };
+import { useT } from '../i18n';
 
 /** A command of the page: one service's, or the whole stack's (`service` null). */
 interface PageCommand {
@@ -30,6 +30,7 @@ interface Notice extends PageCommand {
  * Start all / Stop all / Restart all. Rows follow `backend:state` events live.
  */
 export function ServicesPage() {
+  const t = useT();
   const query = useServices();
   const connection = useConnectionState();
 
@@ -37,11 +38,11 @@ export function ServicesPage() {
     return (
       <Stack maw={1200} mx="auto" data-testid="services-page">
         {query.isError ? (
-          <Alert color="red" title="Cannot load the services" data-testid="services-error">
+          <Alert color="red" title={t('services.loadError')} data-testid="services-error">
             <Stack gap="sm" align="flex-start">
               <Text size="sm">{errorMessage(query.error)}</Text>
               <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>
-                Retry
+                {t('common.retry')}
               </Button>
             </Stack>
           </Alert>
@@ -69,6 +70,7 @@ export interface ServicesViewProps {
 
 /** The service table of one list (split from the data hook so it can be shown from any source). */
 export function ServicesView({ services, receivedAt, offline = false }: ServicesViewProps) {
+  const t = useT();
   const api = useSupervisorApi();
   const queryClient = useQueryClient();
   const now = useNow(true);
@@ -106,7 +108,7 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
       onClick={() => mutation.mutate({ command, service: null })}
       data-testid={`stack-${command}`}
     >
-      {LABELS[command]} all
+      {t('services.all', { command: t(COMMAND_KEYS[command]) })}
     </Button>
   );
 
@@ -115,10 +117,10 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="sm">
           <Title order={3} fw={600}>
-            Services
+            {t('services.title')}
           </Title>
           <Badge variant="default" tt="none" data-testid="services-count">
-            {running} of {services.length} running
+            {t('services.running', { running, total: services.length })}
           </Badge>
         </Group>
         <Group gap="xs">
@@ -134,7 +136,10 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
           variant="light"
           withCloseButton
           onClose={() => setNotice(null)}
-          title={`${LABELS[notice.command]} ${notice.service ?? 'all'} ${notice.kind === 'error' ? 'failed' : 'refused'}`}
+          title={t(notice.kind === 'error' ? 'services.notice.failed' : 'services.notice.refused', {
+            command: t(COMMAND_KEYS[notice.command]),
+            service: notice.service ?? t('services.notice.all'),
+          })}
           data-testid="services-command-error"
         >
           {notice.message}
@@ -145,13 +150,13 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
         <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="services-table">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Service</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>PID</Table.Th>
-              <Table.Th>Uptime</Table.Th>
-              <Table.Th>Restarts</Table.Th>
-              <Table.Th>Health</Table.Th>
-              <Table.Th>Waits for</Table.Th>
+              <Table.Th>{t('services.col.service')}</Table.Th>
+              <Table.Th>{t('services.col.state')}</Table.Th>
+              <Table.Th>{t('services.col.pid')}</Table.Th>
+              <Table.Th>{t('services.col.uptime')}</Table.Th>
+              <Table.Th>{t('services.col.restarts')}</Table.Th>
+              <Table.Th>{t('services.col.health')}</Table.Th>
+              <Table.Th>{t('services.col.waits')}</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -170,7 +175,7 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
                     </Text>
                     {service.primary && (
                       <Badge size="xs" variant="outline" tt="none" data-testid="service-primary">
-                        primary
+                        {t('services.primary')}
                       </Badge>
                     )}
                   </Group>
@@ -205,9 +210,12 @@ export function ServicesView({ services, receivedAt, offline = false }: Services
                         }
                         onClick={() => mutation.mutate({ command, service: service.name })}
                         data-testid={`service-${command}`}
-                        aria-label={`${LABELS[command]} ${service.name}`}
+                        aria-label={t('services.commandOf', {
+                          command: t(COMMAND_KEYS[command]),
+                          service: service.name,
+                        })}
                       >
-                        {LABELS[command]}
+                        {t(COMMAND_KEYS[command])}
                       </Button>
                     ))}
                   </Group>
@@ -229,10 +237,11 @@ const HEALTH_COLORS: Record<ServiceStatus['last_health_check'], string> = {
 
 /** `healthy · 12 ms` with when it was checked; a dash without a process; the check's kind under it. */
 function HealthCell({ service, now }: { service: ServiceStatus; now: number }) {
+  const t = useT();
   const last = service.last_health;
   const check =
     service.health_check.kind === 'none'
-      ? 'no health check'
+      ? t('services.noHealthCheck')
       : `${service.health_check.kind} ${service.health_check.target}`;
   if (service.orchestrator_enabled && service.pid === null) {
     return (
@@ -245,11 +254,11 @@ function HealthCell({ service, now }: { service: ServiceStatus; now: number }) {
     <Tooltip label={check} withArrow>
       <Stack gap={0}>
         <Text size="sm" c={HEALTH_COLORS[service.last_health_check]} fw={600} data-health={service.last_health_check}>
-          {service.last_health_check}
+          {t(HEALTH_KEYS[service.last_health_check])}
           {last?.latency_ms != null ? ` · ${formatLatency(last.latency_ms)}` : ''}
         </Text>
         <Text size="xs" c="dimmed">
-          {last ? `checked ${formatAgo(last.at, now)}` : 'not checked yet'}
+          {last ? t('status.checked', { ago: formatAgo(last.at, now) }) : t('status.notChecked')}
         </Text>
       </Stack>
     </Tooltip>
@@ -258,10 +267,11 @@ function HealthCell({ service, now }: { service: ServiceStatus; now: number }) {
 
 /** While `waiting`: why (e.g. "db is not healthy"); else what the service depends on, with the condition. */
 function WaitsCell({ service }: { service: ServiceStatus }) {
+  const t = useT();
   if (service.status === 'waiting') {
     return (
       <Text size="sm" c="grape.7" fw={600} data-testid="service-waiting-reason">
-        {service.state_reason || 'a dependency'}
+        {service.state_reason || t('services.dependency')}
       </Text>
     );
   }
@@ -278,7 +288,7 @@ function WaitsCell({ service }: { service: ServiceStatus }) {
         <Text key={dep.service} size="sm">
           {dep.service}{' '}
           <Text span size="xs" c="dimmed">
-            ({dep.condition === 'service_healthy' ? 'healthy' : 'started'})
+            ({t(dep.condition === 'service_healthy' ? 'services.condition.healthy' : 'services.condition.started')})
           </Text>
         </Text>
       ))}

@@ -17,7 +17,7 @@ import {
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import type { Incident } from '../../../shared/incident';
 import type { BackendStatus, HealthCheckResult } from '../../../shared/status';
-import { ACTOR_KEYS, INCIDENT_KIND_KEYS } from '../../../shared/locales/labels';
+import { ACTOR_KEYS, HEALTH_KEYS, INCIDENT_KIND_KEYS } from '../../../shared/locales/labels';
 import type { Actor } from '../../../shared/states';
 import { errorMessage, useConnectionState } from '../api';
 import { ChartsLoading } from '../components/charts/chart-card';
@@ -49,13 +49,6 @@ const HEALTH_COLORS: Record<BackendStatus['last_health_check'], string> = {
   healthy: 'green.7',
   unhealthy: 'orange.7',
   unknown: 'dimmed',
-};
-
-/** The label key of each outcome of the last health check. */
-const HEALTH_KEYS: Record<BackendStatus['last_health_check'], string> = {
-  healthy: 'health.healthy',
-  unhealthy: 'health.unhealthy',
-  unknown: 'health.unknown',
 };
 
 /**

@@ -1,6 +1,7 @@
 import { Center, Group, Loader, Paper, SimpleGrid, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../../api';
+import { useT } from '../../i18n';
 import type { MetricsPoint } from './metrics-points';
 
 // The charts' frame, apart from the charts (recharts and d3, most of the Status page's weight,
@@ -9,8 +10,8 @@ import type { MetricsPoint } from './metrics-points';
 /** Height of each chart's plot, px. */
 export const CHART_HEIGHT = 160;
 
-/** Each chart's title. */
-export const CHART_TITLES = { latency: 'Health-check latency', memory: 'Memory (RSS)' } as const;
+/** Each chart's title (a translation key). */
+export const CHART_TITLES = { latency: 'chart.latency', memory: 'chart.memory' } as const;
 
 /** Props of {@link ChartCard}. */
 export interface ChartCardProps {
@@ -28,6 +29,7 @@ type ChartState = 'loading' | 'error' | 'empty' | 'no-values' | 'ready';
 
 /** A titled card holding one chart, or what stands in for it (loading, error, no samples). */
 export function ChartCard({ testId, title, points, error, latest, noValues, noValuesText, children }: ChartCardProps) {
+  const t = useT();
   const state: ChartState =
     points === undefined
       ? error != null
@@ -44,7 +46,7 @@ export function ChartCard({ testId, title, points, error, latest, noValues, noVa
         <Title order={5}>
           {title}{' '}
           <Text span size="xs" c="dimmed" fw={400}>
-            last hour
+            {t('chart.lastHour')}
           </Text>
         </Title>
         {latest && (
@@ -61,7 +63,7 @@ export function ChartCard({ testId, title, points, error, latest, noValues, noVa
             <Loader size="sm" />
           ) : (
             <Text size="sm" c={state === 'error' ? 'red.7' : 'dimmed'} ta="center">
-              {state === 'error' ? errorMessage(error) : state === 'empty' ? 'Collecting samples…' : noValuesText}
+              {state === 'error' ? errorMessage(error) : state === 'empty' ? t('chart.collecting') : noValuesText}
             </Text>
           )}
         </Center>
@@ -72,13 +74,14 @@ export function ChartCard({ testId, title, points, error, latest, noValues, noVa
 
 /** The two charts' cards, loading: what the Status page shows until the charts' code has arrived. */
 export function ChartsLoading() {
+  const t = useT();
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       {(['latency', 'memory'] as const).map((chart) => (
         <ChartCard
           key={chart}
           testId={`chart-${chart}`}
-          title={CHART_TITLES[chart]}
+          title={t(CHART_TITLES[chart])}
           points={undefined}
           error={null}
           latest={null}

@@ -5,8 +5,10 @@ import { Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { DotItemDotProps } from 'recharts';
 import type { HealthCheckResult } from '../../../../shared/status';
-import { formatClock, formatLatency, NONE } from '../../format';
+import { formatClock, formatLatency, formatMebibytes, NONE } from '../../format';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
+import { STATE_KEYS } from '../../../../shared/locales/labels';
+import { useT, type T } from '../../i18n';
 import { CHART_HEIGHT, CHART_TITLES, ChartCard } from './chart-card';
 import { formatMiB, hasValues, maxOf, type MetricsPoint, yTicks } from './metrics-points';
 
@@ -56,6 +58,7 @@ export interface MetricsChartsViewProps {
  * gaps where the backend was not probed) and the backend's resident memory in MiB.
  */
 export function MetricsChartsView({ points, error, current }: MetricsChartsViewProps) {
+  const t = useT();
   // The newest sample only: an older figure would describe a process that may be gone.
   const newest = points?.at(-1);
   const newestProbe: Pick<MetricsPoint, 'ok' | 'latency_ms'> | undefined = current
@@ -66,28 +69,28 @@ export function MetricsChartsView({ points, error, current }: MetricsChartsViewP
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       <ChartCard
         testId="chart-latency"
-        title={CHART_TITLES.latency}
+        title={t(CHART_TITLES.latency)}
         points={points}
         error={error}
-        latest={newestProbe && (newestProbe.ok === null ? 'not probed' : <LatestProbe point={newestProbe} />)}
+        latest={newestProbe && (newestProbe.ok === null ? t('chart.notProbed') : <LatestProbe point={newestProbe} />)}
         noValues={points && !hasValues(points, 'latency') && !hasValues(points, 'failed')}
-        noValuesText="No health checks in the last hour"
+        noValuesText={t('chart.noChecks')}
       >
         {points && <LatencyChart points={points} />}
       </ChartCard>
       <ChartCard
         testId="chart-memory"
-        title={CHART_TITLES.memory}
+        title={t(CHART_TITLES.memory)}
         points={points}
         error={error}
         latest={
           newest &&
           points &&
           hasValues(points, 'memory') &&
-          (newestMemory == null ? 'no process' : formatMiB(newestMemory))
+          (newestMemory == null ? t('status.noProcess') : formatMiB(newestMemory))
         }
         noValues={points && !hasValues(points, 'memory')}
-        noValuesText="No backend process measured in the last hour"
+        noValuesText={t('chart.noProcess')}
       >
         {points && <MemoryChart points={points} />}
       </ChartCard>
@@ -96,27 +99,29 @@ export function MetricsChartsView({ points, error, current }: MetricsChartsViewP
 }
 
 function LatestProbe({ point }: { point: Pick<MetricsPoint, 'ok' | 'latency_ms'> }) {
+  const t = useT();
   if (point.ok) return point.latency_ms === null ? NONE : formatLatency(point.latency_ms);
   return (
     <Text span inherit c="red.7">
-      failed
+      {t('probe.failed')}
     </Text>
   );
 }
 
 function LatencyChart({ points }: { points: readonly MetricsPoint[] }) {
+  const t = useT();
   return (
     <LineChart
       h={CHART_HEIGHT}
       data={points as MetricsPoint[]}
       dataKey="at"
       series={[
-        { name: 'latency', label: 'Latency', color: LATENCY_COLOR },
-        { name: 'failed', label: 'Failed probe', color: FAILED_COLOR },
+        { name: 'latency', label: t('chart.series.latency'), color: LATENCY_COLOR },
+        { name: 'failed', label: t('chart.series.failed'), color: FAILED_COLOR },
       ]}
       connectNulls={false}
       curveType="linear"
-      valueFormatter={(ms) => `${ms} ms`}
+      valueFormatter={(ms) => formatLatency(ms)}
       xAxisProps={{ tickFormatter: formatClock }}
       yAxisProps={yAxis(maxOf(points, ['latency', 'failed']))}
       tooltipProps={{ content: ({ payload }) => <PointTooltip point={payload?.[0]?.payload} show="latency" /> }}
@@ -135,16 +140,17 @@ function LatencyChart({ points }: { points: readonly MetricsPoint[] }) {
 }
 
 function MemoryChart({ points }: { points: readonly MetricsPoint[] }) {
+  const t = useT();
   return (
     <AreaChart
       h={CHART_HEIGHT}
       data={points as MetricsPoint[]}
       dataKey="at"
-      series={[{ name: 'memory', label: 'Memory', color: MEMORY_COLOR }]}
+      series={[{ name: 'memory', label: t('chart.series.memory'), color: MEMORY_COLOR }]}
       connectNulls={false}
       curveType="linear"
       withGradient
-      valueFormatter={(mib) => `${mib} MiB`}
+      valueFormatter={(mib) => formatMebibytes(mib)}
       xAxisProps={{ tickFormatter: formatClock }}
       yAxisProps={yAxis(maxOf(points, ['memory']))}
       tooltipProps={{ content: ({ payload }) => <PointTooltip point={payload?.[0]?.payload} show="memory" /> }}
@@ -169,23 +175,30 @@ function sparseDot(points: readonly MetricsPoint[], key: 'latency' | 'memory', c
 
 /** The hovered sample: its time and the one figure of its chart, in words when there is none. */
 function PointTooltip({ point, show }: { point: MetricsPoint | undefined; show: 'latency' | 'memory' }) {
+  const t = useT();
   if (!point) return null;
   return (
     <Paper withBorder shadow="md" radius="sm" px="sm" py={6}>
       <Stack gap={2}>
         <Text size="xs" c="dimmed">
-          {formatClock(point.at)} · {point.state}
+          {formatClock(point.at)} · {t(STATE_KEYS[point.state])}
         </Text>
         <Text size="sm" fw={600} c={show === 'latency' && point.ok === false ? 'red.7' : undefined}>
-          {show === 'latency' ? probeText(point) : point.memory === null ? 'no process' : formatMiB(point.memory)}
+          {show === 'latency'
+            ? probeText(t, point)
+            : point.memory === null
+              ? t('status.noProcess')
+              : formatMiB(point.memory)}
         </Text>
       </Stack>
     </Paper>
   );
 }
 
-function probeText(point: MetricsPoint): string {
-  if (point.ok === null) return 'not probed';
-  if (point.latency_ms === null) return point.ok ? 'ok' : 'failed: no answer';
-  return point.ok ? formatLatency(point.latency_ms) : `failed after ${formatLatency(point.latency_ms)}`;
+function probeText(t: T, point: MetricsPoint): string {
+  if (point.ok === null) return t('chart.notProbed');
+  if (point.latency_ms === null) return t(point.ok ? 'probe.ok' : 'chart.failedNoAnswer');
+  return point.ok
+    ? formatLatency(point.latency_ms)
+    : t('chart.failedAfter', { latency: formatLatency(point.latency_ms) });
 }

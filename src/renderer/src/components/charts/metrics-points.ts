@@ -1,5 +1,6 @@
 import type { BackendState } from '../../../../shared/states';
 import type { MetricsSample } from '../../../../shared/status';
+import { formatMebibytes } from '../../format';
 
 /** Bytes in a MiB. */
 const MIB = 1024 * 1024;
@@ -72,7 +73,7 @@ export function maxOf(points: readonly MetricsPoint[], keys: readonly ('latency'
   return max;
 }
 
-/** Memory in MiB as the charts show it (`48.2 MiB`). */
+/** Memory in MiB as the charts show it (`48.2 MiB`; in the dashboard's language, through Intl). */
 export function formatMiB(mib: number): string {
-  return `${mib >= 100 ? Math.round(mib) : Math.round(mib * 10) / 10} MiB`;
+  return formatMebibytes(mib);
 }
