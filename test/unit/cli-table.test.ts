@@ -35,16 +35,19 @@ describe('table', () => {
     expect(coloured[1]).toBe('\u001b[31mx\u001b[0m  y');
   });
 
-  it('counts characters, not UTF-16 units or bytes (a reason in Russian stays aligned)', () => {
+  it('counts characters, not UTF-16 units or bytes (a reason in Russian, a letter outside the BMP, stays aligned)', () => {
     const rows = table(
       ['A', 'B'],
       [
         ['ждёт', '1'],
         ['ab', '2'],
+        ['𝒂𝒃', '3'],
       ],
       false,
     );
-    expect(rows[1]!.indexOf('1')).toBe(rows[2]!.indexOf('2'));
+    const column = (row: string, text: string): number => Array.from(row).indexOf(text);
+    expect(column(rows[1]!, '1')).toBe(column(rows[2]!, '2'));
+    expect(column(rows[3]!, '3')).toBe(column(rows[2]!, '2'));
   });
 
   it('shows control characters as escapes: a log line cannot drive the terminal or forge a row', () => {
