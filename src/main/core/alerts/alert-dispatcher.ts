@@ -1,6 +1,6 @@
 import type { LogStore } from '../log-store';
 import { alertEnvironment, type AlertPayload } from './alert-payload';
-import { runCommand } from './command-sender';
+import { CommandSender } from './command-sender';
 import type { DeliveryResult } from './delivery';
 import { DeliveryQueue } from './delivery-queue';
 import { targetLabel, type NotifyTarget } from './notify-schema';
@@ -15,6 +15,7 @@ import { WebhookSender } from './webhook-sender';
 export class AlertDispatcher {
   private readonly queue: DeliveryQueue;
   private readonly webhooks = new WebhookSender();
+  private readonly commands = new CommandSender();
 
   constructor(queue = new DeliveryQueue()) {
     this.queue = queue;
@@ -46,6 +47,8 @@ export class AlertDispatcher {
   async close(): Promise<void> {
     await this.queue.close();
     await this.webhooks.close();
+    // After the queue: every command has ended, its group killed.
+    this.commands.close();
   }
 
   private deliver(
@@ -55,6 +58,6 @@ export class AlertDispatcher {
     stop: AbortSignal,
   ): Promise<DeliveryResult> {
     if (target.kind === 'webhook') return this.webhooks.send(target, body, stop);
-    return runCommand(target, body, alertEnvironment(payload), stop);
+    return this.commands.run(target, body, alertEnvironment(payload), stop);
   }
 }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { GroupKeeper } from '../group-keeper';
+import { readProcStat } from '../process-identity';
 import type { DeliveryResult } from './delivery';
 import type { CommandTarget } from './notify-schema';
 
@@ -19,6 +21,19 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/** Poll step while waiting for a finished command's group to empty before the keeper lets go of it, ms. */
+const GROUP_RELEASE_POLL_MS = 50;
+
+/** True while any process of group `pgid` exists (zombies included: they still pin the pgid). */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The last non-blank line of `bytes`, cut to {@link MAX_REASON_CHARS}. */
 function lastLine(bytes: Buffer): string {
   const lines = bytes.toString('utf8').split('\n');
@@ -30,16 +45,38 @@ function lastLine(bytes: Buffer): string {
 }
 
 /**
- * Runs a command target: argv without a shell, in its own process group, in the target's
- * folder, with the supervisor's environment and `env` over it, `body` on stdin (then closed).
- * Exit 0 within the timeout is delivered. At the timeout, or when `stop` aborts, its whole
- * group is SIGKILLed; when it exits, what it left in its group is killed too. Never throws.
+ * Runs command targets. Each runs in its own process group, held by a {@link GroupKeeper}
+ * of the alerts' own from its spawn until its group is empty: a supervisor that dies in any
+ * way (SIGKILL included) takes its alert commands with it, as it takes its backends, and a
+ * command that reads no stdin is not left running for ever with nobody to enforce its timeout.
  */
+export class CommandSender {
+  /** Null where no keeper can run (Windows, no /bin/sh): the timeout and the stop still kill. */
+  private readonly keeper: GroupKeeper | null = GroupKeeper.supported() ? new GroupKeeper() : null;
+
+  /**
+   * Runs `target`: argv without a shell, in its own process group, in the target's folder,
+   * with the supervisor's environment and `env` over it, `body` on stdin (then closed).
+   * Exit 0 within the timeout is delivered. At the timeout, or when `stop` aborts, its whole
+   * group is SIGKILLed; when it exits, what it left in its group is killed too. Never throws.
+   */
+  run(target: CommandTarget, body: string, env: Record<string, string>, stop: AbortSignal): Promise<DeliveryResult> {
+    return runCommand(target, body, env, stop, this.keeper);
+  }
+
+  /** Lets the keeper go (call after every run has ended: what it still holds is not killed). */
+  close(): void {
+    this.keeper?.close();
+  }
+}
+
+/** {@link CommandSender.run}, its group held by `keeper` (when given) until the group is empty. */
 export function runCommand(
   target: CommandTarget,
   body: string,
   env: Record<string, string>,
   stop: AbortSignal,
+  keeper: GroupKeeper | null = null,
 ): Promise<DeliveryResult> {
   const [file, ...args] = target.argv;
   if (file === undefined || file === '') return Promise.resolve({ ok: false, error: 'no command given' });
@@ -57,6 +94,17 @@ export function runCommand(
     } catch (err) {
       resolve({ ok: false, error: (err as Error).message });
       return;
+    }
+    const pgid = child.pid;
+    if (keeper && pgid !== undefined) {
+      // At once, before the command can do anything; with the leader's start time, so the
+      // keeper never kills a later process given the same pid.
+      keeper.hold(pgid, readProcStat(pgid)?.startTime ?? null);
+      const release = (): void => {
+        if (groupExists(pgid)) setTimeout(release, GROUP_RELEASE_POLL_MS).unref();
+        else keeper.release(pgid);
+      };
+      child.once('exit', release);
     }
     let kept = Buffer.alloc(0);
     const keep = (chunk: Buffer): void => {
