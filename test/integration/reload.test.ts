@@ -137,6 +137,9 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
     const { file, dir, services } = await writeFixtureStack(specs);
     const serve = track(await startServe(file));
     const before = await untilServices(serve, 'all running', allRunning(['db', 'backend', 'old']));
+    const scrape = async (): Promise<string> =>
+      (await fetch(`${serve.url}/metrics`, { headers: { authorization: `Bearer ${serve.token}` } })).text();
+    expect(await scrape()).toContain('backend_status{service="old"} 1');
     const next = await rewrite(
       file,
       dir,
@@ -165,6 +168,10 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
       headers: { authorization: `Bearer ${serve.token}` },
     });
     expect(gone.status).toBe(404);
+    // /metrics follows: the added service has its series, the removed one none.
+    const metrics = await scrape();
+    expect(metrics).toContain('backend_status{service="worker"} 1');
+    expect(metrics).not.toContain('backend_status{service="old"}');
     // Its log lines on the console say whose they are, the new service's too.
     await pollUntil(() => serve.stdout().includes('[supervisor:worker]'), 10_000, 25, "worker's lines");
   });

@@ -21,7 +21,8 @@ import type { Supervisor } from './supervisor';
 export function createMetrics(stack: Stack): Registry {
   const registry = new Registry();
   collectIdleFreeDefaultMetrics(registry);
-  const members = stack.all;
+  // Read at each scrape: a reload may add or remove services (the `members` event).
+  const members = { [Symbol.iterator]: () => stack.all[Symbol.iterator]() };
   const label = ['service'] as const;
   /** A gauge set at each scrape from every service's value. */
   const perService = (name: string, help: string, read: (supervisor: Supervisor) => number): void => {
@@ -31,6 +32,8 @@ export function createMetrics(stack: Stack): Registry {
       labelNames: label,
       registers: [registry],
       collect() {
+        // A service a reload removed has no series any more.
+        this.reset();
         for (const { supervisor } of members) this.set({ service: supervisor.name }, read(supervisor));
       },
     });
@@ -110,15 +113,16 @@ export function createMetrics(stack: Stack): Registry {
       return pid ? (readProcessStats(pid)?.rssBytes ?? 0) : 0;
     },
   );
-  const cpuOf = new Map(members.map(({ supervisor }) => [supervisor.name, new BackendCpuTotal()]));
+  const cpuOf = new Map<string, BackendCpuTotal>();
   perServiceTotal(
     'backend_process_cpu_seconds_total',
     'CPU time of the service processes since the supervisor started, user + system, seconds (Linux /proc; each process up to its last sample)',
     ({ supervisor }) => cpuOf.get(supervisor.name)?.sample(supervisor.status().pid) ?? 0,
   );
-  for (const { supervisor } of members) {
+  const watch = (supervisor: Supervisor): void => {
     const service = supervisor.name;
-    const cpu = cpuOf.get(service) as BackendCpuTotal;
+    const cpu = new BackendCpuTotal();
+    cpuOf.set(service, cpu);
     supervisor.on('restart', ({ reason }) => restarts.inc({ service, reason }));
     // Samples between scrapes, so a process replaced before the next scrape still counts: at
     // each probe, and as a stop begins (the process is still there; after its exit it is not).
@@ -132,7 +136,11 @@ export function createMetrics(stack: Stack): Registry {
       }
     });
     supervisor.on('exit', (exit) => exits.inc({ service, expected: String(exit.expected) }));
-  }
+  };
+  for (const { supervisor } of stack.all) watch(supervisor);
+  stack.on('members', ({ added }) => {
+    for (const { supervisor } of added) watch(supervisor);
+  });
   return registry;
 }
 

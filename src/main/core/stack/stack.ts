@@ -24,6 +24,8 @@ export interface StackEvents {
   line: [LogLine];
   /** The lines of one read at a time (see LogStore): what to follow when the pace matters. */
   lines: [LogLines];
+  /** A reload added or removed services (the metrics follow them). */
+  members: [{ added: StackMember[]; removed: string[] }];
 }
 
 /**
@@ -184,6 +186,9 @@ export class Stack extends EventEmitter<StackEvents> {
         this.attach(member);
       }
       this.order.splice(0, this.order.length, ...change.order);
+      if (change.add.length > 0 || change.remove.length > 0) {
+        this.emit('members', { added: [...change.add], removed: [...change.remove] });
+      }
       const starting = [...rewanted, ...change.add.map((m) => m.definition.name)];
       for (const name of starting) {
         for (const dep of this.dependenciesOf(name)) this.wanted.add(dep);
