@@ -18,6 +18,8 @@ import { mainFrameOf, registerIpc } from './app/ipc';
 import { applyStartAtLogin } from './app/login-item';
 import { MainWindow } from './app/main-window';
 import { desktopNotifier, notifyOnFailures } from './app/notifications';
+import { pickLanguage } from '../shared/locales/languages';
+import { createTranslator } from '../shared/locales/translate';
 import { holdQuitUntilStopped } from './app/quit';
 import { SafeStorageSecretStore } from './app/safe-storage-secrets';
 import { denyUnexpectedContents, hardenSession } from './app/session-security';
@@ -151,17 +153,24 @@ async function run(
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
     mainWindow.open();
+    // The tray and the notifications speak the OS's language (the dashboard has its own switch).
+    const translate = createTranslator(pickLanguage([app.getLocale()]));
     if (flags.tray) {
-      tray = createTray(RESOURCES_DIR, runtime.stack, {
-        // The whole stack (one service without a stack file); failures show in the states.
-        start: () => void runtime.stack.start('tray').catch(() => undefined),
-        stop: () => void runtime.stack.stop('tray').catch(() => undefined),
-        restart: () => void runtime.stack.restart('tray').catch(() => undefined),
-        open: () => mainWindow.open(),
-        quit: () => app.quit(),
-      });
+      tray = createTray(
+        RESOURCES_DIR,
+        runtime.stack,
+        {
+          // The whole stack (one service without a stack file); failures show in the states.
+          start: () => void runtime.stack.start('tray').catch(() => undefined),
+          stop: () => void runtime.stack.stop('tray').catch(() => undefined),
+          restart: () => void runtime.stack.restart('tray').catch(() => undefined),
+          open: () => mainWindow.open(),
+          quit: () => app.quit(),
+        },
+        translate,
+      );
     }
-    notifyOnFailures(runtime.stack, { notify: desktopNotifier(() => mainWindow.open()) });
+    notifyOnFailures(runtime.stack, { notify: desktopNotifier(() => mainWindow.open()), translate });
     if (flags.startAtLogin !== undefined) {
       try {
         const where = applyStartAtLogin(flags.startAtLogin, {

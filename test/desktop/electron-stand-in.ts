@@ -453,6 +453,12 @@ class StandInApp extends EventEmitter {
   isReady(): boolean {
     return this.ready;
   }
+  /** The OS's locale as Chromium reads it (LC_ALL, LC_MESSAGES or LANG on Linux), `en-US` without one. */
+  getLocale(): string {
+    const tag = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '';
+    const match = /^([a-z]{2,3})(?:_([A-Z]{2}))?/.exec(tag);
+    return match ? (match[2] ? `${match[1]}-${match[2]}` : match[1]!) : 'en-US';
+  }
   getName(): string {
     return this.name;
   }

@@ -1,5 +1,6 @@
 import { Notification } from 'electron';
 import type { Incident, IncidentKind } from '../../shared/incident';
+import { createTranslator, type Translate } from '../../shared/locales/translate';
 import type { StateChangeEvent } from '../../shared/status';
 /** What the notices listen to: a supervisor, or a stack (its events name the service). */
 export interface FailureSource {
@@ -31,15 +32,21 @@ export interface FailureNoticeOptions {
    * minute should not flood the desktop); a "gave up" notice always shows. Default 60 s.
    */
   minIntervalMs?: number;
+  /**
+   * The notices' language (the desktop entry passes the OS's); English by default. The
+   * incident's summary and action are the supervisor's words and stay as they are.
+   */
+  translate?: Translate;
 }
 
+/** Each kind's notice title (a translation key). */
 const TITLES: Record<IncidentKind, string> = {
-  crash: 'Backend crashed',
-  hang: 'Backend stopped answering',
-  'failed-start': 'Backend failed to start',
-  'port-in-use': 'Backend port is taken',
-  'launch-error': 'Backend cannot run',
-  'remote-down': 'Remote backend is down',
+  crash: 'notice.crash',
+  hang: 'notice.hang',
+  'failed-start': 'notice.failed-start',
+  'port-in-use': 'notice.port-in-use',
+  'launch-error': 'notice.launch-error',
+  'remote-down': 'notice.remote-down',
 };
 
 /**
@@ -52,6 +59,7 @@ const TITLES: Record<IncidentKind, string> = {
 export function notifyOnFailures(supervisor: FailureSource, options: FailureNoticeOptions): () => void {
   const now = options.now ?? Date.now;
   const minInterval = options.minIntervalMs ?? 60_000;
+  const t = options.translate ?? createTranslator('en');
   let lastCrashNotice = Number.NEGATIVE_INFINITY;
   /** The incident each service just had, until its state change (or the next turn) decides. */
   const pending = new Map<string, Incident>();
@@ -66,7 +74,7 @@ export function notifyOnFailures(supervisor: FailureSource, options: FailureNoti
       if (now() - lastCrashNotice < minInterval) return;
       lastCrashNotice = now();
       options.notify({
-        title: TITLES[incident.kind],
+        title: t(TITLES[incident.kind]),
         body: `${servicePrefix(incident.service)}${incident.summary}; ${incident.action}`,
       });
     });
@@ -77,8 +85,12 @@ export function notifyOnFailures(supervisor: FailureSource, options: FailureNoti
     const incident = pending.get(service) ?? null;
     pending.delete(service);
     options.notify({
-      title: 'Backend Supervisor gave up',
-      body: `${servicePrefix(event.service)}${incident ? `${TITLES[incident.kind]}: ${incident.summary}; ${incident.action}` : event.reason}. Start it again from the tray or the dashboard.`,
+      title: t('notice.gaveUp'),
+      body:
+        servicePrefix(event.service) +
+        t('notice.gaveUp.body', {
+          what: incident ? `${t(TITLES[incident.kind])}: ${incident.summary}; ${incident.action}` : event.reason,
+        }),
     });
   };
   supervisor.on('incident', onIncident);

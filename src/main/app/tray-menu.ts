@@ -1,5 +1,10 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import { STATE_KEYS } from '../../shared/locales/labels';
+import { createTranslator, type Translate } from '../../shared/locales/translate';
 import { isLiveState, type BackendState } from '../../shared/states';
+
+/** The menus' language when the caller names none. */
+const ENGLISH = createTranslator('en');
 
 /** What the tray menu's items do (Start / Stop / Restart act on the whole stack). */
 export interface TrayActions {
@@ -19,23 +24,29 @@ export interface TrayService {
 
 /**
  * The tray menu for a state: a status line, then Start / Stop / Restart (enabled only where
- * they make sense), Open, Quit. Pure, so it is tested without Electron.
+ * they make sense), Open, Quit, in the language of `t` (English by default). Pure, so it is
+ * tested without Electron.
  */
 export function trayMenuTemplate(
   state: BackendState,
   pid: number | null,
   actions: TrayActions,
+  t: Translate = ENGLISH,
 ): MenuItemConstructorOptions[] {
   const live = state === 'running' || state === 'unhealthy' || state === 'starting';
+  const stateText = t(STATE_KEYS[state]);
   return [
-    { label: `Backend: ${state}${pid ? ` (pid ${pid})` : ''}`, enabled: false },
+    {
+      label: pid ? t('tray.backendPid', { state: stateText, pid }) : t('tray.backend', { state: stateText }),
+      enabled: false,
+    },
     { type: 'separator' },
-    { label: 'Start', enabled: !live && state !== 'stopping', click: actions.start },
-    { label: 'Stop', enabled: state !== 'stopped' && state !== 'crashed', click: actions.stop },
-    { label: 'Restart', enabled: state !== 'stopping', click: actions.restart },
+    { label: t('command.start'), enabled: !live && state !== 'stopping', click: actions.start },
+    { label: t('command.stop'), enabled: state !== 'stopped' && state !== 'crashed', click: actions.stop },
+    { label: t('command.restart'), enabled: state !== 'stopping', click: actions.restart },
     { type: 'separator' },
-    { label: 'Open dashboard', click: actions.open },
-    { label: 'Quit', click: actions.quit },
+    { label: t('tray.open'), click: actions.open },
+    { label: t('tray.quit'), click: actions.quit },
   ];
 }
 
@@ -48,21 +59,27 @@ export function trayMenuTemplate(
 export function stackTrayMenuTemplate(
   services: readonly TrayService[],
   actions: TrayActions,
+  t: Translate = ENGLISH,
 ): MenuItemConstructorOptions[] {
-  if (services.length === 1) return trayMenuTemplate(services[0]!.status, services[0]!.pid, actions);
+  if (services.length === 1) return trayMenuTemplate(services[0]!.status, services[0]!.pid, actions, t);
   const states = services.map((s) => s.status);
   return [
-    ...services.map((s): MenuItemConstructorOptions => ({
-      label: `${s.name}: ${s.status}${s.pid ? ` (pid ${s.pid})` : ''}`,
-      enabled: false,
-    })),
+    ...services.map((s): MenuItemConstructorOptions => {
+      const state = t(STATE_KEYS[s.status]);
+      return {
+        label: s.pid
+          ? t('tray.servicePid', { name: s.name, state, pid: s.pid })
+          : t('tray.service', { name: s.name, state }),
+        enabled: false,
+      };
+    }),
     { type: 'separator' },
-    { label: 'Start all', enabled: states.some((s) => !isLiveState(s)), click: actions.start },
-    { label: 'Stop all', enabled: states.some((s) => s !== 'stopped' && s !== 'crashed'), click: actions.stop },
-    { label: 'Restart all', enabled: states.some((s) => s !== 'stopping'), click: actions.restart },
+    { label: t('tray.startAll'), enabled: states.some((s) => !isLiveState(s)), click: actions.start },
+    { label: t('tray.stopAll'), enabled: states.some((s) => s !== 'stopped' && s !== 'crashed'), click: actions.stop },
+    { label: t('tray.restartAll'), enabled: states.some((s) => s !== 'stopping'), click: actions.restart },
     { type: 'separator' },
-    { label: 'Open dashboard', click: actions.open },
-    { label: 'Quit', click: actions.quit },
+    { label: t('tray.open'), click: actions.open },
+    { label: t('tray.quit'), click: actions.quit },
   ];
 }
 

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
+import { STATE_KEYS } from '../../shared/locales/labels';
+import { createTranslator, type Translate } from '../../shared/locales/translate';
 import type { BackendState } from '../../shared/states';
 import { stackState, stackTrayMenuTemplate, type TrayActions, type TrayService } from './tray-menu';
 
@@ -25,10 +27,15 @@ export interface TraySource {
 
 /**
  * Creates the tray icon and keeps its icon, tooltip and menu in step with the stack's
- * states (one line per service when there are several). Returns null where the platform
- * offers no tray.
+ * states (one line per service when there are several), in the language of `t` (the OS's, as
+ * the desktop entry passes it; English by default). Returns null where the platform offers no tray.
  */
-export function createTray(resourcesDir: string, source: TraySource, actions: TrayActions): Tray | null {
+export function createTray(
+  resourcesDir: string,
+  source: TraySource,
+  actions: TrayActions,
+  t: Translate = createTranslator('en'),
+): Tray | null {
   let tray: Tray;
   try {
     tray = new Tray(nativeImage.createFromPath(join(resourcesDir, 'tray', 'stopped.png')));
@@ -42,10 +49,10 @@ export function createTray(resourcesDir: string, source: TraySource, actions: Tr
     const running = services.filter((s) => s.status === 'running').length;
     tray.setToolTip(
       services.length === 1
-        ? `Backend Supervisor: ${state}`
-        : `Backend Supervisor: ${running} of ${services.length} services running`,
+        ? t('tray.tooltip', { state: t(STATE_KEYS[state]) })
+        : t('tray.tooltip.stack', { running, total: services.length }),
     );
-    tray.setContextMenu(Menu.buildFromTemplate(stackTrayMenuTemplate(services, actions)));
+    tray.setContextMenu(Menu.buildFromTemplate(stackTrayMenuTemplate(services, actions, t)));
   };
   source.on('state', refresh);
   tray.on('click', actions.open);
