@@ -1,5 +1,5 @@
-// The shell completion scripts, run in a real bash (a stand-in `backend-supervisor` on PATH
-// answers `services -q`); the zsh script's shape (zsh itself is not on every machine).
+// The shell completion scripts, run in a real bash and a real interactive zsh (through zpty,
+// its completion system loaded); a stand-in `backend-supervisor` on PATH answers `services -q`.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,8 +74,59 @@ describe('bash completion', () => {
   });
 });
 
+/**
+ * Types `line` and a Tab into an interactive zsh (zsh/zpty) with compinit and the script
+ * loaded; answers the matches offered, as compadd got them. Each step waits for a file the
+ * shell writes once it got there (a deadline of 30 s), never a fixed time.
+ */
+const ZSH_DRIVER = `zmodload zsh/zpty
+script=$1 work=$2 line=$3
+hits=$work/hits ready=$work/ready done_file=$work/done
+rm -f $hits $ready $done_file
+await() { local i; for i in {1..600}; do [[ -e $1 ]] && return 0; sleep 0.05; done; print -u2 "no $1 in 30 s"; zpty -d z; exit 1 }
+zpty z zsh -f -i
+zpty -w z "PATH=$work:\\$PATH; autoload -U compinit; compinit -u -D; source $script"
+zpty -w z "compadd () { local -a __hits; builtin compadd -O __hits \\"\\$@\\"; print -l -- \\$__hits >> $hits; builtin compadd \\"\\$@\\" }"
+zpty -w z "print > $ready"
+await $ready
+zpty -w -n z "$line"$'\\t'
+zpty -w -n z $'\\x15'"print > $done_file"$'\\n'
+await $done_file
+zpty -d z
+[[ -e $hits ]] && sort -u $hits
+`;
+
 describe('zsh completion', () => {
   const text = zshCompletion();
+  const zshScript = join(dir, '_backend-supervisor');
+  const driver = join(dir, 'driver.zsh');
+  writeFileSync(zshScript, text);
+  writeFileSync(driver, ZSH_DRIVER);
+  const zcomplete = (line: string): string[] => {
+    const run = spawnSync('zsh', ['-f', driver, zshScript, dir, line], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    return run.stdout.split('\n').filter(Boolean).sort();
+  };
+
+  it('is valid zsh', () => {
+    expect(spawnSync('zsh', ['-n', zshScript], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it(
+    'completes the commands, the options, the shells and the services (with the connection flags typed)',
+    { timeout: 120_000 },
+    () => {
+      expect(zcomplete('backend-supervisor re')).toEqual(['reload', 'restart']);
+      expect(zcomplete('backend-supervisor logs --fo')).toEqual(['--follow']);
+      expect(zcomplete('backend-supervisor completion ')).toEqual(['bash', 'zsh']);
+      expect(zcomplete('backend-supervisor restart --data-dir /srv/z ')).toEqual(['db', 'web']);
+      expect(spawnSync('cat', [join(dir, 'args')], { encoding: 'utf8' }).stdout).toContain(
+        'services -q --data-dir /srv/z',
+      );
+    },
+  );
+
   it('is a #compdef function that registers itself when sourced', () => {
     expect(text.startsWith('#compdef backend-supervisor\n')).toBe(true);
     expect(text).toContain('compdef _backend_supervisor backend-supervisor');

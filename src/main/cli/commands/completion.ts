@@ -98,7 +98,7 @@ function zshDoc(spec: OptionSpec): string {
 function zshOption(name: string, spec: OptionSpec): string {
   const value =
     spec.type === 'string'
-      ? `:${(spec.value ?? 'value').replace(/[<>]/g, '')}:${PATH_OPTIONS.includes(`--${name}`) ? '_files' : ''}`
+      ? `:${(spec.value ?? 'value').replace(/[<>]/g, '')}:${name === 'data-dir' ? '_files -/' : PATH_OPTIONS.includes(`--${name}`) ? '_files' : ''}`
       : '';
   const doc = `[${zshDoc(spec)}]${value}`;
   return spec.short ? `'(-${spec.short} --${name})'{-${spec.short},--${name}}'${doc}'` : `'--${name}${doc}'`;
@@ -130,12 +130,13 @@ export function zshCompletion(): string {
 _backend_supervisor_services() {
   local -a names conn
   local i
-  for ((i = 3; i < CURRENT; i++)); do
+  # words is the command's own here (shifted past the program's name; see below).
+  for ((i = 2; i < CURRENT; i++)); do
     case \${words[i]} in
       --url|--token-file|--data-dir) conn+=(\${words[i]} \${words[i+1]}) ;;
     esac
   done
-  names=(\${(f)"$(\${words[1]} services -q \${conn[@]} 2>/dev/null)"})
+  names=(\${(f)"$(\${bsup_program:-backend-supervisor} services -q \${conn[@]} 2>/dev/null)"})
   _describe service names
 }
 _backend_supervisor() {
@@ -145,7 +146,11 @@ _backend_supervisor() {
     _describe command commands
     return
   fi
-  case \${words[2]} in
+  # _arguments below reads the command's own words: the program's name shifted off.
+  local bsup_program=\${words[1]} cmd=\${words[2]}
+  shift words
+  ((CURRENT--))
+  case $cmd in
 ${cases}
     serve) _arguments '--control-host[bind address]:host:' '--control-port[port]:port:' '--data-dir[data folder]:dir:_files -/' '--settings[settings file]:file:_files' '--stack[stack file]:file:_files' '--no-start[do not start the backend]' ;;
   esac
