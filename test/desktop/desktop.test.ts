@@ -212,11 +212,16 @@ describe('the desktop app, its window over IPC, the default stack', () => {
   });
 
   it('a page from another origin in the window gets FORBIDDEN over IPC', async () => {
-    await app.request({ op: 'load-url', url: `${foreignUrl}/elsewhere` });
-    expect(page.url()).toBe(`${foreignUrl}/elsewhere`);
-    expect(await statusOverIpc()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-
-    await app.request({ op: 'load-url', url: pathToFileURL(join(buildUnderTest(), 'renderer', 'index.html')).href });
+    const renderer = pathToFileURL(join(buildUnderTest(), 'renderer', 'index.html')).href;
+    try {
+      await app.request({ op: 'load-url', url: `${foreignUrl}/elsewhere` });
+      // This connection sees the navigation a moment after the stand-in's.
+      await expect.poll(() => page.url(), { timeout: 10_000 }).toBe(`${foreignUrl}/elsewhere`);
+      expect(await statusOverIpc()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    } finally {
+      await app.request({ op: 'load-url', url: renderer });
+    }
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toBe(renderer);
     await expect.poll(() => text('state-badge'), { timeout: 30_000 }).toBe('running');
   });
 
