@@ -17,8 +17,12 @@ import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort } from '../helpers/supervise';
 import { rawRequest } from '../helpers/raw-http';
 
-/** The first page's budget, bytes as received (issue 13: ≤ 300 kB compressed). */
-const FIRST_PAGE_BUDGET = 300_000;
+/**
+ * The first page's budget, bytes as received (issue 13: ≤ 300 kB compressed), plus 40 kB for
+ * the translations (issue 14 part 3): i18next, react-i18next and its ICU formatter (about 30 kB
+ * brotli together) and both languages' messages, which every page needs from its first render.
+ */
+const FIRST_PAGE_BUDGET = 340_000;
 /** What Chromium sends on every request (it gets brotli, its first choice). */
 const CHROMIUM_ACCEPT = 'gzip, deflate, br, zstd';
 

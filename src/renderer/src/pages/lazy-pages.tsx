@@ -1,5 +1,6 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import { Component, lazy, Suspense, type ReactNode } from 'react';
+import { useT } from '../i18n';
 
 // Each page is a chunk of its own, fetched the first time it is shown (issue 13): the first
 // page loads what it uses and no more (the Status page its charts; the Logs view's list, the
@@ -26,15 +27,7 @@ export interface PageFrameProps {
 export function PageFrame({ children }: PageFrameProps) {
   return (
     <PageErrorBoundary>
-      <Suspense
-        fallback={
-          <Center py="xl">
-            <Loader size="sm" aria-label="Loading the page" data-testid="page-loading" />
-          </Center>
-        }
-      >
-        {children}
-      </Suspense>
+      <Suspense fallback={<PageLoading />}>{children}</Suspense>
     </PageErrorBoundary>
   );
 }
@@ -49,24 +42,32 @@ class PageErrorBoundary extends Component<{ children: ReactNode }, { error: Erro
   override render() {
     const { error } = this.state;
     if (!error) return this.props.children;
-    return (
-      <Alert
-        color="red"
-        variant="light"
-        title="This page could not be shown"
-        data-testid="page-error"
-        maw={720}
-        mx="auto"
-      >
-        <Stack gap="sm" align="flex-start">
-          <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-            {error.message}
-          </Text>
-          <Button size="xs" variant="light" onClick={() => window.location.reload()}>
-            Reload the dashboard
-          </Button>
-        </Stack>
-      </Alert>
-    );
+    return <PageError error={error} />;
   }
+}
+
+function PageLoading() {
+  const t = useT();
+  return (
+    <Center py="xl">
+      <Loader size="sm" aria-label={t('page.loading')} data-testid="page-loading" />
+    </Center>
+  );
+}
+
+/** What stands in for a page that threw or whose chunk did not load (a function: it translates). */
+function PageError({ error }: { error: Error }) {
+  const t = useT();
+  return (
+    <Alert color="red" variant="light" title={t('page.error')} data-testid="page-error" maw={720} mx="auto">
+      <Stack gap="sm" align="flex-start">
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {error.message}
+        </Text>
+        <Button size="xs" variant="light" onClick={() => window.location.reload()}>
+          {t('page.reload')}
+        </Button>
+      </Stack>
+    </Alert>
+  );
 }
