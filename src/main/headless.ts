@@ -62,7 +62,9 @@ async function loadServe(): Promise<{
 
 const HELP = `Usage: backend-supervisor serve [options]
 
-Runs a backend under supervision and serves the control API and the dashboard.
+Runs a backend under supervision and serves the control API and the dashboard. The
+other commands (status, logs, restart, reload, …) talk to a running one: see
+backend-supervisor --help.
 
 Stops on SIGINT or SIGTERM: SIGTERM to the backend's process group, SIGKILL after
 STOP_TIMEOUT; a second signal SIGKILLs it at once. One during the start-up (before the

@@ -135,7 +135,9 @@ describe('the command-line client against a real serve', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: backend-supervisor logs [service] [-f] [-n N] [--since 10m] [--json]');
     expect((await cli(['logs', '--help'])).stdout).toBe(help.stdout);
-    expect((await cli(['serve', '--help'])).stdout).toContain('Usage: backend-supervisor serve [options]');
+    const serveHelp = (await cli(['serve', '--help'])).stdout;
+    expect(serveHelp).toContain('Usage: backend-supervisor serve [options]');
+    expect(serveHelp).toContain('see\nbackend-supervisor --help');
   });
 
   it('status: a table of every service, found through <data dir>/control-url and control-token alone', async () => {
@@ -203,6 +205,11 @@ describe('the command-line client against a real serve', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no service "nope"');
     expect(unknown.stderr).toContain('UNKNOWN_SERVICE');
+    const unknownStatus = await cli(['status', 'nope']);
+    expect(unknownStatus.code).toBe(1);
+    expect(unknownStatus.stdout).toBe('');
+    expect(unknownStatus.stderr).toContain('UNKNOWN_SERVICE');
+    expect((await cli(['logs', 'nope'])).code).toBe(1);
 
     const broken = await cli(['start', 'broken']);
     expect(broken.code).toBe(1);
