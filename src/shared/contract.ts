@@ -173,7 +173,7 @@ export const channels = {
    * Replaces the stored settings (a key left out falls back to the environment or the
    * default). Bad values are refused before the handler runs (BAD_ARGUMENTS, `field` names
    * the key); SETTINGS_FILE_INVALID when the file on disk is corrupt (it is never overwritten).
-   * They apply at the next start of the supervisor.
+   * They apply at the next start of the supervisor, or now with `config:reload`.
    */
   'settings:save': { args: z.tuple([SettingsSchema]), result: SettingsViewSchema },
   /** One health probe of `url` + `path` (the same probe the supervisor uses). */
@@ -184,7 +184,7 @@ export const channels = {
    * Checks `text` as a stack file and saves it (atomically, mode 0600); an empty text
    * removes the file (back to the one service of the environment). STACK_FILE_INVALID with
    * a `file:line: field: problem` line per problem when it does not validate (nothing is
-   * written). Applies at the next start of the supervisor.
+   * written). Applies at the next start of the supervisor, or now with `config:reload`.
    */
   'stack:saveFile': { args: z.tuple([z.string().max(STACK_FILE_MAX_CHARS)]), result: StackFileViewSchema },
   /**

@@ -125,5 +125,27 @@ describe('config:reload over IPC (the desktop app)', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'SETTINGS_FILE_INVALID' } });
     expect(runtime.supervisor.status().pid).toBe(status.pid);
     expect(runtime.supervisor.settings.maxRestartAttempts).toBe(3);
+
+    // A stack file put in the data folder is read by the next reload: the Settings page's
+    // stack file view says it runs now.
+    writeFileSync(settingsFile, '{}');
+    const getFile = (): Promise<RpcEnvelope<{ active: boolean }>> =>
+      electron.ipcMain.handlers.get('stack:getFile')?.({}, []) as Promise<RpcEnvelope<{ active: boolean }>>;
+    writeFileSync(
+      join(dir, 'stack.yaml'),
+      JSON.stringify({
+        services: {
+          backend: {
+            command: [process.execPath, FAULT_BACKEND],
+            environment: { PORT: String(port) },
+            health: { http: `http://127.0.0.1:${port}/health` },
+          },
+        },
+      }),
+    );
+    expect(await getFile()).toMatchObject({ ok: true, data: { active: false } });
+    expect(await call([])).toMatchObject({ ok: true, data: { applied: true, file: join(dir, 'stack.yaml') } });
+    expect(await getFile()).toMatchObject({ ok: true, data: { active: true } });
+    expect(runtime.supervisor.status().status).toBe('running');
   });
 });

@@ -209,17 +209,26 @@ export function createRuntime(
   history.start();
   // Built on the first admin call: its module (undici pool, session, zod checks) waits till then.
   let clientMade: Promise<BackendClient> | null = null;
-  const client = (): Promise<BackendClient> =>
-    (clientMade ??= (async () => {
+  let clientUrl: string | null = null;
+  const client = (): Promise<BackendClient> => {
+    // A reload that gave the backend another URL: the next call gets a client for it.
+    const baseUrl = supervisor.settings.backendUrl;
+    if (clientMade !== null && clientUrl !== baseUrl) {
+      void clientMade.then(
+        (old) => old.close(),
+        () => undefined,
+      );
+      clientMade = null;
+    }
+    clientUrl = baseUrl;
+    return (clientMade ??= (async () => {
       const [{ BackendClient }, { MemorySecretStore }] = await Promise.all([
         import('../client/backend-client'),
         import('../client/session'),
       ]);
-      return new BackendClient({
-        baseUrl: supervisor.settings.backendUrl,
-        secrets: secrets ?? new MemorySecretStore(),
-      });
+      return new BackendClient({ baseUrl, secrets: secrets ?? new MemorySecretStore() });
     })());
+  };
   // Its own probe: a person's "Test health URL" never queues behind the supervisor's probes.
   const settingsProbe = settings ? new HttpHealthProbe() : null;
   const settingsService =
@@ -245,8 +254,9 @@ export function createRuntime(
         async () =>
           new (await import('./stack/stack-file-editor')).StackFileEditor(
             definition.file ?? join(config.dataDir, STACK_FILE_NAME),
-            definition.file !== null,
-            () => config,
+            // As it runs now: a reload may have started (or stopped) running the file.
+            () => (reloader?.current.definition.file ?? definition.file) !== null,
+            () => reloader?.current.config ?? config,
           ),
       ),
       pickFile,

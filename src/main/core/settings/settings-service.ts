@@ -83,7 +83,8 @@ function settingsKeyOf(error: ConfigError): SettingsKey | undefined {
 /**
  * The four settings channels: read (stored values, effective config, sources), save,
  * probe a health URL, import a `.env` text. Saved settings apply at the next start of the
- * supervisor: the running one keeps the config it started with.
+ * supervisor or at a reload (`config:reload`, stack-reload.ts); until then the running one
+ * keeps the config it has.
  */
 export class SettingsService {
   constructor(

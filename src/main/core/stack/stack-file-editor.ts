@@ -17,12 +17,13 @@ export class StackFileEditor {
   /**
    * @param path the stack file to edit: the one the running stack came from, else
    *   `<data folder>/stack.yaml`.
-   * @param active true when the running stack came from `path`.
+   * @param active true when the running stack came from `path` (asked at each read: a reload
+   *   may start or stop running it).
    * @param base the settings a service's unset keys fall back to.
    */
   constructor(
     private readonly path: string,
-    private readonly active: boolean,
+    private readonly active: boolean | (() => boolean),
     private readonly base: () => SupervisorConfig,
   ) {}
 
@@ -48,7 +49,7 @@ export class StackFileEditor {
         services = [];
       }
     }
-    return { path: this.path, text, services, active: this.active };
+    return { path: this.path, text, services, active: typeof this.active === 'function' ? this.active() : this.active };
   }
 
   /**
