@@ -168,6 +168,8 @@ class StandInWebContents extends EventEmitter {
   /** Settles once the page is set up (loads wait for it). */
   private readonly attached: Promise<void>;
   destroyed = false;
+  /** The main frame's URL ('' before the first load). */
+  private url = '';
 
   constructor(
     readonly page: Promise<Page>,
@@ -180,6 +182,9 @@ class StandInWebContents extends EventEmitter {
 
   /** Sets the page up: the binding, the preload, navigation checks. */
   private async attach(page: Page, preloadPath: string | undefined): Promise<void> {
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) this.url = frame.url();
+    });
     await page.exposeBinding('__electronStandIn', ({ frame }, message: PageMessage) => this.fromPage(frame, message));
     if (preloadPath) await page.addInitScript({ content: pageShim(readFileSync(preloadPath, 'utf8')) });
     await page.route(/^https?:/, async (route) => {
@@ -257,7 +262,7 @@ class StandInWebContents extends EventEmitter {
   }
 
   getURL(): string {
-    return '';
+    return this.url;
   }
 
   isDestroyed(): boolean {

@@ -1,7 +1,8 @@
 /**
  * The one Electron fake (the runtime cannot run on these machines). Only what the shell
  * touches; each piece records what it was given so wiring tests can assert on it.
- * Use: `vi.mock('electron', () => import('../mocks/electron'))`.
+ * Use: `vi.mock('electron', () => import('../mocks/electron'))`. The desktop tests' stand-in,
+ * which runs the built app (test/desktop/electron-stand-in.ts), reuses its recording pieces.
  */
 import { EventEmitter } from 'node:events';
 
