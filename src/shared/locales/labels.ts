@@ -2,6 +2,7 @@
  * The translation keys of the contract's closed sets (states, actors), one table each, written
  * out rather than built (`state.${s}`) so that the locale test finds every key in the code.
  */
+import type { OrderStatus } from '../entities';
 import type { IncidentKind } from '../incident';
 import type { Actor, BackendState } from '../states';
 
@@ -47,4 +48,14 @@ export const HEALTH_KEYS: Record<'healthy' | 'unhealthy' | 'unknown', string> = 
   healthy: 'health.healthy',
   unhealthy: 'health.unhealthy',
   unknown: 'health.unknown',
+};
+
+/** Each order status's label key (English: the status name exactly). */
+export const ORDER_STATUS_KEYS: Record<OrderStatus, string> = {
+  pending: 'order.status.pending',
+  confirmed: 'order.status.confirmed',
+  preparing: 'order.status.preparing',
+  ready: 'order.status.ready',
+  delivered: 'order.status.delivered',
+  cancelled: 'order.status.cancelled',
 };

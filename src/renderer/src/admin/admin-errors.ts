@@ -1,5 +1,6 @@
 import type { ErrorCodeOf } from '../../../shared/error-codes';
 import { CLIENT_ERROR_CODES, errorDetails } from '../api';
+import { i18n, type T } from '../i18n';
 
 /** Error codes of the main process's backend client (source `backend-client` in src/shared/error-codes.ts) that the admin views handle. */
 export const BACKEND_ERROR_CODES = {
@@ -13,14 +14,15 @@ export const BACKEND_ERROR_CODES = {
   tooLarge: 'BACKEND_RESPONSE_TOO_LARGE',
 } as const satisfies Record<string, ErrorCodeOf<'backend-client'>>;
 
+// Translation keys of the texts the admin views share.
 /** Shown on the login form when the backend refused the saved session. */
-export const SESSION_EXPIRED_TEXT = 'Session expired, log in again';
+export const SESSION_EXPIRED_KEY = 'admin.sessionExpired';
 /** Shown on the login form for BACKEND_UNAUTHORIZED. */
-export const WRONG_CREDENTIALS_TEXT = 'Wrong e-mail or password';
+export const WRONG_CREDENTIALS_KEY = 'admin.wrongCredentials';
 /** Shown on the register form for a 409 (the e-mail is taken). */
-export const EMAIL_EXISTS_TEXT = 'An account with this e-mail exists';
+export const EMAIL_EXISTS_KEY = 'admin.emailExists';
 /** Shown instead of the admin views to a user without the admin role (or on a 403 of the backend). */
-export const NOT_ADMIN_TEXT = 'This account is not an administrator';
+export const NOT_ADMIN_KEY = 'admin.notAdmin';
 
 /** True when the failure means "no backend session any more": the login form must come back. */
 export function endsSession(error: unknown): boolean {
@@ -55,59 +57,66 @@ export interface AdminErrorText {
 }
 
 /**
- * Describes a failed admin call for display. `conflict` replaces the text of a 409 (each
- * view knows what a conflict means for its action).
+ * Describes a failed admin call for display, in the language of `t` (the dashboard's current
+ * one by default). `conflict` replaces the text of a 409 (each view knows what a conflict means
+ * for its action). The backend's and the supervisor's own messages stay as they come.
  */
-export function describeAdminError(error: unknown, options: { conflict?: string } = {}): AdminErrorText {
+export function describeAdminError(
+  error: unknown,
+  options: { conflict?: string } = {},
+  t: T = i18n.t as T,
+): AdminErrorText {
   const details = errorDetails(error);
   switch (details.code) {
     case BACKEND_ERROR_CODES.unreachable:
     case BACKEND_ERROR_CODES.timeout:
       return {
-        title: details.code === BACKEND_ERROR_CODES.timeout ? 'The backend does not answer' : 'The backend is down',
-        message: `${withoutFinalStop(details.message)}. Look at the Status page: the backend may be stopped, starting or crashed.`,
+        title: t(details.code === BACKEND_ERROR_CODES.timeout ? 'admin.error.noAnswer' : 'admin.error.down'),
+        message: t('admin.error.downMessage', { message: withoutFinalStop(details.message) }),
         suggestStatusPage: true,
       };
     case BACKEND_ERROR_CODES.http: {
       const status = details.status;
       const tag = [status, details.backendCode].filter((part) => part !== undefined).join(' ');
-      let title = 'The backend refused the request';
+      let title = t('admin.error.refused');
       let message = details.message;
       if (status === 403) {
-        title = NOT_ADMIN_TEXT;
+        title = t(NOT_ADMIN_KEY);
       } else if (status === 404) {
-        title = 'Not found';
-        message = `${details.message} (it may have been deleted meanwhile)`;
+        title = t('admin.error.notFound');
+        message = t('admin.error.notFoundMessage', { message: details.message });
       } else if (status === 409) {
-        title = 'Not allowed now';
+        title = t('admin.error.notAllowed');
         message = options.conflict ?? details.message;
       } else if (status !== undefined && status >= 500) {
-        title = 'The backend failed';
+        title = t('admin.error.failed');
       }
       return {
-        title: tag ? `${title} (${tag})` : title,
+        title: tag ? t('admin.error.tagged', { title, tag }) : title,
         message,
         suggestStatusPage: status !== undefined && status >= 500,
       };
     }
     case BACKEND_ERROR_CODES.invalidResponse:
       return {
-        title: 'Unexpected answer from the backend',
-        message: details.field ? `${details.message} (field “${details.field}”)` : details.message,
+        title: t('admin.error.invalid'),
+        message: details.field
+          ? t('admin.error.invalidField', { message: details.message, field: details.field })
+          : details.message,
         suggestStatusPage: false,
       };
     case BACKEND_ERROR_CODES.tooLarge:
-      return { title: 'The backend answer is too large', message: details.message, suggestStatusPage: false };
+      return { title: t('admin.error.tooLarge'), message: details.message, suggestStatusPage: false };
     case BACKEND_ERROR_CODES.wrongCredentials:
-      return { title: WRONG_CREDENTIALS_TEXT, message: details.message, suggestStatusPage: false };
+      return { title: t(WRONG_CREDENTIALS_KEY), message: details.message, suggestStatusPage: false };
     case BACKEND_ERROR_CODES.sessionExpired:
-      return { title: SESSION_EXPIRED_TEXT, message: details.message, suggestStatusPage: false };
+      return { title: t(SESSION_EXPIRED_KEY), message: details.message, suggestStatusPage: false };
     case BACKEND_ERROR_CODES.notLoggedIn:
-      return { title: 'Not logged in', message: details.message, suggestStatusPage: false };
+      return { title: t('admin.error.notLoggedIn'), message: details.message, suggestStatusPage: false };
     case CLIENT_ERROR_CODES.network:
-      return { title: 'Cannot reach the supervisor', message: details.message, suggestStatusPage: false };
+      return { title: t('admin.error.network'), message: details.message, suggestStatusPage: false };
     default:
-      return { title: 'Something went wrong', message: details.message, suggestStatusPage: false };
+      return { title: t('admin.error.other'), message: details.message, suggestStatusPage: false };
   }
 }
 

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Tabs, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { UserProfile } from '../../../shared/entities';
-import { BACKEND_ERROR_CODES, NOT_ADMIN_TEXT, SESSION_EXPIRED_TEXT } from '../admin/admin-errors';
+import { BACKEND_ERROR_CODES, NOT_ADMIN_KEY, SESSION_EXPIRED_KEY } from '../admin/admin-errors';
 import { AdminErrorAlert } from '../components/admin/admin-error';
 import { IngredientsView } from '../components/admin/ingredients-view';
 import { LoginForm } from '../components/admin/login-form';
@@ -13,13 +13,15 @@ import { UsersView } from '../components/admin/users-view';
 import { useLogout, useSession } from '../hooks/use-admin';
 import { ADMIN_TABS, useAdminTab, type AdminTab } from '../hooks/use-admin-tab';
 import { useSessionWatch } from '../hooks/use-session-watch';
+import { useT } from '../i18n';
 
+/** Each tab's label (a translation key). */
 const TAB_LABELS: Record<AdminTab, string> = {
-  stats: 'Stats',
-  users: 'Users',
-  orders: 'Orders',
-  products: 'Products',
-  ingredients: 'Ingredients',
+  stats: 'admin.tab.stats',
+  users: 'admin.tab.users',
+  orders: 'admin.tab.orders',
+  products: 'admin.tab.products',
+  ingredients: 'admin.tab.ingredients',
 };
 
 /**
@@ -28,25 +30,23 @@ const TAB_LABELS: Record<AdminTab, string> = {
  * call finds the session gone); a user without the admin role is told so.
  */
 export function AdminPage() {
+  const t = useT();
   const session = useSession();
+  // A translation key: the notice follows a language switch.
   const [notice, setNotice] = useState<string | null>(null);
-  useSessionWatch((code) => setNotice(code === BACKEND_ERROR_CODES.sessionExpired ? SESSION_EXPIRED_TEXT : null));
+  useSessionWatch((code) => setNotice(code === BACKEND_ERROR_CODES.sessionExpired ? SESSION_EXPIRED_KEY : null));
 
   let body;
   if (session.data === undefined) {
     body = session.isError ? (
-      <AdminErrorAlert
-        error={session.error}
-        action="Cannot read the backend session"
-        onRetry={() => void session.refetch()}
-      />
+      <AdminErrorAlert error={session.error} action={t('admin.sessionError')} onRetry={() => void session.refetch()} />
     ) : (
       <Center h={240}>
         <Loader />
       </Center>
     );
   } else if (session.data.user === null) {
-    body = <LoginForm notice={notice} onLoggedIn={() => setNotice(null)} />;
+    body = <LoginForm notice={notice && t(notice)} onLoggedIn={() => setNotice(null)} />;
   } else {
     body = <SignedIn user={session.data.user} remembered={session.data.remembered} />;
   }
@@ -59,6 +59,7 @@ export function AdminPage() {
 }
 
 function SignedIn({ user, remembered }: { user: UserProfile; remembered: boolean }) {
+  const t = useT();
   const isAdmin = user.role === 'admin';
   return (
     <>
@@ -66,9 +67,8 @@ function SignedIn({ user, remembered }: { user: UserProfile; remembered: boolean
       {isAdmin ? (
         <AdminTabs currentUserId={user.id} />
       ) : (
-        <Alert color="orange" variant="light" title={NOT_ADMIN_TEXT} data-testid="admin-not-admin">
-          {user.email} has the role “{user.role}”. Log out and log in with an administrator account to see the admin
-          views.
+        <Alert color="orange" variant="light" title={t(NOT_ADMIN_KEY)} data-testid="admin-not-admin">
+          {t('admin.notAdminBody', { email: user.email, role: user.role })}
         </Alert>
       )}
     </>
@@ -77,6 +77,7 @@ function SignedIn({ user, remembered }: { user: UserProfile; remembered: boolean
 
 /** Who is logged in, the Profile button (profile, session check, recent orders) and Log out. */
 function SessionBar({ user, remembered }: { user: UserProfile; remembered: boolean }) {
+  const t = useT();
   const logout = useLogout();
   const [profileOpen, setProfileOpen] = useState(false);
   return (
@@ -84,7 +85,7 @@ function SessionBar({ user, remembered }: { user: UserProfile; remembered: boole
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="xs" wrap="wrap" data-testid="admin-user">
           <Text size="sm" c="dimmed">
-            Logged in to the backend as
+            {t('admin.loggedInAs')}
           </Text>
           <Text size="sm" fw={600}>
             {user.name}
@@ -102,18 +103,18 @@ function SessionBar({ user, remembered }: { user: UserProfile; remembered: boole
           </Badge>
           {remembered && (
             <Badge color="gray" variant="outline" tt="none">
-              remembered
+              {t('admin.remembered')}
             </Badge>
           )}
         </Group>
         <Group gap="sm">
           {logout.isError && (
             <Text size="sm" c="red.7">
-              Log out failed: {logout.error.message}
+              {t('admin.logoutFailed', { message: logout.error.message })}
             </Text>
           )}
           <Button size="xs" variant="default" onClick={() => setProfileOpen(true)} data-testid="profile-open">
-            Profile
+            {t('admin.profile')}
           </Button>
           <Button
             size="xs"
@@ -122,7 +123,7 @@ function SessionBar({ user, remembered }: { user: UserProfile; remembered: boole
             loading={logout.isPending}
             data-testid="logout"
           >
-            Log out
+            {t('admin.logout')}
           </Button>
         </Group>
       </Group>
@@ -133,13 +134,14 @@ function SessionBar({ user, remembered }: { user: UserProfile; remembered: boole
 
 /** The admin sub-tabs; only the open one is mounted (and fetches). */
 function AdminTabs({ currentUserId }: { currentUserId: string }) {
+  const t = useT();
   const [tab, setTab] = useAdminTab();
   return (
     <Tabs value={tab} onChange={(value) => value && setTab(value as AdminTab)} keepMounted={false}>
       <Tabs.List mb="md">
         {ADMIN_TABS.map((value) => (
           <Tabs.Tab key={value} value={value} data-testid={`admin-tab-${value}`}>
-            {TAB_LABELS[value]}
+            {t(TAB_LABELS[value])}
           </Tabs.Tab>
         ))}
       </Tabs.List>

@@ -1,5 +1,6 @@
 import { Alert, Anchor, Button, Group, Stack, Text } from '@mantine/core';
 import { describeAdminError } from '../../admin/admin-errors';
+import { useT } from '../../i18n';
 
 /** Props of {@link AdminErrorAlert}. */
 export interface AdminErrorAlertProps {
@@ -18,9 +19,15 @@ export interface AdminErrorAlertProps {
  * Status page), a refusal with its HTTP status and code, an unexpected answer with its field.
  */
 export function AdminErrorAlert({ error, onRetry, conflict, action, testId = 'admin-error' }: AdminErrorAlertProps) {
-  const text = describeAdminError(error, { conflict });
+  const t = useT();
+  const text = describeAdminError(error, { conflict }, t);
   return (
-    <Alert color="red" variant="light" title={action ? `${action}: ${text.title}` : text.title} data-testid={testId}>
+    <Alert
+      color="red"
+      variant="light"
+      title={action ? t('admin.error.action', { action, title: text.title }) : text.title}
+      data-testid={testId}
+    >
       <Stack gap="xs" align="flex-start">
         <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
           {text.message}
@@ -29,12 +36,12 @@ export function AdminErrorAlert({ error, onRetry, conflict, action, testId = 'ad
           <Group gap="sm">
             {onRetry && (
               <Button size="xs" variant="light" color="red" onClick={onRetry}>
-                Retry
+                {t('common.retry')}
               </Button>
             )}
             {text.suggestStatusPage && (
               <Anchor href="#/status" size="sm" data-testid="admin-error-status-link">
-                Open the Status page
+                {t('admin.openStatus')}
               </Anchor>
             )}
           </Group>

@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 
 /** Props of {@link ConfirmModal}. */
@@ -7,7 +8,7 @@ export interface ConfirmModalProps {
   opened: boolean;
   title: string;
   children: ReactNode;
-  /** Text of the confirm button. @default 'Delete' */
+  /** Text of the confirm button. @default 'Delete' (translated) */
   confirmLabel?: string;
   onConfirm: () => void;
   onClose: () => void;
@@ -25,7 +26,7 @@ export function ConfirmModal({
   opened,
   title,
   children,
-  confirmLabel = 'Delete',
+  confirmLabel,
   onConfirm,
   onClose,
   busy = false,
@@ -33,6 +34,7 @@ export function ConfirmModal({
   conflict,
   confirmTestId,
 }: ConfirmModalProps) {
+  const t = useT();
   return (
     <Modal opened={opened} onClose={onClose} title={<Text fw={600}>{title}</Text>} centered>
       <Stack gap="md">
@@ -40,10 +42,10 @@ export function ConfirmModal({
         {error != null && <AdminErrorAlert error={error} conflict={conflict} testId="confirm-error" />}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onClose} disabled={busy}>
-            Cancel
+            {t('admin.cancel')}
           </Button>
           <Button color="red" onClick={onConfirm} loading={busy} data-testid={confirmTestId}>
-            {confirmLabel}
+            {confirmLabel ?? t('admin.delete')}
           </Button>
         </Group>
       </Stack>

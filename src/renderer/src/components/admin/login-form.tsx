@@ -4,11 +4,12 @@ import { errorCode } from '../../api';
 import {
   BACKEND_ERROR_CODES,
   describeAdminError,
-  EMAIL_EXISTS_TEXT,
+  EMAIL_EXISTS_KEY,
   isConflict,
-  WRONG_CREDENTIALS_TEXT,
+  WRONG_CREDENTIALS_KEY,
 } from '../../admin/admin-errors';
 import { useLogin, useRegister } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 
 /** The backend's shortest password for a new account (backend-contract.md: 8..72 bytes). */
 export const REGISTER_MIN_PASSWORD = 8;
@@ -27,6 +28,7 @@ export interface LoginFormProps {
  * "Remember me", the credentials for re-login); the page only learns the user.
  */
 export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
+  const t = useT();
   const login = useLogin();
   const register = useRegister();
   const [registering, setRegistering] = useState(false);
@@ -61,17 +63,15 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
         <Stack gap="md">
           <div>
             <Title order={3} fw={600}>
-              {registering ? 'Create a backend account' : 'Log in to the backend'}
+              {t(registering ? 'login.titleRegister' : 'login.title')}
             </Title>
             <Text size="sm" c="dimmed" mt={4}>
-              {registering
-                ? 'A new account has the role “user”; the supervisor logs in as it at once.'
-                : "The admin views use the backend's own accounts. The session stays in the supervisor, not in this page."}
+              {t(registering ? 'login.leadRegister' : 'login.lead')}
             </Text>
           </div>
           {registering && (
             <TextInput
-              label="Name"
+              label={t('login.name')}
               autoComplete="name"
               value={name}
               onChange={(event) => setName(event.currentTarget.value)}
@@ -81,7 +81,7 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
             />
           )}
           <TextInput
-            label="E-mail"
+            label={t('login.email')}
             type="email"
             autoComplete="username"
             value={email}
@@ -91,8 +91,8 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
             data-testid="login-email"
           />
           <PasswordInput
-            label="Password"
-            description={registering ? `At least ${REGISTER_MIN_PASSWORD} characters.` : undefined}
+            label={t('login.password')}
+            description={registering ? t('login.minPassword', { count: REGISTER_MIN_PASSWORD }) : undefined}
             autoComplete={registering ? 'new-password' : 'current-password'}
             value={password}
             onChange={(event) => setPassword(event.currentTarget.value)}
@@ -101,8 +101,8 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
           />
           {!registering && (
             <Checkbox
-              label="Remember me on this computer"
-              description="Keeps the credentials (encrypted) so an expired session renews itself."
+              label={t('login.remember')}
+              description={t('login.rememberHint')}
               checked={remember}
               onChange={(event) => setRemember(event.currentTarget.checked)}
               data-testid="login-remember"
@@ -119,15 +119,15 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
           )}
           {registering ? (
             <Button type="submit" loading={register.isPending} disabled={incomplete} data-testid="register-submit">
-              Create account
+              {t('login.create')}
             </Button>
           ) : (
             <Button type="submit" loading={login.isPending} disabled={incomplete} data-testid="login-submit">
-              Log in
+              {t('login.submit')}
             </Button>
           )}
           <Anchor component="button" type="button" size="sm" onClick={toggle} data-testid="login-register-toggle">
-            {registering ? 'I have an account: log in' : 'Create an account'}
+            {t(registering ? 'login.haveAccount' : 'login.register')}
           </Anchor>
         </Stack>
       </form>
@@ -136,21 +136,22 @@ export function LoginForm({ notice = null, onLoggedIn }: LoginFormProps) {
 }
 
 function LoginError({ error }: { error: unknown }) {
+  const t = useT();
   if (isConflict(error)) {
     return (
       <Alert color="red" variant="light" p="xs" data-testid="login-error" data-kind="exists">
-        {EMAIL_EXISTS_TEXT}
+        {t(EMAIL_EXISTS_KEY)}
       </Alert>
     );
   }
   if (errorCode(error) === BACKEND_ERROR_CODES.wrongCredentials) {
     return (
       <Alert color="red" variant="light" p="xs" data-testid="login-error" data-kind="credentials">
-        {WRONG_CREDENTIALS_TEXT}
+        {t(WRONG_CREDENTIALS_KEY)}
       </Alert>
     );
   }
-  const text = describeAdminError(error);
+  const text = describeAdminError(error, {}, t);
   return (
     <Alert color="red" variant="light" p="xs" title={text.title} data-testid="login-error" data-kind="failure">
       <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
@@ -158,7 +159,7 @@ function LoginError({ error }: { error: unknown }) {
       </Text>
       {text.suggestStatusPage && (
         <Anchor href="#/status" size="sm">
-          Open the Status page
+          {t('admin.openStatus')}
         </Anchor>
       )}
     </Alert>

@@ -1,5 +1,7 @@
 import { Button, Menu, Tooltip } from '@mantine/core';
 import { ORDER_TRANSITIONS, type Order, type OrderStatus } from '../../../../shared/entities';
+import { ORDER_STATUS_KEYS } from '../../../../shared/locales/labels';
+import { useT } from '../../i18n';
 
 /** The statuses an order may move to from `status` (ORDER_TRANSITIONS); empty for a final status. */
 export function allowedTransitions(status: OrderStatus): readonly OrderStatus[] {
@@ -22,12 +24,13 @@ export interface OrderStatusControlProps {
  * status (`order-status-option-<id>-<status>`); disabled for delivered and cancelled.
  */
 export function OrderStatusControl({ order, onChange, busy = false, disabled = false }: OrderStatusControlProps) {
+  const t = useT();
   const next = allowedTransitions(order.status);
   if (next.length === 0) {
     return (
-      <Tooltip label={`A ${order.status} order cannot change any more`} withArrow>
+      <Tooltip label={t('admin.finalHint', { status: t(ORDER_STATUS_KEYS[order.status]) })} withArrow>
         <Button size="compact-sm" variant="default" disabled data-testid={`order-status-change-${order.id}`}>
-          Final
+          {t('admin.final')}
         </Button>
       </Tooltip>
     );
@@ -40,14 +43,14 @@ export function OrderStatusControl({ order, onChange, busy = false, disabled = f
           variant="light"
           loading={busy}
           disabled={disabled}
-          aria-label={`Change the status of order ${order.id}`}
+          aria-label={t('admin.changeStatusOf', { id: order.id })}
           data-testid={`order-status-change-${order.id}`}
         >
-          Change status
+          {t('admin.changeStatus')}
         </Button>
       </Menu.Target>
       <Menu.Dropdown data-testid={`order-status-menu-${order.id}`}>
-        <Menu.Label>Move to</Menu.Label>
+        <Menu.Label>{t('admin.moveTo')}</Menu.Label>
         {next.map((status) => (
           <Menu.Item
             key={status}
@@ -56,7 +59,7 @@ export function OrderStatusControl({ order, onChange, busy = false, disabled = f
             data-testid={`order-status-option-${order.id}-${status}`}
             data-status={status}
           >
-            {status}
+            {t(ORDER_STATUS_KEYS[status])}
           </Menu.Item>
         ))}
       </Menu.Dropdown>

@@ -1,6 +1,7 @@
 import { Badge, Center, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { formatDateTime, formatMoney } from '../../format';
 import { useProfile, useRecentOrders, useVerifySession } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 import { OrderStatusBadge } from './order-status-badge';
 import { itemsSummary } from './orders-view';
@@ -17,14 +18,16 @@ export interface ProfileModalProps {
  * Fetches only while open.
  */
 export function ProfileModal({ opened, onClose }: ProfileModalProps) {
+  const t = useT();
   return (
-    <Modal opened={opened} onClose={onClose} title="My account" size="lg">
+    <Modal opened={opened} onClose={onClose} title={t('profile.title')} size="lg">
       {opened && <ProfileBody />}
     </Modal>
   );
 }
 
 function ProfileBody() {
+  const t = useT();
   const profile = useProfile();
   const verify = useVerifySession();
   const recent = useRecentOrders();
@@ -32,11 +35,7 @@ function ProfileBody() {
   return (
     <Stack gap="md" data-testid="profile-modal">
       {profile.isError ? (
-        <AdminErrorAlert
-          error={profile.error}
-          action="Cannot load the profile"
-          onRetry={() => void profile.refetch()}
-        />
+        <AdminErrorAlert error={profile.error} action={t('profile.loadError')} onRetry={() => void profile.refetch()} />
       ) : profile.data ? (
         <Stack gap={2} data-testid="profile-user">
           <Group gap="xs">
@@ -47,7 +46,7 @@ function ProfileBody() {
           </Group>
           <Text size="sm">{profile.data.email}</Text>
           <Text size="xs" c="dimmed">
-            User {profile.data.id}, since {formatDateTime(profile.data.created_at)}
+            {t('profile.since', { id: profile.data.id, date: formatDateTime(profile.data.created_at) })}
           </Text>
         </Stack>
       ) : (
@@ -57,7 +56,7 @@ function ProfileBody() {
       )}
 
       {verify.isError ? (
-        <AdminErrorAlert error={verify.error} action="Cannot check the session" testId="profile-session-error" />
+        <AdminErrorAlert error={verify.error} action={t('profile.sessionError')} testId="profile-session-error" />
       ) : (
         verify.data && (
           <Text
@@ -68,23 +67,23 @@ function ProfileBody() {
           >
             {verify.data.valid
               ? verify.data.expires_at
-                ? `Session valid until ${formatDateTime(verify.data.expires_at)}`
-                : 'Session valid'
-              : 'The backend no longer accepts this session: log in again'}
+                ? t('profile.validUntil', { date: formatDateTime(verify.data.expires_at) })
+                : t('profile.valid')
+              : t('profile.invalid')}
           </Text>
         )
       )}
 
       <div>
         <Title order={5} fw={600} mb="xs">
-          My recent orders
+          {t('profile.recent')}
         </Title>
         {recent.isError ? (
-          <AdminErrorAlert error={recent.error} action="Cannot load the recent orders" />
+          <AdminErrorAlert error={recent.error} action={t('profile.recentError')} />
         ) : recent.data ? (
           recent.data.length === 0 ? (
             <Text size="sm" c="dimmed" data-testid="my-recent-orders">
-              No orders yet.
+              {t('profile.noOrders')}
             </Text>
           ) : (
             <Table data-testid="my-recent-orders">

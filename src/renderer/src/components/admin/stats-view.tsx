@@ -1,7 +1,9 @@
 import { Center, Group, Loader, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { ORDER_STATUSES, type OrderStatus, type Stats } from '../../../../shared/entities';
 import { formatMoney } from '../../format';
+import { ORDER_STATUS_KEYS } from '../../../../shared/locales/labels';
 import { useStats } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { StatCard } from '../stat-card';
 import { AdminErrorAlert } from './admin-error';
 import { ORDER_STATUS_COLORS } from './order-status-badge';
@@ -9,12 +11,13 @@ import { ViewHeader } from './view-header';
 
 /** The Stats tab: totals and orders by status, from `admin:stats`. */
 export function StatsView() {
+  const t = useT();
   const query = useStats();
   return (
     <Stack gap="md" data-testid="admin-stats">
       <ViewHeader
-        title="Stats"
-        description="Revenue counts every order that is not cancelled."
+        title={t('stats.title')}
+        description={t('stats.description')}
         onRefresh={() => void query.refetch()}
         refreshing={query.isFetching}
         testId="stats"
@@ -22,7 +25,7 @@ export function StatsView() {
       {query.isError && (
         <AdminErrorAlert
           error={query.error}
-          action={query.data ? 'Cannot refresh the stats' : 'Cannot load the stats'}
+          action={t(query.data ? 'stats.refreshError' : 'stats.loadError')}
           onRetry={() => void query.refetch()}
         />
       )}
@@ -41,12 +44,13 @@ export function StatsView() {
 
 /** The cards and the chart of one stats answer. */
 export function StatsPanels({ stats }: { stats: Stats }) {
+  const t = useT();
   return (
     <Stack gap="md">
       <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
-        <StatCard label="Users" value={stats.total_users} testId="stats-total-users" />
-        <StatCard label="Orders" value={stats.total_orders} testId="stats-total-orders" />
-        <StatCard label="Revenue" value={formatMoney(stats.total_revenue)} testId="stats-total-revenue" />
+        <StatCard label={t('stats.users')} value={stats.total_users} testId="stats-total-users" />
+        <StatCard label={t('stats.orders')} value={stats.total_orders} testId="stats-total-orders" />
+        <StatCard label={t('stats.revenue')} value={formatMoney(stats.total_revenue)} testId="stats-total-revenue" />
       </SimpleGrid>
       <StatusChart counts={stats.orders_by_status} />
     </Stack>
@@ -67,30 +71,34 @@ function chartRows(counts: Record<string, number>): { status: string; count: num
  * count). The bars are decoration: each row reads "<status> <count> (<share>)" as text.
  */
 function StatusChart({ counts }: { counts: Record<string, number> }) {
+  const t = useT();
   const rows = chartRows(counts);
   const max = Math.max(1, ...rows.map((row) => row.count));
   const sum = rows.reduce((total, row) => total + row.count, 0);
   return (
     <Paper withBorder radius="md" p="lg">
       <Title order={5} mb="md" id="stats-chart-title">
-        Orders by status
+        {t('stats.byStatus')}
       </Title>
       <Stack gap="sm" role="list" aria-labelledby="stats-chart-title" data-testid="stats-chart">
         {rows.map(({ status, count }) => {
           const color = ORDER_STATUS_COLORS[status as OrderStatus] ?? 'gray';
           const share = sum === 0 ? 0 : Math.round((count / sum) * 100);
+          // A status the contract does not name is shown by its raw name.
+          const key = ORDER_STATUS_KEYS[status as OrderStatus] as string | undefined;
+          const label = key ? t(key) : status;
           return (
             <Group
               key={status}
               gap="md"
               wrap="nowrap"
               role="listitem"
-              aria-label={`${status}: ${count} ${count === 1 ? 'order' : 'orders'}`}
+              aria-label={t('stats.row', { status: label, count })}
               data-testid={`stats-status-${status}`}
               data-count={count}
             >
               <Text size="sm" w={90} fw={600} style={{ flexShrink: 0 }}>
-                {status}
+                {label}
               </Text>
               <Progress
                 value={(count / max) * 100}

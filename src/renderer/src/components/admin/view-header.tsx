@@ -1,5 +1,6 @@
 import { Button, Group, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useT } from '../../i18n';
 
 /** Props of {@link ViewHeader}. */
 export interface ViewHeaderProps {
@@ -16,6 +17,7 @@ export interface ViewHeaderProps {
 
 /** The title row of an admin view: title, description, a Refresh button and the view's own actions. */
 export function ViewHeader({ title, description, onRefresh, refreshing = false, children, testId }: ViewHeaderProps) {
+  const t = useT();
   return (
     <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
       <div>
@@ -38,7 +40,7 @@ export function ViewHeader({ title, description, onRefresh, refreshing = false, 
             loading={refreshing}
             data-testid={testId ? `${testId}-refresh` : undefined}
           >
-            Refresh
+            {t('admin.refresh')}
           </Button>
         )}
       </Group>
