@@ -460,6 +460,33 @@ describe('the command-line client against stand-in servers', () => {
     }
   });
 
+  it('logs -f: Ctrl-C while the stream is still opening ends it too, exit 0', async () => {
+    let asked = false;
+    const fake = await fakeServer({
+      // Never answers: the client waits for the headers when SIGINT comes.
+      'GET /api/v1/events': () => {
+        asked = true;
+      },
+    });
+    try {
+      const child = spawn(process.execPath, [BIN, 'logs', '-f', '--url', fake.url], {
+        env: cleanEnv({ SUPERVISOR_DATA_DIR: dataDir, CONTROL_TOKEN: 'x'.repeat(40) }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.once('close', (code, signal) => resolve([code, signal])),
+      );
+      await pollUntil(() => asked, 15_000, 20, 'the event stream asked for');
+      child.kill('SIGINT');
+      expect(await exited).toEqual([0, null]);
+      expect(err).toBe('');
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('logs -f: a stream the supervisor ends (it stopped) is exit 3, after the lines it sent', async () => {
     const line = { seq: 7, ts: '2026-12-02T10:00:00.000Z', stream: 'stdout', text: 'last words', service: 'backend' };
     const fake = await fakeServer({

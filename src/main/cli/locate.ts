@@ -59,7 +59,12 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
   const fromEnv = env[CLIENT_ENV.url];
   if (fromEnv) return { url: baseUrl(fromEnv, CLIENT_ENV.url), source: CLIENT_ENV.url };
   const file = join(dataDir, CONTROL_URL_FILE);
-  const written = readControlUrl(dataDir);
+  let written: string | null = null;
+  try {
+    written = readControlUrl(dataDir);
+  } catch {
+    // An unreadable data folder: the token read below says so, naming the file.
+  }
   if (written) return { url: baseUrl(written, file), source: file };
   // No serve has listened with this data folder yet, or one older than the file: where serve
   // would listen (environment > settings file > default), as loadConfig orders the layers.

@@ -106,6 +106,8 @@ export async function runClient(argv: readonly string[], output: Output, options
       client: () => (client ??= new ControlClient(locate(parsed.connection, env, parsed.command.readOnly))),
     });
   } catch (err) {
+    // Ctrl-C while following, before the stream was open (or while the past lines came): the end asked for.
+    if (following && abort.signal.aborted && !(err instanceof CliError)) return EXIT.ok;
     if (err instanceof CliError) {
       for (const line of err.message.split('\n')) io.err(`backend-supervisor: ${printable(line)}`);
       if (err instanceof UsageError) io.err(`(see backend-supervisor ${parsed.command.name} --help)`);
