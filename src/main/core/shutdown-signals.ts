@@ -8,8 +8,17 @@
  * SIGHUP is not one: it reloads ({@link RELOAD_SIGNAL}).
  */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-/** One of {@link STOP_SIGNALS}. */
-export type StopSignal = (typeof STOP_SIGNALS)[number];
+/** One of {@link STOP_SIGNALS}, or SIGHUP on Windows (see {@link stopSignalsOf}). */
+export type StopSignal = (typeof STOP_SIGNALS)[number] | 'SIGHUP';
+
+/**
+ * The stop signals on `platform`: {@link STOP_SIGNALS}; on Windows also SIGHUP, which Node
+ * emits there when the console window closes (Windows ends the process seconds later): it has
+ * no reload signal, and the backend gets its graceful stop in those seconds, as before.
+ */
+export function stopSignalsOf(platform: NodeJS.Platform = process.platform): readonly StopSignal[] {
+  return platform === 'win32' ? [...STOP_SIGNALS, 'SIGHUP'] : STOP_SIGNALS;
+}
 
 /** What a stop signal does. */
 export interface StopSignalHandlers {
@@ -20,7 +29,7 @@ export interface StopSignalHandlers {
 }
 
 /**
- * Takes over {@link STOP_SIGNALS}: the first one delivered calls `stop`, every later one
+ * Takes over the stop signals ({@link stopSignalsOf}): the first one delivered calls `stop`, every later one
  * `force`. The listeners that modules installed on these signals when they were imported
  * are removed first. The one found there is when-exit's (imported by conf → atomically, for
  * its temporary-file cleanup): it runs its callbacks and then sends the same signal to the
@@ -30,16 +39,21 @@ export interface StopSignalHandlers {
  * files are written synchronously, so no signal can land in the middle of a write anyway.
  * @returns a function that removes the handlers.
  */
-export function takeStopSignals(handlers: StopSignalHandlers, target: NodeJS.Process = process): () => void {
+export function takeStopSignals(
+  handlers: StopSignalHandlers,
+  target: NodeJS.Process = process,
+  platform: NodeJS.Platform = process.platform,
+): () => void {
+  const signals = stopSignalsOf(platform);
   let received = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     received++;
     if (received === 1) handlers.stop(signal as StopSignal);
     else handlers.force(signal as StopSignal);
   };
-  for (const signal of STOP_SIGNALS) replaceListeners(target, signal, onSignal);
+  for (const signal of signals) replaceListeners(target, signal, onSignal);
   return () => {
-    for (const signal of STOP_SIGNALS) target.off(signal, onSignal);
+    for (const signal of signals) target.off(signal, onSignal);
   };
 }
 
@@ -68,8 +82,8 @@ export const RELOAD_SIGNAL: NodeJS.Signals = 'SIGHUP';
 /**
  * Takes over {@link RELOAD_SIGNAL} (removing the listeners modules installed on import, such
  * as when-exit's, which would end the process): each one delivered calls `onReload`.
- * Not on Windows, which has no such signal (Node emits SIGHUP there when the console window
- * closes, and Windows ends the process moments later anyway).
+ * Not on Windows, which has no such signal: SIGHUP there (the console window closing) stops
+ * (see {@link stopSignalsOf}).
  * @returns a function that removes the handler.
  */
 export function takeReloadSignal(
@@ -142,7 +156,7 @@ export function guardSignalsUntilTaken(
     target.removeAllListeners(signal);
     target.kill(target.pid, signal);
   };
-  for (const signal of STOP_SIGNALS) replaceListeners(target, signal, defaultAction);
+  for (const signal of stopSignalsOf(platform)) replaceListeners(target, signal, defaultAction);
   if (platform !== 'win32') {
     for (const signal of [...IGNORED_SIGNALS, RELOAD_SIGNAL]) replaceListeners(target, signal, () => undefined);
   }
