@@ -3,7 +3,7 @@
  * in Chromium over IPC, the real supervisor on the default stack (embedded PostgreSQL and the
  * reference backend). One app for the whole file, in order; the last test quits it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.kill();
+  if (app) rmSync(app.userData, { recursive: true, force: true });
   await new Promise((resolve) => foreign?.close(resolve));
   removeBuildCopy();
 });
