@@ -25,6 +25,17 @@ export const SYSTEMD_NOTIFY_COMMAND = 'systemd-notify';
 /** How long one systemd-notify may take, ms: it waits up to 5 s for systemd to take a message (its barrier). */
 const SEND_TIMEOUT_MS = 10_000;
 
+/**
+ * The longest STATUS= value, UTF-8 bytes. PID 1 reads a notify datagram into PIPE_BUF (4096)
+ * bytes and drops a longer one whole (READY=1 with it); and the kernel refuses an argument
+ * over 128 KiB (E2BIG) before systemd-notify runs. A reason can hold a path or a backend's
+ * error text of any length: it is cut, leaving room for the other fields.
+ */
+export const STATUS_MAX_BYTES = 2048;
+
+/** How long the output of a systemd-notify that has exited may stay open, ms: a child it left holds it. */
+const EXIT_GRACE_MS = 1_000;
+
 /** The fastest watchdog ping, ms: each one starts a process. */
 const MIN_WATCHDOG_INTERVAL_MS = 100;
 
@@ -39,6 +50,8 @@ export interface SystemdNotifierOptions {
   warn(line: string): void;
   /** The supervisor's pid, matched against WATCHDOG_PID (default process.pid). */
   pid?: number;
+  /** How long one systemd-notify may run before it (and its process group) is killed, ms (default 10 s). */
+  sendTimeoutMs?: number;
 }
 
 /** One message: `KEY=value` fields in order. */
@@ -61,6 +74,11 @@ export class SystemdNotifier {
   private drained: (() => void)[] = [];
   private failing = false;
   private watchdog: NodeJS.Timeout | null = null;
+  /** Kills the systemd-notify on its way (its process group), while there is one. */
+  private killSending: (() => void) | null = null;
+  /** Set by close(): nothing more is started. */
+  private closed = false;
+  private readonly sendTimeoutMs: number;
 
   /**
    * How often WATCHDOG=1 goes out, ms: half of WATCHDOG_USEC (sd_watchdog_enabled(3)), or
@@ -74,7 +92,9 @@ export class SystemdNotifier {
     watchdogIntervalMs: number | null,
     childEnv: NodeJS.ProcessEnv,
     warn: (line: string) => void,
+    sendTimeoutMs = SEND_TIMEOUT_MS,
   ) {
+    this.sendTimeoutMs = sendTimeoutMs;
     this.socket = socket;
     this.command = command;
     this.watchdogIntervalMs = watchdogIntervalMs;
@@ -112,7 +132,14 @@ export class SystemdNotifier {
       );
       return new SystemdNotifier(null, null, null, {}, options.warn);
     }
-    return new SystemdNotifier(socket, command, interval, { ...env, NOTIFY_SOCKET: socket }, options.warn);
+    return new SystemdNotifier(
+      socket,
+      command,
+      interval,
+      { ...env, NOTIFY_SOCKET: socket },
+      options.warn,
+      options.sendTimeoutMs,
+    );
   }
 
   /** True when messages go to systemd. */
@@ -150,13 +177,16 @@ export class SystemdNotifier {
 
   /**
    * Stops the watchdog pings and waits, at most `timeoutMs`, for the messages already given
-   * to go out (STOPPING=1 among them). Nothing is sent after it.
+   * to go out (STOPPING=1 among them). Then a send still on its way is killed and the waiting
+   * ones are dropped, so that no child keeps the exiting process alive. Nothing is sent after it.
    */
   async close(timeoutMs = SEND_TIMEOUT_MS): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
-    await this.flush(timeoutMs);
     this.socket = null;
+    await this.flush(timeoutMs);
+    this.closed = true; // pump() starts no more, and drops the waiting ones
+    this.killSending?.();
   }
 
   /** Resolves once every message given so far has gone out (or failed), or after `timeoutMs`. */
@@ -171,7 +201,7 @@ export class SystemdNotifier {
   }
 
   private send(fields: [string, string][]): void {
-    if (this.socket === null || fields.length === 0) return;
+    if (this.socket === null || this.closed || fields.length === 0) return;
     const message: Fields = new Map(fields);
     // Behind the one on its way, merge into the last waiting message unless both change the state.
     const last = this.queue.length > (this.sending ? 1 : 0) ? this.queue[this.queue.length - 1] : undefined;
@@ -189,16 +219,24 @@ export class SystemdNotifier {
   private pump(): void {
     if (this.sending) return;
     const message = this.queue[0];
-    if (!message || this.command === null) {
+    if (!message || this.command === null || this.closed) {
+      this.queue.length = 0;
       for (const resolve of this.drained.splice(0)) resolve();
       return;
     }
     this.sending = true;
     const args = [...message].map(([key, value]) => `${key}=${value}`);
     let errorText = '';
+    /** The send's timeout and its exit's grace, cleared when it is done. */
+    const timers: NodeJS.Timeout[] = [];
+    let finished = false;
     const done = (problem: string | null): void => {
-      if (!this.sending) return;
+      // Once for this send: 'error', 'close' and the exit's grace may each come.
+      if (finished) return;
+      finished = true;
       this.sending = false;
+      this.killSending = null;
+      for (const timer of timers) clearTimeout(timer);
       this.queue.shift();
       if (problem !== null && !this.failing) {
         // Once until it works again: a broken socket must not print a line per ping.
@@ -207,21 +245,56 @@ export class SystemdNotifier {
       this.failing = problem !== null;
       this.pump();
     };
-    const child = spawn(this.command, args, {
-      env: this.childEnv,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: SEND_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-    });
+    let child;
+    try {
+      // Its own process group, so that a timeout kills whatever it started too (a child of a
+      // wrapper script holding its stderr would otherwise keep the send, and every later one, waiting).
+      child = spawn(this.command, args, { env: this.childEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    } catch (err) {
+      // E2BIG and the like throw here, not as 'error': the caller is a state change's listener.
+      process.nextTick(() => done((err as Error).message));
+      return;
+    }
+    const group = child.pid;
+    let exited = false;
+    let timedOut = false;
+    const kill = (): void => {
+      if (group === undefined || exited) return; // its group id is free again once it has been reaped
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    };
+    this.killSending = kill;
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, this.sendTimeoutMs),
+    );
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       if (errorText.length < 1000) errorText += chunk;
     });
+    const outcome = (code: number | null, signal: NodeJS.Signals | null): string | null => {
+      if (code === 0) return null;
+      const said = errorText.trim().replace(/\s+/g, ' ');
+      if (timedOut) return `timed out after ${this.sendTimeoutMs} ms${said ? ` (${said})` : ''}`;
+      return said || (signal ? `killed by ${signal}` : `exit code ${code}`);
+    };
     child.once('error', (err) => done(err.message));
-    child.once('close', (code, signal) => {
-      if (code === 0) done(null);
-      else done(errorText.trim().replace(/\s+/g, ' ') || (signal ? `killed by ${signal}` : `exit code ${code}`));
+    child.once('exit', (code, signal) => {
+      exited = true;
+      // The output stays open while something it started holds it: not for long.
+      timers.push(
+        setTimeout(() => {
+          child.stderr.destroy();
+          done(outcome(code, signal));
+        }, EXIT_GRACE_MS),
+      );
     });
+    child.once('close', (code, signal) => done(outcome(code, signal)));
   }
 }
 
@@ -229,7 +302,22 @@ export class SystemdNotifier {
 function statusField(text: string | undefined): [string, string][] {
   if (text === undefined || text === '') return [];
   // eslint-disable-next-line no-control-regex -- a newline would end the field
-  return [['STATUS', text.replace(/[\u0000-\u001f\u007f]+/g, ' ')]];
+  return [['STATUS', cutToBytes(text.replace(/[\u0000-\u001f\u007f]+/g, ' '), STATUS_MAX_BYTES)]];
+}
+
+/** `text` whole if its UTF-8 takes at most `max` bytes, else its longest start that fits with `…`, whole characters. */
+function cutToBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const room = max - Buffer.byteLength('…');
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > room) break;
+    bytes += size;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}…`;
 }
 
 function hasLifecycle(message: Fields): boolean {
