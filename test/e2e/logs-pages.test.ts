@@ -67,7 +67,11 @@ const startState = (page: Page): Promise<string | null> =>
 async function openLogs(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, acceptDownloads: true });
   await context.addInitScript(
-    ([key, token]) => (globalThis as unknown as { localStorage: Storage }).localStorage.setItem(key!, token!),
+    ([key, token]) =>
+      (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(
+        key!,
+        token!,
+      ),
     [TOKEN_KEY, server.token],
   );
   const page = await context.newPage();
