@@ -7,9 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRuntime, type SupervisorRuntime } from '../../src/main/core/runtime';
+import { parseStackText } from '../../src/main/core/stack/stack-file';
 import { fixtureStackText } from '../helpers/stack';
 import { aliveProcess } from '../helpers/proc';
-import { pollUntil, tempDir } from '../helpers/supervise';
+import { pollUntil, tempDir, testConfig } from '../helpers/supervise';
 
 /** How long a command's group may outlive a SIGKILLed supervisor, ms (the orphans bound of issue 9 is 2 s; the machine is shared). */
 const ORPHAN_DEADLINE_MS = 5_000;
@@ -94,4 +96,58 @@ describe('an alert command when the supervisor is killed', () => {
     }
     expect(group.filter(aliveProcess)).toEqual([]);
   }, 90_000);
+});
+
+describe('an alert command given what a crashed backend wrote', () => {
+  let runtime: SupervisorRuntime | null = null;
+  afterEach(async () => {
+    await runtime?.shutdown();
+    runtime = null;
+  });
+
+  it('a last stderr line holding a NUL byte still reaches the command, in its variables and on stdin', async () => {
+    const dir = tempDir('bsup-alerts-adv-nul-');
+    const out = join(dir, 'command.out');
+    const stack = {
+      services: {
+        api: {
+          // Binary garbage on stderr before dying: the summary takes that line.
+          command: ['/bin/sh', '-c', String.raw`printf 'fatal\000after the NUL\n' >&2; exit 4`],
+          health: null,
+          restart: { policy: 'no' },
+          notify: [
+            {
+              command: [
+                process.execPath,
+                '-e',
+                `let t='';process.stdin.on('data',c=>t+=c).on('end',()=>require('node:fs').writeFileSync(${JSON.stringify(out)},JSON.stringify({summary:process.env.SUPERVISOR_ALERT_SUMMARY,stdin:JSON.parse(t).summary})))`,
+              ],
+            },
+          ],
+        },
+      },
+    };
+    const base = testConfig(1, { dataDir: dir });
+    runtime = createRuntime(
+      base,
+      undefined,
+      undefined,
+      undefined,
+      parseStackText(JSON.stringify(stack), 'stack.yaml', dir, base),
+    );
+    const { logs } = runtime.stack.member('api');
+    await runtime.stack.start('user-ui').catch(() => undefined);
+    await pollUntil(
+      () => logs.tail(5000).some((l) => /^alert \(.*\) (sent to|to .* failed)/.test(l.text)),
+      20_000,
+      25,
+      'the delivery said',
+    );
+    const said = logs.tail(5000).filter((l) => l.text.startsWith('alert ('));
+    expect(said.map((l) => l.text)).toEqual([`alert (give-up) sent to command ${process.execPath}`]);
+    const got = JSON.parse(readFileSync(out, 'utf8')) as { summary: string; stdin: string };
+    expect(got.stdin).toContain('fatal\u0000after the NUL');
+    expect(got.summary).toContain('fatal');
+    expect(got.summary).toContain('after the NUL');
+  }, 60_000);
 });

@@ -42,14 +42,17 @@ export function alertPayload(
 
 /**
  * Variables a command target gets beside the JSON on stdin (over the supervisor's
- * environment), so a one-line script needs no JSON parser.
+ * environment), so a one-line script needs no JSON parser. An environment cannot hold a
+ * NUL (spawn refuses it), and the summary holds the backend's last stderr line, binary
+ * garbage included: each NUL becomes U+FFFD there (the JSON on stdin keeps the text whole).
  */
 export function alertEnvironment(payload: AlertPayload): Record<string, string> {
+  const text = (value: string): string => value.replaceAll('\0', '\uFFFD');
   return {
-    SUPERVISOR_ALERT_SERVICE: payload.service,
+    SUPERVISOR_ALERT_SERVICE: text(payload.service),
     SUPERVISOR_ALERT_EVENT: payload.event,
-    SUPERVISOR_ALERT_AT: payload.at,
-    SUPERVISOR_ALERT_SUMMARY: payload.summary,
+    SUPERVISOR_ALERT_AT: text(payload.at),
+    SUPERVISOR_ALERT_SUMMARY: text(payload.summary),
     SUPERVISOR_ALERT_SUPPRESSED: String(payload.suppressed.count),
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { GroupKeeper } from '../group-keeper';
 import { readProcStat } from '../process-identity';
 import type { DeliveryResult } from './delivery';
@@ -34,12 +35,25 @@ function groupExists(pgid: number): boolean {
   }
 }
 
-/** The last non-blank line of `bytes`, cut to {@link MAX_REASON_CHARS}. */
-function lastLine(bytes: Buffer): string {
+/**
+ * Shortest argument hidden from a failure's reason, characters: a token is longer; a word
+ * shorter (`--team`, `site`) is no secret and helps read the reason.
+ */
+const MIN_HIDDEN_ARG_CHARS = 8;
+
+/**
+ * The last non-blank line of `bytes`, with each of `hidden` in it shown as `…` (a command's
+ * arguments may hold a token, and a failing program often repeats them), cut to
+ * {@link MAX_REASON_CHARS}.
+ */
+function lastLine(bytes: Buffer, hidden: readonly string[]): string {
   const lines = bytes.toString('utf8').split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = (lines[i] ?? '').trim();
-    if (line !== '') return line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS)}…` : line;
+    let line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    // Longest first: a secret that holds a shorter one is hidden whole.
+    for (const arg of [...hidden].sort((a, b) => b.length - a.length)) line = line.replaceAll(arg, '…');
+    return line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS)}…` : line;
   }
   return '';
 }
@@ -92,7 +106,9 @@ export function runCommand(
         windowsHide: true,
       });
     } catch (err) {
-      resolve({ ok: false, error: (err as Error).message });
+      // Not the message: an invalid argument's quotes the value (of the environment, say).
+      const code = (err as NodeJS.ErrnoException).code;
+      resolve({ ok: false, error: `could not start ${file}${code ? ` (${code})` : ''}` });
       return;
     }
     const pgid = child.pid;
@@ -133,7 +149,10 @@ export function runCommand(
       if (ended.code === 0) return { ok: true };
       const how =
         ended.code !== null ? `exited with code ${ended.code}` : `was killed by ${ended.signal ?? 'a signal'}`;
-      const why = lastLine(kept);
+      const why = lastLine(
+        kept,
+        args.filter((arg) => arg.length >= MIN_HIDDEN_ARG_CHARS),
+      );
       return { ok: false, error: why === '' ? how : `${how}: ${why}` };
     };
     const timer = setTimeout(() => {
@@ -149,7 +168,10 @@ export function runCommand(
     stop.addEventListener('abort', onStop, { once: true });
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return; // a failed kill of an exited child
-      finish({ ok: false, error: err.code === 'ENOENT' ? `command not found: ${file}` : err.message });
+      if (err.code === 'ENOENT' && !existsSync(target.cwd)) {
+        // spawn says ENOENT of the program for a missing folder too.
+        finish({ ok: false, error: `its folder ${target.cwd} does not exist` });
+      } else finish({ ok: false, error: err.code === 'ENOENT' ? `command not found: ${file}` : err.message });
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };

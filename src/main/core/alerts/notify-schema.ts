@@ -23,6 +23,18 @@ export const MAX_NOTIFY_TIMEOUT_S = 60;
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Longest header name, characters (the longest in use are some 40; a receiver answers 431 long before 100 KiB). */
+const MAX_HEADER_NAME = 256;
+
+/**
+ * A header value a webhook sends as written: printable ASCII, spaces and tabs (RFC 9110
+ * field-content). A control character makes the HTTP client refuse every delivery; other
+ * text (Cyrillic, an emoji) it cannot send at all, and Latin-1 goes as bytes a receiver
+ * reads in another charset. (Line breaks and NUL, which would smuggle another header, are
+ * refused first, with their own message.)
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
 /**
  * Headers the webhook sets itself (the JSON body, its length, one connection per delivery):
  * one from the file would contradict them or smuggle another request.
@@ -74,13 +86,16 @@ const HeadersSchema = z
     z
       .string()
       .regex(HEADER_NAME, 'is not a header name')
+      .max(MAX_HEADER_NAME, `must be at most ${MAX_HEADER_NAME} characters`)
       .refine((name) => !RESERVED_HEADERS.includes(name.toLowerCase()), {
         message: `is set by the supervisor (${RESERVED_HEADERS.join(', ')})`,
       }),
     z
       .string({ error: 'must be text (quote a number)' })
       .max(MAX_HEADER_VALUE, `must be at most ${MAX_HEADER_VALUE} characters`)
-      .refine((v) => !/[\r\n\0]/.test(v), 'must not hold a line break or NUL'),
+      .refine((v) => !/[\r\n\0]/.test(v), 'must not hold a line break or NUL')
+      // Past the line breaks, said above: one problem for one fault.
+      .refine((v) => /[\r\n\0]/.test(v) || HEADER_VALUE.test(v), 'must be ASCII text without control characters'),
     { error: 'must be a map of Header-Name: value' },
   )
   .superRefine((headers, ctx) => {
@@ -149,7 +164,8 @@ export function notifyTargetsOf(entries: readonly NotifyEntry[] | undefined, dir
   return (entries ?? []).map((entry): NotifyTarget => {
     const base = {
       events: entry.events ? [...new Set(entry.events)] : [...ALERT_EVENTS],
-      timeoutMs: Math.round((entry.timeout ?? DEFAULT_NOTIFY_TIMEOUT_S) * 1000),
+      // At least 1: a timeout above 0 s never rounds to 0 ms (no budget at all).
+      timeoutMs: Math.max(1, Math.round((entry.timeout ?? DEFAULT_NOTIFY_TIMEOUT_S) * 1000)),
     };
     if (entry.url !== undefined) return { kind: 'webhook', url: entry.url, headers: { ...entry.headers }, ...base };
     return { kind: 'command', argv: [...(entry.command ?? [])], cwd: resolve(dir), ...base };

@@ -43,13 +43,7 @@ export class WebhookSender {
           signal,
           headersTimeout: target.timeoutMs,
           bodyTimeout: target.timeoutMs,
-          // The file's headers first: the reserved ones are refused by the schema anyway.
-          headers: {
-            ...target.headers,
-            'content-type': 'application/json',
-            'content-length': String(payload.length),
-            'user-agent': 'backend-supervisor-alert',
-          },
+          headers: webhookHeaders(target.headers, payload.length),
           body: payload,
         }),
         deadline,
@@ -74,6 +68,21 @@ export class WebhookSender {
   async close(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/**
+ * The headers of a delivery: the file's, then the body's type and length (the schema refuses
+ * those names in the file), and our User-Agent unless the file gives one (in any case: HTTP
+ * names are case-insensitive, and two User-Agent fields would be sent side by side).
+ */
+function webhookHeaders(own: Readonly<Record<string, string>>, length: number): Record<string, string> {
+  const named = new Set(Object.keys(own).map((name) => name.toLowerCase()));
+  return {
+    ...own,
+    'content-type': 'application/json',
+    'content-length': String(length),
+    ...(named.has('user-agent') ? {} : { 'user-agent': 'backend-supervisor-alert' }),
+  };
 }
 
 /** Reads at most `max` bytes of an answer and drops them; past that the stream is destroyed. */
