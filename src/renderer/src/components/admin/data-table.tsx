@@ -11,6 +11,7 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useState, type CSSProperties, type ReactNode } from 'react';
+import { useT } from '../../i18n';
 
 declare module '@tanstack/react-table' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the generics must match the library's declaration
@@ -77,6 +78,7 @@ export function DataTable<T>({
   busy = false,
   minWidth = 720,
 }: DataTableProps<T>) {
+  const t = useT();
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const [localPaging, setLocalPaging] = useState<PaginationState>({ pageIndex: 0, pageSize });
   const [lastResetKey, setLastResetKey] = useState(resetPageKey);
@@ -147,7 +149,7 @@ export function DataTable<T>({
                           fw={700}
                           fz="sm"
                           data-testid={`${testId}-sort-${column.id}`}
-                          title="Sort"
+                          title={t('table.sort')}
                         >
                           {label}
                           <Text span c={sorted ? undefined : 'dimmed'} ml={4} fz="xs" aria-hidden>
@@ -196,9 +198,11 @@ export function DataTable<T>({
       <Group justify="space-between" mt="sm" gap="sm" wrap="wrap">
         <Text size="sm" c="dimmed" data-testid={`${testId}-range`}>
           {data.length === 0 && pagination.pageIndex === 0
-            ? 'No rows'
-            : `${first}–${last}${total === null ? '' : ` of ${total}`}`}
-          {serverPaging && sorting.length > 0 && pageCount > 1 ? ' · sorted within this page' : ''}
+            ? t('table.noRows')
+            : total === null
+              ? t('table.range', { first, last })
+              : t('table.rangeOf', { first, last, total })}
+          {serverPaging && sorting.length > 0 && pageCount > 1 ? t('table.sortedWithinPage') : ''}
         </Text>
         {pageCount > 1 && (
           <Pagination

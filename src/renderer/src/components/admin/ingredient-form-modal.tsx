@@ -2,10 +2,11 @@ import { Button, Group, Modal, NativeSelect, NumberInput, SimpleGrid, Stack, Tex
 import { useState, type FormEvent } from 'react';
 import { IngredientInputSchema, UNITS, type Ingredient, type IngredientInput } from '../../../../shared/entities';
 import { useCreateIngredient, useUpdateIngredient } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 
-/** Text of a 409 on saving an ingredient. */
-export const INGREDIENT_NAME_TAKEN_TEXT = 'An ingredient with this name already exists.';
+/** Text of a 409 on saving an ingredient (a translation key). */
+export const INGREDIENT_NAME_TAKEN_KEY = 'ingredientForm.nameTaken';
 
 /** Props of {@link IngredientFormModal}. */
 export interface IngredientFormModalProps {
@@ -17,11 +18,16 @@ export interface IngredientFormModalProps {
 
 /** Creates an ingredient, or edits name, unit, quantity and minimum (sending only what changed). */
 export function IngredientFormModal({ opened, ingredient, onClose }: IngredientFormModalProps) {
+  const t = useT();
   return (
     <Modal
       opened={opened}
       onClose={onClose}
-      title={<Text fw={600}>{ingredient ? `Edit ${ingredient.name}` : 'New ingredient'}</Text>}
+      title={
+        <Text fw={600}>
+          {ingredient ? t('ingredientForm.editTitle', { name: ingredient.name }) : t('ingredients.new')}
+        </Text>
+      }
       centered
     >
       {/* Keyed: the form starts from the current values each time it opens. */}
@@ -33,6 +39,7 @@ export function IngredientFormModal({ opened, ingredient, onClose }: IngredientF
 type FieldErrors = Partial<Record<keyof IngredientInput, string>>;
 
 function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null; onDone: () => void }) {
+  const t = useT();
   const create = useCreateIngredient();
   const update = useUpdateIngredient();
   const mutation = ingredient ? update : create;
@@ -54,7 +61,7 @@ function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null;
       const next: FieldErrors = {};
       for (const issue of parsed.error.issues) {
         const field = issue.path[0] as keyof IngredientInput | undefined;
-        if (field && !next[field]) next[field] = field === 'name' ? 'Enter a name' : 'Enter a number ≥ 0';
+        if (field && !next[field]) next[field] = t(field === 'name' ? 'users.enterName' : 'ingredientForm.enterNumber');
       }
       setErrors(next);
       return;
@@ -78,7 +85,7 @@ function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null;
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
         <TextInput
-          label="Name"
+          label={t('ingredients.col.name')}
           value={name}
           onChange={(event) => setName(event.currentTarget.value)}
           error={errors.name}
@@ -89,7 +96,7 @@ function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null;
         />
         <SimpleGrid cols={3} spacing="sm">
           <NumberInput
-            label="Quantity"
+            label={t('ingredients.col.quantity')}
             value={quantity}
             onChange={setQuantity}
             min={0}
@@ -99,7 +106,7 @@ function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null;
             data-testid="ingredient-quantity"
           />
           <NumberInput
-            label="Minimum"
+            label={t('ingredients.col.min')}
             value={minQuantity}
             onChange={setMinQuantity}
             min={0}
@@ -109,7 +116,7 @@ function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null;
             data-testid="ingredient-min"
           />
           <NativeSelect
-            label="Unit"
+            label={t('ingredientForm.unit')}
             value={unit}
             onChange={(event) => setUnit(event.currentTarget.value)}
             data={[...UNITS]}
@@ -119,23 +126,23 @@ function IngredientForm({ ingredient, onDone }: { ingredient: Ingredient | null;
         </SimpleGrid>
         {ingredient && (
           <Text size="xs" c="dimmed">
-            A change of quantity is recorded as an “adjustment” movement.
+            {t('ingredientForm.adjustment')}
           </Text>
         )}
         {mutation.isError && (
           <AdminErrorAlert
             error={mutation.error}
-            action="Cannot save"
-            conflict={INGREDIENT_NAME_TAKEN_TEXT}
+            action={t('users.saveError')}
+            conflict={t(INGREDIENT_NAME_TAKEN_KEY)}
             testId="ingredient-save-error"
           />
         )}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onDone} disabled={mutation.isPending}>
-            Cancel
+            {t('admin.cancel')}
           </Button>
           <Button type="submit" loading={mutation.isPending} data-testid="ingredient-save">
-            {ingredient ? 'Save' : 'Create'}
+            {t(ingredient ? 'users.save' : 'ingredientForm.create')}
           </Button>
         </Group>
       </Stack>

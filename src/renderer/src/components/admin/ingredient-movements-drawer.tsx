@@ -2,6 +2,7 @@ import { Badge, Center, Drawer, Loader, Table, Text, Tooltip, type MantineColor 
 import type { Ingredient, IngredientMovement } from '../../../../shared/entities';
 import { formatDateTime, formatQuantity } from '../../format';
 import { useIngredientMovements } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 
 /** The colour of each movement reason. */
@@ -10,6 +11,14 @@ export const REASON_COLORS: Record<IngredientMovement['reason'], MantineColor> =
   order: 'blue',
   adjustment: 'violet',
   waste: 'red',
+};
+
+/** The label key of each movement reason (English: the reason's name exactly). */
+const REASON_KEYS: Record<IngredientMovement['reason'], string> = {
+  purchase: 'movements.reason.purchase',
+  order: 'movements.reason.order',
+  adjustment: 'movements.reason.adjustment',
+  waste: 'movements.reason.waste',
 };
 
 /** Movements newest first (by time, then id), whatever order they came in. */
@@ -29,6 +38,7 @@ export interface IngredientMovementsDrawerProps {
 
 /** The stock history of one ingredient, newest first, each change with its reason. */
 export function IngredientMovementsDrawer({ ingredient, onClose }: IngredientMovementsDrawerProps) {
+  const t = useT();
   const query = useIngredientMovements(ingredient?.id ?? null);
   return (
     <Drawer
@@ -36,31 +46,29 @@ export function IngredientMovementsDrawer({ ingredient, onClose }: IngredientMov
       onClose={onClose}
       position="right"
       size="lg"
-      title={<Text fw={600}>Stock movements{ingredient ? ` — ${ingredient.name}` : ''}</Text>}
+      title={
+        <Text fw={600}>{ingredient ? t('movements.titleOf', { name: ingredient.name }) : t('movements.title')}</Text>
+      }
     >
       <div data-testid="ingredient-movements">
         {query.isError ? (
-          <AdminErrorAlert
-            error={query.error}
-            action="Cannot load the movements"
-            onRetry={() => void query.refetch()}
-          />
+          <AdminErrorAlert error={query.error} action={t('movements.loadError')} onRetry={() => void query.refetch()} />
         ) : !query.data ? (
           <Center h={160}>
             <Loader />
           </Center>
         ) : query.data.length === 0 ? (
           <Text c="dimmed" size="sm" data-testid="ingredient-movements-empty">
-            No movements recorded.
+            {t('movements.none')}
           </Text>
         ) : (
           <Table striped withTableBorder fz="sm" verticalSpacing={6}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Time</Table.Th>
-                <Table.Th ta="right">Change</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th>Order</Table.Th>
+                <Table.Th>{t('movements.col.time')}</Table.Th>
+                <Table.Th ta="right">{t('movements.col.change')}</Table.Th>
+                <Table.Th>{t('movements.col.reason')}</Table.Th>
+                <Table.Th>{t('movements.col.order')}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -87,7 +95,7 @@ export function IngredientMovementsDrawer({ ingredient, onClose }: IngredientMov
                       tt="none"
                       data-testid="movement-reason"
                     >
-                      {movement.reason}
+                      {t(REASON_KEYS[movement.reason])}
                     </Badge>
                   </Table.Td>
                   <Table.Td>{movement.order_id != null ? `#${movement.order_id}` : '—'}</Table.Td>

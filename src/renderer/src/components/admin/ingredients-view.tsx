@@ -1,9 +1,11 @@
 import { Badge, Button, Center, Group, Loader, Stack, Text, Tooltip } from '@mantine/core';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
+import { Trans } from 'react-i18next';
 import type { Ingredient } from '../../../../shared/entities';
 import { formatDate, formatDateTime, formatQuantity } from '../../format';
 import { useDeleteIngredient, useIngredients } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 import { ConfirmModal } from './confirm-modal';
 import { DataTable } from './data-table';
@@ -11,8 +13,8 @@ import { IngredientFormModal } from './ingredient-form-modal';
 import { IngredientMovementsDrawer } from './ingredient-movements-drawer';
 import { ViewHeader } from './view-header';
 
-/** Text of a 409 on deleting an ingredient. */
-export const INGREDIENT_IN_USE_TEXT = 'This ingredient is still in use and cannot be deleted.';
+/** Text of a 409 on deleting an ingredient (a translation key). */
+export const INGREDIENT_IN_USE_KEY = 'ingredients.inUse';
 
 /** What the form modal edits: nothing (closed), a new ingredient, or one ingredient. */
 type FormTarget = { mode: 'closed' } | { mode: 'create' } | { mode: 'edit'; ingredient: Ingredient };
@@ -22,6 +24,7 @@ type FormTarget = { mode: 'closed' } | { mode: 'create' } | { mode: 'edit'; ingr
  * badge), create, edit, delete with confirmation, and each ingredient's movement history.
  */
 export function IngredientsView() {
+  const t = useT();
   const query = useIngredients();
   const [form, setForm] = useState<FormTarget>({ mode: 'closed' });
   const [deleting, setDeleting] = useState<Ingredient | null>(null);
@@ -32,7 +35,7 @@ export function IngredientsView() {
       {
         id: 'name',
         accessorKey: 'name',
-        header: 'Name',
+        header: t('ingredients.col.name'),
         cell: ({ row }) => (
           <Text fw={500} size="sm">
             {row.original.name}
@@ -42,36 +45,38 @@ export function IngredientsView() {
       {
         id: 'quantity',
         accessorKey: 'quantity',
-        header: 'Quantity',
+        header: t('ingredients.col.quantity'),
         meta: { align: 'right', nowrap: true },
-        cell: ({ row }) => `${formatQuantity(row.original.quantity)} ${row.original.unit}`,
+        cell: ({ row }) =>
+          t('ingredients.amount', { quantity: formatQuantity(row.original.quantity), unit: row.original.unit }),
       },
       {
         id: 'min',
         accessorKey: 'min_quantity',
-        header: 'Minimum',
+        header: t('ingredients.col.min'),
         meta: { align: 'right', nowrap: true },
-        cell: ({ row }) => `${formatQuantity(row.original.min_quantity)} ${row.original.unit}`,
+        cell: ({ row }) =>
+          t('ingredients.amount', { quantity: formatQuantity(row.original.min_quantity), unit: row.original.unit }),
       },
       {
         id: 'stock',
         accessorFn: (ingredient) => (ingredient.low_stock ? 0 : 1),
-        header: 'Stock',
+        header: t('ingredients.col.stock'),
         cell: ({ row }) =>
           row.original.low_stock ? (
             <Badge color="red" variant="filled" tt="none" data-testid={`ingredient-low-${row.original.id}`}>
-              low stock
+              {t('ingredients.lowStock')}
             </Badge>
           ) : (
             <Badge color="green" variant="light" tt="none">
-              ok
+              {t('ingredients.ok')}
             </Badge>
           ),
       },
       {
         id: 'updated',
         accessorKey: 'updated_at',
-        header: 'Updated',
+        header: t('ingredients.col.updated'),
         meta: { nowrap: true },
         cell: ({ row }) => (
           <Tooltip label={formatDateTime(row.original.updated_at)} withArrow>
@@ -94,7 +99,7 @@ export function IngredientsView() {
                 onClick={() => setHistory(ingredient)}
                 data-testid={`ingredient-movements-${ingredient.id}`}
               >
-                History
+                {t('ingredients.history')}
               </Button>
               <Button
                 size="compact-sm"
@@ -102,7 +107,7 @@ export function IngredientsView() {
                 onClick={() => setForm({ mode: 'edit', ingredient })}
                 data-testid={`ingredient-edit-${ingredient.id}`}
               >
-                Edit
+                {t('ingredients.edit')}
               </Button>
               <Button
                 size="compact-sm"
@@ -111,29 +116,29 @@ export function IngredientsView() {
                 onClick={() => setDeleting(ingredient)}
                 data-testid={`ingredient-delete-${ingredient.id}`}
               >
-                Delete
+                {t('admin.delete')}
               </Button>
             </Group>
           );
         },
       },
     ],
-    [],
+    [t],
   );
 
   const lowCount = query.data?.filter((ingredient) => ingredient.low_stock).length ?? 0;
   return (
     <Stack gap="md" data-testid="admin-ingredients">
       <ViewHeader
-        title="Ingredients"
+        title={t('ingredients.title')}
         description={
           query.data ? (
             <>
-              {query.data.length} {query.data.length === 1 ? 'ingredient' : 'ingredients'}
+              {t('ingredients.count', { count: query.data.length })}
               {lowCount > 0 && (
                 <Text span c="red.7" fw={600} inherit data-testid="ingredients-low-count">
                   {' '}
-                  · {lowCount} low on stock
+                  · {t('ingredients.low', { count: lowCount })}
                 </Text>
               )}
             </>
@@ -144,13 +149,13 @@ export function IngredientsView() {
         testId="ingredients"
       >
         <Button size="xs" onClick={() => setForm({ mode: 'create' })} data-testid="ingredient-create">
-          New ingredient
+          {t('ingredients.new')}
         </Button>
       </ViewHeader>
       {query.isError && (
         <AdminErrorAlert
           error={query.error}
-          action={query.data ? 'Cannot refresh the ingredients' : 'Cannot load the ingredients'}
+          action={t(query.data ? 'ingredients.refreshError' : 'ingredients.loadError')}
           onRetry={() => void query.refetch()}
         />
       )}
@@ -165,7 +170,7 @@ export function IngredientsView() {
             style: ingredient.low_stock ? { backgroundColor: 'var(--mantine-color-red-light)' } : undefined,
           })}
           testId="ingredients-table"
-          emptyText="No ingredients yet."
+          emptyText={t('ingredients.none')}
           initialSorting={[{ id: 'name', desc: false }]}
           pageSize={15}
           minWidth={820}
@@ -189,6 +194,7 @@ export function IngredientsView() {
 }
 
 function DeleteIngredientModal({ ingredient, onClose }: { ingredient: Ingredient | null; onClose: () => void }) {
+  const t = useT();
   const remove = useDeleteIngredient();
   const close = (): void => {
     remove.reset();
@@ -197,19 +203,19 @@ function DeleteIngredientModal({ ingredient, onClose }: { ingredient: Ingredient
   return (
     <ConfirmModal
       opened={ingredient !== null}
-      title="Delete ingredient"
+      title={t('ingredients.deleteTitle')}
       onClose={close}
       onConfirm={() => ingredient && remove.mutate(ingredient.id, { onSuccess: close })}
       busy={remove.isPending}
       error={remove.isError ? remove.error : undefined}
-      conflict={INGREDIENT_IN_USE_TEXT}
+      conflict={t(INGREDIENT_IN_USE_KEY)}
       confirmTestId="ingredient-delete-confirm"
     >
-      Delete{' '}
-      <Text span fw={600} inherit>
-        {ingredient?.name}
-      </Text>{' '}
-      and its movement history? This cannot be undone.
+      <Trans
+        i18nKey="ingredients.deleteConfirm"
+        values={{ name: ingredient?.name ?? '' }}
+        components={{ b: <Text span fw={600} inherit /> }}
+      />
     </ConfirmModal>
   );
 }

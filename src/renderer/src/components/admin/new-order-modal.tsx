@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Order, Product } from '../../../../shared/entities';
 import { formatMoney } from '../../format';
 import { useCreateOrder, useProducts } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 
 /** Largest quantity of one line (backend-contract.md). */
@@ -37,14 +38,16 @@ export interface NewOrderModalProps {
 
 /** Places an order as the logged-in user: available products, a quantity each, an optional comment. */
 export function NewOrderModal({ opened, onClose, onCreated }: NewOrderModalProps) {
+  const t = useT();
   return (
-    <Modal opened={opened} onClose={onClose} title="New order" size="lg">
+    <Modal opened={opened} onClose={onClose} title={t('orders.new')} size="lg">
       {opened && <NewOrderForm onClose={onClose} onCreated={onCreated} />}
     </Modal>
   );
 }
 
 function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>) {
+  const t = useT();
   const products = useProducts({ search: '', ingredient: null });
   const create = useCreateOrder();
   const [productId, setProductId] = useState<string | null>(null);
@@ -76,14 +79,14 @@ function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>
       {products.isError && (
         <AdminErrorAlert
           error={products.error}
-          action="Cannot load the products"
+          action={t('newOrder.productsError')}
           onRetry={() => void products.refetch()}
         />
       )}
       <Group align="flex-end" gap="sm" wrap="wrap">
         <Select
-          label="Product"
-          placeholder={products.isLoading ? 'Loading…' : 'Pick a product'}
+          label={t('newOrder.product')}
+          placeholder={t(products.isLoading ? 'newOrder.loading' : 'newOrder.pick')}
           data={available.map((product) => ({
             value: String(product.id),
             label: `${product.name} (${formatMoney(product.price)})`,
@@ -91,12 +94,12 @@ function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>
           value={productId}
           onChange={setProductId}
           searchable
-          nothingFoundMessage="No available product"
+          nothingFoundMessage={t('newOrder.nothing')}
           style={{ flex: 1, minWidth: 220 }}
           data-testid="order-product"
         />
         <NumberInput
-          label="Quantity"
+          label={t('newOrder.quantity')}
           value={quantity}
           onChange={(value) => setQuantity(typeof value === 'number' ? value : Number(value))}
           min={1}
@@ -117,13 +120,13 @@ function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>
           }}
           data-testid="order-add-item"
         >
-          Add item
+          {t('newOrder.add')}
         </Button>
       </Group>
 
       {lines.length === 0 ? (
         <Text size="sm" c="dimmed" data-testid="order-lines-empty">
-          No items yet: pick a product and add it.
+          {t('newOrder.empty')}
         </Text>
       ) : (
         <Table data-testid="order-lines">
@@ -132,14 +135,14 @@ function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>
               const product = byId.get(line.product_id);
               return (
                 <Table.Tr key={line.product_id} data-testid={`order-line-${line.product_id}`}>
-                  <Table.Td>{product?.name ?? `product ${line.product_id}`}</Table.Td>
+                  <Table.Td>{product?.name ?? t('newOrder.productId', { id: line.product_id })}</Table.Td>
                   <Table.Td ta="right">{line.quantity}×</Table.Td>
                   <Table.Td ta="right">{product ? formatMoney(product.price * line.quantity) : '—'}</Table.Td>
                   <Table.Td w={40}>
                     <ActionIcon
                       variant="subtle"
                       color="gray"
-                      aria-label={`Remove ${product?.name ?? line.product_id}`}
+                      aria-label={t('newOrder.remove', { name: product?.name ?? line.product_id })}
                       onClick={() => setLines((current) => current.filter((l) => l.product_id !== line.product_id))}
                       data-testid={`order-line-remove-${line.product_id}`}
                     >
@@ -154,8 +157,8 @@ function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>
       )}
 
       <Textarea
-        label="Comment"
-        placeholder="Optional"
+        label={t('newOrder.comment')}
+        placeholder={t('newOrder.optional')}
         value={comment}
         onChange={(event) => setComment(event.currentTarget.value)}
         maxLength={MAX_COMMENT}
@@ -164,19 +167,19 @@ function NewOrderForm({ onClose, onCreated }: Omit<NewOrderModalProps, 'opened'>
       />
 
       {create.isError && (
-        <AdminErrorAlert error={create.error} action="Cannot place the order" testId="order-create-error" />
+        <AdminErrorAlert error={create.error} action={t('newOrder.createError')} testId="order-create-error" />
       )}
 
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
-          {lines.length > 0 ? `About ${formatMoney(total)} (the backend sets the total)` : ''}
+          {lines.length > 0 ? t('newOrder.about', { total: formatMoney(total) }) : ''}
         </Text>
         <Group gap="sm">
           <Button variant="default" onClick={onClose}>
-            Cancel
+            {t('admin.cancel')}
           </Button>
           <Button onClick={submit} disabled={lines.length === 0} loading={create.isPending} data-testid="order-submit">
-            Submit
+            {t('newOrder.submit')}
           </Button>
         </Group>
       </Group>

@@ -3,7 +3,9 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { ORDER_STATUSES, type Order, type OrderStatus, type UserProfile } from '../../../../shared/entities';
 import { formatDate, formatDateTime, formatMoney } from '../../format';
+import { ORDER_STATUS_KEYS } from '../../../../shared/locales/labels';
 import { useMyOrders, useOrders, useUpdateOrderStatus, useUsers } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 import { ConfirmModal } from './confirm-modal';
 import { DataTable } from './data-table';
@@ -15,12 +17,10 @@ import { ViewHeader } from './view-header';
 /** Orders per page (asked from the backend with limit/offset). */
 export const ORDERS_PAGE_SIZE = 10;
 
-/** Text of a 409 on a status change. */
-export const TRANSITION_CONFLICT_TEXT =
-  'The backend does not allow this status change (the order may have changed meanwhile). The list was refreshed.';
+/** Text of a 409 on a status change (a translation key). */
+export const TRANSITION_CONFLICT_KEY = 'orders.conflict';
 
 const ALL = 'all';
-const FILTER_OPTIONS = [{ value: ALL, label: 'All statuses' }, ...ORDER_STATUSES.map((s) => ({ value: s, label: s }))];
 
 /** `2× Margherita, 1× Lemonade`. */
 export function itemsSummary(order: Pick<Order, 'items'>): string {
@@ -41,6 +41,11 @@ export interface OrdersViewProps {
  * own orders (`orders:mine`, the whole list, paged in the page); "New order" places one as the logged-in user.
  */
 export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
+  const t = useT();
+  const filterOptions = [
+    { value: ALL, label: t('orders.allStatuses') },
+    ...ORDER_STATUSES.map((s) => ({ value: s, label: t(ORDER_STATUS_KEYS[s]) })),
+  ];
   const [status, setStatus] = useState<OrderStatus | null>(null);
   const [pageIndex, setPageIndex] = useState(0);
   const [cancelling, setCancelling] = useState<Order | null>(null);
@@ -80,21 +85,21 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
       {
         id: 'id',
         accessorKey: 'id',
-        header: 'ID',
+        header: t('orders.col.id'),
         meta: { nowrap: true },
         cell: ({ row }) => `#${row.original.id}`,
       },
       {
         id: 'user',
         accessorFn: (order) => userLabel(usersById.get(order.user_id), order.user_id),
-        header: 'User',
+        header: t('orders.col.user'),
         cell: ({ row }) => <UserCell user={usersById.get(row.original.user_id)} id={row.original.user_id} />,
       },
       {
         id: 'status',
         // Sort in the order's lifecycle, not alphabetically.
         accessorFn: (order) => ORDER_STATUSES.indexOf(order.status),
-        header: 'Status',
+        header: t('orders.col.status'),
         cell: ({ row }) => (
           <OrderStatusBadge status={row.original.status} data-testid={`order-status-${row.original.id}`} />
         ),
@@ -102,14 +107,14 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
       {
         id: 'total',
         accessorKey: 'total',
-        header: 'Total',
+        header: t('orders.col.total'),
         meta: { align: 'right', nowrap: true },
         cell: ({ row }) => formatMoney(row.original.total),
       },
       {
         id: 'items',
         accessorFn: (order) => itemsSummary(order),
-        header: 'Items',
+        header: t('orders.col.items'),
         cell: ({ row }) => (
           <Stack gap={0}>
             <Text size="sm">{itemsSummary(row.original)}</Text>
@@ -124,7 +129,7 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
       {
         id: 'created',
         accessorKey: 'created_at',
-        header: 'Created',
+        header: t('orders.col.created'),
         meta: { nowrap: true },
         cell: ({ row }) => (
           <Tooltip label={formatDateTime(row.original.created_at)} withArrow>
@@ -147,20 +152,20 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
         ),
       },
     ];
-  }, [usersById, mutate, isPending, variables]);
+  }, [usersById, mutate, isPending, variables, t]);
 
   return (
     <Stack gap="md" data-testid="admin-orders">
       <ViewHeader
-        title="Orders"
-        description="Newest first. A status moves only along the allowed transitions."
+        title={t('orders.title')}
+        description={t('orders.description')}
         onRefresh={() => void query.refetch()}
         refreshing={query.isFetching}
         testId="orders"
       >
         <Select
-          aria-label="Filter by status"
-          data={FILTER_OPTIONS}
+          aria-label={t('orders.filter')}
+          data={filterOptions}
           value={status ?? ALL}
           onChange={(value) => {
             setStatus(value && value !== ALL ? (value as OrderStatus) : null);
@@ -172,7 +177,7 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
           data-testid="orders-status-filter"
         />
         <Switch
-          label="Mine only"
+          label={t('orders.mine')}
           checked={mineOnly}
           onChange={(event) => {
             setMineOnly(event.currentTarget.checked);
@@ -181,7 +186,7 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
           data-testid="orders-mine"
         />
         <Button size="xs" onClick={() => setCreating(true)} data-testid="order-create">
-          New order
+          {t('orders.new')}
         </Button>
       </ViewHeader>
       {created && (
@@ -193,21 +198,28 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
           data-testid="order-created"
           data-order-id={String(created.id)}
         >
-          Order #{created.id} created ({itemsSummary(created)}), status {created.status}.
+          {t('orders.created', {
+            id: created.id,
+            items: itemsSummary(created),
+            status: t(ORDER_STATUS_KEYS[created.status]),
+          })}
         </Alert>
       )}
       {change.isError && (
         <AdminErrorAlert
           error={change.error}
-          action={`Cannot move order #${change.variables.id} to ${change.variables.status}`}
-          conflict={TRANSITION_CONFLICT_TEXT}
+          action={t('orders.moveError', {
+            id: change.variables.id,
+            status: t(ORDER_STATUS_KEYS[change.variables.status]),
+          })}
+          conflict={t(TRANSITION_CONFLICT_KEY)}
           testId="order-status-error"
         />
       )}
       {query.isError && (
         <AdminErrorAlert
           error={query.error}
-          action={query.data ? 'Cannot refresh the orders' : 'Cannot load the orders'}
+          action={t(query.data ? 'orders.refreshError' : 'orders.loadError')}
           onRetry={() => void query.refetch()}
         />
       )}
@@ -218,7 +230,7 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
           getRowId={(order) => String(order.id)}
           rowAttributes={(order) => ({ 'data-testid': `order-row-${order.id}`, 'data-status': order.status })}
           testId="orders-table"
-          emptyText={status ? `You have no ${status} orders.` : 'You have no orders yet.'}
+          emptyText={status ? t('orders.mineNoneOf', { status: t(ORDER_STATUS_KEYS[status]) }) : t('orders.mineNone')}
           pageSize={ORDERS_PAGE_SIZE}
           resetPageKey={status ?? ALL}
           minWidth={900}
@@ -230,7 +242,7 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
           getRowId={(order) => String(order.id)}
           rowAttributes={(order) => ({ 'data-testid': `order-row-${order.id}`, 'data-status': order.status })}
           testId="orders-table"
-          emptyText={status ? `No ${status} orders.` : 'No orders yet.'}
+          emptyText={status ? t('orders.noneOf', { status: t(ORDER_STATUS_KEYS[status]) }) : t('orders.none')}
           serverPaging={{
             pageIndex,
             pageSize: ORDERS_PAGE_SIZE,
@@ -249,8 +261,8 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
       )}
       <ConfirmModal
         opened={cancelling !== null}
-        title="Cancel order"
-        confirmLabel="Cancel order"
+        title={t('orders.cancel')}
+        confirmLabel={t('orders.cancel')}
         onClose={() => setCancelling(null)}
         onConfirm={() => {
           if (cancelling) change.mutate({ id: cancelling.id, status: 'cancelled' });
@@ -258,8 +270,7 @@ export function OrdersView({ currentUserId }: OrdersViewProps = {}) {
         }}
         confirmTestId="order-cancel-confirm"
       >
-        Cancel order #{cancelling?.id} ({cancelling ? itemsSummary(cancelling) : ''})? A cancelled order cannot change
-        any more.
+        {t('orders.cancelConfirm', { id: cancelling?.id ?? '', items: cancelling ? itemsSummary(cancelling) : '' })}
       </ConfirmModal>
       <NewOrderModal opened={creating} onClose={() => setCreating(false)} onCreated={setCreated} />
     </Stack>
@@ -271,7 +282,8 @@ function userLabel(user: UserProfile | undefined, id: string): string {
 }
 
 function UserCell({ user, id }: { user: UserProfile | undefined; id: string }) {
-  if (!user) return <Text size="sm">user {id}</Text>;
+  const t = useT();
+  if (!user) return <Text size="sm">{t('orders.userId', { id })}</Text>;
   return (
     <Stack gap={0}>
       <Text size="sm">{user.name}</Text>

@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import type { Product } from '../../../../shared/entities';
 import { formatMoney } from '../../format';
 import { useProducts } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 import { DataTable } from './data-table';
 import { ViewHeader } from './view-header';
@@ -29,6 +30,7 @@ const NO_FILTER = { search: '', ingredient: null };
  * one ingredient.
  */
 export function ProductsView() {
+  const t = useT();
   const [search, setSearch] = useState('');
   const [ingredient, setIngredient] = useState<string | null>(null);
   const [debouncedSearch] = useDebouncedValue(search, 250);
@@ -41,7 +43,7 @@ export function ProductsView() {
       {
         id: 'name',
         accessorKey: 'name',
-        header: 'Name',
+        header: t('products.col.name'),
         cell: ({ row }) => (
           <Stack gap={0}>
             <Text size="sm" fw={500}>
@@ -55,18 +57,18 @@ export function ProductsView() {
           </Stack>
         ),
       },
-      { id: 'category', accessorKey: 'category', header: 'Category', meta: { nowrap: true } },
+      { id: 'category', accessorKey: 'category', header: t('products.col.category'), meta: { nowrap: true } },
       {
         id: 'price',
         accessorKey: 'price',
-        header: 'Price',
+        header: t('products.col.price'),
         meta: { align: 'right', nowrap: true },
         cell: ({ row }) => formatMoney(row.original.price),
       },
       {
         id: 'ingredients',
         accessorFn: (product) => product.ingredients.join(', '),
-        header: 'Ingredients',
+        header: t('products.col.ingredients'),
         cell: ({ row }) => (
           <Group gap={4}>
             {row.original.ingredients.map((name) => (
@@ -86,25 +88,23 @@ export function ProductsView() {
       {
         id: 'available',
         accessorKey: 'available',
-        header: 'Available',
+        header: t('products.col.available'),
         cell: ({ row }) => (
           <Badge color={row.original.available ? 'green' : 'gray'} variant="light" tt="none">
-            {row.original.available ? 'yes' : 'no'}
+            {t(row.original.available ? 'products.yes' : 'products.no')}
           </Badge>
         ),
       },
     ],
-    [ingredient],
+    [ingredient, t],
   );
 
   const filtered = debouncedSearch.trim() !== '' || ingredient !== null;
   return (
     <Stack gap="md" data-testid="admin-products">
       <ViewHeader
-        title="Products"
-        description={
-          query.data ? `${query.data.length} ${query.data.length === 1 ? 'product' : 'products'}` : undefined
-        }
+        title={t('products.title')}
+        description={query.data ? t('products.count', { count: query.data.length }) : undefined}
         onRefresh={() => {
           void all.refetch();
           void query.refetch();
@@ -114,8 +114,8 @@ export function ProductsView() {
       />
       <Group gap="sm" wrap="wrap">
         <TextInput
-          aria-label="Search by name"
-          placeholder="Search by name"
+          aria-label={t('products.search')}
+          placeholder={t('products.search')}
           value={search}
           onChange={(event) => setSearch(event.currentTarget.value)}
           maxLength={200}
@@ -123,20 +123,20 @@ export function ProductsView() {
           data-testid="products-search"
         />
         <Select
-          aria-label="Filter by ingredient"
-          placeholder="Any ingredient"
+          aria-label={t('products.ingredient')}
+          placeholder={t('products.anyIngredient')}
           data={ingredients}
           value={ingredient}
           onChange={setIngredient}
           searchable
           clearable
-          nothingFoundMessage="No such ingredient"
+          nothingFoundMessage={t('products.noIngredient')}
           w={220}
           data-testid="products-ingredient"
         />
       </Group>
       {query.isError && (
-        <AdminErrorAlert error={query.error} action="Cannot load the products" onRetry={() => void query.refetch()} />
+        <AdminErrorAlert error={query.error} action={t('products.loadError')} onRetry={() => void query.refetch()} />
       )}
       {query.data ? (
         <DataTable
@@ -148,7 +148,7 @@ export function ProductsView() {
             'data-available': String(product.available),
           })}
           testId="products-table"
-          emptyText={filtered ? 'No product matches.' : 'No products.'}
+          emptyText={t(filtered ? 'products.noMatch' : 'products.none')}
           resetPageKey={`${debouncedSearch}\u0000${ingredient ?? ''}`}
           busy={query.isPlaceholderData}
           minWidth={820}

@@ -14,16 +14,18 @@ import {
 } from '@mantine/core';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState, type FormEvent } from 'react';
+import { Trans } from 'react-i18next';
 import { ROLES, type Role, type UserPatch, type UserProfile } from '../../../../shared/entities';
 import { formatDate, formatDateTime } from '../../format';
 import { useDeleteUser, useUpdateUser, useUsers } from '../../hooks/use-admin';
+import { useT } from '../../i18n';
 import { AdminErrorAlert } from './admin-error';
 import { ConfirmModal } from './confirm-modal';
 import { DataTable } from './data-table';
 import { ViewHeader } from './view-header';
 
-/** Text of a 409 on deleting a user. */
-export const USER_HAS_ORDERS_TEXT = 'This user has orders and cannot be deleted.';
+/** Text of a 409 on deleting a user (a translation key). */
+export const USER_HAS_ORDERS_KEY = 'users.hasOrders';
 
 /** Props of {@link UsersView}. */
 export interface UsersViewProps {
@@ -33,6 +35,7 @@ export interface UsersViewProps {
 
 /** The Users tab: every user, sortable and paged; edit name and role, delete with confirmation. */
 export function UsersView({ currentUserId }: UsersViewProps) {
+  const t = useT();
   const query = useUsers();
   const [editing, setEditing] = useState<UserProfile | null>(null);
   const [deleting, setDeleting] = useState<UserProfile | null>(null);
@@ -42,7 +45,7 @@ export function UsersView({ currentUserId }: UsersViewProps) {
       {
         id: 'id',
         accessorKey: 'id',
-        header: 'ID',
+        header: t('users.col.id'),
         meta: { nowrap: true },
         cell: ({ row }) => (
           <Text size="xs" ff="monospace" c="dimmed">
@@ -50,18 +53,18 @@ export function UsersView({ currentUserId }: UsersViewProps) {
           </Text>
         ),
       },
-      { id: 'name', accessorKey: 'name', header: 'Name' },
-      { id: 'email', accessorKey: 'email', header: 'E-mail' },
+      { id: 'name', accessorKey: 'name', header: t('users.col.name') },
+      { id: 'email', accessorKey: 'email', header: t('users.col.email') },
       {
         id: 'role',
         accessorKey: 'role',
-        header: 'Role',
+        header: t('users.col.role'),
         cell: ({ row }) => <RoleBadge role={row.original.role} />,
       },
       {
         id: 'created',
         accessorKey: 'created_at',
-        header: 'Created',
+        header: t('users.col.created'),
         meta: { nowrap: true },
         cell: ({ row }) => (
           <Tooltip label={formatDateTime(row.original.created_at)} withArrow>
@@ -85,9 +88,9 @@ export function UsersView({ currentUserId }: UsersViewProps) {
                 onClick={() => setEditing(user)}
                 data-testid={`user-edit-${user.id}`}
               >
-                Edit
+                {t('users.edit')}
               </Button>
-              <Tooltip label="You cannot delete the account you are logged in with" disabled={!self} withArrow>
+              <Tooltip label={t('users.cannotDeleteSelf')} disabled={!self} withArrow>
                 <Button
                   size="compact-sm"
                   variant="subtle"
@@ -96,7 +99,7 @@ export function UsersView({ currentUserId }: UsersViewProps) {
                   onClick={() => setDeleting(user)}
                   data-testid={`user-delete-${user.id}`}
                 >
-                  Delete
+                  {t('admin.delete')}
                 </Button>
               </Tooltip>
             </Group>
@@ -104,14 +107,14 @@ export function UsersView({ currentUserId }: UsersViewProps) {
         },
       },
     ],
-    [currentUserId],
+    [currentUserId, t],
   );
 
   return (
     <Stack gap="md" data-testid="admin-users">
       <ViewHeader
-        title="Users"
-        description={query.data ? `${query.data.length} ${query.data.length === 1 ? 'user' : 'users'}` : undefined}
+        title={t('users.title')}
+        description={query.data ? t('users.count', { count: query.data.length }) : undefined}
         onRefresh={() => void query.refetch()}
         refreshing={query.isFetching}
         testId="users"
@@ -119,7 +122,7 @@ export function UsersView({ currentUserId }: UsersViewProps) {
       {query.isError && (
         <AdminErrorAlert
           error={query.error}
-          action={query.data ? 'Cannot refresh the users' : 'Cannot load the users'}
+          action={t(query.data ? 'users.refreshError' : 'users.loadError')}
           onRetry={() => void query.refetch()}
         />
       )}
@@ -130,7 +133,7 @@ export function UsersView({ currentUserId }: UsersViewProps) {
           getRowId={(user) => user.id}
           rowAttributes={(user) => ({ 'data-testid': `user-row-${user.id}` })}
           testId="users-table"
-          emptyText="No users."
+          emptyText={t('users.none')}
           initialSorting={[{ id: 'created', desc: true }]}
         />
       ) : (
@@ -156,8 +159,9 @@ function RoleBadge({ role }: { role: Role }) {
 
 /** Edits a user's name and role; sends only what changed. */
 function EditUserModal({ user, self, onClose }: { user: UserProfile | null; self: boolean; onClose: () => void }) {
+  const t = useT();
   return (
-    <Modal opened={user !== null} onClose={onClose} title={<Text fw={600}>Edit user</Text>} centered>
+    <Modal opened={user !== null} onClose={onClose} title={<Text fw={600}>{t('users.editTitle')}</Text>} centered>
       {/* Keyed: the form starts from the user's current values each time it opens. */}
       {user && <EditUserForm key={user.id} user={user} self={self} onDone={onClose} />}
     </Modal>
@@ -165,6 +169,7 @@ function EditUserModal({ user, self, onClose }: { user: UserProfile | null; self
 }
 
 function EditUserForm({ user, self, onDone }: { user: UserProfile; self: boolean; onDone: () => void }) {
+  const t = useT();
   const update = useUpdateUser();
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
@@ -184,21 +189,21 @@ function EditUserForm({ user, self, onDone }: { user: UserProfile; self: boolean
     <form onSubmit={submit}>
       <Stack gap="md">
         <Text size="sm" c="dimmed">
-          {user.email} · id {user.id}
+          {t('users.emailId', { email: user.email, id: user.id })}
         </Text>
         <TextInput
-          label="Name"
+          label={t('users.col.name')}
           value={name}
           onChange={(event) => setName(event.currentTarget.value)}
           required
           maxLength={200}
-          error={name.trim() === '' ? 'Enter a name' : undefined}
+          error={name.trim() === '' ? t('users.enterName') : undefined}
           data-autofocus
           data-testid="user-edit-name"
         />
         <Stack gap={4}>
           <Text size="sm" fw={500}>
-            Role
+            {t('users.col.role')}
           </Text>
           <SegmentedControl
             value={role}
@@ -209,16 +214,18 @@ function EditUserForm({ user, self, onDone }: { user: UserProfile; self: boolean
         </Stack>
         {self && role !== 'admin' && (
           <Alert color="yellow" variant="light" p="xs">
-            This is your own account: without the admin role you lose access to these views.
+            {t('users.ownAccount')}
           </Alert>
         )}
-        {update.isError && <AdminErrorAlert error={update.error} action="Cannot save" testId="user-save-error" />}
+        {update.isError && (
+          <AdminErrorAlert error={update.error} action={t('users.saveError')} testId="user-save-error" />
+        )}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onDone} disabled={update.isPending}>
-            Cancel
+            {t('admin.cancel')}
           </Button>
           <Button type="submit" loading={update.isPending} disabled={name.trim() === ''} data-testid="user-save">
-            Save
+            {t('users.save')}
           </Button>
         </Group>
       </Stack>
@@ -227,6 +234,7 @@ function EditUserForm({ user, self, onDone }: { user: UserProfile; self: boolean
 }
 
 function DeleteUserModal({ user, onClose }: { user: UserProfile | null; onClose: () => void }) {
+  const t = useT();
   const remove = useDeleteUser();
   const close = (): void => {
     remove.reset();
@@ -235,19 +243,19 @@ function DeleteUserModal({ user, onClose }: { user: UserProfile | null; onClose:
   return (
     <ConfirmModal
       opened={user !== null}
-      title="Delete user"
+      title={t('users.deleteTitle')}
       onClose={close}
       onConfirm={() => user && remove.mutate(user.id, { onSuccess: close })}
       busy={remove.isPending}
       error={remove.isError ? remove.error : undefined}
-      conflict={USER_HAS_ORDERS_TEXT}
+      conflict={t(USER_HAS_ORDERS_KEY)}
       confirmTestId="user-delete-confirm"
     >
-      Delete{' '}
-      <Text span fw={600} inherit>
-        {user?.name}
-      </Text>{' '}
-      ({user?.email})? This cannot be undone.
+      <Trans
+        i18nKey="users.deleteConfirm"
+        values={{ name: user?.name ?? '', email: user?.email ?? '' }}
+        components={{ b: <Text span fw={600} inherit /> }}
+      />
     </ConfirmModal>
   );
 }
