@@ -82,8 +82,12 @@ describe('the dashboard in Russian (Chromium, locale ru-RU)', () => {
     await page.getByTestId('btn-restart').click();
     await expect.poll(() => restarts(page), { timeout: 30_000 }).toEqual(['2', '2 перезапуска']);
     await expect.poll(() => text(page, 'state-badge'), { timeout: 30_000 }).toBe('работает');
+    // The restart's answer is back (the button no longer spins), then its label reads in Russian.
+    await page.locator('[data-testid="btn-restart"]:not([data-loading])').waitFor({ timeout: 30_000 });
     expect(await text(page, 'btn-restart')).toBe('Перезапустить');
     if (process.env.SCREENSHOT_DIR) {
+      // For the picture only: the charts once they have samples (the history samples every 10 s).
+      await page.locator('[data-testid="chart-latency"][data-state="ready"]').waitFor({ timeout: 60_000 });
       await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'dashboard-ru.png'), fullPage: true });
     }
 
