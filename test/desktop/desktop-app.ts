@@ -71,7 +71,10 @@ export interface DesktopApp {
   beforeExit(check: () => void | Promise<void>): void;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
-  /** SIGKILLs it if it still runs (cleanup after a failed test). */
+  /**
+   * Ends it if it still runs (cleanup after a failed test): `app.quit()`, which stops the
+   * backend and PostgreSQL first, then SIGKILL after 30 s.
+   */
   kill(): Promise<void>;
 }
 
@@ -194,8 +197,11 @@ export async function launchDesktop(
     exited: started.exited,
     async kill() {
       await browser?.close().catch(() => undefined);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await request({ op: 'quit' }).catch(() => child.kill('SIGKILL'));
       await started.exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -666,6 +666,9 @@ async function control(request: ControlRequest): Promise<unknown> {
     case 'set-open-dialog':
       dialog.openDialogAnswer = { canceled: request.filePaths.length === 0, filePaths: request.filePaths };
       return null;
+    case 'quit':
+      app.quit();
+      return null;
     case 'exit-ack':
       return null;
   }

@@ -17,6 +17,8 @@ export type ControlRequest =
   | { op: 'load-url'; url: string }
   /** What the next open dialogs answer: these paths, or canceled when empty. */
   | { op: 'set-open-dialog'; filePaths: string[] }
+  /** `app.quit()`, as the app menu's Quit (cleanup after a failed test). */
+  | { op: 'quit' }
   | { op: 'exit-ack' };
 
 /** What the stand-in recorded. */
