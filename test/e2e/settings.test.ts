@@ -68,7 +68,7 @@ describe('Settings page in Chromium against `serve`', () => {
     await page.getByTestId('settings-save').click();
     await expect
       .poll(() => page.getByTestId('settings-saved').textContent(), { timeout: 10_000 })
-      .toBe('Saved. Restart Backend Supervisor to apply.');
+      .toBe('Saved. Apply them to use them now (no restart of Backend Supervisor).');
     expect(storedSettings()).toEqual({ healthCheckPath: '/health', maxRestartAttempts: 5, stopTimeoutMs: 2_500 });
     expect(await page.getByTestId('settings-source-maxRestartAttempts').textContent()).toContain('Saved: 5');
   });
