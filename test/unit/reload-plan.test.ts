@@ -49,6 +49,15 @@ describe('planReload', () => {
     ]);
   });
 
+  it('in remote mode (no process) a changed command applies in place', () => {
+    const remote = testConfig(1, { dataDir: dir, orchestratorEnabled: false });
+    const before = snapshot({ api: service() }, remote);
+    const after = snapshot({ api: service({ environment: { MODE: 'fast' } }) }, remote);
+    expect(planReload(before, after).services).toEqual([
+      { service: 'api', action: 'update', changes: ['environment'] },
+    ]);
+  });
+
   it('a changed health check target applies in place; dependencies too', () => {
     const before = snapshot({ db: service(), api: service() });
     const after = snapshot({

@@ -149,7 +149,9 @@ export function planReload(before: StackSnapshot, after: StackSnapshot): ReloadP
       continue;
     }
     const { restart, inPlace } = serviceChanges(prev, next);
-    const action: ReloadAction = restart.length > 0 ? 'restart' : inPlace.length > 0 ? 'update' : 'unchanged';
+    // Remote mode runs no process: what one would be spawned with applies in place too.
+    const spawns = before.config.orchestratorEnabled && restart.length > 0;
+    const action: ReloadAction = spawns ? 'restart' : restart.length + inPlace.length > 0 ? 'update' : 'unchanged';
     services.push({ service: next.name, action, changes: [...restart, ...inPlace] });
   }
   const kept = new Set(after.definition.services.map((s) => s.name));
