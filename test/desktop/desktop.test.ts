@@ -236,6 +236,10 @@ describe('the desktop app, its window over IPC, the default stack', () => {
 
     await app.request({ op: 'tray-menu-click', label: 'Open dashboard' });
     expect((await snapshot()).windows[0]).toMatchObject({ visible: true, destroyed: false });
+    await app.request({ op: 'window-close' });
+    expect((await snapshot()).windows[0]).toMatchObject({ visible: false });
+    await app.request({ op: 'tray-click' });
+    expect((await snapshot()).windows[0]).toMatchObject({ visible: true, destroyed: false });
   });
 
   it('a second instance brings the first forward and exits', async () => {
