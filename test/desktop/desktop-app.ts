@@ -99,10 +99,20 @@ function start(userData: string, env: Record<string, string>): Started {
     HEALTH_CHECK_INTERVAL: '1',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    // English tray and notices (app.getLocale follows the locale variables), unless a test asks.
+    LANG: 'en_US.UTF-8',
     ...env,
   };
-  // Whatever the shell running the tests has set must not pick another backend or folder.
-  for (const name of ['SUPERVISOR_DATA_DIR', 'DATABASE_URL', 'ELECTRON_RENDERER_URL', 'BACKEND_STACK_FILE']) {
+  // Whatever the shell running the tests has set must not pick another backend, folder or language.
+  const unset = [
+    'SUPERVISOR_DATA_DIR',
+    'DATABASE_URL',
+    'ELECTRON_RENDERER_URL',
+    'BACKEND_STACK_FILE',
+    'LC_ALL',
+    'LC_MESSAGES',
+  ];
+  for (const name of unset) {
     if (!(name in env)) delete childEnv[name];
   }
   const child = fork(main, [], {
