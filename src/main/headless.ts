@@ -500,7 +500,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   if (cli.start && !stopping) {
     if (stack.services.length === 1) {
       const result = await supervisor.start('app-start');
-      output.out(`backend-supervisor: ${result.message}${result.pid ? ` (pid ${result.pid})` : ''}`);
+      output.out(`backend-supervisor: ${oneLine(result.message)}${result.pid ? ` (pid ${result.pid})` : ''}`);
     } else {
       const result = await runtime.stack
         .start('app-start')

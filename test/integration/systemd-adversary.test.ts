@@ -95,6 +95,13 @@ describe.skipIf(python3() === null)(
       const crashed = messages.find((m) => /^backend crashed/.test(m.fields.STATUS ?? ''))!;
       expect(Object.keys(crashed.fields)).toEqual(['STATUS']);
       expect(crashed.fields.STATUS).toMatch(/ READY=1 MAINPID=1\/€+.*…$/);
+      // Nor in the journal (serve's console under systemd): the start's outcome is one line too.
+      expect(
+        server
+          .output()
+          .split('\n')
+          .filter((line) => /^(READY|MAINPID)=/.test(line)),
+      ).toEqual([]);
     }, 60_000);
 
     it('SIGKILL of the supervisor while systemd-notify waits on a socket nobody reads: the orphan ends by itself (its 5 s barrier)', async () => {
