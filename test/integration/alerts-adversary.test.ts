@@ -151,3 +151,67 @@ describe('an alert command given what a crashed backend wrote', () => {
     expect(got.summary).toContain('after the NUL');
   }, 60_000);
 });
+
+describe('an alert storm', () => {
+  it('nine services failing at once with eight hanging commands each: the queue holds its bound and says what it dropped, every policy still runs to its give-up, and a shutdown ends every command', async () => {
+    const dir = tempDir('bsup-alerts-adv-storm-');
+    const pids = join(dir, 'commands.pids');
+    // Ignores SIGTERM, reads no stdin, never ends by itself: only a SIGKILL of its group ends it.
+    const hanging = ['/bin/sh', '-c', `trap '' TERM; echo $$ >> '${pids}'; exec sleep 300`];
+    const services: Record<string, unknown> = {};
+    for (let i = 1; i <= 9; i++) {
+      services[`svc${i}`] = {
+        command: ['/bin/sh', '-c', 'exit 1'],
+        health: null,
+        restart: { policy: 'always', max_attempts: 2, delay: 0.1, max_delay: 0.2 },
+        notify: Array.from({ length: 8 }, () => ({ command: hanging, timeout: 60 })),
+      };
+    }
+    const base = testConfig(1, { dataDir: dir });
+    const runtime = createRuntime(
+      base,
+      undefined,
+      undefined,
+      undefined,
+      parseStackText(JSON.stringify({ services }), 'stack.yaml', dir, base),
+    );
+    let shutDown = false;
+    cleanups.push(() => {
+      for (const pid of pidsIn(pids)) if (aliveProcess(pid)) process.kill(pid, 'SIGKILL');
+    });
+    try {
+      await runtime.stack.start('user-ui').catch(() => undefined);
+      const names = Object.keys(services);
+      const logsOf = (name: string) =>
+        runtime.stack
+          .member(name)
+          .logs.tail(5000)
+          .map((l) => l.text);
+      // 72 deliveries: 4 in flight, 64 waiting, 4 dropped (and said); the policies are not held back.
+      await pollUntil(
+        () => names.every((n) => runtime.stack.member(n).supervisor.currentState === 'crashed'),
+        30_000,
+        25,
+        'every service given up on',
+      );
+      await pollUntil(() => pidsIn(pids).length === 4, 10_000, 25, 'four commands in flight');
+      const dropped = names.flatMap(logsOf).filter((t) => t.includes('dropped: the alert queue is full'));
+      expect(dropped).toHaveLength(4);
+      expect(dropped[0]).toMatch(
+        /^alert \((crash|failed-start|give-up)\) to command \/bin\/sh dropped: the alert queue is full \(68 deliveries\)$/,
+      );
+      const started = pidsIn(pids);
+      expect(started.every(aliveProcess)).toBe(true);
+
+      await runtime.shutdown();
+      shutDown = true;
+      // The four were ended by the shutdown, not by their 60 s timeout, and none waiting started.
+      await pollUntil(() => !started.some(aliveProcess), ORPHAN_DEADLINE_MS, 25, 'the commands ended');
+      const ended = names.flatMap(logsOf).filter((t) => t.endsWith('failed: the supervisor is shutting down'));
+      expect(ended).toHaveLength(4);
+      expect(pidsIn(pids)).toHaveLength(4);
+    } finally {
+      if (!shutDown) await runtime.shutdown();
+    }
+  }, 90_000);
+});
