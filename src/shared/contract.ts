@@ -69,9 +69,11 @@ export const channels = {
   /**
    * The last `limit` lines of one service's log ring buffer (default: all it holds; the
    * primary service's), oldest first. With `before` (a `seq`), the last `limit` lines below
-   * it: the page of older lines before the oldest one read. Fewer than `limit` lines (none
-   * when `before` is at or below the oldest line held) means the buffer starts there; a
-   * `before` past the newest line reads from the newest.
+   * it: the page of older lines before the oldest one read. An answer holds at most 32 Mi
+   * characters of JSON (at least one line; LOG_ANSWER_MAX_CHARS), so it may have fewer than
+   * `limit` lines: only an empty one (`before` at or below the oldest line held), or one
+   * from `seq` 0, says the buffer starts there; a first `seq` above 0 counts the lines the
+   * ring dropped. A `before` past the newest line reads from the newest.
    */
   'logs:tail': {
     args: z.tuple([

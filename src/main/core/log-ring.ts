@@ -9,6 +9,24 @@ export function logRingMaxBytes(capacity: number): number {
   return Math.max(16 * 1024 * 1024, capacity * 256);
 }
 
+/**
+ * Characters of JSON one answer of lines ({@link LogRing.tail}) holds at most: 32 Mi, twice
+ * the smallest ring's text, so a default ring of ordinary lines is always read whole.
+ */
+export const LOG_ANSWER_MAX_CHARS = 32 * 1024 * 1024;
+
+/** Room a line takes in a JSON answer, characters: its text as JSON escapes it, and its other fields. */
+export function logLineJsonChars(text: string): number {
+  let chars = 104 + text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Control characters become \u00XX (6), a quote or a backslash \" or \\ (2).
+    if (c < 0x20) chars += 5;
+    else if (c === 0x22 || c === 0x5c) chars += 1;
+  }
+  return chars;
+}
+
 /** Lines that came together: one chunk read from a pipe, or one line the supervisor added. */
 interface Block {
   stream: LogStream;
@@ -87,39 +105,50 @@ export class LogRing {
    * line when omitted), oldest first, stamped with `service` when given. A page of older
    * lines: `before` the oldest `seq` already read. `before` past the newest line reads
    * from the newest; at or below {@link firstSeq}, nothing (the start of the buffer).
+   * At most `maxAnswer` characters of JSON ({@link logLineJsonChars} each, at least one
+   * line): lines near the 16 KiB cut, or full of characters JSON escapes, would otherwise
+   * make one answer of a large ring hundreds of MiB. So fewer than `limit` lines does not
+   * mean the start of the buffer: an empty answer does.
    */
-  tail(limit = this.lines, service?: string, before = this.seq): LogLine[] {
+  tail(limit = this.lines, service?: string, before = this.seq, maxAnswer = LOG_ANSWER_MAX_CHARS): LogLine[] {
     const end = Math.max(this.firstSeq, Math.min(before, this.seq));
     const begin = Math.max(this.firstSeq, end - Math.max(0, limit));
-    return this.range(begin, end, service);
+    return this.range(begin, end, service, maxAnswer);
   }
 
-  /** The lines with `begin <= seq < end` (both within the held ones), oldest first. */
-  private range(begin: number, end: number, service?: string): LogLine[] {
+  /** The newest lines with `begin <= seq < end` (both within the held ones) that fit in `budget`, oldest first. */
+  private range(begin: number, end: number, service: string | undefined, budget: number): LogLine[] {
     const out: LogLine[] = [];
     if (begin >= end) return out;
-    // The block holding `begin`: blocks are in `seq` order, so a binary search.
+    // The block holding `end - 1`: blocks are in `seq` order, so a binary search; then back.
     let lo = this.head;
     let hi = this.blocks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if ((this.blocks[mid] as Block).seq <= begin) lo = mid;
+      if ((this.blocks[mid] as Block).seq <= end - 1) lo = mid;
       else hi = mid - 1;
     }
-    for (let i = lo; i < this.blocks.length; i++) {
+    const extra = service === undefined ? 0 : service.length;
+    let used = 0;
+    for (let i = lo; i >= this.head; i--) {
       const block = this.blocks[i] as Block;
-      if (block.seq >= end) break;
       const from = Math.max(block.skip, begin - block.seq);
       const to = Math.min(block.count, end - block.seq);
+      if (to <= from) break;
       const texts = typeof block.data === 'string' ? [block.data] : block.data.toString('utf8').split('\n');
       const ts = new Date(block.ts).toISOString();
-      for (let k = from; k < to; k++) {
-        const line: LogLine = { seq: block.seq + k, ts, stream: block.stream, text: texts[k] as string };
+      for (let k = to - 1; k >= from; k--) {
+        const text = texts[k] as string;
+        used += logLineJsonChars(text) + extra;
+        if (used > budget && out.length > 0) return out.reverse();
+        const line: LogLine = { seq: block.seq + k, ts, stream: block.stream, text };
         if (service !== undefined) line.service = service;
         out.push(line);
       }
+      // `begin` was in this block: done; else on to the one before.
+      if (block.seq + from <= begin) break;
     }
-    return out;
+    return out.reverse();
   }
 
   /** Removes every line (`seq` goes on). */

@@ -1,0 +1,60 @@
+// The Logs view's paged loading, the server's side: one answer of the ring is bounded in
+// size however long its lines or however many characters JSON escapes; pages of bounded
+// answers still read every held line once, to an empty page at the start.
+import { describe, expect, it } from 'vitest';
+import { LogRing, logLineJsonChars } from '../../src/main/core/log-ring';
+import { createRpcHandlers, dispatchRpc, type RpcDeps } from '../../src/main/core/rpc';
+import type { LogLine } from '../../src/shared/status';
+
+/** Characters of JSON one answer may take (32 Mi, LOG_ANSWER_MAX_CHARS) and a line's worth of slack. */
+const ANSWER_BOUND = 32 * 1024 * 1024 + 20_000;
+
+const seqs = (lines: readonly LogLine[]): number[] => lines.map((l) => l.seq);
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('one answer of the ring is bounded', () => {
+  it('a ring of 16 KiB lines of escapes (LOG_BUFFER_LINES 100,000) answers under 32 Mi of JSON; its pages read each line once', async () => {
+    // 16 KiB of ESC (the ANSI colour prefix), each 6 characters as JSON: 1,560 lines held,
+    // 25 MB of text, 153 MB of JSON in one answer without a bound.
+    const ring = new LogRing(100_000);
+    const text = '\x1b'.repeat(16_384);
+    const chunk = Buffer.from([text, text, text].join('\n'));
+    for (let i = 0; i < 700; i++) ring.push('stdout', 1_000 + i, chunk, 3);
+    expect(ring.size).toBeGreaterThan(1_500);
+    const store = { tail: (limit?: number, before?: number) => ring.tail(limit, 'backend', before) };
+    const handlers = createRpcHandlers({
+      stack: { primaryName: 'backend', member: () => ({ logs: store }) },
+    } as unknown as RpcDeps);
+    const pages: LogLine[][] = [];
+    let before: number | undefined;
+    for (;;) {
+      const answer = await dispatchRpc(handlers, 'logs:tail', [before === undefined ? {} : { before }], 'user-ui');
+      expect(JSON.stringify(answer).length).toBeLessThan(ANSWER_BOUND);
+      const page = (answer as { data: LogLine[] }).data;
+      if (page.length === 0) break;
+      pages.unshift(page);
+      before = page[0]!.seq;
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    expect(seqs(pages.flat())).toEqual(range(ring.firstSeq, ring.nextSeq));
+  });
+
+  it("a line's estimate is never below its JSON, whatever it holds", () => {
+    const texts = ['', 'plain', '"quoted" \\ back', '\x00\x01\x1f\x7f', 'é日本\u{1F600}', '\t\r\n', '\u2028\u2029'];
+    for (const text of texts) {
+      const line: LogLine = { seq: Number.MAX_SAFE_INTEGER, ts: new Date().toISOString(), stream: 'supervisor', text };
+      line.service = 'a-service-name';
+      expect(JSON.stringify(line).length + 1, JSON.stringify(text)).toBeLessThanOrEqual(
+        logLineJsonChars(text) + line.service.length,
+      );
+    }
+  });
+
+  it('a page always holds at least one line, even one over the bound', () => {
+    const ring = new LogRing(10);
+    ring.push('stdout', 1, 'x'.repeat(1_000), 1);
+    ring.push('stdout', 2, 'y'.repeat(1_000), 1);
+    expect(ring.tail(10, undefined, undefined, 100).map((l) => l.text[0])).toEqual(['y']);
+    expect(ring.tail(10, undefined, 1, 100).map((l) => l.text[0])).toEqual(['x']);
+  });
+});
