@@ -1,7 +1,15 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LogLine } from '../../../shared/status';
 import { useSupervisorApi } from '../api';
-import { appendLines, LOG_LINE_CAP, LOG_PAGE_LIMIT, LOG_TAIL_LIMIT, mergeTail, prependPage } from '../logs/log-buffer';
+import {
+  appendLines,
+  LOG_LINE_CAP,
+  LOG_PAGE_LIMIT,
+  LOG_TAIL_LIMIT,
+  mergeTail,
+  prependPage,
+  reachesStart,
+} from '../logs/log-buffer';
 import { LogMerger } from '../logs/log-merge';
 import { belongsTo, LEGACY_SERVICE } from '../services/service-of';
 import { useOnReconnect } from './use-on-reconnect';
@@ -41,12 +49,19 @@ export interface LogTail {
   loadedLimit: number;
   /** True when the first line held is the first the server holds: nothing older to load. */
   atStart: boolean;
+  /**
+   * At the start ({@link atStart}): how many older lines the server no longer holds (its
+   * ring dropped them, maybe while the view paged; the log files keep them). 0 otherwise,
+   * and when the first line held is the first the service ever logged.
+   */
+  dropped: number;
   /** True while a page of older lines is being loaded. */
   loadingOlder: boolean;
   /**
-   * Loads the page of older lines before the first one held (`limit` lines, default
-   * `pageLimit`; fewer when the cap is near) and puts it before them; does nothing while a
-   * load runs, at the start, or with `cap` lines held. Resolves when it is applied.
+   * Loads `limit` older lines (default `pageLimit`; fewer when the cap is near, or the start
+   * is reached) before the first one held and puts them before it, page by page (the server
+   * may answer fewer lines than asked: a page's bound); does nothing while a load runs, at
+   * the start, or with `cap` lines held. Resolves when it is applied.
    */
   loadOlder: (limit?: number) => Promise<void>;
 }
@@ -55,27 +70,30 @@ export interface LogTail {
 interface TailState {
   lines: readonly LogLine[];
   atStart: boolean;
+  /** Merged view: older lines its services no longer hold (see {@link LogTail.dropped}). */
+  mergedDropped: number;
 }
 
 type Action =
   | { type: 'tail'; lines: readonly LogLine[]; cap: number; atStart: boolean }
   | { type: 'append'; lines: readonly LogLine[]; cap: number }
-  | { type: 'replace'; lines: readonly LogLine[]; cap: number; atStart: boolean }
+  | { type: 'replace'; lines: readonly LogLine[]; cap: number; atStart: boolean; dropped: number }
   /** A page of older lines, asked for before `first` (dropped when the list no longer starts there). */
-  | { type: 'older'; lines: readonly LogLine[]; cap: number; atStart: boolean; first: number };
+  | { type: 'older'; lines: readonly LogLine[]; cap: number; atStart: boolean; first: number; dropped: number };
 
 function reducer(state: TailState, action: Action): TailState {
   // The first line dropped (the cap): the list no longer starts at the server's start.
   const sameStart = (lines: readonly LogLine[], atStart: boolean): TailState => ({
     lines,
     atStart: atStart && (state.lines.length === 0 ? lines.length < action.cap : lines[0] === state.lines[0]),
+    mergedDropped: state.mergedDropped,
   });
   switch (action.type) {
     case 'tail': {
       const lines = mergeTail(state.lines, action.lines, action.cap);
       // The tail replaced what was shown, or the older lines shown were kept.
       if (lines[0] === action.lines[0])
-        return { lines, atStart: action.atStart && lines.length === action.lines.length };
+        return { lines, atStart: action.atStart && lines.length === action.lines.length, mergedDropped: 0 };
       return sameStart(lines, state.atStart);
     }
     case 'append': {
@@ -85,13 +103,13 @@ function reducer(state: TailState, action: Action): TailState {
     case 'replace': {
       const lines =
         action.lines.length > action.cap ? action.lines.slice(action.lines.length - action.cap) : action.lines;
-      return { lines, atStart: action.atStart && lines.length === action.lines.length };
+      return { lines, atStart: action.atStart && lines.length === action.lines.length, mergedDropped: action.dropped };
     }
     case 'older': {
       if (state.lines[0]?.seq !== action.first) return state;
       const lines = prependPage(state.lines, action.lines, action.cap);
       const complete = lines.length - state.lines.length === action.lines.length;
-      return { lines, atStart: action.atStart && complete };
+      return { lines, atStart: action.atStart && complete, mergedDropped: action.dropped };
     }
   }
 }
@@ -117,7 +135,11 @@ export function useLogTail({
   // Read once: the page mounts a new tail for another selection.
   const [merger] = useState(() => (merge ? new LogMerger(primary ?? LEGACY_SERVICE) : null));
   const [mergeNames] = useState(merge);
-  const [{ lines, atStart }, dispatch] = useReducer(reducer, { lines: [], atStart: false });
+  const [{ lines, atStart, mergedDropped }, dispatch] = useReducer(reducer, {
+    lines: [],
+    atStart: false,
+    mergedDropped: 0,
+  });
   const [loadingOlder, setLoadingOlder] = useState(false);
   // What loadOlder reads without waiting for a render.
   const latest = useRef({ lines, atStart, loading: true, generation: 0, older: false });
@@ -163,26 +185,36 @@ export function useLogTail({
     latest.current.loading = true;
     latest.current.generation++;
     setLoading(true);
-    const load: Promise<{ type: 'tail' | 'replace'; lines: readonly LogLine[]; atStart: boolean }> =
+    // One service's tail for the merge, and whether it reaches the service's start. A short
+    // one may not (an answer is bounded, or the ring dropped lines): one more page tells.
+    const tailOf = async (name: string): Promise<{ service: string; lines: readonly LogLine[]; done: boolean }> => {
+      const lines = await api.invoke('logs:tail', { limit, service: name });
+      if (lines.length >= limit || reachesStart(lines)) return { service: name, lines, done: reachesStart(lines) };
+      const older = await api.invoke('logs:tail', {
+        limit: limit - lines.length,
+        before: lines[0]!.seq,
+        service: name,
+      });
+      return { service: name, lines: older.concat(lines), done: reachesStart(older) };
+    };
+    const load: Promise<{ type: 'tail' | 'replace'; lines: readonly LogLine[]; atStart: boolean; dropped: number }> =
       merger && mergeNames
-        ? Promise.all(mergeNames.map((name) => api.invoke('logs:tail', { limit, service: name }))).then((tails) => {
+        ? Promise.all(mergeNames.map((name) => tailOf(name))).then((tails) => {
             merger.reset();
             return {
               type: 'replace' as const,
-              lines: merger.mergeTails(
-                tails.map((lines, i) => ({ service: mergeNames[i]!, lines })),
-                limit,
-              ),
+              lines: merger.mergeTails(tails),
               atStart: merger.atStart,
+              dropped: merger.dropped,
             };
           })
         : api
             .invoke('logs:tail', service === undefined ? { limit } : { limit, service })
-            .then((lines) => ({ type: 'tail' as const, lines, atStart: lines.length < limit }));
+            .then((lines) => ({ type: 'tail' as const, lines, atStart: reachesStart(lines), dropped: 0 }));
     load.then(
       (tail) => {
         if (cancelled) return;
-        dispatch({ type: tail.type, lines: tail.lines, cap, atStart: tail.atStart });
+        dispatch({ type: tail.type, lines: tail.lines, cap, atStart: tail.atStart, dropped: tail.dropped });
         latest.current.loading = false;
         setError(null);
         setLoading(false);
@@ -219,27 +251,45 @@ export function useLogTail({
       now.older = true;
       setLoadingOlder(true);
       try {
-        let page: readonly LogLine[];
-        let pageAtStart: boolean;
-        if (merger) {
-          const wanted = merger.pagesWanted();
-          const pages = await Promise.all(
-            wanted.map((w) => api.invoke('logs:tail', { limit: size, before: w.before, service: w.service })),
-          );
+        // Page by page until `size` lines are loaded or the start: each answer may be short.
+        let before = first.seq;
+        for (let loaded = 0; loaded < size;) {
+          const limit = size - loaded;
+          let page: readonly LogLine[];
+          let pageAtStart: boolean;
+          let wantedNone = false;
+          if (merger) {
+            const wanted = merger.pagesWanted();
+            wantedNone = wanted.length === 0;
+            const pages = await Promise.all(
+              wanted.map((w) => api.invoke('logs:tail', { limit, before: w.before, service: w.service })),
+            );
+            if (latest.current.generation !== generation) return;
+            wanted.forEach((w, i) => merger.addPage(w.service, pages[i]!));
+            page = merger.takeOlder();
+            pageAtStart = merger.atStart;
+          } else {
+            page = await api.invoke(
+              'logs:tail',
+              service === undefined ? { limit, before } : { limit, before, service },
+            );
+            pageAtStart = reachesStart(page);
+          }
           if (latest.current.generation !== generation) return;
-          wanted.forEach((w, i) => merger.addPage(w.service, pages[i]!, size));
-          page = merger.takeOlder();
-          pageAtStart = merger.atStart;
-        } else {
-          const before = first.seq;
-          page = await api.invoke(
-            'logs:tail',
-            service === undefined ? { limit: size, before } : { limit: size, before, service },
-          );
-          pageAtStart = page.length < size;
+          const older = page.filter((line) => line.seq < before);
+          dispatch({
+            type: 'older',
+            lines: page,
+            cap,
+            atStart: pageAtStart,
+            first: before,
+            dropped: merger?.dropped ?? 0,
+          });
+          loaded += older.length;
+          // Nothing older came: the start, or (merged) no page left to ask for.
+          if (pageAtStart || (older.length === 0 && (!merger || wantedNone))) break;
+          if (older.length > 0) before = older[0]!.seq;
         }
-        if (latest.current.generation !== generation) return;
-        dispatch({ type: 'older', lines: page, cap, atStart: pageAtStart, first: first.seq });
       } catch (loadError: unknown) {
         if (latest.current.generation === generation) setError(loadError);
       } finally {
@@ -250,5 +300,6 @@ export function useLogTail({
     [api, cap, merger, pageLimit, service],
   );
 
-  return { lines, loading, error, reload, loadedLimit, atStart, loadingOlder, loadOlder };
+  const dropped = !atStart ? 0 : merger ? mergedDropped : (lines[0]?.seq ?? 0);
+  return { lines, loading, error, reload, loadedLimit, atStart, dropped, loadingOlder, loadOlder };
 }

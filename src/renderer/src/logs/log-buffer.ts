@@ -14,6 +14,16 @@ export const LOG_TAIL_LIMIT = 1_000;
 export const LOG_PAGE_LIMIT = 2_000;
 
 /**
+ * True when a service's answer to `logs:tail` (oldest first) reaches the start of what it
+ * holds: no line at all, or its very first line (`seq` 0). A shorter answer than asked for
+ * does not: the server bounds an answer's size (LOG_ANSWER_MAX_CHARS in log-ring.ts), and
+ * a ring that dropped lines holds them no more, which the next page (empty) tells.
+ */
+export function reachesStart(page: readonly LogLine[]): boolean {
+  return page.length === 0 || page[0]!.seq === 0;
+}
+
+/**
  * Appends live lines to `lines` (kept in strictly increasing `seq` order). A line whose
  * `seq` is not above the last one is a duplicate (it came with the tail too) and is
  * skipped. Returns `lines` itself when nothing changed, so React can skip a render.

@@ -1,4 +1,5 @@
 import type { LogLine } from '../../../shared/status';
+import { reachesStart } from './log-buffer';
 
 /** One service's side of a merge: lines loaded but not shown yet, and where its next page starts. */
 interface Source {
@@ -11,6 +12,8 @@ interface Source {
   before: number | null;
   /** Its buffer has nothing older than `before`. */
   done: boolean;
+  /** Once `done`: its older lines its buffer no longer holds (the `seq` of its oldest line: `seq` counts from 0). */
+  dropped: number;
 }
 
 /** A service's page to load before the merger can show older lines: `logs:tail` `{service, before}`. */
@@ -52,18 +55,35 @@ export class LogMerger {
     return this.sources.every((s) => s.done && s.held.length === 0);
   }
 
+  /** Older lines the services shown back to their start no longer hold (see {@link Source.dropped}). */
+  get dropped(): number {
+    return this.sources.reduce((sum, s) => sum + s.dropped, 0);
+  }
+
   /**
    * Merges one tail per service (each oldest first) by time, oldest first; equal times
-   * keep the order of `tails`. Answers the renumbered lines. `limit`: the lines each tail
-   * was asked for (a shorter one reached its service's start); lines older than another
-   * unfinished service's oldest line are held back for {@link takeOlder}.
+   * keep the order of `tails`. Answers the renumbered lines. A tail's `done`: it reaches its
+   * service's start (when left out: it is shorter than `limit`, the lines each tail was
+   * asked for, or {@link reachesStart}); lines older than another unfinished service's
+   * oldest line are held back for {@link takeOlder}.
    */
-  mergeTails(tails: readonly { service: string; lines: readonly LogLine[] }[], limit = Infinity): LogLine[] {
-    this.sources = tails.map(({ service, lines }, order) => {
+  mergeTails(
+    tails: readonly { service: string; lines: readonly LogLine[]; done?: boolean }[],
+    limit = Infinity,
+  ): LogLine[] {
+    this.sources = tails.map(({ service, lines, done: reached }, order) => {
       const last = this.last.get(service) ?? -1;
       const fresh: LogLine[] = lines.filter((line) => line.seq > last).map((line) => ({ ...line, service }));
       if (fresh.length > 0) this.last.set(service, fresh[fresh.length - 1]!.seq);
-      return { service, order, held: fresh, before: fresh[0]?.seq ?? null, done: lines.length < limit };
+      const done = reached ?? (lines.length < limit || reachesStart(lines));
+      return {
+        service,
+        order,
+        held: fresh,
+        before: fresh[0]?.seq ?? null,
+        done,
+        dropped: done ? (lines[0]?.seq ?? 0) : 0,
+      };
     });
     const merged = this.take();
     this.low = this.next;
@@ -77,15 +97,16 @@ export class LogMerger {
       .map((s) => ({ service: s.service, before: s.before! }));
   }
 
-  /** Takes a service's page of older lines (oldest first), asked for with `limit` lines. */
-  addPage(service: string, page: readonly LogLine[], limit: number): void {
+  /** Takes a service's page of older lines (oldest first): an empty one, or one from its first line, ends it. */
+  addPage(service: string, page: readonly LogLine[]): void {
     const source = this.sources.find((s) => s.service === service);
     if (!source || source.before === null) return;
     const before = source.before;
     const older: LogLine[] = page.filter((line) => line.seq < before).map((line) => ({ ...line, service }));
     source.held = older.concat(source.held);
     if (older.length > 0) source.before = older[0]!.seq;
-    source.done = page.length < limit;
+    source.done = reachesStart(page);
+    source.dropped = source.done ? source.before : 0;
   }
 
   /**

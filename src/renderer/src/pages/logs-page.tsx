@@ -117,7 +117,11 @@ interface LogsPaneProps {
 
 function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
   // The newest page at open; older pages as the list is scrolled up (or "Load all").
-  const { lines, loading, error, reload, atStart, loadingOlder, loadOlder } = useLogTail({ service, primary, merge });
+  const { lines, loading, error, reload, atStart, dropped, loadingOlder, loadOlder } = useLogTail({
+    service,
+    primary,
+    merge,
+  });
   const full = lines.length >= LOG_LINE_CAP;
   const moreHeld = !atStart && !full;
   const loadAll = (): void => void loadOlder(LOG_LINE_CAP);
@@ -381,8 +385,17 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           onNearStart={moreHeld ? onNearStart : undefined}
           startMarker={
             lines.length === 0 ? undefined : (
-              <Group gap="xs" data-state={atStart ? 'start' : loadingOlder ? 'loading' : full ? 'full' : 'more'}>
-                {atStart ? (
+              <Group
+                gap="xs"
+                data-state={
+                  atStart ? (dropped > 0 ? 'dropped' : 'start') : loadingOlder ? 'loading' : full ? 'full' : 'more'
+                }
+              >
+                {atStart && dropped > 0 ? (
+                  <Text size="xs" c="dimmed">
+                    {`${dropped.toLocaleString()} older ${dropped === 1 ? 'line was' : 'lines were'} dropped from memory (the log file keeps them)`}
+                  </Text>
+                ) : atStart ? (
                   <Text size="xs" c="dimmed">
                     Beginning of the buffer: no older lines are held
                   </Text>
