@@ -103,10 +103,11 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
     expect(pidOf(after, 'backend')).toBe(backendPid);
     expect(pidOf(after, 'db')).toBe(dbPid);
     expect(spawnsOf(services.backend!)).toHaveLength(1);
-    const health = await fetch(`${serve.url}/api/v1/services/backend`, {
+    // The running supervisor has the new interval (the seed's health route shows it, in s).
+    const health = await fetch(`${serve.url}/api/v1/admin/backend/health`, {
       headers: { authorization: `Bearer ${serve.token}` },
     });
-    expect(health.status).toBe(200);
+    expect(((await health.json()) as { health_check_interval: number }).health_check_interval).toBe(0.3);
 
     // Its environment: backend restarts with a new pid; db keeps its process.
     await rewrite(
