@@ -120,6 +120,27 @@ describe.skipIf(python3() === null)(
   },
 );
 
+describe('NOTIFY_SOCKET values nobody serves, with the real systemd-notify', () => {
+  const file = join(tempDir('bsup-sd-file-'), 'plain');
+  writeFileSync(file, 'not a socket');
+  const cases: [string, string][] = [
+    ['an abstract name nobody bound', `@bsup-nobody-${process.pid}-${Date.now()}`],
+    ['a relative path', 'relative/notify.sock'],
+    ['a plain file', file],
+    ['a folder', tempDir('bsup-sd-folder-')],
+  ];
+  it.each(cases)('%s: each send fails at once, one warning in all, no child left', async (_what, value) => {
+    const { notifier, warnings } = notifierFor({ PATH, NOTIFY_SOCKET: value });
+    for (let i = 0; i < 3; i++) {
+      notifier.status(`n${i}`);
+      await notifier.flush(30_000);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^systemd-notify STATUS=n0 failed: \S/);
+    await notifier.close();
+  });
+});
+
 describe('SystemdNotifier with a hostile systemd-notify', () => {
   it('one that hangs, its own child holding its stderr: killed with that child after the send timeout, and the next message goes out', async () => {
     // The first call never ends: a background sleep keeps the stderr pipe open after its shell is killed.
