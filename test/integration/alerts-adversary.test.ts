@@ -209,6 +209,10 @@ describe('an alert storm', () => {
       await pollUntil(() => !started.some(aliveProcess), ORPHAN_DEADLINE_MS, 25, 'the commands ended');
       const ended = names.flatMap(logsOf).filter((t) => t.endsWith('failed: the supervisor is shutting down'));
       expect(ended).toHaveLength(4);
+      // The 64 that waited are said too: every delivery is said in the log.
+      const notSent = names.flatMap(logsOf).filter((t) => t.endsWith('not sent: the supervisor is shutting down'));
+      expect(notSent).toHaveLength(64);
+      expect(notSent[0]).toMatch(/^alert \((crash|failed-start|give-up)\) to command \/bin\/sh not sent: /);
       expect(pidsIn(pids)).toHaveLength(4);
     } finally {
       if (!shutDown) await runtime.shutdown();

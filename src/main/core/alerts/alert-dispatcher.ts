@@ -16,6 +16,8 @@ export class AlertDispatcher {
   private readonly queue: DeliveryQueue;
   private readonly webhooks = new WebhookSender();
   private readonly commands = new CommandSender();
+  /** Deliveries queued and not started yet: a close says each, as every delivery is said. */
+  private readonly waiting = new Set<{ said: string; logs: LogStore }>();
 
   constructor(queue = new DeliveryQueue()) {
     this.queue = queue;
@@ -29,12 +31,16 @@ export class AlertDispatcher {
     for (const target of targets) {
       if (!target.events.includes(payload.event)) continue;
       const label = targetLabel(target);
+      const waiting = { said: `${about} to ${label} not sent: the supervisor is shutting down`, logs };
+      this.waiting.add(waiting);
       const queued = this.queue.push(async (stop) => {
+        this.waiting.delete(waiting);
         const result = await this.deliver(target, payload, body, stop);
         if (result.ok) logs.append('supervisor', `${about} sent to ${label}`);
         else logs.append('supervisor', `${about} to ${label} failed: ${result.error}`);
       });
       if (!queued) {
+        this.waiting.delete(waiting);
         logs.append(
           'supervisor',
           `${about} to ${label} dropped: the alert queue is full (${this.queue.size} deliveries)`,
@@ -43,9 +49,11 @@ export class AlertDispatcher {
     }
   }
 
-  /** Ends deliveries in flight (their processes killed, requests destroyed) and drops those waiting. */
+  /** Ends deliveries in flight (their processes killed, requests destroyed) and drops those waiting, saying each. */
   async close(): Promise<void> {
     await this.queue.close();
+    for (const { said, logs } of this.waiting) logs.append('supervisor', said);
+    this.waiting.clear();
     await this.webhooks.close();
     // After the queue: every command has ended, its group killed.
     this.commands.close();
