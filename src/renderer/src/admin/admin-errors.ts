@@ -1,6 +1,6 @@
 import type { ErrorCodeOf } from '../../../shared/error-codes';
 import { CLIENT_ERROR_CODES, errorDetails } from '../api';
-import { i18n, type T } from '../i18n';
+import { translate, type T } from '../i18n';
 
 /** Error codes of the main process's backend client (source `backend-client` in src/shared/error-codes.ts) that the admin views handle. */
 export const BACKEND_ERROR_CODES = {
@@ -64,7 +64,7 @@ export interface AdminErrorText {
 export function describeAdminError(
   error: unknown,
   options: { conflict?: string } = {},
-  t: T = i18n.t as T,
+  t: T = translate,
 ): AdminErrorText {
   const details = errorDetails(error);
   switch (details.code) {

@@ -67,6 +67,9 @@ function applyLanguage(language: string): void {
 applyLanguage(i18n.language);
 i18n.on('languageChanged', applyLanguage);
 
+/** Formats a message in the current language, outside React (a component uses {@link useT}, which re-renders it on a switch). */
+export const translate: T = (key, values) => i18n.t(key, values);
+
 /** The current language. */
 export function currentLanguage(): Language {
   return isLanguage(i18n.language) ? i18n.language : FALLBACK_LANGUAGE;
