@@ -41,7 +41,8 @@ export default defineConfig({
           name: 'desktop',
           include: ['test/desktop/**/*.test.ts'],
           testTimeout: 120_000,
-          hookTimeout: 120_000,
+          // A start may first wait out a build under way (60 s), then for the window (90 s).
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

@@ -18,27 +18,50 @@ const BUILD = process.env.BSUP_DESKTOP_OUT ?? join(ROOT, 'out');
 /** What the desktop app runs of a build. */
 const PARTS = ['main', 'preload', 'renderer', 'reference-backend'];
 
+/** Files a complete build has; a build under way (it empties out/ first) lacks some. */
+const KEY_FILES = ['main/index.js', 'preload/index.cjs', 'renderer/index.html', 'reference-backend/server.js'];
+
 let copy: string | null = null;
+
 /**
- * The build's out/ folder the apps run from: a copy of {@link BUILD}'s parts made on first
- * use, beside links to the checkout's node_modules and resources, so that another `npm run
- * build` on the machine meanwhile (it empties out/) cannot pull the files from under a test.
- * @throws when the build lacks a part (run `npm run build`).
+ * Copies {@link BUILD}'s parts, beside links to the checkout's node_modules and resources, so
+ * that another `npm run build` on the machine meanwhile (it empties out/) cannot pull the files
+ * from under a test. A copy that lacks a key file (a build was under way) is made again, for at
+ * most a minute. Made once; {@link buildUnderTest} names it.
+ * @throws when no complete build appears (run `npm run build`).
+ */
+export async function prepareBuild(): Promise<string> {
+  if (copy) return join(copy, 'out');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const dir = tempDir('bsup-desktop-build-');
+    try {
+      for (const part of PARTS) cpSync(join(BUILD, part), join(dir, 'out', part), { recursive: true });
+    } catch {
+      // A part missing or vanishing while copied: checked below.
+    }
+    if (KEY_FILES.every((file) => existsSync(join(dir, 'out', file)))) {
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      symlinkSync(join(ROOT, 'resources'), join(dir, 'resources'));
+      // "type": "module", for out/main/index.js.
+      copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+      copy = dir;
+      return join(dir, 'out');
+    }
+    rmSync(dir, { recursive: true, force: true });
+    if (Date.now() > deadline)
+      throw new Error(`${BUILD} lacks one of ${KEY_FILES.join(', ')}: run npm run build first`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+/**
+ * The out/ folder the apps run from (the copy {@link prepareBuild} made).
+ * @throws before prepareBuild (launchDesktop calls it).
  */
 export function buildUnderTest(): string {
-  if (copy) return join(copy, 'out');
-  const dir = tempDir('bsup-desktop-build-');
-  for (const part of PARTS) {
-    const from = join(BUILD, part);
-    if (!existsSync(from)) throw new Error(`${from} is missing: run npm run build first`);
-    cpSync(from, join(dir, 'out', part), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  symlinkSync(join(ROOT, 'resources'), join(dir, 'resources'));
-  // "type": "module", for out/main/index.js.
-  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  copy = dir;
-  return join(dir, 'out');
+  if (!copy) throw new Error('no build copy yet: call prepareBuild (launchDesktop does)');
+  return join(copy, 'out');
 }
 
 /** Removes the copy {@link buildUnderTest} made (the next call makes a new one). */
@@ -141,6 +164,7 @@ export async function launchDesktop(
   userData = desktopUserData(),
   env: Record<string, string> = {},
 ): Promise<DesktopApp> {
+  await prepareBuild();
   const cdpPort = await freePort();
   const backendUrl = `http://127.0.0.1:${await freePort()}`;
   const started = start(userData, { BSUP_DESKTOP_CDP_PORT: String(cdpPort), GO_BACKEND_URL: backendUrl, ...env });
@@ -191,6 +215,11 @@ export async function launchDesktop(
       'the desktop window',
     );
   } catch (err) {
+    // Quit (the backend and PostgreSQL stopped first) where it still answers, else SIGKILL.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await request({ op: 'quit' }).catch(() => child.kill('SIGKILL'));
+    await started.exited;
+    clearTimeout(timer);
     throw new Error(`${(err as Error).message}\n${started.output()}`);
   }
   if (child.exitCode !== null || !browser || !page) throw new Error(`the app exited early:\n${started.output()}`);
