@@ -63,7 +63,15 @@ const DEFINITION_KEYS_SEEN = new Set<string>([
   'hooks',
 ]);
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** `value` as JSON with every object's keys sorted: a mapping written in another order (`environment`) is the same. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 /**
  * What changed in one service, by the stack file's names, and whether its process must be
