@@ -157,14 +157,13 @@ function start(userData: string, env: Record<string, string>): Started {
 
 /**
  * Starts the app on a fresh free backend port and CDP port and waits (deadline 90 s) until its
- * window shows the renderer.
+ * window shows the renderer; `given` is its userData folder (default: a fresh one, see
+ * {@link desktopUserData}).
  * @throws when it exits first or the window never loads (the message holds its output).
  */
-export async function launchDesktop(
-  userData = desktopUserData(),
-  env: Record<string, string> = {},
-): Promise<DesktopApp> {
+export async function launchDesktop(given?: string, env: Record<string, string> = {}): Promise<DesktopApp> {
   await prepareBuild();
+  const userData = given ?? desktopUserData();
   const cdpPort = await freePort();
   const backendUrl = `http://127.0.0.1:${await freePort()}`;
   const started = start(userData, { BSUP_DESKTOP_CDP_PORT: String(cdpPort), GO_BACKEND_URL: backendUrl, ...env });
