@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHeadless } from '../helpers/headless-server';
 import { bindNotifySocket, python3, type NotifySocket } from '../helpers/notify-socket';
 import { fixtureStackText, startServe } from '../helpers/stack';
-import { pollUntil, tempDir } from '../helpers/supervise';
+import { FAULT_BACKEND, freePort, pollUntil, tempDir } from '../helpers/supervise';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -103,6 +103,35 @@ describe.skipIf(python3() === null)(
           .filter((line) => /^(READY|MAINPID)=/.test(line)),
       ).toEqual([]);
     }, 60_000);
+
+    it.each([[1], [2]])(
+      'SIGTERM ×%i before the backend is healthy: STOPPING=1 once, never READY=1, exit 0',
+      async (signals) => {
+        const s = await socket();
+        const dir = tempDir('bsup-sd-early-');
+        const port = await freePort();
+        // Health answers 503 for a minute: the start is far from done when SIGTERM comes.
+        const server = await startHeadless({
+          NOTIFY_SOCKET: s.path,
+          GO_BACKEND_BINARY: process.execPath,
+          BACKEND_ARGS: JSON.stringify([FAULT_BACKEND]),
+          GO_BACKEND_URL: `http://127.0.0.1:${port}`,
+          PORT: String(port),
+          LISTENING_FILE: join(dir, 'listening'),
+          READY_AFTER_MS: '60000',
+        });
+        cleanups.push(() => server.stop());
+        await pollUntil(() => existsSync(join(dir, 'listening')), 30_000, 50, 'the backend listening, unhealthy');
+        for (let i = 0; i < signals; i++) server.process.kill('SIGTERM');
+        expect(await server.stop()).toBe(0);
+        const lifecycle = s.messages().filter((m) => m.fields.WATCHDOG === undefined);
+        expect(lifecycle.filter((m) => m.fields.READY !== undefined)).toEqual([]);
+        expect(lifecycle.filter((m) => m.fields.STOPPING === '1').map((m) => m.fields.STATUS)).toEqual([
+          'SIGTERM: stopping',
+        ]);
+      },
+      60_000,
+    );
 
     it('SIGKILL of the supervisor while systemd-notify waits on a socket nobody reads: the orphan ends by itself (its 5 s barrier)', async () => {
       // Bound, never read: each systemd-notify waits out its barrier for PID 1 to take the message.
