@@ -114,16 +114,17 @@ export function lineCount(raw: string): number {
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * `--since`: a duration back from `now` (`90s`, `10m`, `1.5h`, `2d`) or a date `Date.parse`
- * reads (RFC 3339 such as `2026-12-02T10:00:00Z`, or `2026-12-02`).
+ * `--since`: a duration back from `now` (`90s`, `10m`, `1.5h`, `2d`) or a date in ISO 8601
+ * form that `Date.parse` reads (RFC 3339 such as `2026-12-02T10:00:00Z`, or `2026-12-02`).
  * @returns the time in ms since the epoch.
  * @throws UsageError for anything else.
  */
 export function sinceTime(raw: string, now: number): number {
   const duration = /^(\d+(?:\.\d+)?)([smhd])$/.exec(raw.trim());
   if (duration) return now - Number(duration[1]) * (DURATION_UNITS_MS[duration[2] as string] as number);
-  // A bare number is ambiguous (seconds? a year?): refused rather than guessed.
-  const at = /^\d+$/.test(raw.trim()) ? NaN : Date.parse(raw);
+  // Only a date that starts as ISO 8601 does (YYYY-MM-DD): V8's Date.parse takes nearly
+  // anything else as some day of 2001 (`1.5`, a unit forgotten, is 2001-01-05: every line).
+  const at = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
   if (Number.isNaN(at)) {
     throw new UsageError(`--since ${raw}: give a duration (30s, 10m, 2h, 1d) or a date (2026-12-02T10:00:00Z)`, 'logs');
   }

@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { Channel, ChannelArgs, ChannelResult } from '../../shared/contract';
 import { CommandFailedError, UnreachableError } from './errors';
 import type { Target } from './locate';
+import { printable } from './table';
 
 /** Longest a connect may take, ms: a supervisor on this machine answers in microseconds. */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -21,6 +22,14 @@ export const READ_TIMEOUT_MS = 60_000;
  * startup and stop budgets the settings allow, a hung server still ends.
  */
 export const COMMAND_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Most bytes of one answer's body read: the largest a supervisor sends is a page of log
+ * lines, at most 32 Mi characters of JSON (LOG_ANSWER_MAX_CHARS in log-ring.ts), so up to
+ * 96 MiB in UTF-8; 128 MiB. More is not a supervisor talking, and reading it whole would
+ * take the machine's memory (a server that never ends its answer).
+ */
+export const MAX_ANSWER_BYTES = 128 * 1024 * 1024;
 
 /** A supervisor's answer: its HTTP status and its parsed JSON body. */
 export interface Answer {
@@ -71,13 +80,15 @@ export class ControlClient {
   }
 
   /**
-   * One request. Resolves with the answer (any status); the body is read whole.
+   * One request. Resolves with the answer (any status); the body is read whole, within
+   * `timeoutMs` of the headers and up to {@link MAX_ANSWER_BYTES}.
    * @throws UnreachableError when no answer came; UnreachableError too when the answer is
-   * not JSON (something else listens there); CommandFailedError for 401/403 (the token).
+   * not JSON, larger than {@link MAX_ANSWER_BYTES} or not over in time (something else
+   * listens there); CommandFailedError for 401/403 (the token).
    */
   async call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = READ_TIMEOUT_MS): Promise<Answer> {
     const data = await this.send(method, path, body, timeoutMs, 'application/json');
-    const text = await data.body.text();
+    const text = await this.bodyText(data, timeoutMs);
     let parsed: unknown;
     try {
       parsed = text === '' ? null : JSON.parse(text);
@@ -115,7 +126,7 @@ export class ControlClient {
   async events(signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
     const data = await this.send('GET', '/api/v1/events', undefined, READ_TIMEOUT_MS, 'text/event-stream', signal);
     if (data.statusCode !== 200) {
-      const text = await data.body.text().catch(() => '');
+      const text = await this.bodyText(data, READ_TIMEOUT_MS).catch(() => '');
       let parsed: unknown = null;
       try {
         parsed = JSON.parse(text);
@@ -125,7 +136,57 @@ export class ControlClient {
       this.checkAccess(data.statusCode, parsed);
       this.fail({ status: data.statusCode, body: parsed });
     }
+    // Anything else would be read for ever as a stream with no event in it.
+    const type = String(data.headers['content-type'] ?? '');
+    if (!/^text\/event-stream\b/i.test(type)) {
+      data.body.destroy();
+      throw new UnreachableError(
+        `${this.where()} answered ${type === '' ? 'with no content type' : printable(type)}, not an event stream (not a supervisor)`,
+      );
+    }
     return data.body;
+  }
+
+  /**
+   * The body as text, read up to {@link MAX_ANSWER_BYTES} and within `timeoutMs` (undici's
+   * body timeout is per chunk: a byte a minute would never end).
+   * @throws UnreachableError for a larger or slower body, or one that broke off.
+   */
+  private async bodyText(data: Dispatcher.ResponseData, timeoutMs: number): Promise<string> {
+    const declared = Number(data.headers['content-length'] ?? NaN);
+    const tooLarge = (): UnreachableError =>
+      new UnreachableError(
+        `${this.where()} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, not as a supervisor`,
+      );
+    const tooSlow = (): UnreachableError =>
+      new UnreachableError(`${this.where()} did not finish its answer in ${timeoutMs / 1000} s`);
+    if (declared > MAX_ANSWER_BYTES) {
+      data.body.destroy();
+      throw tooLarge();
+    }
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      data.body.destroy();
+    }, timeoutMs);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    try {
+      for await (const chunk of data.body as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > MAX_ANSWER_BYTES) throw tooLarge();
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      data.body.destroy();
+      if (late) throw tooSlow();
+      if (err instanceof UnreachableError) throw err;
+      throw new UnreachableError(`cannot reach the supervisor at ${this.where()}: the answer broke off`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (late) throw tooSlow();
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** Closes the connections (an open event stream too). */

@@ -4,8 +4,9 @@
  * port of 0 (picked by the system) or a CONTROL_PORT the client's shell does not have.
  * Not a secret (the token files are): the address and a newline.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSmallFile } from './small-file';
 
 /** The file's name in the data folder. */
 export const CONTROL_URL_FILE = 'control-url';
@@ -22,10 +23,17 @@ export function writeControlUrl(dataDir: string, url: string): void {
   renameSync(temporary, path);
 }
 
-/** The address in `<dataDir>/control-url`, or null when there is none (no file, empty). @throws on other read errors. */
+/** Longest control-url file read, bytes: an address and a newline. */
+export const MAX_CONTROL_URL_BYTES = 4096;
+
+/**
+ * The address in `<dataDir>/control-url`, or null when there is none (no file, empty).
+ * @throws on other read errors; SmallFileError when it is not a regular file (a FIFO would
+ * hang the client) or is longer than {@link MAX_CONTROL_URL_BYTES}.
+ */
 export function readControlUrl(dataDir: string): string | null {
   try {
-    const text = readFileSync(join(dataDir, CONTROL_URL_FILE), 'utf8').trim();
+    const text = readSmallFile(join(dataDir, CONTROL_URL_FILE), { maxBytes: MAX_CONTROL_URL_BYTES }).trim();
     return text === '' ? null : text;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;

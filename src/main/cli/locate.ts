@@ -3,7 +3,6 @@
  * environment, then the files serve keeps in its data folder (the same folder serve would
  * use: `--data-dir`, `SUPERVISOR_DATA_DIR`, the platform's data folder).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWholeNumber, SupervisorConfigSchema } from '../../shared/config';
 import { readSettingsFile } from '../core/settings/settings-file-store';
@@ -11,6 +10,7 @@ import { settingsDataDir, settingsFileIn } from '../core/settings/settings-locat
 import { READ_TOKEN_FILE, TOKEN_FILE } from '../server/token';
 import { readControlUrl, CONTROL_URL_FILE } from './control-url-file';
 import { CommandFailedError, UnreachableError, UsageError } from './errors';
+import { readSmallFile, SmallFileError } from './small-file';
 
 type Env = Record<string, string | undefined>;
 
@@ -62,7 +62,9 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
   let written: string | null = null;
   try {
     written = readControlUrl(dataDir);
-  } catch {
+  } catch (err) {
+    // Not passed over: the address would then be another one, with this folder's token.
+    if (err instanceof SmallFileError) throw new CommandFailedError(`cannot read the control URL: ${err.message}`);
     // An unreadable data folder: the token read below says so, naming the file.
   }
   if (written) return { url: baseUrl(written, file), source: file };
@@ -84,12 +86,20 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
   return { url: baseUrl(`http://${shownHost}:${port}`, source), source };
 }
 
-/** The token in a file, or null when there is no such file. @throws CommandFailedError when it cannot be read. */
-function tokenIn(path: string): string | null {
+/** Longest token file read, bytes (serve's tokens are 43 characters). */
+export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
+/**
+ * The token in a file, or null when there is no such file. `named`: the user named it
+ * (a pipe is read too, `--token-file <(…)`); else it must be a regular file.
+ * @throws CommandFailedError when it cannot be read, is not a file or is too long.
+ */
+function tokenIn(path: string, named = false): string | null {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path, { maxBytes: MAX_TOKEN_FILE_BYTES, pipes: named });
   } catch (err) {
+    if (err instanceof SmallFileError) throw new CommandFailedError(`cannot read the token file: ${err.message}`);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     if (code === 'EACCES' || code === 'EPERM') {
@@ -124,7 +134,7 @@ export function locate(flags: ConnectionFlags, env: Env, readOnly: boolean): Tar
   });
   const named = flags.tokenFile ?? env[CLIENT_ENV.tokenFile];
   if (named) {
-    const token = tokenIn(named);
+    const token = tokenIn(named, true);
     if (token === null) throw new UsageError(`the token file ${named} does not exist`);
     return at(token, named);
   }

@@ -36,9 +36,10 @@ export interface Cell {
   colour?: Colour;
 }
 
-/** Paints `text` when `on`; the text itself otherwise. */
+/** Paints `text` when `on`; the text itself otherwise. Either way {@link printable}: the only escapes are its own. */
 export function paint(text: string, colour: Colour | undefined, on: boolean): string {
-  return on && colour ? `\u001b[${SGR[colour]}m${text}\u001b[0m` : text;
+  const shown = printable(text);
+  return on && colour ? `\u001b[${SGR[colour]}m${shown}\u001b[0m` : shown;
 }
 
 /** The colour of a state: green when up, yellow on the way, red when down by failure, dim when stopped. */
@@ -57,18 +58,44 @@ export function stateColour(state: BackendState): Colour {
 }
 
 /**
- * `text` with every control character (C0 but tab, DEL, C1) shown as `\xNN` or `\uNNNN`
- * escapes, and a line break as `\n`: what the supervisor relays from a backend is printed,
- * never obeyed by the terminal.
+ * What a terminal obeys rather than shows, or that changes how the rest of the line reads:
+ * C0 but tab, DEL, C1 (U+009B is a CSI of its own), the bidirectional controls (U+202E
+ * shows the line's end reversed: a forged name or file), the line and paragraph separators
+ * and lone surrogates (half a character: never printable text).
  */
-export function printable(text: string): string {
+const UNPRINTABLE =
   // eslint-disable-next-line no-control-regex -- exactly the control characters are what it replaces
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+
+/** {@link UNPRINTABLE} but C0, which JSON escapes itself (and whose line breaks lay out `indent`). */
+const JSON_UNPRINTABLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+
+/** `\xNN` for a character up to U+00FF, `\uNNNN` above. */
+function escaped(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * `text` with every character of {@link UNPRINTABLE} shown as `\xNN` or `\uNNNN` escapes,
+ * and a line break as `\n`: what the supervisor relays from a backend is printed, never
+ * obeyed by the terminal. Anything not a string (a hostile server's number or object) is
+ * printed as its `String`.
+ */
+export function printable(text: unknown): string {
+  return String(text).replace(UNPRINTABLE, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : escaped(c)));
+}
+
+/**
+ * `value` as JSON (`JSON.stringify`, `indent` spaces) with the characters of
+ * {@link UNPRINTABLE} that JSON leaves as they are (DEL, C1, the bidirectional controls) as
+ * `\uNNNN` escapes: the same JSON to a parser, nothing a terminal obeys to a person.
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(
+    JSON_UNPRINTABLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

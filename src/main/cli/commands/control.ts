@@ -9,7 +9,7 @@ import type { CommandContext } from './context';
 /** `name: message (state, pid N)`, the state coloured. */
 function resultLine(name: string, r: CommandResult, colour: boolean): string {
   const state = paint(r.status, stateColour(r.status), colour);
-  return `${name}: ${printable(r.message)} (${state}${r.pid === null ? '' : `, pid ${r.pid}`})`;
+  return `${printable(name)}: ${printable(r.message)} (${state}${r.pid === null ? '' : `, pid ${printable(r.pid)}`})`;
 }
 
 /** Runs `start`, `stop` or `restart`. */

@@ -1,7 +1,7 @@
 /** `incidents [--json]`: what went wrong, newest first. */
 import type { Incident } from '../../../shared/incident';
 import { EXIT } from '../errors';
-import { table } from '../table';
+import { jsonText, table } from '../table';
 import type { CommandContext } from './context';
 
 /** How the process ended: `code 1`, `SIGKILL`, or `-`. */
@@ -30,7 +30,7 @@ export function incidentsTable(incidents: readonly Incident[], colour: boolean):
 /** Runs `incidents`. */
 export async function incidents({ io, parsed, client }: CommandContext): Promise<number> {
   const list = await client().rpc('incidents:list');
-  if (parsed.values.json) io.out(JSON.stringify(list, null, 2));
+  if (parsed.values.json) io.out(jsonText(list, 2));
   else if (list.length === 0) io.out('no incidents');
   else for (const line of incidentsTable(list, io.colour)) io.out(line);
   return EXIT.ok;

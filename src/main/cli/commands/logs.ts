@@ -9,7 +9,7 @@ import type { LogLine } from '../../../shared/status';
 import { lineCount, sinceTime } from '../args';
 import { EXIT, UnreachableError } from '../errors';
 import { openFollow } from '../follow';
-import { paint, printable } from '../table';
+import { jsonText, paint, printable } from '../table';
 import type { ControlClient } from '../client';
 import type { CommandContext } from './context';
 
@@ -26,7 +26,7 @@ export function logLine(line: NamedLine, colour: boolean): string {
       ? paint(`[supervisor:${line.service}]`, 'cyan', colour)
       : line.stream === 'stderr'
         ? paint(`[${line.service}:err]`, 'red', colour)
-        : `[${line.service}]`;
+        : `[${printable(line.service)}]`;
   return `${paint(line.ts, 'dim', colour)} ${prefix} ${printable(line.text)}`;
 }
 
@@ -42,7 +42,7 @@ export async function logs({ io, parsed, client, signal }: CommandContext): Prom
   const given = typeof values.lines === 'string' ? lineCount(values.lines) : null;
   const count = given ?? (since === null ? DEFAULT_LOG_LINES : null);
   const api: ControlClient = client();
-  const print = (line: NamedLine): void => io.out(values.json ? JSON.stringify(line) : logLine(line, io.colour));
+  const print = (line: NamedLine): void => io.out(values.json ? jsonText(line) : logLine(line, io.colour));
   const wanted = (service: string): boolean => operand === undefined || operand === service;
 
   // The last seq printed per service: a streamed line at or below it was in the tail.

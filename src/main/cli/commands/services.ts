@@ -1,7 +1,7 @@
 /** `services [--json] [-q]`: the services of the stack, what they depend on and how they are probed. */
 import type { ServiceStatus } from '../../../shared/services';
 import { EXIT } from '../errors';
-import { table } from '../table';
+import { jsonText, printable, table } from '../table';
 import type { CommandContext } from './context';
 
 /** The table of `services`, in stack-file order. */
@@ -23,8 +23,8 @@ export function servicesTable(services: readonly ServiceStatus[], colour: boolea
 /** Runs `services`. */
 export async function services({ io, parsed, client }: CommandContext): Promise<number> {
   const list = (await client().get('/api/v1/services')) as ServiceStatus[];
-  if (parsed.values.json) io.out(JSON.stringify(list, null, 2));
-  else if (parsed.values.quiet) for (const s of list) io.out(s.name);
+  if (parsed.values.json) io.out(jsonText(list, 2));
+  else if (parsed.values.quiet) for (const s of list) io.out(printable(s.name));
   else for (const line of servicesTable(list, io.colour)) io.out(line);
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 /** `status [service] [--json]`: every service as a table, or one in detail. */
 import type { ServiceStatus } from '../../../shared/services';
 import { EXIT } from '../errors';
-import { duration, fields, stateColour, table, type Cell } from '../table';
+import { duration, fields, jsonText, printable, stateColour, table, type Cell } from '../table';
 import type { CommandContext } from './context';
 
 /** The HEALTH cell: the last probe's verdict and latency. */
@@ -64,7 +64,7 @@ export function statusDetail(s: ServiceStatus, colour: boolean): string[] {
     ]);
   }
   if (s.last_error) pairs.push(['last error', { text: s.last_error, colour: 'red' }]);
-  return [`${s.name}${s.primary ? ' (primary)' : ''}`, ...fields(pairs, colour)];
+  return [`${printable(s.name)}${s.primary ? ' (primary)' : ''}`, ...fields(pairs, colour)];
 }
 
 /** Runs `status`. */
@@ -72,7 +72,7 @@ export async function status({ io, parsed, client }: CommandContext): Promise<nu
   const one = parsed.operand;
   const body = await client().get(one ? `/api/v1/services/${one}` : '/api/v1/services');
   if (parsed.values.json) {
-    io.out(JSON.stringify(body, null, 2));
+    io.out(jsonText(body, 2));
     return EXIT.ok;
   }
   const lines = one ? statusDetail(body as ServiceStatus, io.colour) : statusTable(body as ServiceStatus[], io.colour);

@@ -1,0 +1,61 @@
+/**
+ * Reads the client's small files (a token, the control URL) without hanging on them or
+ * taking the machine's memory: a FIFO nobody writes blocks a plain read in open(2), where
+ * no signal handler runs (Ctrl-C and SIGTERM did nothing), and /dev/zero never ends.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+/** What {@link readSmallFile} may read besides a regular file. */
+export interface SmallFileOptions {
+  /** Most bytes read; a longer file is an error. */
+  maxBytes: number;
+  /**
+   * Whether a pipe or a character device is read too (blocking until its writer ends): a
+   * file the user named, such as `--token-file <(pass show token)`. A file the client finds
+   * by itself in the data folder must be a regular file.
+   */
+  pipes?: boolean;
+}
+
+/** Why {@link readSmallFile} refused a file that exists. */
+export class SmallFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SmallFileError';
+  }
+}
+
+/**
+ * The text (UTF-8) of the file at `path`, read whole.
+ * @throws the open's own error (ENOENT, EACCES, EISDIR…); SmallFileError for a file that is
+ * not a regular one (nor an allowed pipe) or is longer than `maxBytes`.
+ */
+export function readSmallFile(path: string, options: SmallFileOptions): string {
+  // O_NONBLOCK: opening a FIFO returns at once, so its type is known before anything waits on it.
+  let fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' });
+    if (!stat.isFile()) {
+      if (!options.pipes || !(stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket())) {
+        throw new SmallFileError(`${path} is not a regular file`);
+      }
+      // The user's own pipe: read as it comes (blocking), as far as maxBytes.
+      closeSync(fd);
+      fd = openSync(path, 'r');
+    } else if (stat.size > options.maxBytes) {
+      throw new SmallFileError(`${path} is larger than ${options.maxBytes} bytes`);
+    }
+    const buffer = Buffer.alloc(options.maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > options.maxBytes) throw new SmallFileError(`${path} is larger than ${options.maxBytes} bytes`);
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
