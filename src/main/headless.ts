@@ -373,11 +373,16 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     );
   });
   // SIGHUP: the settings and the stack file again, applied in place (a file with problems changes nothing).
+  // SIGHUPs during a reload share the one reload that follows it (the last content of the files wins).
+  let lastReload: Promise<unknown> | null = null;
   signals.onReload(() => {
     const { reloader } = runtime;
     if (stopping || !reloader) return;
+    const next = reloader.reloadAfter('reload');
+    if (next === lastReload) return; // already said, and its answer will be
+    lastReload = next;
     output.out('backend-supervisor: SIGHUP: reloading the settings and the stack file');
-    reloader.reload({}, 'reload').then(
+    next.then(
       (result) => {
         for (const line of describeReload(result)) output.out(`backend-supervisor: reload: ${oneLine(line)}`);
       },

@@ -50,6 +50,10 @@ export interface ReloadDeps {
 export class StackReloader {
   private running: StackSnapshot;
   private busy = false;
+  /** Settles when the reload under way has answered (null when none runs). */
+  private inFlight: Promise<void> | null = null;
+  /** The one reload waiting for the one under way ({@link reloadAfter}). */
+  private waiting: Promise<ReloadResult> | null = null;
 
   constructor(private readonly deps: ReloadDeps) {
     this.running = deps.running;
@@ -70,11 +74,36 @@ export class StackReloader {
       throw new SupervisorError('RELOAD_IN_PROGRESS', 'a reload is under way: ask again once it has answered');
     }
     this.busy = true;
+    const run = this.run(options.dryRun ?? false, actor);
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      return await this.run(options.dryRun ?? false, actor);
+      return await run;
     } finally {
       this.busy = false;
+      this.inFlight = null;
     }
+  }
+
+  /**
+   * A reload that reads the files after this call (SIGHUP): at once when none runs, else once
+   * the one under way has answered (it may have read the files before they changed). Calls
+   * while one waits share it: at most one waits, so a storm of them runs at most two, and the
+   * files' last content is applied.
+   * @returns the answer of the reload that read the files after this call.
+   * @throws as {@link reload}, never RELOAD_IN_PROGRESS.
+   */
+  reloadAfter(actor: Actor = 'reload'): Promise<ReloadResult> {
+    if (!this.busy) return this.reload({}, actor);
+    this.waiting ??= (async () => {
+      // Another caller (the API) may start one between two turns: wait that out too.
+      while (this.inFlight) await this.inFlight;
+      this.waiting = null;
+      return this.reload({}, actor);
+    })();
+    return this.waiting;
   }
 
   private async run(dryRun: boolean, actor: Actor): Promise<ReloadResult> {
