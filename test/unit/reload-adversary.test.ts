@@ -1,10 +1,15 @@
 /**
  * Adversary tests of the reload's plan (stack-reload-plan.ts) over stacks read by the real
  * loader: the same values written differently (environment order, list vs mapping, `1.0` vs
- * `1`, quoting) are no change and restart nothing.
+ * `1`, quoting) are no change and restart nothing; a file read mid-rewrite, a device, a FIFO
+ * or a huge file is refused, bounded.
  */
 import { describe, expect, it } from 'vitest';
-import { parseStackText } from '../../src/main/core/stack/stack-file';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/main/core/errors';
+import { loadStackFile, parseStackText } from '../../src/main/core/stack/stack-file';
 import { planReload, type StackSnapshot } from '../../src/main/core/stack/stack-reload-plan';
 import { tempDir, testConfig } from '../helpers/supervise';
 
@@ -52,4 +57,31 @@ describe('a reload of the same values written differently', () => {
       ]);
     });
   }
+});
+
+describe('a reload reading a hostile stack file', () => {
+  const good = stack('environment:\n  A: "1"');
+
+  it('refuses a file read while it is rewritten in place (truncated, then half written): nothing is applied', () => {
+    expect(() => snapshot('')).toThrow(ConfigError);
+    // The JSON form (as the Settings page and the fixtures write it): every prefix is refused.
+    const json = JSON.stringify({ services: { api: { command: [process.execPath, 'server.js'] } } }, null, 2);
+    for (let n = 0; n < json.length; n++)
+      expect(() => snapshot(json.slice(0, n)), json.slice(0, n)).toThrow(ConfigError);
+    expect(snapshot(good).definition.services.map((s) => s.name)).toEqual(['api']);
+  });
+
+  it('refuses /dev/zero behind a symbolic link, a FIFO, a folder and a huge file, at once and bounded', () => {
+    const link = join(dir, 'zero.yaml');
+    symlinkSync('/dev/zero', link);
+    expect(() => loadStackFile(link, base)).toThrow(/not a regular file/);
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => loadStackFile(fifo, base)).toThrow(/not a regular file/);
+    expect(() => loadStackFile(dir, base)).toThrow(/not a regular file/);
+    const huge = join(dir, 'huge.yaml');
+    writeFileSync(huge, good);
+    truncateSync(huge, 8 * 1024 * 1024 * 1024); // sparse: 8 GiB, nothing written
+    expect(() => loadStackFile(huge, base)).toThrow(/over 1048576 bytes/);
+  });
 });
