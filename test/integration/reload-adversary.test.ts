@@ -11,6 +11,7 @@ import type { ServiceStatus } from '../../src/shared/services';
 import {
   fixtureStackText,
   livePids,
+  servicesOf,
   spawnsOf,
   startServe,
   untilServices,
@@ -134,5 +135,83 @@ describe('SIGHUP while a reload runs', () => {
     serve.process.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     expect(livePids(services.backend!)).toEqual([]);
+  });
+});
+
+/** The read-only token serve is given in these tests. */
+const READ_TOKEN = 'read-only-token-0123456789abcdef01234';
+
+describe('who may reload', () => {
+  it('only the control token, from no foreign Origin: the read-only token, no token and another site are refused, dry run too', async () => {
+    const { file, dir, services } = await writeFixtureStack({ backend: {} });
+    const serve = track(await startServe(file, { CONTROL_READ_TOKEN: READ_TOKEN }));
+    await untilServices(serve, 'running', allRunning(['backend']));
+    await rewrite(file, dir, { backend: { env: { GREETING: 'changed' } } }, { backend: services.backend!.port });
+    const attempts: [string, Record<string, string>][] = [
+      ['read-only token', { authorization: `Bearer ${READ_TOKEN}` }],
+      ['no token', {}],
+      ['a wrong token', { authorization: `Bearer ${serve.token}x` }],
+      ['another site', { authorization: `Bearer ${serve.token}`, origin: 'https://evil.example' }],
+      ['another site (null)', { authorization: `Bearer ${serve.token}`, origin: 'null' }],
+    ];
+    for (const path of ['/api/v1/config/reload', '/api/v1/config/reload?dryRun=1', '/api/v1/rpc/config:reload']) {
+      for (const [who, headers] of attempts) {
+        const res = await fetch(`${serve.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: path.includes('rpc') ? '[{"dryRun":true}]' : '{}',
+        });
+        expect([401, 403], `${who} on ${path}: ${res.status}`).toContain(res.status);
+        const text = await res.text();
+        // Neither the plan nor the file's content leaks to a refused caller.
+        expect(text, `${who} on ${path}`).not.toContain('GREETING');
+        expect(text).not.toContain('services');
+      }
+    }
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+    // The control token itself is let through (the dry run sees the change, nothing applied).
+    const allowed = await reload(serve, true);
+    expect(allowed.status).toBe(200);
+    expect((allowed.body as unknown as ReloadResult).services).toEqual([
+      { service: 'backend', action: 'restart', changes: ['environment'] },
+    ]);
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+  });
+});
+
+describe('a reload adding a service whose dependency never becomes healthy', () => {
+  it('answers within the startup timeout (bounded), the others keep their pid, and the next reload is not blocked', async () => {
+    const { file, dir, services } = await writeFixtureStack({ backend: {} });
+    const ports = { backend: services.backend!.port };
+    const serve = track(await startServe(file));
+    const before = await untilServices(serve, 'running', allRunning(['backend']));
+    await rewrite(
+      file,
+      dir,
+      {
+        backend: {},
+        sick: { env: { HEALTH_STATUS: '500' }, health: { startup_timeout: 2 }, restart: 'no' },
+        worker: { depends_on: { sick: { condition: 'service_healthy' } } },
+      },
+      ports,
+    );
+    const startedAt = Date.now();
+    const answer = await reload(serve);
+    const tookMs = Date.now() - startedAt;
+    expect(answer.status).not.toBe(409);
+    const result = answer.body as unknown as ReloadResult;
+    expect(result.services.map((s) => [s.service, s.action])).toEqual([
+      ['backend', 'unchanged'],
+      ['sick', 'start'],
+      ['worker', 'start'],
+    ]);
+    expect(result.result?.success).toBe(false);
+    // Generous: the machine is shared; the point is that it answers at all.
+    expect(tookMs).toBeLessThan(60_000);
+    const after = await servicesOf(serve);
+    expect(after.find((s) => s.name === 'backend')?.pid).toBe(before.find((s) => s.name === 'backend')?.pid);
+    expect(after.find((s) => s.name === 'worker')?.status).not.toBe('running');
+    const again = await reload(serve, true);
+    expect(again.status).toBe(200);
   });
 });
