@@ -97,9 +97,10 @@ describe('the desktop app, its window over IPC, the default stack', () => {
     expect(await text('pid')).not.toBe(pid);
   });
 
-  it("the tray menu's Restart all restarts both services; the page follows", async () => {
+  it("the tray menu's Restart all restarts both services, each counted; the page follows", async () => {
     const before = { backend: await trayPid('backend'), postgres: await trayPid('postgres') };
     expect(before.backend).toBe(Number(await text('pid')));
+    expect(await text('restart-count')).toBe('1');
     await expect.poll(async () => (await tray()).menu.find((i) => i.label === 'Restart all')?.enabled).toBe(true);
     await app.request({ op: 'tray-menu-click', label: 'Restart all' });
     await expect
@@ -107,6 +108,7 @@ describe('the desktop app, its window over IPC, the default stack', () => {
       .toEqual([expect.not.toBeOneOf([before.postgres, null]), expect.not.toBeOneOf([before.backend, null])]);
     await expect.poll(() => text('state-badge'), { timeout: 60_000 }).toBe('running');
     await expect.poll(async () => Number(await text('pid')), { timeout: 30_000 }).toBe(await trayPid('backend'));
+    await expect.poll(() => text('restart-count'), { timeout: 30_000 }).toBe('2');
   });
 
   it('the tray icon follows the states: Stop all shows stopped, Start all starting then running', async () => {

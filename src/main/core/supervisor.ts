@@ -310,6 +310,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     });
   }
 
+  /**
+   * Counts a restart made of a stop and a start from outside (the whole stack's restart),
+   * as {@link restart} counts its own: `restart_count` and a `restart` event (manual).
+   */
+  countRestart(actor: Actor): void {
+    this.restartCount++;
+    this.emit('restart', { reason: 'manual', actor });
+  }
+
   /** Stops the backend (if alive) and starts it again; counts as one restart. */
   restart(actor: Actor): Promise<CommandResult> {
     this.startAbort?.abort();

@@ -286,9 +286,13 @@ export class Stack extends EventEmitter<StackEvents> {
     return this.stopServices(this.order, actor);
   }
 
-  /** Stops the whole stack, then starts it again. */
+  /**
+   * Stops the whole stack, then starts it again: one restart of each service (its
+   * `restart_count` and `backend_restarts_total` count it, as a restart of that service alone does).
+   */
   async restart(actor: Actor): Promise<StackCommandResult> {
     const stopped = await this.stop(actor);
+    for (const name of this.order) this.member(name).supervisor.countRestart(actor);
     const started = await this.start(actor);
     return { ...started, success: stopped.success && started.success };
   }
