@@ -56,14 +56,23 @@ export class LogRing {
   private bytes = 0;
   private seq = 0;
 
-  /** @throws RangeError when capacity is not a positive integer. */
+  /**
+   * @param firstSeq the `seq` of the first line pushed (a service's log that goes on from an
+   *   earlier one's: a reload that removed it and adds it again).
+   * @throws RangeError when capacity is not a positive integer, or firstSeq not a safe one.
+   */
   constructor(
     readonly capacity: number,
     readonly maxBytes = logRingMaxBytes(capacity),
+    firstSeq = 0,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`log ring capacity must be a positive integer, got ${capacity}`);
     }
+    if (!Number.isSafeInteger(firstSeq) || firstSeq < 0) {
+      throw new RangeError(`log ring first seq must be a safe integer >= 0, got ${firstSeq}`);
+    }
+    this.seq = firstSeq;
   }
 
   /** Lines held. */

@@ -48,15 +48,18 @@ export class LogStore extends EventEmitter<{ line: [LogLine]; lines: [LogLines];
   /**
    * @param service the service whose log this is: stamped on every line (and on its
    *   supervisor events), so a stack's logs can be told apart; undefined: unstamped.
+   * @param firstSeq the `seq` of its first line: where an earlier log of the same service
+   *   stopped (a service removed and added again), so a view of it never sees `seq` go back.
    */
   constructor(
     capacity: number,
     private readonly sinks: LogSinks = {},
     private readonly now: () => Date = () => new Date(),
     readonly service?: string,
+    firstSeq = 0,
   ) {
     super();
-    this.ring = new LogRing(capacity);
+    this.ring = new LogRing(capacity, undefined, firstSeq);
     sinks.backendFile?.on('drain', () => this.emit('drain'));
     // A disk error is counted in `droppedLines`; it must not become an uncaught 'error'.
     sinks.backendFile?.on('error', (err: Error) =>

@@ -86,6 +86,9 @@ export function createRuntime(
   const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
   // Each service's log file and own probe (an `http` check shares httpProbe), to close them.
   const serviceFiles = new Map<string, LogFile>();
+  // Each service's log, and the next `seq` of those a reload removed (see buildMember).
+  const logStores = new Map<string, LogStore>();
+  const logSeqs = new Map<string, number>();
   const serviceProbes = new Map<string, HealthProbe>();
   const definitions = definition.services;
   let stack: Stack | null = null;
@@ -118,7 +121,16 @@ export function createRuntime(
     const ids = idsOf(service);
     const file = new LogFile({ path: join(logDir, `${service.name}.log`), ...fileOptions });
     serviceFiles.set(service.name, file);
-    const logs = new LogStore(config.logBufferLines, { backendFile: file, events }, undefined, service.name);
+    // A service added again after a reload removed it goes on counting its lines: a Logs view
+    // left open on it (the same name) would otherwise take its new lines for old ones.
+    const logs = new LogStore(
+      config.logBufferLines,
+      { backendFile: file, events },
+      undefined,
+      service.name,
+      logSeqs.get(service.name) ?? 0,
+    );
+    logStores.set(service.name, logs);
     const probe = probeOf(service, ids);
     if (probe !== httpProbe) serviceProbes.set(service.name, probe);
     const supervisor = new Supervisor({
@@ -138,6 +150,13 @@ export function createRuntime(
   };
   const members: StackMember[] = definitions.map(buildMember);
   stack = new Stack(members);
+  stack.on('members', ({ removed }) => {
+    for (const name of removed) {
+      const store = logStores.get(name);
+      if (store) logSeqs.set(name, store.nextSeq);
+      logStores.delete(name);
+    }
+  });
   // Probes a reload replaced: closed once a probe under way with them has had its timeout.
   const retired = new Set<HealthProbe>();
   const retire = (probe: HealthProbe | undefined, afterMs: number): void => {

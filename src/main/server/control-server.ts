@@ -10,12 +10,16 @@ import type { Stack, StackCommandResult } from '../core/stack/stack';
 import { connectionOptions, guardConnections, type ConnectionLimits } from './connection-limits';
 import { registerDashboard } from './dashboard-files';
 import { EventHub, openEventStream, type EventStreamLimits } from './event-stream';
+import { AnswerGate } from './answer-gate';
 import { addAccessGuard, isLoopbackPeer, CONTROL, PUBLIC, READ } from './route-access';
 import { addSecurityHeaders, answerClientError, SECURITY_HEADERS } from './security-headers';
 import { TOKEN_FILE } from './token';
 
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** `logs:tail` answers built or being sent at once over HTTP; more wait their turn. */
+export const LOG_ANSWERS_IN_FLIGHT = 2;
 
 /** What the control server serves. */
 export interface ControlServerOptions {
@@ -200,7 +204,13 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   });
 
   // ---- the dashboard's RPC, generated from the contract
+  // Log pages (up to 32 Mi characters each) a few at a time: see answer-gate.ts.
+  const logAnswers = new AnswerGate(LOG_ANSWERS_IN_FLIGHT);
   app.post<{ Params: { channel: string }; Body: unknown }>('/api/v1/rpc/:channel', CONTROL, async (request, reply) => {
+    if (request.params.channel === 'logs:tail' && !(await logAnswers.hold(reply.raw))) {
+      // The client left while it waited: nobody reads this.
+      return reply.code(408).send({ ok: false, error: { code: 'REQUEST_TIMEOUT', message: 'the client went away' } });
+    }
     const body = request.body as { args?: unknown } | null | undefined;
     const args =
       body && typeof body === 'object' && 'args' in body
