@@ -5,7 +5,7 @@
  * depending on one that never becomes healthy (its answer is bounded).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ReloadResult } from '../../src/shared/reload';
 import type { ServiceStatus } from '../../src/shared/services';
 import {
@@ -213,5 +213,76 @@ describe('a reload adding a service whose dependency never becomes healthy', () 
     expect(after.find((s) => s.name === 'worker')?.status).not.toBe('running');
     const again = await reload(serve, true);
     expect(again.status).toBe(200);
+  });
+});
+
+/** POSTs a service command (`stop`, `start`, `restart`) as a person would. */
+async function command(serve: ServeProcess, name: string, verb: string): Promise<number> {
+  const res = await fetch(`${serve.url}/api/v1/services/${name}/${verb}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}` },
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The environment a live process was spawned with (Linux /proc). */
+function environOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+}
+
+describe('a reload racing a person and the restart policy', () => {
+  it("a person's stop during a reload that restarts the service wins: stopped, no process, and the next reload leaves it stopped", async () => {
+    const { file, dir, services } = await writeFixtureStack({ backend: {} });
+    const ports = { backend: services.backend!.port };
+    const serve = track(await startServe(file));
+    await untilServices(serve, 'running', allRunning(['backend']));
+    await rewrite(file, dir, { backend: { env: { GREETING: 'slow', READY_AFTER_MS: '1500' } } }, ports);
+    const first = reload(serve);
+    await pollUntil(() => spawnsOf(services.backend!).length === 2, 15_000, 10, 'the reload restarted it');
+    expect(await command(serve, 'backend', 'stop')).toBeLessThan(500);
+    await first;
+    const after = await untilServices(serve, 'stopped', (list) => list[0]?.status === 'stopped');
+    expect(after[0]?.pid).toBeNull();
+    await pollUntil(() => livePids(services.backend!).length === 0, 15_000, 25, 'no backend process');
+    // A later reload with another change keeps a person's stop.
+    await rewrite(file, dir, { backend: { env: { GREETING: 'later' } } }, ports);
+    const later = await reload(serve);
+    expect(later.status).toBe(200);
+    expect((await servicesOf(serve))[0]?.status).toBe('stopped');
+    expect(livePids(services.backend!)).toEqual([]);
+    expect(spawnsOf(services.backend!)).toHaveLength(2);
+  });
+
+  it('a reload while the service waits out its restart delay after a crash: it runs the new environment, once', async () => {
+    const { file, dir, services } = await writeFixtureStack({
+      backend: {
+        env: { CRASH_AFTER_MS: '300' },
+        restart: { policy: 'always', max_attempts: 5, delay: 4, max_delay: 5 },
+      },
+    });
+    const ports = { backend: services.backend!.port };
+    const serve = track(await startServe(file));
+    await untilServices(serve, 'in its backoff', (list) => list[0]?.status === 'backoff', 20_000);
+    const crashed = spawnsOf(services.backend!).length;
+    await rewrite(
+      file,
+      dir,
+      {
+        backend: { env: { GREETING: 'fixed' }, restart: { policy: 'always', max_attempts: 5, delay: 4, max_delay: 5 } },
+      },
+      ports,
+    );
+    const answer = await reload(serve);
+    expect(answer.status).toBe(200);
+    await untilApplied(serve);
+    const running = await untilServices(serve, 'running', allRunning(['backend']), 20_000);
+    const pid = running[0]!.pid!;
+    expect(environOf(pid)).toContain('GREETING=fixed');
+    expect(environOf(pid).some((v) => v.startsWith('CRASH_AFTER_MS='))).toBe(false);
+    // One process, and it is the one the services list names (no second one from the backoff's timer).
+    await pollUntil(() => livePids(services.backend!).length === 1, 15_000, 25, 'one process');
+    expect(livePids(services.backend!)).toEqual([pid]);
+    expect(spawnsOf(services.backend!).length).toBeLessThanOrEqual(crashed + 1);
   });
 });
