@@ -4,7 +4,7 @@
  * failing command's reason may say. Real HTTP and real processes where a delivery is made.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { loadConfig } from '../../src/main/core/config';
 import { ConfigError } from '../../src/main/core/errors';
 import { parseStackText, type UserLookup } from '../../src/main/core/stack/stack-file';
 import { alertEnvironment, type AlertPayload } from '../../src/main/core/alerts/alert-payload';
-import { runCommand } from '../../src/main/core/alerts/command-sender';
+import { CommandSender, runCommand } from '../../src/main/core/alerts/command-sender';
+import { KEEPER_NAME } from '../../src/main/core/group-keeper';
 import type { CommandTarget, WebhookTarget } from '../../src/main/core/alerts/notify-schema';
 import { WebhookSender } from '../../src/main/core/alerts/webhook-sender';
 
@@ -183,5 +184,47 @@ describe('what a failed command’s reason says', () => {
       suppressed: { count: 0, events: {}, since: null },
     } as unknown as AlertPayload;
     expect(alertEnvironment(payload).SUPERVISOR_ALERT_SUMMARY).toBe('exited — stderr: a\uFFFDb');
+  });
+});
+
+describe('an alert command’s group keeper', () => {
+  /** Pid and start time (clock ticks, /proc field 22) of each live child of this process whose command line holds `text`. */
+  const children = (text: string): { pid: number; start: number }[] =>
+    readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .flatMap((e) => {
+        try {
+          const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+          const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (Number(rest[1]) !== process.pid || rest[0] === 'Z') return [];
+          if (!readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(text)) return [];
+          return [{ pid: Number(e), start: Number(rest[19]) }];
+        } catch {
+          return [];
+        }
+      });
+
+  it('is running before the first command is spawned: no command runs unheld while the keeper itself starts', async () => {
+    const sender = new CommandSender();
+    const out = join(dataDir, 'command.stat');
+    try {
+      // The command says its pid and start time (its name, sh, holds no space: field 22 by cut).
+      const script = `echo $$ $(cut -d' ' -f22 /proc/$$/stat) > '${out}'`;
+      const result = await sender.run(
+        { kind: 'command', argv: ['/bin/sh', '-c', script], cwd: dataDir, events: ['crash'], timeoutMs: 10_000 },
+        '{}',
+        {},
+        new AbortController().signal,
+      );
+      expect(result).toEqual({ ok: true });
+      const [pid, start] = readFileSync(out, 'utf8').trim().split(' ').map(Number) as [number, number];
+      const keepers = children(KEEPER_NAME);
+      expect(keepers).toHaveLength(1);
+      const [keeper] = keepers;
+      // Spawned before the command: started earlier, or in the same tick with a lower pid (pids rise).
+      expect(keeper!.start < start || (keeper!.start === start && keeper!.pid < pid)).toBe(true);
+    } finally {
+      sender.close();
+    }
   });
 });

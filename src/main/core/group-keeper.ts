@@ -120,6 +120,15 @@ export class GroupKeeper {
     else this.ensureRunning();
   }
 
+  /**
+   * Starts the keeper now if none runs, so a later `hold` only writes a line: a process
+   * spawned after this is held within microseconds of its spawn, not after the keeper's own
+   * (a fork of the whole supervisor, slow on a busy machine). False when none can run.
+   */
+  start(): boolean {
+    return !this.closed && this.ensureRunning();
+  }
+
   /** Forget group `pgid` (it is empty now). */
   release(pgid: number): void {
     if (!this.held.delete(pgid)) return;

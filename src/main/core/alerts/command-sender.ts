@@ -75,6 +75,9 @@ export class CommandSender {
    * group is SIGKILLed; when it exits, what it left in its group is killed too. Never throws.
    */
   run(target: CommandTarget, body: string, env: Record<string, string>, stop: AbortSignal): Promise<DeliveryResult> {
+    // The keeper first: spawned after the command, it left the command unheld (and running
+    // for ever if the supervisor died then) for as long as its own spawn took.
+    this.keeper?.start();
     return runCommand(target, body, env, stop, this.keeper);
   }
 
