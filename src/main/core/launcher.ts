@@ -388,6 +388,10 @@ export class ProcessLauncher implements Launcher {
     const [program, args] = this.setpriv
       ? [this.setpriv, ['--pdeathsig', 'KILL', '--', file, ...spec.args]]
       : [file, spec.args];
+    // The keeper first (a no-op once it runs): started only at `hold`, after the spawn, it
+    // would leave the first backend unheld while it forks, and a SIGKILL of the supervisor
+    // then would leave that backend's group alive.
+    this.keeper?.start();
     let subprocess: ChildProcess;
     let settled: Promise<unknown> | null = null;
     try {
