@@ -72,6 +72,12 @@ export const ERROR_CODES = {
     source: 'supervisor',
     meaning: 'a reload of the settings and the stack file is under way: one at a time; ask again when it answers',
   },
+  RELOAD_PLAN_CHANGED: {
+    status: 409,
+    source: 'supervisor',
+    meaning:
+      'the settings or the stack file changed since the dry run confirmed: nothing applied; look at the new plan',
+  },
   ILLEGAL_TRANSITION: {
     status: 500,
     source: 'supervisor',

@@ -71,11 +71,23 @@ export const ReloadResultSchema = ReloadPlanSchema.extend({
   applied: z.boolean(),
   /** The starts and stops it made (null for a dry run); `success` false when one of them failed. */
   result: StackCommandResultSchema.nullable(),
+  /**
+   * A digest of what the files gave this reload (sha256, hex): a dry run's, given back as
+   * `expect`, applies exactly the plan that was shown.
+   */
+  fingerprint: z.string(),
 });
 export type ReloadResult = z.infer<typeof ReloadResultSchema>;
 
-/** The reload's options: `dryRun` answers the plan and changes nothing. */
-export const ReloadOptionsSchema = z.strictObject({ dryRun: z.boolean().optional() });
+/**
+ * The reload's options: `dryRun` answers the plan and changes nothing; `expect` (a dry run's
+ * `fingerprint`) refuses with RELOAD_PLAN_CHANGED, changing nothing, when the files have
+ * changed since that dry run (the plan confirmed is not the one that would be applied).
+ */
+export const ReloadOptionsSchema = z.strictObject({
+  dryRun: z.boolean().optional(),
+  expect: z.string().max(128).optional(),
+});
 export type ReloadOptions = z.infer<typeof ReloadOptionsSchema>;
 
 /**

@@ -286,3 +286,47 @@ describe('a reload racing a person and the restart policy', () => {
     expect(spawnsOf(services.backend!).length).toBeLessThanOrEqual(crashed + 1);
   });
 });
+
+/** `POST /api/v1/rpc/config:reload` (as the Settings page calls it): the status and the envelope. */
+async function rpcReload(
+  serve: ServeProcess,
+  options: Record<string, unknown>,
+): Promise<{ status: number; ok: boolean; data?: ReloadResult; code?: string }> {
+  const res = await fetch(`${serve.url}/api/v1/rpc/config:reload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ args: [options] }),
+  });
+  const body = (await res.json()) as { ok: boolean; data?: ReloadResult; error?: { code: string } };
+  return { status: res.status, ok: body.ok, data: body.data, code: body.error?.code };
+}
+
+describe('the plan confirmed is the plan applied', () => {
+  it('a file changed between the dry run and its Apply is refused (409 RELOAD_PLAN_CHANGED), nothing applied', async () => {
+    const { file, dir, services } = await writeFixtureStack({ backend: {} });
+    const ports = { backend: services.backend!.port };
+    const serve = track(await startServe(file));
+    await untilServices(serve, 'running', allRunning(['backend']));
+    await rewrite(file, dir, { backend: { health: { interval: 0.3 } } }, ports);
+    const shown = await rpcReload(serve, { dryRun: true });
+    expect(shown.data?.services).toEqual([{ service: 'backend', action: 'update', changes: ['health.interval'] }]);
+    // The same files give the same fingerprint.
+    expect((await rpcReload(serve, { dryRun: true })).data?.fingerprint).toBe(shown.data?.fingerprint);
+    // Someone else edits the file before the person confirms the probe-only plan: now it would restart.
+    await rewrite(file, dir, { backend: { health: { interval: 0.3 }, env: { GREETING: 'unseen' } } }, ports);
+    const refused = await rpcReload(serve, { expect: shown.data?.fingerprint });
+    expect(refused.status).toBe(409);
+    expect(refused.code).toBe('RELOAD_PLAN_CHANGED');
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+    // The new plan, confirmed, applies.
+    const again = await rpcReload(serve, { dryRun: true });
+    expect(again.data?.services).toEqual([
+      { service: 'backend', action: 'restart', changes: ['environment', 'health.interval'] },
+    ]);
+    const applied = await rpcReload(serve, { expect: again.data?.fingerprint });
+    expect(applied.status).toBe(200);
+    expect(applied.data?.applied).toBe(true);
+    await untilApplied(serve);
+    expect(spawnsOf(services.backend!)).toHaveLength(2);
+  });
+});

@@ -64,7 +64,7 @@ const DEFINITION_KEYS_SEEN = new Set<string>([
 ]);
 
 /** `value` as JSON with every object's keys sorted: a mapping written in another order (`environment`) is the same. */
-const canonical = (value: unknown): string =>
+export const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

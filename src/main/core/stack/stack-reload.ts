@@ -5,13 +5,23 @@
  * user restarts that service only, added services start and removed ones stop; a file that
  * does not validate changes nothing.
  */
+import { createHash } from 'node:crypto';
 import type { ReloadOptions, ReloadResult } from '../../../shared/reload';
 import type { Actor } from '../../../shared/states';
 import { ConfigError, SupervisorError } from '../errors';
 import { SettingsError, SettingsFileError } from '../settings/settings-errors';
 import type { ServiceDefinition } from './service-definition';
 import type { Stack, StackChange, StackMember } from './stack';
-import { keepRunningValues, planReload, primaryOf, type StackSnapshot } from './stack-reload-plan';
+import { canonical, keepRunningValues, planReload, primaryOf, type StackSnapshot } from './stack-reload-plan';
+
+/**
+ * A digest (sha256, hex) of what the files gave a reload: its config and services, objects'
+ * keys sorted (functions, the hooks, left out as JSON leaves them). The same files give the
+ * same digest.
+ */
+export function fingerprintOf(read: StackSnapshot): string {
+  return createHash('sha256').update(canonical(read)).digest('hex');
+}
 
 /** How the runtime builds and re-sets services (runtime.ts); each may throw ConfigError (a `user` with no uid). */
 export interface ServiceFactory {
@@ -67,14 +77,15 @@ export class StackReloader {
   /**
    * Reads the files, plans, and (unless `dryRun`) carries the plan out.
    * @throws SettingsError STACK_FILE_INVALID (every problem, a line each) or
-   * SETTINGS_FILE_INVALID: nothing changed; SupervisorError RELOAD_IN_PROGRESS, DISPOSED.
+   * SETTINGS_FILE_INVALID: nothing changed; SupervisorError RELOAD_IN_PROGRESS, DISPOSED,
+   * RELOAD_PLAN_CHANGED (`expect` is not what the files give now: nothing changed).
    */
   async reload(options: ReloadOptions = {}, actor: Actor = 'reload'): Promise<ReloadResult> {
     if (this.busy) {
       throw new SupervisorError('RELOAD_IN_PROGRESS', 'a reload is under way: ask again once it has answered');
     }
     this.busy = true;
-    const run = this.run(options.dryRun ?? false, actor);
+    const run = this.run(options.dryRun ?? false, options.expect, actor);
     this.inFlight = run.then(
       () => undefined,
       () => undefined,
@@ -106,9 +117,16 @@ export class StackReloader {
     return this.waiting;
   }
 
-  private async run(dryRun: boolean, actor: Actor): Promise<ReloadResult> {
+  private async run(dryRun: boolean, expect: string | undefined, actor: Actor): Promise<ReloadResult> {
     const before = this.running;
     const read = await this.read(before);
+    const fingerprint = fingerprintOf(read);
+    if (expect !== undefined && expect !== fingerprint) {
+      throw new SupervisorError(
+        'RELOAD_PLAN_CHANGED',
+        'the settings or the stack file changed since the plan was shown: nothing applied (look at the new plan)',
+      );
+    }
     const plan = planReload(before, read);
     const primary = primaryOf(before.definition);
     if (primary !== undefined && plan.services.some((s) => s.service === primary && s.action === 'stop')) {
@@ -117,7 +135,7 @@ export class StackReloader {
         `${read.definition.file ?? 'the stack'}: has no service ${primary}, the primary one: a reload cannot remove it (restart the supervisor to apply this stack)`,
       );
     }
-    if (dryRun) return { ...plan, applied: false, result: null };
+    if (dryRun) return { ...plan, applied: false, result: null, fingerprint };
     const after = keepRunningValues(before, read);
     const change = this.changeOf(after, plan.services);
     let result;
@@ -137,7 +155,7 @@ export class StackReloader {
       const done = s.action === 'update' ? 'applied in place' : s.action === 'restart' ? 'restarted' : 'started';
       this.deps.stack.member(s.service).logs.append('supervisor', `reload (${actor}): ${what}: ${done}`);
     }
-    return { ...plan, applied: true, result };
+    return { ...plan, applied: true, result, fingerprint };
   }
 
   /** The files' stack, or the problems as the settings channels' errors. */

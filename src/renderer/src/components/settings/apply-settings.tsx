@@ -41,7 +41,8 @@ export function useApplyFlow(): ApplyFlow {
     },
     confirm: () =>
       reload.mutate(
-        {},
+        // Exactly the plan shown: files changed since are refused (RELOAD_PLAN_CHANGED), not applied.
+        plan ? { expect: plan.fingerprint } : {},
         {
           onSuccess: (result) => {
             setPlan(null);
