@@ -18,7 +18,7 @@ import type { LogLine } from '../../src/shared/status';
 import { ApiProvider } from '../../src/renderer/src/api';
 import { useLogTail, type LogTailOptions } from '../../src/renderer/src/hooks/use-log-tail';
 import { LOG_LINE_CAP } from '../../src/renderer/src/logs/log-buffer';
-import { LogsPage } from '../../src/renderer/src/pages/logs-page';
+import { ALL_SERVICES, LogsPage } from '../../src/renderer/src/pages/logs-page';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -69,7 +69,8 @@ class RingApi implements SupervisorApi {
     if (channel !== 'logs:tail') throw new Error(`unexpected ${channel}`);
     const options = (args[0] ?? {}) as { limit?: number; before?: number; service?: string };
     this.calls.push(options);
-    const ring = this.rings[options.service ?? this.primary]!;
+    const ring = this.rings[options.service ?? this.primary];
+    if (!ring) return Promise.reject(new Error(`UNKNOWN_SERVICE: no service ${options.service}`));
     return Promise.resolve(ring.tail(options.limit, options.before) as ChannelResult<C>);
   }
 
@@ -165,4 +166,32 @@ describe('LogsPage start marker', () => {
     await waitFor(() => expect(screen.getByTestId('log-start').textContent).toMatch(/7,000 older lines were dropped/));
     expect(screen.getByTestId('log-start').textContent).not.toMatch(/Beginning of the buffer/);
   }, 60_000);
+});
+
+describe('LogsPage, all services merged, while a reload changes the stack', () => {
+  it("a service added to the stack has its lines shown, one removed is no longer paged (no 'Cannot load' error)", async () => {
+    const api = new RingApi(
+      { api: new Ring('api', 1_000), db: new Ring('db', 1_000), worker: new Ring('worker', 1_000) },
+      'api',
+    );
+    api.rings.api!.add(10);
+    api.rings.db!.add(10);
+    const page = (names: string[]) => (
+      <MantineProvider>
+        <ApiProvider api={api}>
+          <LogsPage services={names.map((name) => ({ name, primary: name === 'api' }))} />
+        </ApiProvider>
+      </MantineProvider>
+    );
+    window.location.hash = '#/logs';
+    const view = render(page(['api', 'db']));
+    fireEvent.change(await screen.findByTestId('log-service'), { target: { value: ALL_SERVICES } });
+    await waitFor(() => expect(screen.getByTestId('log-count').textContent).toBe('20 lines'));
+    // A reload adds worker and removes db: the services list follows (services:list polls).
+    delete api.rings.db;
+    view.rerender(page(['api', 'worker']));
+    act(() => api.add('worker', 5));
+    await waitFor(() => expect(screen.getByTestId('log-count').textContent).toBe('15 lines'));
+    expect(screen.queryByText('Cannot load the log tail')).toBeNull();
+  });
 });

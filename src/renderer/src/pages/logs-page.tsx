@@ -99,7 +99,8 @@ export function LogsPage({ services }: LogsPageProps = {}) {
   const merge = selected === ALL_SERVICES ? names : undefined;
   return (
     <LogsPane
-      key={selected ?? ''}
+      // All services: their list too, so a reload that adds or removes one mounts a new merge.
+      key={merge ? `${ALL_SERVICES}:${merge.join('\n')}` : (selected ?? '')}
       service={merge ? undefined : selected}
       primary={primary}
       merge={merge}
