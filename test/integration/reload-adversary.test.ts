@@ -330,3 +330,38 @@ describe('the plan confirmed is the plan applied', () => {
     expect(spawnsOf(services.backend!)).toHaveLength(2);
   });
 });
+
+describe('a reload during a hung health probe', () => {
+  it('a probe-only change answers without waiting out the hung probe and keeps the pid', async () => {
+    const { file, dir, services } = await writeFixtureStack({
+      backend: { env: { HANG_AFTER_MS: '1000' }, health: { timeout: 30, retries: 3, interval: 0.2 } },
+    });
+    const ports = { backend: services.backend!.port };
+    const serve = track(await startServe(file));
+    const before = await untilServices(serve, 'running', allRunning(['backend']));
+    // Past HANG_AFTER_MS a probe is under way and hangs (30 s timeout).
+    await pollUntil(() => Date.now() - spawnsOf(services.backend!)[0]!.at > 2_000, 10_000, 50, 'the probe to hang');
+    await rewrite(
+      file,
+      dir,
+      {
+        backend: {
+          env: { HANG_AFTER_MS: '1000' },
+          health: { timeout: 30, retries: 3, interval: 0.5 },
+        },
+      },
+      ports,
+    );
+    const startedAt = Date.now();
+    const answer = await reload(serve);
+    expect(answer.status).toBe(200);
+    expect((answer.body as unknown as ReloadResult).services).toEqual([
+      { service: 'backend', action: 'update', changes: ['health.interval'] },
+    ]);
+    // Well under the hung probe's 30 s timeout (generous for a shared machine).
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    const after = await servicesOf(serve);
+    expect(after[0]?.pid).toBe(before[0]?.pid);
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+  });
+});
