@@ -168,6 +168,8 @@ export async function launchDesktop(given?: string, env: Record<string, string> 
   const backendUrl = `http://127.0.0.1:${await freePort()}`;
   const started = start(userData, { BSUP_DESKTOP_CDP_PORT: String(cdpPort), GO_BACKEND_URL: backendUrl, ...env });
   const child = started.process;
+  // The window shows the built file, or the dev server's page where ELECTRON_RENDERER_URL names one.
+  const rendererPrefix = env.ELECTRON_RENDERER_URL ?? 'file:';
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const checks: (() => void | Promise<void>)[] = [];
@@ -206,7 +208,7 @@ export async function launchDesktop(given?: string, env: Record<string, string> 
         page = browser
           ?.contexts()[0]
           ?.pages()
-          .find((p) => p.url().startsWith('file:'));
+          .find((p) => p.url().startsWith(rendererPrefix));
         return page !== undefined;
       },
       90_000,

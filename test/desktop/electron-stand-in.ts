@@ -247,7 +247,8 @@ class StandInWebContents extends EventEmitter {
   async loadURL(url: string): Promise<void> {
     await this.attached;
     const page = await this.page;
-    this.ownNavigation = url;
+    // As Chromium will request it (`http://host:port` is asked for as `http://host:port/`).
+    this.ownNavigation = new URL(url).href;
     try {
       await page.goto(url);
     } finally {

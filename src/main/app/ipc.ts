@@ -31,14 +31,32 @@ export function registerIpc(
 }
 
 /**
- * A sender check that accepts only the main frame of `webContents` while it shows a page
- * under `allowedUrlPrefix` (the packaged renderer's file URL or the dev server's URL).
+ * A sender check that accepts only the main frame of `webContents` while it shows the renderer
+ * at `rendererUrl`: for the packaged renderer's file URL, that very file (any query or hash);
+ * for the dev server's URL, a page of its origin. A prefix test would also trust
+ * `http://localhost:51730` and `http://localhost:5173.evil.example` for `http://localhost:5173`.
+ * A `rendererUrl` that does not parse trusts nothing.
  */
-export function mainFrameOf(getWebContentsId: () => number | undefined, allowedUrlPrefix: string): SenderCheck {
+export function mainFrameOf(getWebContentsId: () => number | undefined, rendererUrl: string): SenderCheck {
+  const allowed = URL.canParse(rendererUrl) ? new URL(rendererUrl) : null;
   return (event) => {
     const frame = event.senderFrame;
     if (!frame || event.sender.id !== getWebContentsId()) return false;
     if (frame.parent !== null) return false;
-    return frame.url.startsWith(allowedUrlPrefix);
+    return allowed !== null && showsRenderer(frame.url, allowed);
   };
+}
+
+/** Whether `url` is the renderer at `allowed` (see {@link mainFrameOf}); false for what does not parse. */
+function showsRenderer(url: string, allowed: URL): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (allowed.protocol === 'file:') {
+    return parsed.protocol === 'file:' && parsed.host === allowed.host && parsed.pathname === allowed.pathname;
+  }
+  return parsed.origin === allowed.origin;
 }
