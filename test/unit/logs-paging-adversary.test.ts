@@ -1,9 +1,12 @@
 // The Logs view's paged loading, the server's side: one answer of the ring is bounded in
 // size however long its lines or however many characters JSON escapes; pages of bounded
 // answers still read every held line once, to an empty page at the start.
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { LogRing, logLineJsonChars } from '../../src/main/core/log-ring';
 import { createRpcHandlers, dispatchRpc, type RpcDeps } from '../../src/main/core/rpc';
+import { AnswerGate } from '../../src/main/server/answer-gate';
 import type { LogLine } from '../../src/shared/status';
 
 /** Characters of JSON one answer may take (32 Mi, LOG_ANSWER_MAX_CHARS) and a line's worth of slack. */
@@ -56,5 +59,41 @@ describe('one answer of the ring is bounded', () => {
     ring.push('stdout', 2, 'y'.repeat(1_000), 1);
     expect(ring.tail(10, undefined, undefined, 100).map((l) => l.text[0])).toEqual(['y']);
     expect(ring.tail(10, undefined, 1, 100).map((l) => l.text[0])).toEqual(['x']);
+  });
+});
+
+/** A response as the gate sees it: `close` once sent or its client gone. */
+class FakeResponse extends EventEmitter {
+  closed = false;
+  destroyed = false;
+  close(): void {
+    this.closed = true;
+    this.emit('close');
+  }
+}
+const asResponse = (r: FakeResponse): ServerResponse => r as unknown as ServerResponse;
+
+describe('AnswerGate (logs:tail answers in flight over HTTP)', () => {
+  it('holds a slot until the response closes, in order; a client gone while it waits passes its turn on', async () => {
+    const gate = new AnswerGate(1);
+    const [a, b, c] = [new FakeResponse(), new FakeResponse(), new FakeResponse()];
+    expect(await gate.hold(asResponse(a))).toBe(true);
+    const order: string[] = [];
+    const waitB = gate.hold(asResponse(b)).then((held) => order.push(`b ${held}`));
+    const waitC = gate.hold(asResponse(c)).then((held) => order.push(`c ${held}`));
+    expect(gate.queued).toBe(2);
+    // b's client leaves while it waits; a's answer is sent: b gets (and gives up) the slot, then c.
+    b.close();
+    a.close();
+    await Promise.all([waitB, waitC]);
+    expect(order).toEqual(['b false', 'c true']);
+    expect(gate.inFlight).toBe(1);
+    c.close();
+    expect(gate.inFlight).toBe(0);
+    // A response already closed is not answered and holds nothing.
+    const gone = new FakeResponse();
+    gone.close();
+    expect(await gate.hold(asResponse(gone))).toBe(false);
+    expect(gate.inFlight).toBe(0);
   });
 });
