@@ -365,3 +365,60 @@ describe('a reload during a hung health probe', () => {
     expect(spawnsOf(services.backend!)).toHaveLength(1);
   });
 });
+
+describe('a reload reshaping the stack', () => {
+  it('renames a dependency (the old one removed, the new one started, the dependent keeps its process); refuses a cycle, a missing dependency and a removed primary', async () => {
+    const { file, dir, services } = await writeFixtureStack({
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+      db: {},
+    });
+    const serve = track(await startServe(file));
+    const before = await untilServices(serve, 'all running', allRunning(['backend', 'db']));
+    const port = services.backend!.port;
+    const backendPid = before.find((s) => s.name === 'backend')?.pid;
+
+    const refusedBy = async (specs: Record<string, ServiceSpec>, pattern: RegExp): Promise<void> => {
+      await rewrite(file, dir, specs, { backend: port });
+      for (const dryRun of [true, false]) {
+        const { status, body } = await reload(serve, dryRun);
+        expect(status, JSON.stringify(body)).toBe(400);
+        expect(body.code).toBe('STACK_FILE_INVALID');
+        expect(String(body.error)).toMatch(pattern);
+      }
+    };
+    // A cycle, a dependency on a service the file no longer has, the primary removed: nothing changes.
+    await refusedBy(
+      {
+        backend: { depends_on: { db: { condition: 'service_healthy' } } },
+        db: { depends_on: { backend: { condition: 'service_started' } } },
+      },
+      /cycle/i,
+    );
+    await refusedBy({ backend: { depends_on: { db: { condition: 'service_healthy' } } } }, /db/);
+    await refusedBy({ db: {} }, /primary/);
+    const still = await untilServices(serve, 'all running', allRunning(['backend', 'db']));
+    expect(still.find((s) => s.name === 'backend')?.pid).toBe(backendPid);
+    expect(spawnsOf(services.db!)).toHaveLength(1);
+
+    // db renamed database: a new service, started; db stopped and removed; backend keeps its process.
+    await rewrite(
+      file,
+      dir,
+      { backend: { depends_on: { database: { condition: 'service_healthy' } } }, database: {} },
+      { backend: port },
+    );
+    const renamed = await reload(serve);
+    expect(renamed.status).toBe(200);
+    const result = renamed.body as unknown as ReloadResult;
+    expect(result.services).toEqual([
+      { service: 'backend', action: 'update', changes: ['depends_on'] },
+      { service: 'database', action: 'start', changes: [] },
+      { service: 'db', action: 'stop', changes: [] },
+    ]);
+    expect(result.result?.success).toBe(true);
+    const after = await untilServices(serve, 'renamed', allRunning(['backend', 'database']));
+    expect(after.find((s) => s.name === 'backend')?.pid).toBe(backendPid);
+    expect(livePids(services.db!)).toEqual([]);
+    expect(result.needs_supervisor_restart).toEqual([]);
+  });
+});

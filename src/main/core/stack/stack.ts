@@ -72,6 +72,13 @@ export class Stack extends EventEmitter<StackEvents> {
   private readonly order: string[];
   /** The services that should be up (a person's or the stack's start); the reconciler acts only for them. */
   private readonly wanted = new Set<string>();
+  /**
+   * Services a reconfigure removes or adds, while it does: a kept service's `service_healthy`
+   * dependency on them does not hold it (which stopped a process the plan keeps). A removed
+   * one is no dependency of a kept one any more (the new file, validated, names none); an
+   * added one has not come up yet: once its start has answered, a failed one holds them.
+   */
+  private readonly settling = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   /** Wakes the waits of running stack commands when a state or `wanted` changes. */
@@ -164,43 +171,62 @@ export class Stack extends EventEmitter<StackEvents> {
     this.interrupt([...change.remove, ...restarting]);
     return this.enqueue(async () => {
       const removing = new Set(change.remove);
-      const stops = await this.stopInOrder([...change.remove, ...restarting], async (sup) => {
-        if (!removing.has(sup.name)) return { ...(await sup.stop(actor)), service: sup.name };
-        sup.endRestarts();
-        await sup.dispose(actor);
-        return { ...this.resultOf(sup, `${sup.name} removed`), success: true, service: sup.name };
-      });
-      // A shutdown began meanwhile: it stops what it found; nothing new may join after it.
-      if (this.disposed) throw new SupervisorError('DISPOSED', 'the supervisor is shutting down');
-      for (const { name, definition, apply } of change.update) {
-        this.member(name).definition = definition;
-        apply();
+      const adding = change.add.map((m) => m.definition.name);
+      for (const name of [...removing, ...adding]) this.settling.add(name);
+      try {
+        return await this.carryOut(change, actor, removing, restarting, rewanted);
+      } finally {
+        for (const name of [...removing, ...adding]) this.settling.delete(name);
+        // An added dependency that did not come up now holds what depends on it.
+        this.reconcile();
       }
-      for (const name of change.remove) {
-        this.detach(this.member(name));
-        this.members.delete(name);
-        this.wanted.delete(name);
-      }
-      for (const member of change.add) {
-        this.members.set(member.definition.name, member);
-        this.attach(member);
-      }
-      this.order.splice(0, this.order.length, ...change.order);
-      if (change.add.length > 0 || change.remove.length > 0) {
-        this.emit('members', { added: [...change.add], removed: [...change.remove] });
-      }
-      const starting = [...rewanted, ...change.add.map((m) => m.definition.name)];
-      for (const name of starting) {
-        for (const dep of this.dependenciesOf(name)) this.wanted.add(dep);
-        this.wanted.add(name);
-      }
-      // New dependencies may hold or release services that keep their process.
-      this.reconcile();
-      this.changed.emit('change');
-      const names = [...new Set(starting.flatMap((name) => [...this.dependenciesOf(name), name]))];
-      const starts = await Promise.all(names.map((name) => this.startWhenReady(name, actor)));
-      return this.summary([...stops, ...starts.filter((r) => r !== null)]);
     });
+  }
+
+  /** {@link reconfigure}'s part in the queue: the stops, the new definitions, the starts. */
+  private async carryOut(
+    change: StackChange,
+    actor: Actor,
+    removing: ReadonlySet<string>,
+    restarting: readonly string[],
+    rewanted: readonly string[],
+  ): Promise<StackCommandResult> {
+    const stops = await this.stopInOrder([...change.remove, ...restarting], async (sup) => {
+      if (!removing.has(sup.name)) return { ...(await sup.stop(actor)), service: sup.name };
+      sup.endRestarts();
+      await sup.dispose(actor);
+      return { ...this.resultOf(sup, `${sup.name} removed`), success: true, service: sup.name };
+    });
+    // A shutdown began meanwhile: it stops what it found; nothing new may join after it.
+    if (this.disposed) throw new SupervisorError('DISPOSED', 'the supervisor is shutting down');
+    for (const { name, definition, apply } of change.update) {
+      this.member(name).definition = definition;
+      apply();
+    }
+    for (const name of change.remove) {
+      this.detach(this.member(name));
+      this.members.delete(name);
+      this.wanted.delete(name);
+    }
+    for (const member of change.add) {
+      this.members.set(member.definition.name, member);
+      this.attach(member);
+    }
+    this.order.splice(0, this.order.length, ...change.order);
+    if (change.add.length > 0 || change.remove.length > 0) {
+      this.emit('members', { added: [...change.add], removed: [...change.remove] });
+    }
+    const starting = [...rewanted, ...change.add.map((m) => m.definition.name)];
+    for (const name of starting) {
+      for (const dep of this.dependenciesOf(name)) this.wanted.add(dep);
+      this.wanted.add(name);
+    }
+    // New dependencies may hold or release services that keep their process.
+    this.reconcile();
+    this.changed.emit('change');
+    const names = [...new Set(starting.flatMap((name) => [...this.dependenciesOf(name), name]))];
+    const starts = await Promise.all(names.map((name) => this.startWhenReady(name, actor)));
+    return this.summary([...stops, ...starts.filter((r) => r !== null)]);
   }
 
   /**
@@ -462,7 +488,8 @@ export class Stack extends EventEmitter<StackEvents> {
   /** The first `service_healthy` dependency of `name` that is not running, if any. */
   private healthyDependencyDown(name: string): Dependency | undefined {
     return this.member(name).definition.dependsOn.find(
-      (d) => d.condition === 'service_healthy' && !conditionMet(d, this.stateOf(d.service)),
+      (d) =>
+        d.condition === 'service_healthy' && !this.settling.has(d.service) && !conditionMet(d, this.stateOf(d.service)),
     );
   }
 
