@@ -28,7 +28,8 @@ function sourceFiles(dir = SRC): [string, string][] {
 
 /** The quoted string literals of a source text ('…', "…" and `…` without `${`). */
 function literals(text: string): string[] {
-  return [...text.matchAll(/'([^'\\\n]+)'|"([^"\\\n]+)"|`([^`\\$\n]+)`/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  // Empty ones too (`''`): else the scan would pair their closing quote with the next literal's opening one.
+  return [...text.matchAll(/'([^'\\\n]*)'|"([^"\\\n]*)"|`([^`\\$\n]*)`/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
 const en = MESSAGES.en;

@@ -25,7 +25,10 @@ import {
   SETTINGS_SECTIONS,
   settingsToForm,
 } from '../../src/renderer/src/components/settings/settings-fields';
-import { SAVED_RESTART_TEXT } from '../../src/renderer/src/components/settings/settings-form';
+import { SAVED_RESTART_KEY } from '../../src/renderer/src/components/settings/settings-form';
+import { translate } from '../../src/renderer/src/i18n';
+
+const SAVED_RESTART_TEXT = translate(SAVED_RESTART_KEY);
 import { PAGES } from '../../src/renderer/src/hooks/use-hash-page';
 import { SettingsPage } from '../../src/renderer/src/pages/settings-page';
 import { SETTINGS_KEYS } from '../../src/shared/settings';

@@ -8,7 +8,10 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/contract';
 import type { StackFileView } from '../../src/shared/services';
-import { StackFileEditor, STACK_SAVED_TEXT } from '../../src/renderer/src/components/settings/stack-file-editor';
+import { StackFileEditor, STACK_SAVED_KEY } from '../../src/renderer/src/components/settings/stack-file-editor';
+import { translate } from '../../src/renderer/src/i18n';
+
+const STACK_SAVED_TEXT = translate(STACK_SAVED_KEY);
 import { FakeSupervisorApi, renderWithApi } from '../helpers/fake-api';
 
 afterEach(cleanup);

@@ -4,6 +4,7 @@ import { ApplyDialog, useApplyFlow } from '../components/settings/apply-settings
 import { SettingsForm } from '../components/settings/settings-form';
 import { StackFileEditor } from '../components/settings/stack-file-editor';
 import { useSettings } from '../hooks/use-settings';
+import { useT } from '../i18n';
 
 /**
  * The settings page: the stored settings as a form, the effective value and its source for
@@ -12,17 +13,18 @@ import { useSettings } from '../hooks/use-settings';
  * the services of the stack file.
  */
 export function SettingsPage() {
+  const t = useT();
   const query = useSettings();
   const apply = useApplyFlow();
   if (query.data === undefined) {
     return (
       <Stack maw={1000} mx="auto" data-testid="settings-page">
         {query.isError ? (
-          <Alert color="red" title="Cannot load the settings" data-testid="settings-load-error">
+          <Alert color="red" title={t('settings.loadError')} data-testid="settings-load-error">
             <Stack gap="sm" align="flex-start">
               <Text size="sm">{errorMessage(query.error)}</Text>
               <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>
-                Retry
+                {t('common.retry')}
               </Button>
             </Stack>
           </Alert>

@@ -4,6 +4,7 @@ import { describeReload, type ReloadAction, type ReloadResult } from '../../../.
 import { isSettingsKey } from '../../../../shared/settings';
 import { errorMessage } from '../../api';
 import { useReload } from '../../hooks/use-reload';
+import { useT, type T } from '../../i18n';
 import { SETTINGS_FIELDS } from './settings-fields';
 
 /** The Settings page's "Apply": a dry run first (the plan, shown for confirmation), then the reload. */
@@ -59,17 +60,18 @@ export function useApplyFlow(): ApplyFlow {
   };
 }
 
-/** How each action reads in the plan, and its badge colour. */
+/** How each action reads in the plan (a translation key), and its badge colour. */
 const ACTIONS: Record<Exclude<ReloadAction, 'unchanged'>, { title: string; color: string }> = {
-  restart: { title: 'Will restart', color: 'orange' },
-  update: { title: 'Applied in place (no restart, same process)', color: 'blue' },
-  start: { title: 'Will be added and started', color: 'green' },
-  stop: { title: 'Will be stopped and removed', color: 'red' },
+  restart: { title: 'apply.restart', color: 'orange' },
+  update: { title: 'apply.update', color: 'blue' },
+  start: { title: 'apply.start', color: 'green' },
+  stop: { title: 'apply.stop', color: 'red' },
 };
 
 /** A settings key as the form labels it (`controlPort` → "Port"), else the key. */
-function labelOf(key: string): string {
-  return isSettingsKey(key) ? (SETTINGS_FIELDS.get(key)?.label ?? key) : key;
+function labelOf(t: T, key: string): string {
+  const label = isSettingsKey(key) ? SETTINGS_FIELDS.get(key)?.label : undefined;
+  return label ? t(label) : key;
 }
 
 /**
@@ -78,15 +80,16 @@ function labelOf(key: string): string {
  * Backend Supervisor. Nothing changes until Apply.
  */
 export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
+  const t = useT();
   const { plan } = flow;
   const changed = plan?.services.filter((s) => s.action !== 'unchanged') ?? [];
   const waiting = plan?.needs_supervisor_restart ?? [];
   return (
-    <Modal opened={plan !== null} onClose={flow.cancel} title="Apply the saved settings?" size="lg">
+    <Modal opened={plan !== null} onClose={flow.cancel} title={t('apply.title')} size="lg">
       <Stack gap="sm" data-testid="reload-plan">
         {changed.length === 0 && (
           <Text size="sm" data-testid="reload-plan-nothing">
-            Nothing to apply: the running services already use these settings.
+            {t('apply.nothing')}
           </Text>
         )}
         {(Object.keys(ACTIONS) as (keyof typeof ACTIONS)[]).map((action) => {
@@ -95,7 +98,7 @@ export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
           return (
             <Stack gap={4} key={action} data-testid={`reload-plan-${action}`}>
               <Text size="sm" fw={600}>
-                {ACTIONS[action].title}
+                {t(ACTIONS[action].title)}
               </Text>
               <List size="sm" spacing={2}>
                 {services.map((s) => (
@@ -106,7 +109,7 @@ export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
                       </Badge>
                       {s.changes.length > 0 && (
                         <Text size="xs" c="dimmed">
-                          {s.changes.join(', ')} changed
+                          {t('apply.changed', { list: s.changes.join(', ') })}
                         </Text>
                       )}
                     </Group>
@@ -118,12 +121,12 @@ export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
         })}
         {waiting.length > 0 && (
           <Alert color="yellow" variant="light" data-testid="reload-plan-supervisor-restart">
-            Saved, but applied only at the next start of Backend Supervisor: {waiting.map(labelOf).join(', ')}.
+            {t('apply.waiting', { list: waiting.map((key) => labelOf(t, key)).join(', ') })}
           </Alert>
         )}
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={flow.cancel} data-testid="reload-cancel">
-            Cancel
+            {t('apply.cancel')}
           </Button>
           <Button
             onClick={flow.confirm}
@@ -131,7 +134,7 @@ export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
             disabled={changed.length === 0}
             data-testid="reload-confirm"
           >
-            Apply
+            {t('apply.confirm')}
           </Button>
         </Group>
       </Stack>
@@ -141,9 +144,10 @@ export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
 
 /** What the last Apply did, or why it was refused (every problem of a file, a line each). */
 export function ApplyOutcome({ flow }: { flow: ApplyFlow }) {
+  const t = useT();
   if (flow.error !== null) {
     return (
-      <Alert color="red" title="Not applied: nothing changed" data-testid="reload-error">
+      <Alert color="red" title={t('apply.notApplied')} data-testid="reload-error">
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {flow.error}
         </Text>
@@ -153,7 +157,7 @@ export function ApplyOutcome({ flow }: { flow: ApplyFlow }) {
   if (flow.outcome === null) return null;
   const failed = flow.outcome.result !== null && !flow.outcome.result.success;
   return (
-    <Alert color={failed ? 'orange' : 'green'} variant="light" title="Applied" data-testid="reload-outcome">
+    <Alert color={failed ? 'orange' : 'green'} variant="light" title={t('apply.applied')} data-testid="reload-outcome">
       <List size="sm" spacing={2}>
         {describeReload(flow.outcome).map((line) => (
           <List.Item key={line}>{line}</List.Item>

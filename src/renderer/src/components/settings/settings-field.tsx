@@ -1,6 +1,7 @@
 import { Button, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { needsSupervisorRestart } from '../../../../shared/reload';
 import type { SettingSource, SettingsView } from '../../../../shared/settings';
+import { translate, useT, type T } from '../../i18n';
 import { describeValue, formatFormValue, type SettingsFieldSpec } from './settings-fields';
 
 /** Props of {@link SettingsField}. */
@@ -18,17 +19,23 @@ export interface SettingsFieldProps {
 }
 
 /** Where the effective value comes from, in words (shown under the label). */
-export function describeSource(spec: SettingsFieldSpec, source: SettingSource | undefined, effective: unknown): string {
-  const value = describeValue(spec.key, effective);
+export function describeSource(
+  spec: SettingsFieldSpec,
+  source: SettingSource | undefined,
+  effective: unknown,
+  t: T = translate,
+): string {
+  const value = describeValue(spec.key, effective, t);
+  const say = t;
   switch (source?.kind) {
     case 'flag':
-      return `Overridden by ${source.name ?? 'a command-line flag'} on the command line: ${value}`;
+      return say('settings.source.flag', { name: source.name ?? say('settings.source.flagAny'), value });
     case 'environment':
-      return `Overridden by ${source.name ?? spec.env} in the environment: ${value}`;
+      return say('settings.source.env', { name: source.name ?? spec.env, value });
     case 'settings':
-      return `Saved: ${value} (environment variable ${spec.env})`;
+      return say('settings.source.saved', { value, env: spec.env });
     default:
-      return `Default: ${value} (environment variable ${spec.env})`;
+      return say('settings.source.default', { value, env: spec.env });
   }
 }
 
@@ -38,6 +45,7 @@ export function describeSource(spec: SettingsFieldSpec, source: SettingSource | 
  * under it (`settings-warning-<key>`). Empty = not set: the placeholder shows what applies then.
  */
 export function SettingsField({ warning, ...props }: SettingsFieldProps) {
+  const t = useT();
   const input = <SettingsInput {...props} />;
   // The few settings an Apply cannot change in a running supervisor say so beside the field.
   const restartOnly = needsSupervisorRestart(props.spec.key);
@@ -47,27 +55,28 @@ export function SettingsField({ warning, ...props }: SettingsFieldProps) {
       {input}
       {restartOnly && (
         <Text size="xs" c="dimmed" data-testid={`settings-restart-only-${props.spec.key}`}>
-          {RESTART_ONLY_TEXT}
+          {t(RESTART_ONLY_KEY)}
         </Text>
       )}
       {warning !== undefined && (
         <Text size="xs" c="orange.8" data-testid={`settings-warning-${props.spec.key}`}>
-          Warning: {warning}
+          {t('settings.warning', { warning })}
         </Text>
       )}
     </Stack>
   );
 }
 
-/** Beside a field whose change waits for a restart of the supervisor (SUPERVISOR_RESTART_KEYS). */
-export const RESTART_ONLY_TEXT = 'Applies after a restart of Backend Supervisor (Apply keeps the running value).';
+/** Beside a field whose change waits for a restart of the supervisor (SUPERVISOR_RESTART_KEYS); a translation key. */
+export const RESTART_ONLY_KEY = 'settings.restartOnly';
 
 function SettingsInput({ spec, value, onChange, error, view, onBrowse }: Omit<SettingsFieldProps, 'warning'>) {
+  const t = useT();
   const { key } = spec;
   const effective = view.effective[key];
   const common = {
-    label: spec.label,
-    description: describeSource(spec, view.sources[key], effective),
+    label: t(spec.label),
+    description: describeSource(spec, view.sources[key], effective, t),
     error,
     descriptionProps: { 'data-testid': `settings-source-${key}` },
     errorProps: { 'data-testid': `settings-error-${key}` },
@@ -80,9 +89,9 @@ function SettingsInput({ spec, value, onChange, error, view, onBrowse }: Omit<Se
         value={value}
         onChange={(event) => onChange(event.currentTarget.value)}
         data={[
-          { value: '', label: `Not set (${describeValue(key, effective)})` },
-          { value: 'true', label: 'Yes' },
-          { value: 'false', label: 'No' },
+          { value: '', label: t('settings.notSetValue', { value: describeValue(key, effective, t) }) },
+          { value: 'true', label: t('settings.yes') },
+          { value: 'false', label: t('settings.no') },
         ]}
       />
     );
@@ -114,7 +123,7 @@ function SettingsInput({ spec, value, onChange, error, view, onBrowse }: Omit<Se
       rightSection={
         onBrowse ? (
           <Button size="compact-xs" variant="light" onClick={onBrowse} data-testid={`settings-browse-${key}`}>
-            Browse…
+            {t('settings.browse')}
           </Button>
         ) : undefined
       }

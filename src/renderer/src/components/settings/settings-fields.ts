@@ -8,6 +8,7 @@ import {
   type SettingsKey,
 } from '../../../../shared/settings';
 import { parseDecimal, parseWholeNumber } from '../../../../shared/config';
+import { translate, type T } from '../../i18n';
 
 /**
  * How a value is edited: free `text`, `args` (one argument per line), `seconds` (stored in
@@ -18,6 +19,7 @@ export type SettingsFieldKind = 'text' | 'args' | 'seconds' | 'integer' | 'mebib
 /** One field of the settings form. */
 export interface SettingsFieldSpec {
   key: SettingsKey;
+  /** The label's translation key. */
   label: string;
   kind: SettingsFieldKind;
   /** The seed's environment variable for the same value (it overrides the setting). */
@@ -26,8 +28,9 @@ export interface SettingsFieldSpec {
 
 /** A titled group of fields. */
 export interface SettingsSection {
+  /** The title's translation key. */
   title: string;
-  /** A sentence under the title. */
+  /** A sentence under the title (a translation key). */
   note?: string;
   fields: SettingsFieldSpec[];
 }
@@ -35,70 +38,95 @@ export interface SettingsSection {
 /** The form, section by section: every settings key once. */
 export const SETTINGS_SECTIONS: SettingsSection[] = [
   {
-    title: 'Backend process',
+    title: 'settings.section.process',
     fields: [
-      { key: 'orchestratorEnabled', label: 'Supervise a local process', kind: 'boolean', env: 'ORCHESTRATOR_ENABLED' },
-      { key: 'command', label: 'Command (executable)', kind: 'text', env: 'GO_BACKEND_BINARY' },
-      { key: 'args', label: 'Arguments (one per line)', kind: 'args', env: 'BACKEND_ARGS' },
-      { key: 'workingDir', label: 'Working directory', kind: 'text', env: 'BACKEND_WORKING_DIR' },
+      {
+        key: 'orchestratorEnabled',
+        label: 'settings.field.orchestratorEnabled',
+        kind: 'boolean',
+        env: 'ORCHESTRATOR_ENABLED',
+      },
+      { key: 'command', label: 'settings.field.command', kind: 'text', env: 'GO_BACKEND_BINARY' },
+      { key: 'args', label: 'settings.field.args', kind: 'args', env: 'BACKEND_ARGS' },
+      { key: 'workingDir', label: 'settings.field.workingDir', kind: 'text', env: 'BACKEND_WORKING_DIR' },
     ],
   },
   {
-    title: 'Health checks',
+    title: 'settings.section.health',
     fields: [
-      { key: 'backendUrl', label: 'Backend URL', kind: 'text', env: 'GO_BACKEND_URL' },
-      { key: 'healthCheckPath', label: 'Health path', kind: 'text', env: 'HEALTH_CHECK_PATH' },
-      { key: 'healthCheckIntervalMs', label: 'Interval (s)', kind: 'seconds', env: 'HEALTH_CHECK_INTERVAL' },
-      { key: 'healthCheckTimeoutMs', label: 'Timeout (s)', kind: 'seconds', env: 'HEALTH_CHECK_TIMEOUT' },
+      { key: 'backendUrl', label: 'settings.field.backendUrl', kind: 'text', env: 'GO_BACKEND_URL' },
+      { key: 'healthCheckPath', label: 'settings.field.healthCheckPath', kind: 'text', env: 'HEALTH_CHECK_PATH' },
+      {
+        key: 'healthCheckIntervalMs',
+        label: 'settings.field.healthCheckIntervalMs',
+        kind: 'seconds',
+        env: 'HEALTH_CHECK_INTERVAL',
+      },
+      {
+        key: 'healthCheckTimeoutMs',
+        label: 'settings.field.healthCheckTimeoutMs',
+        kind: 'seconds',
+        env: 'HEALTH_CHECK_TIMEOUT',
+      },
       {
         key: 'healthFailureThreshold',
-        label: 'Failures in a row that make a hang',
+        label: 'settings.field.healthFailureThreshold',
         kind: 'integer',
         env: 'HEALTH_FAILURE_THRESHOLD',
       },
       {
         key: 'healthConfirmDelayMs',
-        label: 'Confirming re-probe delay (s)',
+        label: 'settings.field.healthConfirmDelayMs',
         kind: 'seconds',
         env: 'HEALTH_CONFIRM_DELAY',
       },
-      { key: 'startupTimeoutMs', label: 'Startup timeout (s)', kind: 'seconds', env: 'STARTUP_TIMEOUT' },
+      { key: 'startupTimeoutMs', label: 'settings.field.startupTimeoutMs', kind: 'seconds', env: 'STARTUP_TIMEOUT' },
     ],
   },
   {
-    title: 'Restart policy',
+    title: 'settings.section.restart',
     fields: [
-      { key: 'autoRestart', label: 'Restart after a crash or hang', kind: 'boolean', env: 'AUTO_RESTART' },
-      { key: 'maxRestartAttempts', label: 'Attempts before giving up', kind: 'integer', env: 'MAX_RESTART_ATTEMPTS' },
-      { key: 'restartDelayMs', label: 'Restart delay (s)', kind: 'seconds', env: 'RESTART_DELAY' },
-      { key: 'maxRestartDelayMs', label: 'Maximum restart delay (s)', kind: 'seconds', env: 'MAX_RESTART_DELAY' },
+      { key: 'autoRestart', label: 'settings.field.autoRestart', kind: 'boolean', env: 'AUTO_RESTART' },
+      {
+        key: 'maxRestartAttempts',
+        label: 'settings.field.maxRestartAttempts',
+        kind: 'integer',
+        env: 'MAX_RESTART_ATTEMPTS',
+      },
+      { key: 'restartDelayMs', label: 'settings.field.restartDelayMs', kind: 'seconds', env: 'RESTART_DELAY' },
+      {
+        key: 'maxRestartDelayMs',
+        label: 'settings.field.maxRestartDelayMs',
+        kind: 'seconds',
+        env: 'MAX_RESTART_DELAY',
+      },
       {
         key: 'restartResetAfterMs',
-        label: 'Healthy time that resets the attempts (s)',
+        label: 'settings.field.restartResetAfterMs',
         kind: 'seconds',
         env: 'RESTART_RESET_AFTER',
       },
-      { key: 'stopTimeoutMs', label: 'Stop timeout, SIGTERM → SIGKILL (s)', kind: 'seconds', env: 'STOP_TIMEOUT' },
+      { key: 'stopTimeoutMs', label: 'settings.field.stopTimeoutMs', kind: 'seconds', env: 'STOP_TIMEOUT' },
     ],
   },
   {
-    title: 'Logs',
+    title: 'settings.section.logs',
     fields: [
-      { key: 'logBufferLines', label: 'Lines kept in memory', kind: 'integer', env: 'LOG_BUFFER_LINES' },
-      { key: 'logDir', label: 'Log folder', kind: 'text', env: 'LOG_DIR' },
-      { key: 'logFileMaxBytes', label: 'Rotate a log file at (MiB)', kind: 'mebibytes', env: 'LOG_FILE_MAX_MB' },
-      { key: 'logFileCount', label: 'Rotated files kept', kind: 'integer', env: 'LOG_FILE_COUNT' },
+      { key: 'logBufferLines', label: 'settings.field.logBufferLines', kind: 'integer', env: 'LOG_BUFFER_LINES' },
+      { key: 'logDir', label: 'settings.field.logDir', kind: 'text', env: 'LOG_DIR' },
+      { key: 'logFileMaxBytes', label: 'settings.field.logFileMaxBytes', kind: 'mebibytes', env: 'LOG_FILE_MAX_MB' },
+      { key: 'logFileCount', label: 'settings.field.logFileCount', kind: 'integer', env: 'LOG_FILE_COUNT' },
     ],
   },
   {
-    title: 'Control server',
-    note: 'Used by backend-supervisor serve (headless): its HTTP control API and web dashboard.',
+    title: 'settings.section.control',
+    note: 'settings.section.control.note',
     fields: [
-      { key: 'controlHost', label: 'Bind address', kind: 'text', env: 'CONTROL_HOST' },
-      { key: 'controlPort', label: 'Port', kind: 'integer', env: 'CONTROL_PORT' },
+      { key: 'controlHost', label: 'settings.field.controlHost', kind: 'text', env: 'CONTROL_HOST' },
+      { key: 'controlPort', label: 'settings.field.controlPort', kind: 'integer', env: 'CONTROL_PORT' },
       {
         key: 'controlAllowRemote',
-        label: 'Allow a non-loopback bind address',
+        label: 'settings.field.controlAllowRemote',
         kind: 'boolean',
         env: 'CONTROL_ALLOW_REMOTE',
       },
@@ -134,19 +162,19 @@ export function settingsToForm(values: Settings): SettingsForm {
   return Object.fromEntries(SETTINGS_KEYS.map((key) => [key, formatFormValue(key, values[key])])) as SettingsForm;
 }
 
-/** What an unset optional value means. */
+/** What an unset optional value means (a translation key). */
 const WHEN_UNSET: Partial<Record<SettingsKey, string>> = {
-  workingDir: "the command's folder",
-  logDir: 'logs/ in the data folder',
+  workingDir: 'settings.value.workingDir',
+  logDir: 'settings.value.logDir',
 };
 
-/** An effective value in words: `30 s`, `10 MiB`, `yes`, `node server.js`. */
-export function describeValue(key: SettingsKey, value: unknown): string {
-  if (value === undefined || value === null) return WHEN_UNSET[key] ?? 'not set';
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+/** An effective value in words: `30 s`, `10 MiB`, `yes`, `node server.js` (the amounts as the shared settings write them). */
+export function describeValue(key: SettingsKey, value: unknown, t: T = translate): string {
+  if (value === undefined || value === null) return t(WHEN_UNSET[key] ?? 'settings.value.notSet');
+  if (typeof value === 'boolean') return t(value ? 'settings.value.yes' : 'settings.value.no');
   if (typeof value === 'number') return formatSettingAmount(key, value);
   if (Array.isArray(value)) {
-    if (value.length === 0) return 'none';
+    if (value.length === 0) return t('settings.value.none');
     return value.map((a: unknown) => (typeof a === 'string' && /^[^\s"']+$/.test(a) ? a : JSON.stringify(a))).join(' ');
   }
   return String(value);
@@ -157,7 +185,7 @@ function capitalize(text: string): string {
 }
 
 /** Reads one field; `undefined` = not set. @throws Error with the message for people. */
-function readField(kind: SettingsFieldKind, text: string): unknown {
+function readField(kind: SettingsFieldKind, text: string, t: T): unknown {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   switch (kind) {
@@ -172,17 +200,17 @@ function readField(kind: SettingsFieldKind, text: string): unknown {
     // Decimal only, as the environment is read (src/shared/config.ts): `0x10` is not 16.
     case 'seconds': {
       const n = parseDecimal(trimmed);
-      if (n === null || !Number.isFinite(n)) throw new Error('Enter a number of seconds (e.g. 5 or 0.5)');
+      if (n === null || !Number.isFinite(n)) throw new Error(t('settings.error.seconds'));
       return Math.round(n * 1000);
     }
     case 'mebibytes': {
       const n = parseDecimal(trimmed);
-      if (n === null || !Number.isFinite(n) || n <= 0) throw new Error('Enter a size in MiB (e.g. 10 or 0.5)');
+      if (n === null || !Number.isFinite(n) || n <= 0) throw new Error(t('settings.error.mebibytes'));
       return Math.round(n * MIB);
     }
     case 'integer': {
       const n = parseWholeNumber(trimmed);
-      if (n === null || !Number.isSafeInteger(n)) throw new Error('Enter a whole number');
+      if (n === null || !Number.isSafeInteger(n)) throw new Error(t('settings.error.integer'));
       return n;
     }
   }
@@ -192,13 +220,13 @@ function readField(kind: SettingsFieldKind, text: string): unknown {
  * Reads the form into settings and checks them with the same zod schema the main process
  * uses. `errors` holds one message per bad field, in the units the form shows.
  */
-export function formToSettings(form: SettingsForm): { values: Settings; errors: SettingsErrors } {
+export function formToSettings(form: SettingsForm, t: T = translate): { values: Settings; errors: SettingsErrors } {
   const values: Record<string, unknown> = {};
   const errors: SettingsErrors = {};
   for (const key of SETTINGS_KEYS) {
     const kind = SETTINGS_FIELDS.get(key)?.kind ?? 'text';
     try {
-      const value = readField(kind, form[key] ?? '');
+      const value = readField(kind, form[key] ?? '', t);
       if (value !== undefined) values[key] = value;
     } catch (err) {
       errors[key] = (err as Error).message;

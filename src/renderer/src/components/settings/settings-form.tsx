@@ -13,6 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useRef, useState, type ComponentProps, type FormEvent } from 'react';
+import { Trans } from 'react-i18next';
 import {
   ENV_IMPORT_MAX_CHARS,
   HealthUrlTestSchema,
@@ -23,7 +24,9 @@ import {
   type SettingsView,
 } from '../../../../shared/settings';
 import { errorDetails, errorMessage, useConnection, useSupervisorApi } from '../../api';
+import { formatBytes, formatLatency } from '../../format';
 import { useImportEnv, useSaveSettings, useTestHealthUrl } from '../../hooks/use-settings';
+import { useT } from '../../i18n';
 import { ApplyOutcome, type ApplyFlow } from './apply-settings';
 import { SettingsField } from './settings-field';
 import {
@@ -36,10 +39,10 @@ import {
   type SettingsForm as FormState,
 } from './settings-fields';
 
-/** Shown after a Save (not applied) that changes what the supervisor runs with. */
-export const SAVED_RESTART_TEXT = 'Saved. Apply them to use them now (no restart of Backend Supervisor).';
-/** Shown after a save that changes nothing the supervisor runs with. */
-export const SAVED_TEXT = 'Saved.';
+/** Shown after a Save (not applied) that changes what the supervisor runs with (a translation key). */
+export const SAVED_RESTART_KEY = 'settings.savedRestart';
+/** Shown after a save that changes nothing the supervisor runs with (a translation key). */
+export const SAVED_KEY = 'settings.saved';
 
 /** The hidden file input of "Import .env" (a testid for tests that set files directly). */
 const IMPORT_INPUT_PROPS = { 'data-testid': 'settings-import-env-input' } as ComponentProps<'input'>;
@@ -60,6 +63,7 @@ export interface SettingsFormProps {
  * the form for review; nothing is saved until Save).
  */
 export function SettingsForm({ view, apply }: SettingsFormProps) {
+  const t = useT();
   const save = useSaveSettings();
   const testHealth = useTestHealthUrl();
   const importEnv = useImportEnv();
@@ -67,7 +71,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
   const api = useSupervisorApi();
   const canPickFiles = useConnection().transport === 'ipc';
   const browseCommand = async (): Promise<void> => {
-    const path = await api.invoke('dialog:pickFile', { title: 'Backend executable' }).catch(() => null);
+    const path = await api.invoke('dialog:pickFile', { title: t('settings.pickTitle') }).catch(() => null);
     if (path) change('command', path);
   };
   const [form, setForm] = useState<FormState>(() => settingsToForm(view.values));
@@ -141,7 +145,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
       const keyOf = { url: 'backendUrl', path: 'healthCheckPath', timeoutMs: 'healthCheckTimeoutMs' } as const;
       for (const issue of parsed.error.issues) {
         const key = keyOf[issue.path[0] as keyof typeof keyOf];
-        if (key) next[key] ??= formToSettings(form).errors[key] ?? capitalize(issue.message);
+        if (key) next[key] ??= formToSettings(form, t).errors[key] ?? capitalize(issue.message);
       }
       setErrors((previous) => ({ ...previous, ...next }));
       testHealth.reset();
@@ -156,7 +160,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
     setImportError(null);
     setImported(null);
     if (file.size > ENV_IMPORT_MAX_CHARS) {
-      setImportError(`${file.name} is too large for a .env file (${file.size} bytes)`);
+      setImportError(t('settings.tooLarge', { file: file.name, size: formatBytes(file.size) }));
       return;
     }
     void file.text().then(
@@ -176,7 +180,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
           },
           onError: (error) => setImportError(errorMessage(error)),
         }),
-      (error: unknown) => setImportError(`Cannot read ${file.name}: ${errorMessage(error)}`),
+      (error: unknown) => setImportError(t('settings.readError', { file: file.name, message: errorMessage(error) })),
     );
   };
 
@@ -186,27 +190,29 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
         <Group justify="space-between" wrap="wrap" gap="sm">
           <Stack gap={2}>
             <Title order={3} fw={600}>
-              Settings
+              {t('settings.title')}
             </Title>
             <Text size="sm" c="dimmed">
-              Stored in <Code data-testid="settings-path">{view.path}</Code>. Command-line flags and environment
-              variables override them. Save + Apply uses them at once, without restarting Backend Supervisor (the page
-              lists the services that will restart before anything changes).
+              <Trans
+                i18nKey="settings.lead"
+                values={{ path: view.path }}
+                components={{ code: <Code data-testid="settings-path" /> }}
+              />
             </Text>
           </Stack>
           <Group gap="sm">
             <FileButton onChange={readEnvFile} resetRef={resetFile} inputProps={IMPORT_INPUT_PROPS}>
               {(props) => (
                 <Button {...props} variant="default" loading={importEnv.isPending} data-testid="settings-import-env">
-                  Import .env
+                  {t('settings.importEnv')}
                 </Button>
               )}
             </FileButton>
             <Button variant="default" onClick={discard} disabled={save.isPending} data-testid="settings-reset">
-              Discard changes
+              {t('settings.discard')}
             </Button>
             <Button type="submit" variant="light" loading={save.isPending} data-testid="settings-save">
-              Save
+              {t('settings.save')}
             </Button>
             <Button
               type="submit"
@@ -216,13 +222,13 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
               }}
               data-testid="settings-save-apply"
             >
-              Save + Apply
+              {t('settings.saveApply')}
             </Button>
           </Group>
         </Group>
 
         {view.fileError !== null && (
-          <Alert color="red" title="The settings file cannot be used" data-testid="settings-file-error">
+          <Alert color="red" title={t('settings.fileError')} data-testid="settings-file-error">
             <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
               {view.fileError}
             </Text>
@@ -231,11 +237,11 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
         {saved ? (
           <Group gap="sm" wrap="nowrap" align="center">
             <Alert color="green" variant="light" data-testid="settings-saved" style={{ flex: 1 }}>
-              {view.restartNeeded ? SAVED_RESTART_TEXT : SAVED_TEXT}
+              {t(view.restartNeeded ? SAVED_RESTART_KEY : SAVED_KEY)}
             </Alert>
             {view.restartNeeded && (
               <Button variant="light" onClick={apply.preview} loading={apply.pending} data-testid="settings-apply">
-                Apply…
+                {t('settings.apply')}
               </Button>
             )}
           </Group>
@@ -243,10 +249,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
           view.restartNeeded && (
             <Alert color="yellow" variant="light" data-testid="settings-restart-needed">
               <Group justify="space-between" gap="sm">
-                <Text size="sm">
-                  The saved settings differ from the running configuration. Apply them, or restart Backend Supervisor
-                  (the fields marked so apply only then).
-                </Text>
+                <Text size="sm">{t('settings.differ')}</Text>
                 <Button
                   size="xs"
                   variant="light"
@@ -254,7 +257,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
                   loading={apply.pending}
                   data-testid="settings-apply"
                 >
-                  Apply…
+                  {t('settings.apply')}
                 </Button>
               </Group>
             </Alert>
@@ -262,12 +265,12 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
         )}
         <ApplyOutcome flow={apply} />
         {saveError !== null && (
-          <Alert color="red" title="Not saved" data-testid="settings-save-error">
+          <Alert color="red" title={t('settings.notSaved')} data-testid="settings-save-error">
             {saveError}
           </Alert>
         )}
         {importError !== null && (
-          <Alert color="red" title="Cannot import" data-testid="settings-import-error">
+          <Alert color="red" title={t('settings.importError')} data-testid="settings-import-error">
             {importError}
           </Alert>
         )}
@@ -277,10 +280,10 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
           <Paper key={section.title} withBorder radius="md" p="md">
             <Stack gap="sm">
               <Stack gap={2}>
-                <Title order={5}>{section.title}</Title>
+                <Title order={5}>{t(section.title)}</Title>
                 {section.note && (
                   <Text size="xs" c="dimmed">
-                    {section.note}
+                    {t(section.note)}
                   </Text>
                 )}
               </Stack>
@@ -298,7 +301,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
                   />
                 ))}
               </SimpleGrid>
-              {section.title === 'Health checks' && (
+              {section.title === 'settings.section.health' && (
                 <Group gap="sm" align="center" wrap="wrap">
                   <Button
                     variant="light"
@@ -307,7 +310,7 @@ export function SettingsForm({ view, apply }: SettingsFormProps) {
                     loading={testHealth.isPending}
                     data-testid="settings-test-health"
                   >
-                    Test health URL
+                    {t('settings.testHealth')}
                   </Button>
                   {testHealth.isSuccess && <HealthTestResult result={testHealth.data} />}
                   {testHealth.isError && (
@@ -331,15 +334,19 @@ function capitalize(text: string): string {
 
 /** One probe's outcome, next to the "Test health URL" button. */
 function HealthTestResult({ result }: { result: HealthUrlTestResult }) {
+  const t = useT();
   return (
     <Group gap="xs" data-testid="settings-test-health-result" data-ok={String(result.ok)}>
       <Badge color={result.ok ? 'green' : 'red'} variant="light" tt="none">
-        {result.ok ? 'OK' : 'Failed'}
+        {t(result.ok ? 'settings.test.ok' : 'settings.test.failed')}
       </Badge>
       <Text size="sm">
         {result.ok
-          ? `HTTP ${result.status_code ?? ''} in ${result.latency_ms ?? '?'} ms`
-          : (result.error ?? 'no answer')}{' '}
+          ? t('settings.test.answer', {
+              code: result.status_code ?? '',
+              latency: result.latency_ms === null ? '?' : formatLatency(result.latency_ms),
+            })
+          : (result.error ?? t('settings.test.noAnswer'))}{' '}
         <Text span c="dimmed" size="sm">
           ({result.url})
         </Text>
@@ -350,12 +357,13 @@ function HealthTestResult({ result }: { result: HealthUrlTestResult }) {
 
 /** What a `.env` import put in the form, what was wrong with it, and what was ignored. */
 function ImportSummary({ result }: { result: EnvImportResult & { file: string } }) {
+  const t = useT();
   const count = Object.keys(result.values).length;
   return (
     <Alert
       color={result.problems.length > 0 ? 'yellow' : 'blue'}
       variant="light"
-      title={`Imported ${count} ${count === 1 ? 'value' : 'values'} from ${result.file}: review them, then Save`}
+      title={t('settings.imported', { count, file: result.file })}
       data-testid="settings-import-result"
     >
       <Stack gap="xs">
@@ -370,7 +378,7 @@ function ImportSummary({ result }: { result: EnvImportResult & { file: string } 
         )}
         {result.ignored.length > 0 && (
           <Text size="xs" c="dimmed" data-testid="settings-import-ignored">
-            Ignored: {result.ignored.join('; ')}
+            {t('settings.ignored', { list: result.ignored.join('; ') })}
           </Text>
         )}
       </Stack>

@@ -2,11 +2,11 @@ import { Alert, Button, Card, Code, Group, List, Stack, Text, Textarea, Title } 
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../api';
 import { useSaveStackFile, useStackFile } from '../../hooks/use-stack-file';
+import { useT } from '../../i18n';
 import type { ApplyFlow } from './apply-settings';
 
-/** Shown after a save that was not applied: the stack file is read at the start and by an Apply. */
-export const STACK_SAVED_TEXT =
-  'Saved. Apply it to run the services of this file now (no restart of Backend Supervisor).';
+/** Shown after a save that was not applied: the stack file is read at the start and by an Apply (a translation key). */
+export const STACK_SAVED_KEY = 'stack.saved';
 
 /** Placeholder: the README's smallest stack. */
 const EXAMPLE = `services:
@@ -26,6 +26,7 @@ const EXAMPLE = `services:
  * shows the plan of the page's Apply (`apply`) for confirmation.
  */
 export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
+  const t = useT();
   const query = useStackFile();
   const save = useSaveStackFile();
   const [text, setText] = useState('');
@@ -34,7 +35,7 @@ export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
   useEffect(() => setText(loaded), [loaded]);
   if (query.data === undefined) {
     return query.isError ? (
-      <Alert color="red" title="Cannot load the stack file" data-testid="stack-file-load-error">
+      <Alert color="red" title={t('stack.loadError')} data-testid="stack-file-load-error">
         {errorMessage(query.error)}
       </Alert>
     ) : null;
@@ -45,15 +46,17 @@ export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
   return (
     <Card withBorder data-testid="stack-file-editor">
       <Stack gap="sm">
-        <Title order={4}>Services (stack file)</Title>
+        <Title order={4}>{t('stack.title')}</Title>
         <Text size="sm" c="dimmed">
           <Code>{view.path}</Code>{' '}
           {view.text === null
-            ? '— none: the settings above define one service, backend.'
-            : `— ${view.services.length > 0 ? view.services.join(', ') : 'no valid services'}${view.active ? ' (running now)' : ' (not running yet)'}.`}
+            ? t('stack.none')
+            : t(view.active ? 'stack.services' : 'stack.servicesIdle', {
+                list: view.services.length > 0 ? view.services.join(', ') : t('stack.noValid'),
+              })}
         </Text>
         <Textarea
-          aria-label="Stack file"
+          aria-label={t('stack.label')}
           data-testid="stack-file-text"
           rows={14}
           resize="vertical"
@@ -67,7 +70,7 @@ export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
           }}
         />
         {problems.length > 0 && (
-          <Alert color="red" title="The stack file has problems; nothing was saved" data-testid="stack-file-problems">
+          <Alert color="red" title={t('stack.problems')} data-testid="stack-file-problems">
             <List size="sm">
               {problems.map((line, i) => (
                 <List.Item key={i}>{line}</List.Item>
@@ -77,7 +80,7 @@ export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
         )}
         {savedOnce && !save.isError && (
           <Alert color="green" data-testid="stack-file-saved">
-            {STACK_SAVED_TEXT}
+            {t(STACK_SAVED_KEY)}
           </Alert>
         )}
         <Group>
@@ -88,7 +91,7 @@ export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
             loading={save.isPending}
             onClick={() => save.mutate(text, { onSuccess: () => setSavedOnce(true) })}
           >
-            Save stack file
+            {t('stack.save')}
           </Button>
           {apply && (
             <Button
@@ -101,11 +104,11 @@ export function StackFileEditor({ apply }: { apply?: ApplyFlow }) {
                 else then();
               }}
             >
-              {dirty ? 'Save + Apply' : 'Apply…'}
+              {t(dirty ? 'settings.saveApply' : 'settings.apply')}
             </Button>
           )}
           <Button variant="default" disabled={!dirty} onClick={() => setText(loaded)}>
-            Discard changes
+            {t('settings.discard')}
           </Button>
         </Group>
       </Stack>
