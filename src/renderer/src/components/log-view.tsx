@@ -11,6 +11,7 @@ import {
 } from 'react';
 import type { LogLine } from '../../../shared/status';
 import { formatLogTime } from '../format';
+import { useT } from '../i18n';
 import { lineLevel } from '../logs/log-level';
 import { splitMatches } from '../logs/log-search';
 import classes from './log-view.module.css';
@@ -85,12 +86,13 @@ export function LogView({
   pattern = null,
   current = null,
   targetSeq = null,
-  emptyText = 'No log lines yet.',
+  emptyText,
   showService = false,
   startMarker,
   onNearStart,
   ref,
 }: LogViewProps) {
+  const t = useT();
   const startHeight = startMarker === undefined ? 0 : LOG_START_ROW_HEIGHT;
   const scroller = useRef<HTMLDivElement>(null);
   const getItemKey = useCallback((index: number) => lines[index]?.seq ?? -1 - index, [lines]);
@@ -214,7 +216,7 @@ export function LogView({
       className={classes.scroller}
       tabIndex={0}
       role="log"
-      aria-label="Log lines"
+      aria-label={t('logs.lines')}
       data-testid="log-view"
       data-following={String(follow)}
     >
@@ -230,7 +232,7 @@ export function LogView({
               {startMarker}
             </div>
           )}
-          <div className={classes.empty}>{emptyText}</div>
+          <div className={classes.empty}>{emptyText ?? t('logs.empty')}</div>
         </>
       ) : (
         <div className={classes.sizer} style={{ height: virtualizer.getTotalSize() }}>

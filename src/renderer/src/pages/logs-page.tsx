@@ -28,7 +28,8 @@ import type { ServiceStatus } from '../../../shared/services';
 import type { LogStream } from '../../../shared/status';
 import { errorMessage } from '../api';
 import { LogView, type CurrentMatch, type LogViewHandle } from '../components/log-view';
-import { formatDateTime } from '../format';
+import { formatDateTime, formatNumber } from '../format';
+import { useT } from '../i18n';
 import { useLogTail } from '../hooks/use-log-tail';
 import { primaryName } from '../services/service-of';
 import { LOG_LINE_CAP } from '../logs/log-buffer';
@@ -49,12 +50,13 @@ import { matchAt, matchNear, matchOrdinal, searchLines, searchPattern, stepMatch
 import { targetIndex } from '../logs/log-target';
 import { useLogTarget } from '../logs/use-log-target';
 
+/** The level filter's choices (labels are translation keys). */
 const LEVEL_OPTIONS: { value: LevelFilter; label: string }[] = [
-  { value: 'all', label: 'All levels' },
-  { value: 'error', label: 'Error' },
-  { value: 'warn', label: 'Warn and above' },
-  { value: 'info', label: 'Info and above' },
-  { value: 'debug', label: 'Debug and above' },
+  { value: 'all', label: 'logs.level.all' },
+  { value: 'error', label: 'logs.level.error' },
+  { value: 'warn', label: 'logs.level.warn' },
+  { value: 'info', label: 'logs.level.info' },
+  { value: 'debug', label: 'logs.level.debug' },
 ];
 
 const STREAM_COLORS: Record<LogStream, string> = { stdout: 'gray', stderr: 'red', supervisor: 'violet' };
@@ -78,6 +80,7 @@ export const ALL_SERVICES = '*all';
  * them merged by time). The logic is in `../logs/`; this page holds the view's state and renders.
  */
 export function LogsPage({ services }: LogsPageProps = {}) {
+  const t = useT();
   const primary = primaryName(services);
   const [picked, setPicked] = useState<string | undefined>(undefined);
   const names = services?.map((s) => s.name) ?? [];
@@ -86,10 +89,10 @@ export function LogsPage({ services }: LogsPageProps = {}) {
   const selector = stacked ? (
     <NativeSelect
       size="xs"
-      aria-label="Service"
+      aria-label={t('logs.service')}
       data={[
-        ...services!.map((s) => ({ value: s.name, label: s.primary ? `${s.name} (primary)` : s.name })),
-        { value: ALL_SERVICES, label: 'All services' },
+        ...services!.map((s) => ({ value: s.name, label: s.primary ? t('logs.primary', { name: s.name }) : s.name })),
+        { value: ALL_SERVICES, label: t('logs.allServices') },
       ]}
       value={selected ?? primary}
       onChange={(event) => setPicked(event.currentTarget.value)}
@@ -117,6 +120,7 @@ interface LogsPaneProps {
 }
 
 function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
+  const t = useT();
   // The newest page at open; older pages as the list is scrolled up (or "Load all").
   const { lines, loading, error, reload, atStart, dropped, loadingOlder, loadOlder } = useLogTail({
     service,
@@ -224,15 +228,15 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
 
   const filtering = isFiltering(filter);
   const countText = filtering
-    ? `${shown.length.toLocaleString()} of ${lines.length.toLocaleString()} lines`
-    : `${lines.length.toLocaleString()} lines`;
+    ? t('logs.countOf', { shown: shown.length, count: lines.length })
+    : t('logs.count', { count: lines.length });
 
   return (
     <Stack gap="sm" h="100%" data-testid="logs-page">
       <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="sm">
           <Title order={3} fw={600}>
-            Logs
+            {t('logs.title')}
           </Title>
           {selector}
           <Badge variant="default" tt="none" data-testid="log-count">
@@ -241,7 +245,7 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           {loading && <Loader size="xs" />}
         </Group>
         <Group gap="xs">
-          <Tooltip label={follow ? 'Pause (or scroll up)' : 'Follow the newest lines'} withArrow>
+          <Tooltip label={t(follow ? 'logs.pauseHint' : 'logs.followHint')} withArrow>
             <Button
               size="xs"
               variant={follow ? 'light' : 'default'}
@@ -251,19 +255,19 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
               data-following={String(follow)}
               leftSection={<span aria-hidden>{follow ? '❚❚' : '▶'}</span>}
             >
-              {follow ? 'Following' : 'Paused'}
+              {t(follow ? 'logs.following' : 'logs.paused')}
             </Button>
           </Tooltip>
-          <Tooltip label="Save the lines shown (with this filter) as a .log file" withArrow>
+          <Tooltip label={t('logs.saveHint')} withArrow>
             <Button size="xs" variant="default" onClick={save} disabled={shown.length === 0} data-testid="log-save">
-              Save view
+              {t('logs.save')}
             </Button>
           </Tooltip>
         </Group>
       </Group>
 
       <Group gap="xs" wrap="wrap">
-        <Group gap={4} role="group" aria-label="Streams">
+        <Group gap={4} role="group" aria-label={t('logs.streams')}>
           {LOG_STREAMS.map((stream) => (
             <Button
               key={stream}
@@ -281,8 +285,8 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
         </Group>
         <NativeSelect
           size="xs"
-          aria-label="Level"
-          data={LEVEL_OPTIONS}
+          aria-label={t('logs.level')}
+          data={LEVEL_OPTIONS.map((o) => ({ value: o.value, label: t(o.label) }))}
           value={filter.level}
           onChange={(event) => {
             const level = event.currentTarget.value as LevelFilter;
@@ -295,8 +299,8 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
             ref={searchInput}
             size="xs"
             style={{ flex: 1 }}
-            placeholder="Search (Enter: next, Shift+Enter: previous)"
-            aria-label="Search the log lines"
+            placeholder={t('logs.search')}
+            aria-label={t('logs.searchLabel')}
             value={query}
             onChange={(event) => {
               setQuery(event.currentTarget.value);
@@ -308,7 +312,7 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           <ActionIcon
             variant="default"
             size="md"
-            aria-label="Previous match"
+            aria-label={t('logs.prev')}
             disabled={search.total === 0}
             onClick={() => goToMatch(-1)}
             data-testid="log-search-prev"
@@ -318,7 +322,7 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           <ActionIcon
             variant="default"
             size="md"
-            aria-label="Next match"
+            aria-label={t('logs.next')}
             disabled={search.total === 0}
             onClick={() => goToMatch(1)}
             data-testid="log-search-next"
@@ -330,14 +334,14 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           <Group gap={6}>
             {currentOrdinal >= 0 && (
               <Text size="xs" c="dimmed" data-testid="log-search-position">
-                {(currentOrdinal + 1).toLocaleString()} /
+                {formatNumber(currentOrdinal + 1)} /
               </Text>
             )}
             <Text size="xs" c={search.total === 0 ? 'red' : 'dimmed'} data-testid="log-search-count">
-              {search.total.toLocaleString()} {search.total === 1 ? 'match' : 'matches'}
+              {t('logs.matches', { count: search.total })}
             </Text>
             {moreHeld && (
-              <Tooltip label="The search covers the lines loaded; older ones load as you scroll up" withArrow>
+              <Tooltip label={t('logs.searchHint')} withArrow>
                 <Button
                   size="compact-xs"
                   variant="subtle"
@@ -345,7 +349,7 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
                   loading={loadingOlder}
                   data-testid="log-search-load-all"
                 >
-                  Search all held lines
+                  {t('logs.searchAll')}
                 </Button>
               </Tooltip>
             )}
@@ -354,11 +358,11 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
       </Group>
 
       {error != null && (
-        <Alert color="red" variant="light" title="Cannot load the log tail" py="xs">
+        <Alert color="red" variant="light" title={t('logs.loadError')} py="xs">
           <Group justify="space-between">
             <Text size="sm">{errorMessage(error)}</Text>
             <Button size="xs" variant="light" color="red" onClick={reload}>
-              Retry
+              {t('common.retry')}
             </Button>
           </Group>
         </Alert>
@@ -366,8 +370,8 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
       {target !== null && target.at === at && (target.before || target.seq === null) && (
         <Text size="xs" c="dimmed" data-testid="log-target-note">
           {target.seq === null
-            ? `No log line to show for ${formatDateTime(target.at)}.`
-            : `The lines from ${formatDateTime(target.at)} are no longer held; showing the oldest line.`}
+            ? t('logs.noLineAt', { at: formatDateTime(target.at) })
+            : t('logs.notHeld', { at: formatDateTime(target.at) })}
         </Text>
       )}
 
@@ -381,7 +385,7 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
           pattern={pattern}
           current={current}
           targetSeq={target?.at === at ? target.seq : null}
-          emptyText={loading ? 'Loading…' : lines.length > 0 ? 'No lines match the filter.' : 'No log lines yet.'}
+          emptyText={t(loading ? 'logs.loading' : lines.length > 0 ? 'logs.noMatch' : 'logs.empty')}
           showService={merge !== undefined}
           onNearStart={moreHeld ? onNearStart : undefined}
           startMarker={
@@ -394,30 +398,30 @@ function LogsPane({ service, primary, merge, selector }: LogsPaneProps) {
               >
                 {atStart && dropped > 0 ? (
                   <Text size="xs" c="dimmed">
-                    {`${dropped.toLocaleString()} older ${dropped === 1 ? 'line was' : 'lines were'} dropped from memory (the log file keeps them)`}
+                    {t('logs.dropped', { count: dropped })}
                   </Text>
                 ) : atStart ? (
                   <Text size="xs" c="dimmed">
-                    Beginning of the buffer: no older lines are held
+                    {t('logs.start')}
                   </Text>
                 ) : loadingOlder ? (
                   <>
                     <Loader size={12} />
                     <Text size="xs" c="dimmed">
-                      Loading older lines…
+                      {t('logs.loadingOlder')}
                     </Text>
                   </>
                 ) : full ? (
                   <Text size="xs" c="dimmed">
-                    {`The view holds its most, ${LOG_LINE_CAP.toLocaleString()} lines; older ones are not loaded`}
+                    {t('logs.full', { count: LOG_LINE_CAP })}
                   </Text>
                 ) : (
                   <>
                     <Text size="xs" c="dimmed">
-                      Older lines load as you scroll up
+                      {t('logs.olderOnScroll')}
                     </Text>
                     <Button size="compact-xs" variant="subtle" onClick={loadAll} data-testid="log-load-all">
-                      Load all
+                      {t('logs.loadAll')}
                     </Button>
                   </>
                 )}
