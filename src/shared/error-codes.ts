@@ -48,6 +48,12 @@ export const ERROR_CODES = {
       'refused for this caller: the read-only token on a control route, a foreign Origin, an untrusted frame, a dotfile',
   },
   UNKNOWN_CHANNEL: { status: 404, source: 'rpc', meaning: 'no such RPC channel' },
+  TOO_MANY_CALLS: {
+    status: 429,
+    source: 'rpc',
+    meaning:
+      'the window has as many calls of this IPC channel under way as it may (src/main/app/ipc.ts); try again once they are answered',
+  },
   INTERNAL: { status: 500, source: 'rpc', meaning: 'an unexpected failure (a bug); the message says what' },
 
   // ---- the supervisor
