@@ -422,3 +422,31 @@ describe('a reload reshaping the stack', () => {
     expect(result.needs_supervisor_restart).toEqual([]);
   });
 });
+
+describe('a reload restarting a dependency', () => {
+  it('restarts that service only: its service_healthy dependent keeps its process', async () => {
+    const { file, dir, services } = await writeFixtureStack({
+      backend: { depends_on: { db: { condition: 'service_healthy' } } },
+      db: {},
+    });
+    const ports = { backend: services.backend!.port, db: services.db!.port };
+    const serve = track(await startServe(file));
+    const before = await untilServices(serve, 'all running', allRunning(['backend', 'db']));
+    await rewrite(
+      file,
+      dir,
+      { backend: { depends_on: { db: { condition: 'service_healthy' } } }, db: { env: { GREETING: 'new' } } },
+      ports,
+    );
+    const answer = await reload(serve);
+    expect(answer.status).toBe(200);
+    expect((answer.body as unknown as ReloadResult).services).toEqual([
+      { service: 'backend', action: 'unchanged', changes: [] },
+      { service: 'db', action: 'restart', changes: ['environment'] },
+    ]);
+    const after = await untilServices(serve, 'all running', allRunning(['backend', 'db']));
+    expect(after.find((s) => s.name === 'db')?.pid).not.toBe(before.find((s) => s.name === 'db')?.pid);
+    expect(after.find((s) => s.name === 'backend')?.pid).toBe(before.find((s) => s.name === 'backend')?.pid);
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+  });
+});

@@ -73,10 +73,11 @@ export class Stack extends EventEmitter<StackEvents> {
   /** The services that should be up (a person's or the stack's start); the reconciler acts only for them. */
   private readonly wanted = new Set<string>();
   /**
-   * Services a reconfigure removes or adds, while it does: a kept service's `service_healthy`
-   * dependency on them does not hold it (which stopped a process the plan keeps). A removed
-   * one is no dependency of a kept one any more (the new file, validated, names none); an
-   * added one has not come up yet: once its start has answered, a failed one holds them.
+   * Services a reconfigure removes, restarts or adds, while it does: a kept service's
+   * `service_healthy` dependency on them does not hold it (which stopped a process the plan
+   * keeps: "restarts that service only"). A removed one is no dependency of a kept one any
+   * more (the new file, validated, names none); a restarted or added one is on its way up:
+   * once its start has answered, a failed one holds them.
    */
   private readonly settling = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -171,12 +172,12 @@ export class Stack extends EventEmitter<StackEvents> {
     this.interrupt([...change.remove, ...restarting]);
     return this.enqueue(async () => {
       const removing = new Set(change.remove);
-      const adding = change.add.map((m) => m.definition.name);
-      for (const name of [...removing, ...adding]) this.settling.add(name);
+      const settling = [...removing, ...restarting, ...change.add.map((m) => m.definition.name)];
+      for (const name of settling) this.settling.add(name);
       try {
         return await this.carryOut(change, actor, removing, restarting, rewanted);
       } finally {
-        for (const name of [...removing, ...adding]) this.settling.delete(name);
+        for (const name of settling) this.settling.delete(name);
         // An added dependency that did not come up now holds what depends on it.
         this.reconcile();
       }
