@@ -2,7 +2,8 @@
 // folder: no command prints a character a terminal obeys whatever the server puts in its
 // fields; a FIFO or /dev/zero where the client looks for its files ends it with exit 1 (a
 // FIFO hung it in open(2), past Ctrl-C and SIGTERM); a reader that goes away
-// (`status | head -c1`, `logs -f | head -1`) ends it with exit 0 and no stack trace.
+// (`status | head -c1`, `logs -f | head -1`) ends it with exit 0 and no stack trace; SIGHUP
+// (the terminal closing) ends any command.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -148,10 +149,12 @@ function cli(
   env: Record<string, string>,
   onStdout?: (child: ChildProcess, chunk: Buffer) => void,
   killAfterMs = 30_000,
+  onStart?: (child: ChildProcess) => void,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    onStart?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -305,5 +308,28 @@ describe('a hostile data folder', () => {
       listening.closeAllConnections();
       await new Promise((resolve) => listening.close(resolve));
     }
+  }, 60_000);
+});
+
+describe('the terminal closing (SIGHUP)', () => {
+  it('ends a command waiting on a server that never answers (it was swallowed), and logs -f with exit 0', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const quiet = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      // The request is on its way once the server saw its connection.
+      const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+      let child: ChildProcess | undefined;
+      const waiting = cli(['status', '--url', quiet], { CONTROL_TOKEN: 't' }, undefined, 20_000, (c) => (child = c));
+      await connected;
+      child?.kill('SIGHUP');
+      const run = await waiting;
+      expect(run.signal).toBe('SIGHUP');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+    const following = await cli(['logs', '-f', '--url', url], { CONTROL_TOKEN: 't' }, (child) => child.kill('SIGHUP'));
+    expect(following.code, following.stderr).toBe(0);
   }, 60_000);
 });

@@ -32,8 +32,8 @@ const RUNS: Readonly<Record<string, CommandRun>> = {
   completion,
 };
 
-/** The signals that end a following command (Ctrl-C, a service manager's stop). */
-const END_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** The signals that end a following command (Ctrl-C, a service manager's stop, the terminal closing). */
+const END_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** What {@link runClient} may be given instead of the process's own. */
 export interface ClientOptions {
@@ -96,6 +96,11 @@ export async function runClient(argv: readonly string[], output: Output, options
     }
     // A reader that went away (`logs -f | head`) ends it too: nothing would ever be read.
     process.stdout.once('error', onSignal);
+  } else if (signals === process) {
+    // The terminal closing ends any other command as it ends other programs (SIGHUP's default
+    // action, back once no listener is left): signal-exit's listener, installed on import,
+    // swallowed it, and a `start` waited on for up to 15 minutes.
+    process.removeAllListeners('SIGHUP');
   }
   let client: ControlClient | undefined;
   try {

@@ -3,7 +3,7 @@
  * taking the machine's memory: a FIFO nobody writes blocks a plain read in open(2), where
  * no signal handler runs (Ctrl-C and SIGTERM did nothing), and /dev/zero never ends.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
 /** What {@link readSmallFile} may read besides a regular file. */
 export interface SmallFileOptions {
@@ -31,19 +31,20 @@ export class SmallFileError extends Error {
  * not a regular one (nor an allowed pipe) or is longer than `maxBytes`.
  */
 export function readSmallFile(path: string, options: SmallFileOptions): string {
-  // O_NONBLOCK: opening a FIFO returns at once, so its type is known before anything waits on it.
-  let fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const pipe = (stat: Stats): boolean => stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket();
+  // Its type before it is opened (opening a FIFO waits for a writer); the user's own pipe is
+  // then read as it comes (blocking), as far as maxBytes. Opened once: a FIFO opened, closed
+  // and opened again would lose what its writer wrote in between, and wait for ever.
+  const named = statSync(path);
+  const reading = options.pipes === true && pipe(named);
+  if (!reading && !named.isFile() && !named.isDirectory()) throw new SmallFileError(`${path} is not a regular file`);
+  // O_NONBLOCK: a file swapped for a FIFO since the stat does not hang the open either.
+  const fd = openSync(path, reading ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' });
-    if (!stat.isFile()) {
-      if (!options.pipes || !(stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket())) {
-        throw new SmallFileError(`${path} is not a regular file`);
-      }
-      // The user's own pipe: read as it comes (blocking), as far as maxBytes.
-      closeSync(fd);
-      fd = openSync(path, 'r');
-    } else if (stat.size > options.maxBytes) {
+    if (!stat.isFile() && !(reading && pipe(stat))) throw new SmallFileError(`${path} is not a regular file`);
+    if (stat.isFile() && stat.size > options.maxBytes) {
       throw new SmallFileError(`${path} is larger than ${options.maxBytes} bytes`);
     }
     const buffer = Buffer.alloc(options.maxBytes + 1);
