@@ -1,4 +1,6 @@
 /** What every client command gets: where to print, whether to colour, its parsed line and a client. */
+import { languageFromEnv } from '../../../shared/locales/languages';
+import { createTranslator, type Translate } from '../../../shared/locales/translate';
 import type { ParsedCommand } from '../args';
 import type { ControlClient } from '../client';
 
@@ -14,6 +16,18 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** The clock, ms since the epoch (`--since`). */
   now(): number;
+}
+
+const translators = new WeakMap<CliIo, Translate>();
+
+/**
+ * The client's messages in the shell's language (LC_ALL, then LC_MESSAGES, then LANG of
+ * `io.env`), made once per console; state names and the supervisor's data stay as they are.
+ */
+export function messagesOf(io: CliIo): Translate {
+  let t = translators.get(io);
+  if (!t) translators.set(io, (t = createTranslator(languageFromEnv(io.env))));
+  return t;
 }
 
 /** One run of a command. */

@@ -4,7 +4,7 @@ import type { CommandResult } from '../../../shared/status';
 import { COMMAND_TIMEOUT_MS, type ControlClient } from '../client';
 import { CommandFailedError, EXIT } from '../errors';
 import { paint, printable, stateColour } from '../table';
-import type { CommandContext } from './context';
+import { messagesOf, type CommandContext } from './context';
 
 /** `name: message (state, pid N)`, the state coloured. */
 function resultLine(name: string, r: CommandResult, colour: boolean): string {
@@ -22,7 +22,7 @@ export async function control({ io, parsed, client }: CommandContext): Promise<n
     // A failed stack command still says what each service did: those lines first, then why.
     for (const s of result?.services ?? []) io.out(resultLine(s.service, s, io.colour));
     if (answer.status >= 300 || result?.success !== true) api.fail(answer);
-    if ((result.services ?? []).length === 0) io.out(printable(result.message ?? 'nothing to do'));
+    if ((result.services ?? []).length === 0) io.out(printable(result.message ?? messagesOf(io)('cli.nothingToDo')));
     return EXIT.ok;
   }
   // The primary service by name, so the line says which one it acted on.

@@ -1,41 +1,53 @@
 /** `status [service] [--json]`: every service as a table, or one in detail. */
+import { createTranslator, type Translate } from '../../../shared/locales/translate';
 import type { ServiceStatus } from '../../../shared/services';
 import { EXIT } from '../errors';
 import { duration, fields, jsonText, printable, stateColour, table, type Cell } from '../table';
-import type { CommandContext } from './context';
+import { messagesOf, type CommandContext } from './context';
+
+/** The tables' language when the caller names none. */
+const ENGLISH = createTranslator('en');
 
 /** The HEALTH cell: the last probe's verdict and latency. */
-export function healthCell(s: ServiceStatus): Cell {
+export function healthCell(s: ServiceStatus, t: Translate = ENGLISH): Cell {
   const last = s.last_health;
   if (s.last_health_check === 'unknown' || !last) return { text: '-' };
   if (last.ok)
     return {
-      text: `healthy${last.latency_ms === null ? '' : ` (${Math.round(last.latency_ms)} ms)`}`,
+      text: last.latency_ms === null ? t('cli.healthy') : t('cli.healthyIn', { latency: Math.round(last.latency_ms) }),
       colour: 'green',
     };
-  return { text: `unhealthy: ${last.error ?? `HTTP ${last.status_code ?? '?'}`}`, colour: 'red' };
+  return { text: t('cli.unhealthy', { why: last.error ?? `HTTP ${last.status_code ?? '?'}` }), colour: 'red' };
 }
 
 /** The INFO cell: why a service that is not running is where it is. */
-function infoOf(s: ServiceStatus): string {
+function infoOf(s: ServiceStatus, t: Translate): string {
   if (s.status === 'backoff' && s.next_restart_in_ms !== null) {
-    return `restart in ${duration(Math.ceil(s.next_restart_in_ms / 1000))}: ${s.state_reason}`;
+    return t('cli.restartIn', { duration: duration(Math.ceil(s.next_restart_in_ms / 1000)), reason: s.state_reason });
   }
   return s.status === 'running' ? '' : s.state_reason;
 }
 
-/** The table of `status`, one row per service in stack-file order. */
-export function statusTable(services: readonly ServiceStatus[], colour: boolean): string[] {
+/** The table of `status`, one row per service in stack-file order; headers and words in the language of `t`. */
+export function statusTable(services: readonly ServiceStatus[], colour: boolean, t: Translate = ENGLISH): string[] {
   return table(
-    ['SERVICE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'HEALTH', 'INFO'],
+    [
+      t('cli.col.service'),
+      t('cli.col.state'),
+      t('cli.col.pid'),
+      t('cli.col.uptime'),
+      t('cli.col.restarts'),
+      t('cli.col.health'),
+      t('cli.col.info'),
+    ],
     services.map((s) => [
       s.name,
       { text: s.status, colour: stateColour(s.status) },
       s.pid === null ? '-' : String(s.pid),
       s.uptime_secs > 0 ? duration(s.uptime_secs) : '-',
       String(s.restart_count),
-      healthCell(s),
-      infoOf(s),
+      healthCell(s, t),
+      infoOf(s, t),
     ]),
     colour,
   );
@@ -75,7 +87,9 @@ export async function status({ io, parsed, client }: CommandContext): Promise<nu
     io.out(jsonText(body, 2));
     return EXIT.ok;
   }
-  const lines = one ? statusDetail(body as ServiceStatus, io.colour) : statusTable(body as ServiceStatus[], io.colour);
+  const lines = one
+    ? statusDetail(body as ServiceStatus, io.colour)
+    : statusTable(body as ServiceStatus[], io.colour, messagesOf(io));
   for (const line of lines) io.out(line);
   return EXIT.ok;
 }

@@ -25,9 +25,19 @@ export const LANGUAGE_STORAGE_KEY = 'backend-supervisor.language';
 /** Formats a message: a key and the values of its ICU arguments. */
 export type T = (key: string, values?: Record<string, unknown>) => string;
 
+/**
+ * The page's globals this module reads, each absent outside a browser (unit tests, and the
+ * settings helpers the Node project type-checks without the DOM's types).
+ */
+const page = globalThis as {
+  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  navigator?: { languages?: readonly string[]; language?: string };
+  document?: { documentElement: { lang: string } };
+};
+
 function storedLanguage(): Language | null {
   try {
-    const value = globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY);
+    const value = page.localStorage?.getItem(LANGUAGE_STORAGE_KEY);
     return isLanguage(value) ? value : null;
   } catch {
     // Storage refused (a sandboxed page, a privacy setting): the default applies.
@@ -37,7 +47,7 @@ function storedLanguage(): Language | null {
 
 /** The language to start in: the stored choice, else the browser's (or OS's) preference. */
 export function initialLanguage(): Language {
-  return storedLanguage() ?? pickLanguage(globalThis.navigator?.languages ?? [globalThis.navigator?.language]);
+  return storedLanguage() ?? pickLanguage(page.navigator?.languages ?? [page.navigator?.language]);
 }
 
 /** The dashboard's i18next instance. */
@@ -62,7 +72,7 @@ void i18n
 
 function applyLanguage(language: string): void {
   setFormatLocale(language);
-  if (globalThis.document) globalThis.document.documentElement.lang = language;
+  if (page.document) page.document.documentElement.lang = language;
 }
 applyLanguage(i18n.language);
 i18n.on('languageChanged', applyLanguage);
@@ -78,7 +88,7 @@ export function currentLanguage(): Language {
 /** Switches the dashboard to a language and remembers the choice for the next visits. */
 export function setLanguage(language: Language): void {
   try {
-    globalThis.localStorage?.setItem(LANGUAGE_STORAGE_KEY, language);
+    page.localStorage?.setItem(LANGUAGE_STORAGE_KEY, language);
   } catch {
     // Not remembered: it still applies to this page.
   }
