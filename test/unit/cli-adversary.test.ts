@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sinceTime } from '../../src/main/cli/args';
+import { parseCommand, sinceTime } from '../../src/main/cli/args';
 import { ControlClient, MAX_ANSWER_BYTES } from '../../src/main/cli/client';
 import { logLine } from '../../src/main/cli/commands/logs';
 import { statusDetail, statusTable } from '../../src/main/cli/commands/status';
@@ -97,6 +97,22 @@ describe('--since takes a duration or an ISO date, not what V8 guesses', () => {
     expect(sinceTime('2026-12-02', now)).toBe(Date.parse('2026-12-02'));
     expect(sinceTime('2026-12-02T10:00:00+01:00', now)).toBe(Date.parse('2026-12-02T09:00:00Z'));
     expect(sinceTime('0s', now)).toBe(now);
+  });
+
+  it('a value that starts with a dash (-n -1, --since -5m) is one usage line, not parseArgs advice', () => {
+    for (const argv of [
+      ['logs', '-n', '-1'],
+      ['logs', '--since', '-5m'],
+    ]) {
+      let message = '';
+      try {
+        parseCommand(argv);
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^Option '(-n|--since)' argument is ambiguous\.?$/);
+    }
   });
 });
 

@@ -45,8 +45,9 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
       options: { ...options, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
-    // node's messages name the option ("Unknown option '--foo'"); the rest of them is about parseArgs itself.
-    const message = (err as Error).message.split('. ')[0] ?? 'bad options';
+    // node's messages name the option ("Unknown option '--foo'"); the rest of them is about
+    // parseArgs itself, on its next lines for an ambiguous value (`-n -1`).
+    const message = (err as Error).message.split('\n')[0]?.split('. ')[0] ?? 'bad options';
     throw new UsageError(message, command.name);
   }
   const { values, positionals } = parsed;
