@@ -100,11 +100,14 @@ describe('a hostile page in the window of the built renderer', () => {
       const doc = (globalThis as unknown as { document: { createElement(t: string): Record<string, unknown> } })
         .document;
       const frame = doc.createElement('iframe');
-      frame.srcdoc = '<!doctype html><p>framed</p>';
+      // The renderer's own file: what the main frame's sender check would trust but for the parent.
+      const here = (globalThis as unknown as { location: { href: string } }).location.href.split('#')[0]!;
+      frame.src = `${here.split('?')[0]!}?framed`;
       (doc as unknown as { body: { appendChild(n: unknown): void } }).body.appendChild(frame);
     });
     await expect.poll(() => page.frames().length, { timeout: 10_000 }).toBeGreaterThan(1);
     const child = page.frames().find((f) => f.parentFrame() !== null)!;
+    await expect.poll(() => child.url(), { timeout: 10_000 }).toMatch(/^file:.*index\.html\?framed$/);
     await expect.poll(() => child.evaluate(() => typeof (globalThis as unknown as Partial<Api>).api)).toBe('object');
     expect(await invoke(child, 'backend:status', [{}])).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await invoke(child, 'backend:stop', [])).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -267,6 +270,85 @@ describe('a hostile page in the window of the built renderer', () => {
     // 127.1 is 127.0.0.1 written short: the same link after URL parsing, so it may open; nothing else.
     expect(opened.filter((url) => url !== `${backend}/`)).toEqual([]);
     expect(windows).toHaveLength(1);
+  });
+
+  it('a target=_blank link asks the window-open handler: another origin opens nowhere, no window is made', async () => {
+    const before = (await snapshot()).windows[0]!.windowOpens.length;
+    const openedBefore = (await snapshot()).opened.length;
+    await page.evaluate(
+      ([other, backend]) => {
+        const doc = (globalThis as unknown as { document: { createElement(t: string): Record<string, unknown> } })
+          .document;
+        for (const [id, href] of [
+          ['to-other', `${other}/blank`],
+          ['to-backend', `${backend}/`],
+        ]) {
+          const link = doc.createElement('a');
+          Object.assign(link, { href, target: '_blank', textContent: id, id, rel: 'opener' });
+          (doc as unknown as { body: { prepend(n: unknown): void } }).body.prepend(link);
+        }
+      },
+      [foreignUrl, app.backendUrl] as const,
+    );
+    // As a script on the page would: the links' own click (the page's layout covers them).
+    await page.evaluate(() => {
+      for (const id of ['to-other', 'to-backend'])
+        (globalThis as unknown as { document: { getElementById(i: string): { click(): void } } }).document
+          .getElementById(id)
+          .click();
+    });
+    await expect
+      .poll(async () => (await snapshot()).windows[0]!.windowOpens.slice(before), { timeout: 10_000 })
+      .toEqual([
+        { url: `${foreignUrl}/blank`, action: 'deny' },
+        { url: `${app.backendUrl}/`, action: 'deny' },
+      ]);
+    expect((await snapshot()).opened.slice(openedBefore)).toEqual([`${app.backendUrl}/`]);
+    expect(
+      page
+        .context()
+        .pages()
+        .filter((p) => p.url() !== 'about:blank' && p !== page),
+    ).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    await page.evaluate(() => {
+      for (const id of ['to-other', 'to-backend'])
+        (globalThis as unknown as { document: { getElementById(i: string): { remove(): void } } }).document
+          .getElementById(id)
+          .remove();
+    });
+  });
+
+  it('closing and opening the window 30 times keeps one window, and a reload keeps one delivery per listener', async () => {
+    for (let i = 0; i < 30; i++) {
+      expect(await app.request({ op: 'window-close' })).toBe(false);
+      await app.request({ op: i % 2 ? 'tray-click' : 'tray-menu-click', label: 'Open dashboard' } as never);
+    }
+    const { windows } = await snapshot();
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatchObject({ visible: true, destroyed: false });
+    // Five reloads, then one listener: a restart's states arrive once each, not once per reload.
+    for (let i = 0; i < 5; i++) await page.reload();
+    await pollUntil(
+      async () => (await page.getByTestId('state-badge').textContent()) === 'running',
+      30_000,
+      100,
+      'run',
+    );
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { seen: string[]; api: { on(e: string, l: (p: unknown) => void): unknown } };
+      g.seen = [];
+      g.api.on('backend:state', (p) => g.seen.push(JSON.stringify(p)));
+    });
+    expect(await invoke(page, 'backend:restart', [])).toMatchObject({ ok: true });
+    await expect
+      .poll(() => invoke(page, 'backend:status', [{}]), { timeout: 60_000 })
+      .toMatchObject({
+        data: { status: 'running' },
+      });
+    const seen = await page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen).size).toBe(seen.length);
   });
 
   it('navigating the window away (file:, data:, javascript:, another origin) leaves the dashboard', async () => {

@@ -139,6 +139,13 @@ function pageShim(preloadSource: string): string {
     void call({ kind: 'window-open', url: new URL(String(url), location.href).href });
     return null;
   };
+  // A link to another browsing context (target=_blank…) asks the window-open handler too, as in Electron.
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a[target]') : null;
+    if (!link || ['', '_self', '_top', '_parent'].includes(link.target)) return;
+    event.preventDefault();
+    void call({ kind: 'window-open', url: link.href });
+  }, true);
   const module = { exports: {} };
   const require = (name) => {
     if (name === 'electron') return { contextBridge, ipcRenderer };
