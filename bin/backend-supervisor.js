@@ -3,6 +3,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// Until the entry has loaded (a few hundred ms) and takes the signals over (shutdown-signals.ts):
+// SIGHUP's default action ended serve (a reload asked for during the start-up), and SIGUSR1
+// opened Node's inspector. Ignored meanwhile; a stop signal keeps its default action.
+const ignore = () => undefined;
+if (process.platform !== 'win32') for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2']) process.on(signal, ignore);
+
 const entry = fileURLToPath(new URL('../out/node/headless.js', import.meta.url));
 if (!existsSync(entry)) {
   console.error('backend-supervisor: not built yet: run `npm run build` in the package folder first.');

@@ -5,13 +5,16 @@
  * depending on one that never becomes healthy (its answer is bounded).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ReloadResult } from '../../src/shared/reload';
 import type { ServiceStatus } from '../../src/shared/services';
 import {
   fixtureStackText,
   livePids,
   servicesOf,
+  spawnServe,
   spawnsOf,
   startServe,
   untilServices,
@@ -448,5 +451,87 @@ describe('a reload restarting a dependency', () => {
     expect(after.find((s) => s.name === 'db')?.pid).not.toBe(before.find((s) => s.name === 'db')?.pid);
     expect(after.find((s) => s.name === 'backend')?.pid).toBe(before.find((s) => s.name === 'backend')?.pid);
     expect(spawnsOf(services.backend!)).toHaveLength(1);
+  });
+});
+
+/** True when process `pid` has a handler for `signal` (its SigCgt mask in /proc; SIGHUP is 1). */
+function catches(pid: number, signal: 'SIGHUP'): boolean {
+  const number = { SIGHUP: 1 }[signal];
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(number - 1))) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+describe('SIGHUP at the edges of the run', () => {
+  it('while the entry is still loading (held 1.5 s by a module hook): ignored, serve starts', async () => {
+    const { file, dir, services } = await writeFixtureStack({ backend: {} });
+    const mark = join(dir, 'loading');
+    const hooks = join(dir, 'hooks.mjs');
+    writeFileSync(
+      hooks,
+      [
+        "import { writeFileSync } from 'node:fs';",
+        'export async function load(url, context, next) {',
+        "  if (url.endsWith('/out/node/headless.js')) {",
+        `    writeFileSync(${JSON.stringify(mark)}, 'loading');`,
+        '    await new Promise((resolve) => setTimeout(resolve, 1500));',
+        '  }',
+        '  return next(url, context);',
+        '}',
+      ].join('\n'),
+    );
+    const register = join(dir, 'register.mjs');
+    writeFileSync(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const serve = track(await spawnServe(file, { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` }));
+    await pollUntil(() => existsSync(mark) || serve.process.exitCode !== null, 20_000, 5, 'the entry loading');
+    serve.process.kill('SIGHUP');
+    await pollUntil(
+      () => serve.stdout().includes('backend-supervisor: dashboard') || serve.process.signalCode !== null,
+      20_000,
+      25,
+      'the dashboard line',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}:\n${serve.stdout()}\n${serve.stderr()}`);
+    });
+    expect(serve.process.signalCode).toBeNull();
+    await untilServices(serve, 'running', allRunning(['backend']));
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+  });
+
+  it('during the start-up serve goes on and starts; during the stop it reloads nothing and exits 0', async () => {
+    const { file, services } = await writeFixtureStack({ backend: { env: { READY_AFTER_MS: '1000' } } });
+    const serve = track(await spawnServe(file));
+    // SIGHUPs from the moment it catches them (Node's own start-up, before any of its code
+    // runs, cannot) until the stack runs: the entry loading, the files read, services starting.
+    await pollUntil(
+      () => catches(serve.process.pid!, 'SIGHUP') || serve.process.exitCode !== null,
+      20_000,
+      1,
+      'a handler',
+    );
+    const deadline = Date.now() + 30_000;
+    while (!serve.stdout().includes('backend-supervisor: dashboard') && serve.process.exitCode === null) {
+      if (Date.now() > deadline || serve.process.signalCode !== null) {
+        throw new Error(`no dashboard line (${serve.process.signalCode}):\n${serve.stdout()}\n${serve.stderr()}`);
+      }
+      serve.process.kill('SIGHUP');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(serve.process.exitCode, `${serve.stdout()}\n${serve.stderr()}`).toBeNull();
+    await untilServices(serve, 'running', allRunning(['backend']));
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+    serve.process.kill('SIGTERM');
+    serve.process.kill('SIGHUP');
+    serve.process.kill('SIGHUP');
+    expect(await serve.exited).toBe(0);
+    expect(livePids(services.backend!)).toEqual([]);
+    const afterStop = serve.stdout().slice(serve.stdout().indexOf('SIGTERM: stopping'));
+    expect(afterStop).not.toContain('SIGHUP: reloading');
   });
 });
