@@ -102,7 +102,8 @@ describe('admin views in Chromium against `serve` and the reference backend', ()
     await page.getByTestId('order-create').click();
     await page.getByTestId('order-create-modal').waitFor({ timeout: 10_000 });
     await page.getByTestId('order-product').click();
-    await page.getByRole('option').first().click();
+    // The product list's options (the header's language menu has options too).
+    await page.getByRole('listbox').getByRole('option').first().click();
     await page.getByTestId('order-quantity').fill('2');
     await page.getByTestId('order-add-item').click();
     await page.locator('[data-testid^="order-line-"]').first().waitFor({ timeout: 10_000 });
