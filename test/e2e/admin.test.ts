@@ -3,6 +3,11 @@ import { launchChromium } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 
+/** What the page functions use of an element (the Node type-check has no DOM library). */
+interface Attributed {
+  getAttribute(name: string): string | null;
+}
+
 /** The reference backend's admin, as startHeadless sets ADMIN_EMAIL / ADMIN_PASSWORD. */
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = 'correct-horse-battery';
@@ -88,7 +93,7 @@ describe('admin views in Chromium against `serve` and the reference backend', ()
         async () => {
           const statuses = await page
             .locator('[data-testid^="order-row-"]')
-            .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')));
+            .evaluateAll((rows) => rows.map((row) => (row as unknown as Attributed).getAttribute('data-status')));
           return statuses.length > 0 && statuses.every((status) => status === 'delivered');
         },
         { timeout: 10_000 },

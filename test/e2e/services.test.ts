@@ -97,7 +97,12 @@ describe('Services page in Chromium', () => {
 
     // Logs: the primary's by default; all services merged, each line naming its service.
     await page.getByTestId('nav-logs').click();
-    const services = () => page.getByTestId('log-line').evaluateAll((rows) => rows.map((r) => r.dataset.service));
+    const services = () =>
+      page
+        .getByTestId('log-line')
+        .evaluateAll((rows) =>
+          rows.map((r) => (r as unknown as { dataset: Record<string, string | undefined> }).dataset.service),
+        );
     await expect.poll(async () => new Set(await services()), { timeout: 10_000 }).toEqual(new Set(['backend']));
     await page.getByTestId('log-service').selectOption('db');
     await expect.poll(async () => new Set(await services()), { timeout: 10_000 }).toEqual(new Set(['db']));

@@ -320,6 +320,22 @@ describe('the plan confirmed is the plan applied', () => {
     const refused = await rpcReload(serve, { expect: shown.data?.fingerprint });
     expect(refused.status).toBe(409);
     expect(refused.code).toBe('RELOAD_PLAN_CHANGED');
+    // The REST route takes `expect` too (in the body, or the query).
+    for (const [query, body] of [
+      [`?expect=${shown.data?.fingerprint}`, undefined],
+      ['', JSON.stringify({ expect: shown.data?.fingerprint })],
+    ] as const) {
+      const res = await fetch(`${serve.url}/api/v1/config/reload${query}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${serve.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { code?: string }).code).toBe('RELOAD_PLAN_CHANGED');
+    }
     expect(spawnsOf(services.backend!)).toHaveLength(1);
     // The new plan, confirmed, applies.
     const again = await rpcReload(serve, { dryRun: true });

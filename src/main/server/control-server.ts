@@ -186,18 +186,28 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   // ---- a reload of the settings and the stack file, in place (README "Reloading the settings")
   // `?dryRun=1` (or a body `{"dryRun": true}`) answers the plan and changes nothing. One at a
   // time: another while one runs answers 409 RELOAD_IN_PROGRESS.
-  app.post<{ Querystring: { dryRun?: string } }>('/api/v1/config/reload', CONTROL, async (request, reply) => {
-    const body = request.body as { dryRun?: unknown } | null | undefined;
-    const query = request.query.dryRun;
-    // Anything but 1/true/0/false fails the channel's schema (400): a typo must not apply the reload.
-    const fromQuery = query === '1' || query === 'true' ? true : query === '0' || query === 'false' ? false : query;
-    const dryRun = query !== undefined ? fromQuery : body && typeof body === 'object' ? body.dryRun : undefined;
-    const envelope = await dispatchRpc(handlers, 'config:reload', [{ dryRun }], 'rest');
-    if (envelope.ok) return envelope.data;
-    const { code, message } = envelope.error;
-    // A file that does not validate: its problems a line each (`file:line: field: problem`), as the message has them.
-    return reply.code(httpStatusOf(code)).send({ success: false, error: message, code, problems: message.split('\n') });
-  });
+  app.post<{ Querystring: { dryRun?: string; expect?: string } }>(
+    '/api/v1/config/reload',
+    CONTROL,
+    async (request, reply) => {
+      const body = request.body as { dryRun?: unknown; expect?: unknown } | null | undefined;
+      const fromBody = body && typeof body === 'object' ? body : {};
+      const query = request.query.dryRun;
+      // Anything but 1/true/0/false fails the channel's schema (400): a typo must not apply the reload.
+      const fromQuery = query === '1' || query === 'true' ? true : query === '0' || query === 'false' ? false : query;
+      const dryRun = query !== undefined ? fromQuery : fromBody.dryRun;
+      // A dry run's fingerprint: the files changed since are refused (RELOAD_PLAN_CHANGED); the schema checks its type.
+      const expect = request.query.expect ?? fromBody.expect;
+      const options = expect === undefined ? { dryRun } : { dryRun, expect };
+      const envelope = await dispatchRpc(handlers, 'config:reload', [options], 'rest');
+      if (envelope.ok) return envelope.data;
+      const { code, message } = envelope.error;
+      // A file that does not validate: its problems a line each (`file:line: field: problem`), as the message has them.
+      return reply
+        .code(httpStatusOf(code))
+        .send({ success: false, error: message, code, problems: message.split('\n') });
+    },
+  );
   app.get('/metrics', READ, async (_req, reply) => {
     reply.header('content-type', metrics.contentType);
     return metrics.metrics();
