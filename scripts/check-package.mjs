@@ -46,6 +46,9 @@ const POSTGRES_START_MS = 60_000;
 /** Longest PostgreSQL's fast shutdown may take before it is killed, ms. */
 const POSTGRES_STOP_MS = 30_000;
 
+/** A bare specifier of an npm package (npm's name rules: lower case, `@scope/name`), with an optional subpath. */
+const PACKAGE_SPECIFIER = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*(\/[^\s]*)?$/;
+
 /** The npm package names a bundle imports (static, dynamic, require), builtins excluded. */
 function bareImports(code) {
   const names = new Set();
@@ -58,6 +61,8 @@ function bareImports(code) {
   for (const pattern of patterns) {
     for (const [, specifier] of code.matchAll(pattern)) {
       if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) continue;
+      // Text that only looks like an import (a message holding `from ", "`) names no package.
+      if (!PACKAGE_SPECIFIER.test(specifier)) continue;
       const parts = specifier.split('/');
       const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
       if (!builtinModules.includes(name)) names.add(name);
