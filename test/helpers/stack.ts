@@ -226,6 +226,25 @@ export async function startServe(stackFile: string, env: Record<string, string> 
   return serve;
 }
 
+/** Ends `serve` with `signal` if it still runs, and waits for its exit (a test's clean-up). */
+export async function endServe(serve: ServeProcess, signal: NodeJS.Signals): Promise<void> {
+  if (serve.process.exitCode !== null || serve.process.signalCode !== null) return;
+  serve.process.kill(signal);
+  await serve.exited;
+}
+
+/** POST /api/v1/config/reload (a dry run with `dryRun`) with the control token: the status and the answer. */
+export async function postReload(
+  serve: Pick<ServeProcess, 'url' | 'token'>,
+  dryRun = false,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${serve.url}/api/v1/config/reload${dryRun ? '?dryRun=1' : ''}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}` },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 /** Writes a fixture stack file into a fresh folder; returns its path and services. */
 export async function writeFixtureStack(
   specs: Record<string, ServiceSpec>,

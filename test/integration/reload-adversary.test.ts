@@ -21,6 +21,8 @@ import {
   writeFixtureStack,
   type ServeProcess,
   type ServiceSpec,
+  endServe,
+  postReload,
 } from '../helpers/stack';
 import { pollUntil } from '../helpers/supervise';
 
@@ -30,22 +32,8 @@ afterEach(async () => {
 });
 
 function track(serve: ServeProcess): ServeProcess {
-  cleanups.push(async () => {
-    if (serve.process.exitCode === null && serve.process.signalCode === null) {
-      serve.process.kill('SIGKILL');
-      await serve.exited;
-    }
-  });
+  cleanups.push(() => endServe(serve, 'SIGKILL'));
   return serve;
-}
-
-/** POST /api/v1/config/reload (a dry run with `dryRun`): the status and the answer. */
-async function reload(serve: ServeProcess, dryRun = false): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${serve.url}/api/v1/config/reload${dryRun ? '?dryRun=1' : ''}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${serve.token}` },
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 const allRunning = (names: string[]) => (list: ServiceStatus[]) =>
@@ -73,7 +61,7 @@ async function untilApplied(serve: ServeProcess, timeoutMs = 30_000): Promise<Re
   let last: ReloadResult | null = null;
   await pollUntil(
     async () => {
-      const { status, body } = await reload(serve, true);
+      const { status, body } = await postReload(serve, true);
       if (status !== 200) return false;
       last = body as unknown as ReloadResult;
       return last.services.every((s) => s.action === 'unchanged');
@@ -173,7 +161,7 @@ describe('who may reload', () => {
     }
     expect(spawnsOf(services.backend!)).toHaveLength(1);
     // The control token itself is let through (the dry run sees the change, nothing applied).
-    const allowed = await reload(serve, true);
+    const allowed = await postReload(serve, true);
     expect(allowed.status).toBe(200);
     expect((allowed.body as unknown as ReloadResult).services).toEqual([
       { service: 'backend', action: 'restart', changes: ['environment'] },
@@ -199,7 +187,7 @@ describe('a reload adding a service whose dependency never becomes healthy', () 
       ports,
     );
     const startedAt = Date.now();
-    const answer = await reload(serve);
+    const answer = await postReload(serve);
     const tookMs = Date.now() - startedAt;
     expect(answer.status).not.toBe(409);
     const result = answer.body as unknown as ReloadResult;
@@ -214,7 +202,7 @@ describe('a reload adding a service whose dependency never becomes healthy', () 
     const after = await servicesOf(serve);
     expect(after.find((s) => s.name === 'backend')?.pid).toBe(before.find((s) => s.name === 'backend')?.pid);
     expect(after.find((s) => s.name === 'worker')?.status).not.toBe('running');
-    const again = await reload(serve, true);
+    const again = await postReload(serve, true);
     expect(again.status).toBe(200);
   });
 });
@@ -241,7 +229,7 @@ describe('a reload racing a person and the restart policy', () => {
     const serve = track(await startServe(file));
     await untilServices(serve, 'running', allRunning(['backend']));
     await rewrite(file, dir, { backend: { env: { GREETING: 'slow', READY_AFTER_MS: '1500' } } }, ports);
-    const first = reload(serve);
+    const first = postReload(serve);
     await pollUntil(() => spawnsOf(services.backend!).length === 2, 15_000, 10, 'the reload restarted it');
     expect(await command(serve, 'backend', 'stop')).toBeLessThan(500);
     await first;
@@ -250,7 +238,7 @@ describe('a reload racing a person and the restart policy', () => {
     await pollUntil(() => livePids(services.backend!).length === 0, 15_000, 25, 'no backend process');
     // A later reload with another change keeps a person's stop.
     await rewrite(file, dir, { backend: { env: { GREETING: 'later' } } }, ports);
-    const later = await reload(serve);
+    const later = await postReload(serve);
     expect(later.status).toBe(200);
     expect((await servicesOf(serve))[0]?.status).toBe('stopped');
     expect(livePids(services.backend!)).toEqual([]);
@@ -276,7 +264,7 @@ describe('a reload racing a person and the restart policy', () => {
       },
       ports,
     );
-    const answer = await reload(serve);
+    const answer = await postReload(serve);
     expect(answer.status).toBe(200);
     await untilApplied(serve);
     const running = await untilServices(serve, 'running', allRunning(['backend']), 20_000);
@@ -372,7 +360,7 @@ describe('a reload during a hung health probe', () => {
       ports,
     );
     const startedAt = Date.now();
-    const answer = await reload(serve);
+    const answer = await postReload(serve);
     expect(answer.status).toBe(200);
     expect((answer.body as unknown as ReloadResult).services).toEqual([
       { service: 'backend', action: 'update', changes: ['health.interval'] },
@@ -399,7 +387,7 @@ describe('a reload reshaping the stack', () => {
     const refusedBy = async (specs: Record<string, ServiceSpec>, pattern: RegExp): Promise<void> => {
       await rewrite(file, dir, specs, { backend: port });
       for (const dryRun of [true, false]) {
-        const { status, body } = await reload(serve, dryRun);
+        const { status, body } = await postReload(serve, dryRun);
         expect(status, JSON.stringify(body)).toBe(400);
         expect(body.code).toBe('STACK_FILE_INVALID');
         expect(String(body.error)).toMatch(pattern);
@@ -426,7 +414,7 @@ describe('a reload reshaping the stack', () => {
       { backend: { depends_on: { database: { condition: 'service_healthy' } } }, database: {} },
       { backend: port },
     );
-    const renamed = await reload(serve);
+    const renamed = await postReload(serve);
     expect(renamed.status).toBe(200);
     const result = renamed.body as unknown as ReloadResult;
     expect(result.services).toEqual([
@@ -457,7 +445,7 @@ describe('a reload restarting a dependency', () => {
       { backend: { depends_on: { db: { condition: 'service_healthy' } } }, db: { env: { GREETING: 'new' } } },
       ports,
     );
-    const answer = await reload(serve);
+    const answer = await postReload(serve);
     expect(answer.status).toBe(200);
     expect((answer.body as unknown as ReloadResult).services).toEqual([
       { service: 'backend', action: 'unchanged', changes: [] },

@@ -18,6 +18,8 @@ import {
   writeFixtureStack,
   type ServeProcess,
   type ServiceSpec,
+  endServe,
+  postReload,
 } from '../helpers/stack';
 import { pollUntil } from '../helpers/supervise';
 
@@ -27,22 +29,8 @@ afterEach(async () => {
 });
 
 function track(serve: ServeProcess): ServeProcess {
-  cleanups.push(async () => {
-    if (serve.process.exitCode === null && serve.process.signalCode === null) {
-      serve.process.kill('SIGKILL');
-      await serve.exited;
-    }
-  });
+  cleanups.push(() => endServe(serve, 'SIGKILL'));
   return serve;
-}
-
-/** POST /api/v1/config/reload (a dry run with `dryRun`): the status and the answer. */
-async function reload(serve: ServeProcess, dryRun = false): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${serve.url}/api/v1/config/reload${dryRun ? '?dryRun=1' : ''}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${serve.token}` },
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 const pidOf = (list: ServiceStatus[], name: string): number | null | undefined =>
@@ -88,7 +76,7 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
 
     // Probe settings only: the dry run says so and changes nothing.
     await rewrite(file, dir, { ...specs, backend: { ...specs.backend, health: { interval: 0.3, retries: 5 } } }, ports);
-    const plan = await reload(serve, true);
+    const plan = await postReload(serve, true);
     expect(plan.status).toBe(200);
     const planned = plan.body as unknown as ReloadResult;
     expect(planned.applied).toBe(false);
@@ -96,7 +84,7 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
       { service: 'db', action: 'unchanged', changes: [] },
       { service: 'backend', action: 'update', changes: ['health.interval', 'health.retries'] },
     ]);
-    const applied = await reload(serve);
+    const applied = await postReload(serve);
     expect(applied.status).toBe(200);
     expect((applied.body as unknown as ReloadResult).applied).toBe(true);
     const after = await untilServices(serve, 'all running', allRunning(['db', 'backend']));
@@ -116,7 +104,7 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
       { ...specs, backend: { ...specs.backend, env: { GREETING: 'hello' }, health: { interval: 0.3, retries: 5 } } },
       ports,
     );
-    const restart = await reload(serve);
+    const restart = await postReload(serve);
     expect(restart.status).toBe(200);
     const result = restart.body as unknown as ReloadResult;
     expect(result.services.find((s) => s.service === 'backend')).toEqual({
@@ -151,7 +139,7 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
       },
       { db: services.db!.port, backend: services.backend!.port },
     );
-    const { status, body } = await reload(serve);
+    const { status, body } = await postReload(serve);
     expect(status).toBe(200);
     expect((body as unknown as ReloadResult).services).toEqual([
       { service: 'db', action: 'unchanged', changes: [] },
@@ -195,7 +183,7 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
       ].join('\n'),
     );
     for (const dryRun of [true, false]) {
-      const { status, body } = await reload(serve, dryRun);
+      const { status, body } = await postReload(serve, dryRun);
       expect(status).toBe(400);
       expect(body.code).toBe('STACK_FILE_INVALID');
       const problems = body.problems as string[];
@@ -214,14 +202,14 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
     await untilServices(serve, 'running', allRunning(['backend']));
     // The restarted backend is healthy only 2 s after it listens: the first reload lasts that long.
     await rewrite(file, dir, { backend: { env: { READY_AFTER_MS: '2000' } } }, { backend: services.backend!.port });
-    const first = reload(serve);
+    const first = postReload(serve);
     await pollUntil(() => spawnsOf(services.backend!).length === 2, 10_000, 10, 'the restart spawned');
-    const second = await reload(serve);
+    const second = await postReload(serve);
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('RELOAD_IN_PROGRESS');
     expect((await first).status).toBe(200);
     // Once it answered, the next one runs (nothing left to change).
-    const third = await reload(serve);
+    const third = await postReload(serve);
     expect(third.status).toBe(200);
     expect((third.body as unknown as ReloadResult).services).toEqual([
       { service: 'backend', action: 'unchanged', changes: [] },

@@ -10,7 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEEPER_NAME } from '../../src/main/core/group-keeper';
 import { aliveProcess, cmdline, processesWhere } from '../helpers/proc';
-import { livePids, spawnsOf, startServe, untilServices, writeFixtureStack, type ServeProcess } from '../helpers/stack';
+import {
+  livePids,
+  spawnsOf,
+  startServe,
+  untilServices,
+  writeFixtureStack,
+  type ServeProcess,
+  endServe,
+} from '../helpers/stack';
 import { pollUntil, tempDir } from '../helpers/supervise';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -19,12 +27,7 @@ afterEach(async () => {
 });
 
 function track(serve: ServeProcess): ServeProcess {
-  cleanups.push(async () => {
-    if (serve.process.exitCode === null && serve.process.signalCode === null) {
-      serve.process.kill('SIGKILL');
-      await serve.exited;
-    }
-  });
+  cleanups.push(() => endServe(serve, 'SIGKILL'));
   return serve;
 }
 

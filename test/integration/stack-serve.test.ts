@@ -17,6 +17,7 @@ import {
   writeFixtureStack,
   type ServeProcess,
   untilServices,
+  endServe,
 } from '../helpers/stack';
 import { freePort, pollUntil, tempDir } from '../helpers/supervise';
 
@@ -28,12 +29,7 @@ afterEach(async () => {
 });
 
 function track(serve: ServeProcess): ServeProcess {
-  cleanups.push(async () => {
-    if (serve.process.exitCode === null && serve.process.signalCode === null) {
-      serve.process.kill('SIGTERM');
-      await serve.exited;
-    }
-  });
+  cleanups.push(() => endServe(serve, 'SIGTERM'));
   return serve;
 }
 

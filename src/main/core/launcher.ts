@@ -3,6 +3,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readSync, statS
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { SupervisorError } from './errors';
 import { GroupKeeper } from './group-keeper';
+import { GROUP_RELEASE_POLL_MS, groupExists } from './process-group';
 import { readProcStat } from './process-identity';
 
 /** What to run: executable, arguments, working directory and full environment. */
@@ -317,19 +318,6 @@ export function spawnError(err: unknown, command: string): SupervisorError {
     });
   }
   return new SupervisorError('SPAWN_FAILED', `could not start ${command}: ${message}`);
-}
-
-/** Poll step while waiting for an exited leader's group to empty before the keeper lets go of it, ms. */
-const GROUP_RELEASE_POLL_MS = 50;
-
-/** True while any process of group `pgid` exists (zombies included: they still pin the pgid). */
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Resolves at the child's `spawn` event; rejects with a SupervisorError at its `error` event. */

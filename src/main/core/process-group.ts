@@ -23,6 +23,22 @@ export function signalGroupSafely(pgid: number, signal: NodeJS.Signals | 0): boo
   return true;
 }
 
+/**
+ * Poll step while waiting for a group whose leader has ended to empty, before the group
+ * keeper lets go of it (its pgid cannot be reused before), ms.
+ */
+export const GROUP_RELEASE_POLL_MS = 50;
+
+/** True while any process of group `pgid` exists (zombies included: they still pin the pgid). */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** How a {@link ProcessGroup.stop} ended. */
 export type GroupStopOutcome =
   /** Gone within the grace after the stop signal. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { GroupKeeper } from '../group-keeper';
+import { GROUP_RELEASE_POLL_MS, groupExists } from '../process-group';
 import { readProcStat } from '../process-identity';
 import type { DeliveryResult } from './delivery';
 import type { CommandTarget } from './notify-schema';
@@ -19,19 +20,6 @@ function killGroup(child: ChildProcess): void {
     else process.kill(-child.pid, 'SIGKILL');
   } catch {
     // ESRCH: gone already
-  }
-}
-
-/** Poll step while waiting for a finished command's group to empty before the keeper lets go of it, ms. */
-const GROUP_RELEASE_POLL_MS = 50;
-
-/** True while any process of group `pgid` exists (zombies included: they still pin the pgid). */
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
