@@ -5,35 +5,15 @@
 // (`status | head -c1`, `logs -f | head -1`) ends it with exit 0 and no stack trace; SIGHUP
 // (the terminal closing) ends any command.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollUntil, tempDir } from '../helpers/supervise';
+import { privateBuild } from '../helpers/cli-build';
+import { tempDir } from '../helpers/supervise';
 
-const REPO = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
-
-/** A whole copy of the built bin and out/node (a build meanwhile replaces out/node/chunks). */
-async function privateBuild(): Promise<string> {
-  let bin = '';
-  await pollUntil(
-    () => {
-      const root = tempDir('bsup-cli-adv-build-');
-      dirs.push(root);
-      cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
-      cpSync(join(REPO, 'out', 'node'), join(root, 'out', 'node'), { recursive: true });
-      symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-      bin = join(root, 'bin', 'backend-supervisor.js');
-      return spawnSync(process.execPath, [bin, 'help']).status === 0;
-    },
-    60_000,
-    500,
-    'a whole copy of the built entry',
-  );
-  return bin;
-}
 
 /** OSC 8 link, clear screen, C1 CSI, right-to-left override, lone surrogate, BEL. */
 const HOSTILE = '\u001b]8;;http://evil\u0007click\u001b]8;;\u0007\u001b[2J\u009b31m\u202egnp.exe\ud800\u0007';
@@ -111,7 +91,7 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  BIN = await privateBuild();
+  BIN = await privateBuild('bsup-cli-adv-build-', dirs);
   server = hostileServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

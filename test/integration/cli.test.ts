@@ -1,8 +1,8 @@
 // The command-line client against a real `serve` (a stack of real fault backends): each
 // command, each exit code, the control URL and token found in the data folder by themselves,
 // and `logs -f` ended by SIGINT with exit 0.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,33 +11,9 @@ import type { Incident } from '../../src/shared/incident';
 import type { ServiceStatus } from '../../src/shared/services';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { fixtureStackText, spawnsOf, type FixtureService } from '../helpers/stack';
+import { privateBuild } from '../helpers/cli-build';
 import { freePort, pollUntil, tempDir } from '../helpers/supervise';
 
-const REPO = join(import.meta.dirname, '..', '..');
-
-/**
- * A copy of the built bin and out/node taken once whole (its client command ran), which the
- * client runs from: a build meanwhile (another test run's global setup on a shared checkout)
- * replaces out/node/chunks under a running test, and a command would then fail to load.
- */
-async function privateBuild(): Promise<string> {
-  let bin = '';
-  await pollUntil(
-    () => {
-      const root = tempDir('bsup-cli-build-');
-      dirs.push(root);
-      cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
-      cpSync(join(REPO, 'out', 'node'), join(root, 'out', 'node'), { recursive: true });
-      symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-      bin = join(root, 'bin', 'backend-supervisor.js');
-      return spawnSync(process.execPath, [bin, 'help']).status === 0;
-    },
-    60_000,
-    500,
-    'a whole copy of the built entry',
-  );
-  return bin;
-}
 let BIN: string;
 
 /** The test's environment without anything that would point the client elsewhere. */
@@ -87,7 +63,7 @@ async function statusOf(name: string): Promise<ServiceStatus> {
 }
 
 beforeAll(async () => {
-  BIN = await privateBuild();
+  BIN = await privateBuild('bsup-cli-build-', dirs);
   stackDir = tempDir('bsup-cli-stack-');
   dirs.push(stackDir);
   const fixture = await fixtureStackText(stackDir, {
