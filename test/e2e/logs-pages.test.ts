@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
-import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
+import { startHeadless, type HeadlessServer, serverRpc } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort, pollUntil } from '../helpers/supervise';
 
 const FLOOD_LINES = 30_000;
@@ -32,16 +32,7 @@ interface Line {
 let server: HeadlessServer;
 let browser: Browser;
 
-async function rpc<T>(channel: string, ...args: unknown[]): Promise<T> {
-  const response = await fetch(`${server.url}/api/v1/rpc/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ args }),
-  });
-  const envelope = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
-  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.message}`);
-  return envelope.data;
-}
+const rpc = <T>(channel: string, ...args: unknown[]): Promise<T> => serverRpc<T>(server, channel, ...args);
 
 /** Every line the server holds (`flood done` lines counted), once the floods are written. */
 async function serverLines(floods: number): Promise<Line[]> {

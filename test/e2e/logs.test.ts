@@ -4,7 +4,7 @@ import { launchChromium } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/shared/incident';
 import type { BackendStatus } from '../../src/shared/status';
-import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
+import { startHeadless, type HeadlessServer, serverRpc } from '../helpers/headless-server';
 import { FAULT_BACKEND, freePort } from '../helpers/supervise';
 
 const FLOOD_LINES = 20_000;
@@ -26,16 +26,7 @@ let context: BrowserContext;
 let page: Page;
 
 /** Calls the control API's RPC route as the dashboard does. */
-async function rpc<T>(channel: string, ...args: unknown[]): Promise<T> {
-  const response = await fetch(`${server.url}/api/v1/rpc/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ args }),
-  });
-  const envelope = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
-  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.message}`);
-  return envelope.data;
-}
+const rpc = <T>(channel: string, ...args: unknown[]): Promise<T> => serverRpc<T>(server, channel, ...args);
 
 /** The list's scroll position and the rows rendered (only those in view exist). */
 function listState(): Promise<{

@@ -75,3 +75,22 @@ export async function startHeadless(env: Record<string, string> = {}): Promise<H
     },
   };
 }
+
+/**
+ * Calls RPC `channel` with `args` over `server`'s HTTP API (its control token) and answers
+ * the result. @throws Error `<channel>: <message>` when the envelope says it failed.
+ */
+export async function serverRpc<T>(
+  server: Pick<HeadlessServer, 'url' | 'token'>,
+  channel: string,
+  ...args: unknown[]
+): Promise<T> {
+  const response = await fetch(`${server.url}/api/v1/rpc/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ args }),
+  });
+  const envelope = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.message}`);
+  return envelope.data;
+}
