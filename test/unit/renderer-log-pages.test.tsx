@@ -123,3 +123,30 @@ describe('useLogTail older pages', () => {
     expect(result.current.lines).toHaveLength(400);
   });
 });
+
+describe('useLogTail: a larger ask while a page loads', () => {
+  it('"Load all" pressed while a scrolled-to page is loading goes on to the start, not lost', async () => {
+    const api = new PagedLogsApi({ api: Array.from({ length: 5_000 }, (_, i) => line('api', i, i)) });
+    // The first older page waits until released (a slow answer under load).
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const invoke = api.invoke.bind(api);
+    api.invoke = (async (channel: Channel, ...args: unknown[]) => {
+      const options = (args[0] ?? {}) as { before?: number };
+      if (options.before !== undefined) await gate;
+      return invoke(channel as 'logs:tail', ...(args as ChannelArgs<'logs:tail'>));
+    }) as typeof api.invoke;
+    const { result } = renderTail(api, { limit: 1_000, pageLimit: 2_000 });
+    await waitFor(() => expect(result.current.lines).toHaveLength(1_000));
+    let page!: Promise<void>;
+    act(() => {
+      page = result.current.loadOlder();
+    });
+    await waitFor(() => expect(result.current.loadingOlder).toBe(true));
+    await act(() => result.current.loadOlder(100_000));
+    release();
+    await act(() => page);
+    expect(result.current.atStart).toBe(true);
+    expect(result.current.lines.map((l) => l.seq)).toEqual(Array.from({ length: 5_000 }, (_, i) => i));
+  });
+});

@@ -60,8 +60,9 @@ export interface LogTail {
   /**
    * Loads `limit` older lines (default `pageLimit`; fewer when the cap is near, or the start
    * is reached) before the first one held and puts them before it, page by page (the server
-   * may answer fewer lines than asked: a page's bound); does nothing while a load runs, at
-   * the start, or with `cap` lines held. Resolves when it is applied.
+   * may answer fewer lines than asked: a page's bound); does nothing at the start or with
+   * `cap` lines held. While a load runs, a call asking for more lines than it has left makes
+   * that load go on to them, and resolves at once. Resolves when it is applied.
    */
   loadOlder: (limit?: number) => Promise<void>;
 }
@@ -142,7 +143,14 @@ export function useLogTail({
   });
   const [loadingOlder, setLoadingOlder] = useState(false);
   // What loadOlder reads without waiting for a render.
-  const latest = useRef({ lines, atStart, loading: true, generation: 0, older: false });
+  const latest = useRef<{
+    lines: readonly LogLine[];
+    atStart: boolean;
+    loading: boolean;
+    generation: number;
+    /** The older-page load running: the lines it is to load, and those it has loaded. */
+    older: { size: number; loaded: number } | null;
+  }>({ lines, atStart, loading: true, generation: 0, older: null });
   latest.current.lines = lines;
   latest.current.atStart = atStart;
   const [loading, setLoading] = useState(true);
@@ -245,16 +253,23 @@ export function useLogTail({
       const now = latest.current;
       const first = now.lines[0];
       const room = cap - now.lines.length;
-      if (now.older || now.loading || now.atStart || !first || room <= 0) return;
-      const size = Math.max(1, Math.min(want, room, LOG_LINE_CAP));
+      if (now.loading || now.atStart || !first || room <= 0) return;
+      const running = now.older;
+      if (running) {
+        // A load runs (a page asked for by scrolling): a larger ask ("Load all") makes it go
+        // on to that many lines rather than being lost.
+        running.size = Math.max(running.size, running.loaded + Math.min(want, room, LOG_LINE_CAP));
+        return;
+      }
+      const load = { size: Math.max(1, Math.min(want, room, LOG_LINE_CAP)), loaded: 0 };
       const generation = now.generation;
-      now.older = true;
+      now.older = load;
       setLoadingOlder(true);
       try {
         // Page by page until `size` lines are loaded or the start: each answer may be short.
         let before = first.seq;
-        for (let loaded = 0; loaded < size;) {
-          const limit = size - loaded;
+        while (load.loaded < load.size) {
+          const limit = load.size - load.loaded;
           let page: readonly LogLine[];
           let pageAtStart: boolean;
           let wantedNone = false;
@@ -285,7 +300,7 @@ export function useLogTail({
             first: before,
             dropped: merger?.dropped ?? 0,
           });
-          loaded += older.length;
+          load.loaded += older.length;
           // Nothing older came: the start, or (merged) no page left to ask for.
           if (pageAtStart || (older.length === 0 && (!merger || wantedNone))) break;
           if (older.length > 0) before = older[0]!.seq;
@@ -293,7 +308,7 @@ export function useLogTail({
       } catch (loadError: unknown) {
         if (latest.current.generation === generation) setError(loadError);
       } finally {
-        latest.current.older = false;
+        latest.current.older = null;
         setLoadingOlder(false);
       }
     },
