@@ -27,7 +27,7 @@ import { SystemdNotifier } from './core/systemd/notifier';
 import { reportToSystemd } from './core/systemd/readiness';
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
 import { CLIENT_COMMANDS, clientCommand, generalHelp } from './cli/commands';
-import { CONTROL_URL_FILE, writeControlUrl } from './cli/control-url-file';
+import { CONTROL_URL_FILE, removeControlUrl, writeControlUrl } from './cli/control-url-file';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
 
@@ -521,6 +521,12 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   }
   await stopped;
   await systemd.close();
+  // Before the lock goes: once another supervisor holds it, the file is that one's.
+  try {
+    removeControlUrl(config.dataDir);
+  } catch (err) {
+    output.err(`backend-supervisor: cannot remove ${CONTROL_URL_FILE}: ${oneLine((err as Error).message)}`);
+  }
   await lock.release();
   output.out('backend-supervisor: stopped');
   return 0;

@@ -9,6 +9,7 @@ import { createRuntime } from './core/runtime';
 import { subscribeLiveEvents } from './core/live-events';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ensureWritableFolder } from './core/writable-folder';
+import { CONTROL_URL_FILE, removeControlUrl, writeControlUrl } from './cli/control-url-file';
 import { loadDesktopConfig } from './app/electron-settings-store';
 import { desktopBackendDefaults } from './app/backend-defaults';
 import { startDesktopControlServer, type DesktopControlServer } from './app/desktop-control-server';
@@ -143,6 +144,15 @@ async function run(
   holdQuitUntilStopped(app, async () => {
     await runtime.shutdown('app-quit');
     await controlServer?.close();
+    // Before the lock goes: once another supervisor holds it, the file is that one's.
+    if (controlServer) {
+      try {
+        removeControlUrl(config.dataDir);
+      } catch (err) {
+        // The logs are closed by now.
+        console.error(`backend-supervisor: cannot remove ${CONTROL_URL_FILE}: ${(err as Error).message}`);
+      }
+    }
     await lock.release();
   });
   app.on('before-quit', () => mainWindow.markQuitting());
@@ -192,6 +202,14 @@ async function run(
         log(`control server: dashboard ${controlServer.url}; token ${controlServer.tokenPath ?? 'from CONTROL_TOKEN'}`);
       } catch (err) {
         log(`control server not started: ${(err as Error).message}`);
+      }
+    }
+    if (controlServer) {
+      // Where the command-line client finds this server, as serve writes it (no trailing slash).
+      try {
+        writeControlUrl(config.dataDir, controlServer.url.replace(/\/$/, ''));
+      } catch (err) {
+        log(`cannot write ${CONTROL_URL_FILE}: ${(err as Error).message}`);
       }
     }
   });

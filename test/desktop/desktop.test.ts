@@ -3,13 +3,15 @@
  * in Chromium over IPC, the real supervisor on the default stack (embedded PostgreSQL and the
  * reference backend). One app for the whole file, in order; the last test quits it.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_NAMES } from '../../src/shared/event-names';
+import { privateBuild } from '../helpers/cli-build';
 import { pidAlive } from '../helpers/supervise';
 import {
   ADMIN,
@@ -23,6 +25,9 @@ import type { StandInSnapshot } from './protocol';
 
 let app: DesktopApp;
 let page: Page;
+/** The built command-line client (a private copy) and the folders made for it. */
+let cliBin: string;
+const cliDirs: string[] = [];
 /** A page of another origin, and the paths it was asked for. */
 let foreign: Server;
 let foreignUrl: string;
@@ -37,7 +42,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
   const address = foreign.address();
   foreignUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  app = await launchDesktop();
+  cliBin = await privateBuild('bsup-desktop-cli-', cliDirs);
+  // The control server on a port the system picks: only <data>/control-url tells the client.
+  app = await launchDesktop(undefined, { DESKTOP_CONTROL_SERVER: 'true', CONTROL_PORT: '0' });
   page = app.page;
 });
 
@@ -46,6 +53,7 @@ afterAll(async () => {
   if (app) rmSync(app.userData, { recursive: true, force: true });
   await new Promise((resolve) => foreign?.close(resolve));
   removeBuildCopy();
+  for (const dir of cliDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 const snapshot = (): Promise<StandInSnapshot> => app.snapshot();
@@ -86,6 +94,29 @@ describe('the desktop app, its window over IPC, the default stack', () => {
     const [win] = (await snapshot()).windows;
     expect(win).toMatchObject({ visible: true, destroyed: false });
     expect(await statusOverIpc()).toMatchObject({ ok: true, data: { status: 'running' } });
+  });
+
+  it("writes <data>/control-url, where the command-line client finds the app's control server", async () => {
+    const file = join(app.userData, 'control-url');
+    await expect.poll(() => existsSync(file), { timeout: 30_000 }).toBe(true);
+    const url = readFileSync(file, 'utf8');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(url).not.toMatch(/:0\n$/);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    // Nothing else points the client anywhere: the data folder's control-url and control-token.
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !/^(CONTROL_|BACKEND_SUPERVISOR_|SUPERVISOR_DATA_DIR$)/.test(k)) env[k] = v;
+    }
+    const run = spawnSync(process.execPath, [cliBin, 'status', '--json', '--data-dir', app.userData], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const services = JSON.parse(run.stdout) as { name: string; status: string }[];
+    expect(services.map((s) => s.name).sort()).toEqual(['backend', 'postgres']);
+    expect(services.find((s) => s.name === 'backend')?.status).toBe('running');
   });
 
   it('Restart on the page raises the restart count and changes the pid', async () => {
@@ -269,6 +300,7 @@ describe('the desktop app, its window over IPC, the default stack', () => {
     expect(await app.exited).toBe(0);
     expect(aliveAtExit).toEqual([false, false]);
     expect(processesUsing(app.userData)).toEqual([]);
+    expect(existsSync(join(app.userData, 'control-url'))).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 // command, each exit code, the control URL and token found in the data folder by themselves,
 // and `logs -f` ended by SIGINT with exit 0.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -486,5 +486,15 @@ describe('the command-line client against stand-in servers', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+// Last: it stops the test's serve.
+describe("the test's serve, stopped", () => {
+  it('serve stopped removes <data dir>/control-url (the client is not sent to an address nobody answers)', async () => {
+    const file = join(dataDir, 'control-url');
+    expect(readFileSync(file, 'utf8')).toBe(`${server.url}\n`);
+    expect(await server.stop()).toBe(0);
+    expect(existsSync(file)).toBe(false);
   });
 });

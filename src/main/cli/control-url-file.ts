@@ -1,10 +1,10 @@
 /**
- * `<data folder>/control-url`: the address serve's control server listens on, written once it
- * listens, so the command-line client finds a supervisor started with `--control-port`, a
+ * `<data folder>/control-url`: the address serve's (or the desktop app's) control server
+ * listens on, written once it listens and removed as it stops, so the command-line client finds a supervisor started with `--control-port`, a
  * port of 0 (picked by the system) or a CONTROL_PORT the client's shell does not have.
  * Not a secret (the token files are): the address and a newline.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSmallFile } from './small-file';
 
@@ -21,6 +21,16 @@ export function writeControlUrl(dataDir: string, url: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${url}\n`, { mode: 0o644 });
   renameSync(temporary, path);
+}
+
+/**
+ * Removes `<dataDir>/control-url` as the supervisor stops, so the client tries no address that
+ * nobody answers. Call it while holding the data folder's lock: the file is then this
+ * supervisor's own. A missing file is no error.
+ * @throws when it exists and cannot be removed.
+ */
+export function removeControlUrl(dataDir: string): void {
+  rmSync(join(dataDir, CONTROL_URL_FILE), { force: true });
 }
 
 /** Longest control-url file read, bytes: an address and a newline. */
