@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { SettingsError, SettingsFileError } from '../../src/main/core/settings/s
 import {
   ConfSettingsStore,
   JsonSettingsStore,
+  MAX_SETTINGS_FILE_BYTES,
   readSettingsFile,
   type SettingsLibrary,
 } from '../../src/main/core/settings/settings-file-store';
@@ -169,6 +171,45 @@ describe('where the settings file is', () => {
       backendUrl: { kind: 'environment', name: 'GO_BACKEND_URL' },
       controlPort: { kind: 'flag', name: '--control-port' },
     });
+  });
+});
+
+describe('a settings file that is not a small regular file', () => {
+  it(`reads one of exactly ${MAX_SETTINGS_FILE_BYTES} bytes; one byte more is refused, naming the file`, () => {
+    writeFileSync(file, `{${' '.repeat(MAX_SETTINGS_FILE_BYTES - 3)}}\n`);
+    expect(readFileSync(file).length).toBe(MAX_SETTINGS_FILE_BYTES);
+    expect(readSettingsFile(file)).toEqual({});
+    writeFileSync(file, `{${' '.repeat(MAX_SETTINGS_FILE_BYTES - 2)}}\n`);
+    const err = caught(() => readSettingsFile(file));
+    expect(err).toBeInstanceOf(SettingsFileError);
+    expect(err.message).toBe(
+      `settings file ${file}: is larger than ${MAX_SETTINGS_FILE_BYTES} bytes; fix or remove the file (it was left unchanged)`,
+    );
+  });
+
+  it('a link to /dev/zero is refused at once (it read until the memory ran out)', () => {
+    symlinkSync('/dev/zero', file);
+    expect(caught(() => readSettingsFile(file)).message).toContain(`settings file ${file}: is not a regular file`);
+  });
+
+  it('a FIFO nobody writes is refused at once in a real process (the read hung in open(2))', () => {
+    expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    // In a child: a read that hangs would block this worker's event loop, and no timeout ends it.
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { readSettingsFile } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/core/settings/settings-file-store.ts'))};
+         try { readSettingsFile(process.argv[1]); } catch (err) { console.log(err.message); }`,
+        file,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(run.signal, run.stderr).toBeNull();
+    expect(run.stdout).toContain(`settings file ${file}: is not a regular file`);
   });
 });
 

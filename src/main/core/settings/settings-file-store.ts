@@ -6,7 +6,6 @@
  * itself before a store library sees it: conf and electron-store can reset a file they find
  * invalid, and a person's settings file is never overwritten because it is corrupt.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
 import type Conf from 'conf';
@@ -18,20 +17,36 @@ import {
   SettingsSchema,
   type Settings,
 } from '../../../shared/settings';
+import { readSmallFile, SmallFileError } from '../../cli/small-file';
 import type { ConfigIssue } from '../errors';
 import { SettingsError, SettingsFileError } from './settings-errors';
 
 /**
+ * Longest settings file read, bytes. A whole settings file is a few hundred bytes; a larger
+ * one is not a settings file (a log, an image, a link to /dev/zero, which never ends).
+ */
+export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+
+/**
  * Reads and validates a settings file. A missing file is `{}`.
  * @throws SettingsFileError naming the file and the field (truncated JSON, not an object,
- * a value failing the schema, an unknown key). Never writes.
+ * a value failing the schema, an unknown key); naming the file when it cannot be read, is
+ * not a regular file (a FIFO would hang the read, and with it the supervisor or the client)
+ * or is longer than {@link MAX_SETTINGS_FILE_BYTES}. Never writes.
  */
 export function readSettingsFile(path: string): Settings {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path, { maxBytes: MAX_SETTINGS_FILE_BYTES });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if (err instanceof SmallFileError) {
+      // Its message starts with the path, which SettingsFileError names already.
+      throw new SettingsFileError(
+        path,
+        err.message.startsWith(`${path} `) ? err.message.slice(path.length + 1) : err.message,
+      );
+    }
     throw new SettingsFileError(path, `cannot be read (${(err as Error).message})`);
   }
   let data: unknown;
