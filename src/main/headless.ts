@@ -382,13 +382,18 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     if (next === lastReload) return; // already said, and its answer will be
     lastReload = next;
     output.out('backend-supervisor: SIGHUP: reloading the settings and the stack file');
+    // systemd (`systemctl reload`): the unit is "reloading" until this reload has answered.
+    systemd.reloading('SIGHUP: reloading the settings and the stack file');
     next.then(
       (result) => {
-        for (const line of describeReload(result)) output.out(`backend-supervisor: reload: ${oneLine(line)}`);
+        const lines = describeReload(result);
+        for (const line of lines) output.out(`backend-supervisor: reload: ${oneLine(line)}`);
+        if (next === lastReload) systemd.reloaded(`reloaded: ${lines.join('; ')}`);
       },
       (err: Error) => {
         output.err('backend-supervisor: reload refused, nothing changed:');
         for (const line of err.message.split('\n')) output.err(`backend-supervisor: ${oneLine(line)}`);
+        if (next === lastReload) systemd.reloaded(`reload refused, nothing changed: ${err.message}`);
       },
     );
   });

@@ -164,6 +164,33 @@ describe.skipIf(python3() === null)(
       expect(await exited).toBe(0);
     });
 
+    it('a SIGHUP (systemctl reload) sends RELOADING=1 with MONOTONIC_USEC, then READY=1 once the reload has answered', async () => {
+      const s = await socket();
+      const { server } = await serve({ NOTIFY_SOCKET: s.path });
+      const withField = (key: string): Datagram[] => lifecycle(s.messages()).filter((m) => m.fields[key] === '1');
+      await pollUntil(() => withField('READY').length > 0 || server.process.exitCode !== null, 45_000, 50, 'READY=1');
+      const sentAt = process.hrtime.bigint() / 1000n;
+      server.process.kill('SIGHUP');
+      await pollUntil(
+        () => withField('READY').length > 1 || server.process.exitCode !== null,
+        45_000,
+        50,
+        'READY=1 after the reload',
+      );
+      const [reloading, ...more] = withField('RELOADING');
+      expect(more).toHaveLength(0);
+      // CLOCK_MONOTONIC, as systemd reads it: this test's clock is the same one.
+      const usec = BigInt(reloading!.fields.MONOTONIC_USEC ?? '0');
+      expect(usec).toBeGreaterThanOrEqual(sentAt);
+      expect(usec).toBeLessThanOrEqual(process.hrtime.bigint() / 1000n);
+      expect(reloading!.fields.STATUS).toBe('SIGHUP: reloading the settings and the stack file');
+      const again = withField('READY')[1]!;
+      expect(again.at).toBeGreaterThanOrEqual(reloading!.at);
+      expect(again.fields.STATUS).toBe('reloaded: nothing changed');
+      expect(server.output()).toMatch(/reload: nothing changed/);
+      expect(await server.stop()).toBe(0);
+    });
+
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
       const s = await socket();
       // 2 s: a ping every second.

@@ -112,6 +112,21 @@ describe.skipIf(python3() === null)(
       ]);
     });
 
+    it('never merges READY=1 into a waiting RELOADING=1: a quick reload still shows as one', async () => {
+      const s = await socket();
+      const { notifier } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
+      notifier.status('first');
+      notifier.reloading('reloading');
+      notifier.ready('reloaded');
+      await notifier.close();
+      const fields = s.messages().map((m) => m.fields);
+      expect(fields).toEqual([
+        { STATUS: 'first' },
+        { RELOADING: '1', MONOTONIC_USEC: expect.stringMatching(/^\d+$/), STATUS: 'reloading' },
+        { READY: '1', STATUS: 'reloaded' },
+      ]);
+    });
+
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 while the event loop turns, and not while it is blocked', async () => {
       const s = await socket();
       // 0.8 s: a ping every 400 ms.

@@ -1,6 +1,6 @@
 /**
  * Tells systemd how the supervisor is doing (sd_notify(3)) when it runs as a `Type=notify`
- * service: READY=1, STATUS=, STOPPING=1, and WATCHDOG=1 pings while the event loop turns.
+ * service: READY=1, RELOADING=1, STATUS=, STOPPING=1, and WATCHDOG=1 pings while the event loop turns.
  *
  * Node has no unix datagram sockets, so each message is sent by Debian's `systemd-notify`
  * (the systemd package, there wherever systemd set NOTIFY_SOCKET); the npm packages that send
@@ -40,7 +40,7 @@ const EXIT_GRACE_MS = 1_000;
 const MIN_WATCHDOG_INTERVAL_MS = 100;
 
 /** Keys that change the unit's state; two of them never go in one message (systemd keeps only the last). */
-const LIFECYCLE_KEYS = ['READY', 'STOPPING'];
+const LIFECYCLE_KEYS = ['READY', 'RELOADING', 'STOPPING'];
 
 /** What {@link SystemdNotifier.fromEnvironment} needs. */
 export interface SystemdNotifierOptions {
@@ -155,6 +155,16 @@ export class SystemdNotifier {
   /** STATUS=: one line for `systemctl status` (control characters become spaces). */
   status(text: string): void {
     this.send(statusField(text));
+  }
+
+  /**
+   * RELOADING=1: a reload of the settings has begun; {@link ready} says it is done. With it
+   * MONOTONIC_USEC=, CLOCK_MONOTONIC in µs (libuv's hrtime reads that clock), which systemd
+   * 253 and later require beside RELOADING=1 (sd_notify(3)) and older ones ignore.
+   */
+  reloading(status?: string): void {
+    const monotonicUsec = process.hrtime.bigint() / 1000n;
+    this.send([['RELOADING', '1'], ['MONOTONIC_USEC', String(monotonicUsec)], ...statusField(status)]);
   }
 
   /** STOPPING=1: the supervisor has begun to stop. */

@@ -1,6 +1,7 @@
 /**
  * What `serve` tells systemd, and when: READY=1 once the supervisor's start is done, a
- * STATUS= line on each state change of the primary service, STOPPING=1 when it stops.
+ * STATUS= line on each state change of the primary service, RELOADING=1 then READY=1 around
+ * a SIGHUP's reload, STOPPING=1 when it stops.
  */
 import type { StateChangeEvent } from '../../../shared/status';
 import type { SystemdNotifier } from './notifier';
@@ -19,6 +20,13 @@ export interface SystemdReport {
    * nothing will start, so the start is done now.
    */
   listening(dashboardUrl: string, startsBackend: boolean): void;
+  /**
+   * A reload has begun (SIGHUP, systemd's ExecReload=): RELOADING=1, once the start is done
+   * (before that, systemd is still waiting for the start's READY=1, and only STATUS= goes).
+   */
+  reloading(status: string): void;
+  /** That reload has answered: READY=1 again (after a RELOADING=1), with what it did. */
+  reloaded(status: string): void;
   /** The supervisor begins to stop (a signal): STOPPING=1, and no READY=1 after it. */
   stopping(status: string): void;
   /** Stops following the service and waits (bounded) for the last messages to go out. */
@@ -38,6 +46,8 @@ export function reportToSystemd(notifier: SystemdNotifier, stack: WatchedStack):
   let running = false;
   let ready = false;
   let stopped = false;
+  /** A RELOADING=1 went out and its READY=1 has not. */
+  let reloading = false;
   const becomeReady = (status: string): void => {
     if (ready || stopped) return;
     ready = true;
@@ -59,6 +69,18 @@ export function reportToSystemd(notifier: SystemdNotifier, stack: WatchedStack):
       if (!startsBackend) becomeReady(`dashboard ${dashboardUrl}; ${stack.primaryName} not started (--no-start)`);
       else if (running) becomeReady(`${stack.primaryName} running; dashboard ${dashboardUrl}`);
       else notifier.status(`dashboard ${dashboardUrl}; starting ${stack.primaryName}`);
+    },
+    reloading(status) {
+      if (stopped) return;
+      if (!ready) return notifier.status(status);
+      reloading = true;
+      notifier.reloading(status);
+    },
+    reloaded(status) {
+      if (stopped) return;
+      if (!reloading) return notifier.status(status);
+      reloading = false;
+      notifier.ready(status);
     },
     stopping(status) {
       stopped = true;
