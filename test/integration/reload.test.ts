@@ -119,6 +119,9 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
     expect(pidOf(restarted, 'db')).toBe(dbPid);
     expect(livePids(services.backend!)).toEqual([pidOf(restarted, 'backend')]);
     expect(spawnsOf(services.db!)).toHaveLength(1);
+    // The reload's restart counts as one, as `pm2 reload` does; the kept service counts none.
+    expect(restarted.find((s) => s.name === 'backend')?.restart_count).toBe(1);
+    expect(restarted.find((s) => s.name === 'db')?.restart_count).toBe(0);
   });
 
   it('starts an added service and stops a removed one, in dependency order; the others keep their pid', async () => {

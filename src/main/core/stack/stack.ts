@@ -225,6 +225,9 @@ export class Stack extends EventEmitter<StackEvents> {
     // New dependencies may hold or release services that keep their process.
     this.reconcile();
     this.changed.emit('change');
+    // Each service stopped and started again by the reload counts one restart (`restart_count`,
+    // `backend_restarts_total`), as `pm2 reload` counts its own; one kept stopped counts none.
+    for (const name of rewanted) this.member(name).supervisor.countRestart(actor);
     const names = [...new Set(starting.flatMap((name) => [...this.dependenciesOf(name), name]))];
     const starts = await Promise.all(names.map((name) => this.startWhenReady(name, actor)));
     return this.summary([...stops, ...starts.filter((r) => r !== null)]);
