@@ -13,6 +13,7 @@ import type { Stack } from '../../src/main/core/stack/stack';
 import type { LogStore } from '../../src/main/core/log-store';
 import type { HttpHealthProbe } from '../../src/main/core/health-probe';
 import { StackAlerts } from '../../src/main/core/alerts/stack-alerts';
+import { createMetrics } from '../../src/main/core/metrics';
 import type { AlertPayload } from '../../src/main/core/alerts/alert-payload';
 import type { NotifyTarget } from '../../src/main/core/alerts/notify-schema';
 import { fixtureStackText, livePids } from '../helpers/stack';
@@ -323,10 +324,17 @@ describe('alerts of a real supervisor', () => {
       command([join(dir, 'no-such-program')]),
       webhook(`${hook.url}/endless`),
     ]);
-    watch(stack);
+    const registry = createMetrics(stack, watch(stack));
     await supervisor.start('user-ui');
     await waitForState(supervisor, 'crashed', 20_000);
     await pollUntil(() => linesOf(logs, 'alert (give-up)').length === 7, 20_000, 25, 'seven deliveries said');
+    // Each delivery counted by its outcome, for an alert on alerts that do not arrive.
+    const counted = (await registry.getMetricsAsJSON()).find((m) => m.name === 'backend_alerts_total')!.values;
+    expect(counted.map((v) => `${v.labels.service} ${v.labels.target} ${v.labels.outcome} ${v.value}`).sort()).toEqual([
+      'backend command failed 3',
+      'backend webhook failed 3',
+      'backend webhook sent 1',
+    ]);
     const hostPort = hook.url;
     expect(linesOf(logs, 'alert (give-up)').sort()).toEqual(
       [

@@ -266,6 +266,7 @@ describe('delivery queue: bounded, never waited on', () => {
 describe('alert dispatcher', () => {
   it('says in the service log which delivery a full queue dropped, and sends only the events a target takes', async () => {
     const logs = new LogStore(100);
+    const outcomes: string[] = [];
     const dispatcher = new AlertDispatcher(new DeliveryQueue(0, 1));
     const payload = alertPayload('api', 'crash', incident('crash'), { count: 0, events: {}, since: null });
     dispatcher.dispatch(
@@ -281,10 +282,29 @@ describe('alert dispatcher', () => {
         { kind: 'command', argv: ['/bin/true'], cwd: '/', events: ['give-up'], timeoutMs: 1000 },
       ],
       logs,
+      (target, outcome) => outcomes.push(`${target} ${outcome}`),
     );
     expect(logs.tail(10).map((l) => l.text)).toEqual([
       'alert (crash) to webhook http://127.0.0.1:9 dropped: the alert queue is full (0 deliveries)',
     ]);
+    expect(outcomes).toEqual(['webhook dropped']);
     await dispatcher.close();
+    expect(outcomes).toEqual(['webhook dropped']);
+  });
+
+  it('tells each delivery a shutdown ends before it starts as not_sent, once', async () => {
+    const logs = new LogStore(100);
+    const outcomes: string[] = [];
+    // Room for one waiting delivery, none running: it waits until the close.
+    const dispatcher = new AlertDispatcher(new DeliveryQueue(1, 0));
+    const payload = alertPayload('api', 'crash', incident('crash'), { count: 0, events: {}, since: null });
+    const target = { kind: 'command', argv: ['/bin/true'], cwd: '/', events: ['crash'], timeoutMs: 1000 } as const;
+    dispatcher.dispatch(payload, [target], logs, (kind, outcome) => outcomes.push(`${kind} ${outcome}`));
+    expect(outcomes).toEqual([]);
+    await dispatcher.close();
+    expect(outcomes).toEqual(['command not_sent']);
+    expect(logs.tail(10).map((l) => l.text)).toEqual([
+      'alert (crash) to command /bin/true not sent: the supervisor is shutting down',
+    ]);
   });
 });

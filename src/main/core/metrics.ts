@@ -2,6 +2,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STATE_CODES } from '../../shared/states';
 import { BackendCpuTotal } from './backend-cpu-total';
+import type { StackAlerts } from './alerts/stack-alerts';
 import type { Stack, StackMember } from './stack/stack';
 import { readProcessStats } from './process-stats';
 import type { Supervisor } from './supervisor';
@@ -16,9 +17,11 @@ import type { Supervisor } from './supervisor';
  * lines (a counter), each service's RSS and CPU (a counter summed over its processes, see
  * BackendCpuTotal), and the supervisor's own process metrics under prom-client's standard
  * names (`process_*`, `nodejs_*`, no prefix), which stock Node.js dashboards and alerts expect,
- * less the event-loop delay histogram's (see {@link collectIdleFreeDefaultMetrics}).
+ * less the event-loop delay histogram's (see {@link collectIdleFreeDefaultMetrics}). With
+ * `alerts`, `backend_alerts_total` counts each delivery of the stack file's `notify` alerts
+ * by service, target kind and outcome (README "Alerts").
  */
-export function createMetrics(stack: Stack): Registry {
+export function createMetrics(stack: Stack, alerts?: Pick<StackAlerts, 'onOutcome'>): Registry {
   const registry = new Registry();
   collectIdleFreeDefaultMetrics(registry);
   // Read at each scrape: a reload may add or remove services (the `members` event).
@@ -137,6 +140,15 @@ export function createMetrics(stack: Stack): Registry {
     });
     supervisor.on('exit', (exit) => exits.inc({ service, expected: String(exit.expected) }));
   };
+  if (alerts) {
+    const delivered = new Counter({
+      name: 'backend_alerts_total',
+      help: "Deliveries of the services' notify alerts, by target kind (webhook, command) and outcome (sent, failed, dropped: the queue full, not_sent: a shutdown)",
+      labelNames: ['service', 'target', 'outcome'] as const,
+      registers: [registry],
+    });
+    alerts.onOutcome(({ service, target, outcome }) => delivered.inc({ service, target, outcome }));
+  }
   for (const { supervisor } of stack.all) watch(supervisor);
   stack.on('members', ({ added }) => {
     for (const { supervisor } of added) watch(supervisor);

@@ -280,7 +280,7 @@ export function createRuntime(
       ),
       pickFile,
     }),
-    metrics: createMetrics(owned),
+    metrics: createMetrics(owned, alerts),
     shutdown(actor = 'app-quit') {
       shuttingDown ??= (async () => {
         history.stop();

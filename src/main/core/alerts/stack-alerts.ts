@@ -2,7 +2,7 @@ import type { Incident } from '../../../shared/incident';
 import type { BackendState } from '../../../shared/states';
 import { systemClock, type Clock } from '../clock';
 import type { LogStore } from '../log-store';
-import { AlertDispatcher } from './alert-dispatcher';
+import { AlertDispatcher, type AlertOutcome } from './alert-dispatcher';
 import type { AlertPayload } from './alert-payload';
 import type { NotifyTarget } from './notify-schema';
 import { ServiceAlerts } from './service-alerts';
@@ -20,6 +20,13 @@ export interface AlertedStack {
   off(event: 'incident', listener: (incident: Incident) => void): unknown;
   readonly names: readonly string[];
   member(name: string): AlertedMember;
+}
+
+/** One delivery's end, as {@link StackAlerts.onOutcome} tells it. */
+export interface AlertOutcomeEvent {
+  service: string;
+  target: NotifyTarget['kind'];
+  outcome: AlertOutcome;
 }
 
 /** Options of {@link StackAlerts}. */
@@ -40,6 +47,7 @@ export class StackAlerts {
   private readonly services = new Map<string, ServiceAlerts>();
   private dispatcher: AlertDispatcher | null = null;
   private closed = false;
+  private readonly outcomeListeners = new Set<(event: AlertOutcomeEvent) => void>();
   private readonly onIncident = (incident: Incident): void => {
     const name = incident.service;
     const member = this.current(name);
@@ -64,6 +72,12 @@ export class StackAlerts {
     stack.on('incident', this.onIncident);
   }
 
+  /** Calls `listener` as each delivery ends (the metrics count them); returns the unsubscribe. */
+  onOutcome(listener: (event: AlertOutcomeEvent) => void): () => void {
+    this.outcomeListeners.add(listener);
+    return () => this.outcomeListeners.delete(listener);
+  }
+
   /** Stops listening, drops held alerts, ends deliveries in flight (their commands killed). */
   async close(): Promise<void> {
     this.closed = true;
@@ -83,6 +97,8 @@ export class StackAlerts {
     const targets = member?.definition.notify ?? [];
     if (this.closed || member === null || targets.length === 0) return;
     this.dispatcher ??= new AlertDispatcher();
-    this.dispatcher.dispatch(payload, targets, member.logs);
+    this.dispatcher.dispatch(payload, targets, member.logs, (target, outcome) => {
+      for (const listener of this.outcomeListeners) listener({ service: name, target, outcome });
+    });
   }
 }
