@@ -252,7 +252,16 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   let stack: StackDefinition;
   let lock: DataDirLock | undefined;
   let serve: Awaited<ReturnType<typeof loadServe>>;
-  let notifier: SystemdNotifier;
+  let notifier: SystemdNotifier | undefined;
+  /**
+   * A start that ends before the stack runs (a bad setting, a stop signal): systemd hears why
+   * in STATUS= (`systemctl status` shows it), and no watchdog ping or send outlives the exit.
+   */
+  const endStart = async (why: string | null): Promise<void> => {
+    if (!notifier) return;
+    if (why !== null) notifier.status(why);
+    await notifier.close();
+  };
   let reload: ReturnType<Awaited<ReturnType<typeof loadServe>>['reload']['reloadSource']>;
   try {
     cli = parseCommandLine(argv);
@@ -314,13 +323,17 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock?.release();
     if (err instanceof ConfigError) {
-      for (const line of problemLines(err)) output.err(`backend-supervisor: ${oneLine(line)}`);
+      const lines = problemLines(err);
+      for (const line of lines) output.err(`backend-supervisor: ${oneLine(line)}`);
+      await endStart(`not started: ${lines.join('; ')}`);
       return 2;
     }
+    await endStart(`not started: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   }
   if (signals.stopRequested()) {
     await lock.release();
+    await endStart(null);
     output.out('backend-supervisor: stopped');
     return 0;
   }
@@ -331,9 +344,12 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   } catch (err) {
     await lock.release();
     if (err instanceof ConfigError) {
-      for (const line of problemLines(err)) output.err(`backend-supervisor: ${oneLine(line)}`);
+      const lines = problemLines(err);
+      for (const line of lines) output.err(`backend-supervisor: ${oneLine(line)}`);
+      await endStart(`not started: ${lines.join('; ')}`);
       return 2;
     }
+    await endStart(`not started: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   }
   const { supervisor } = runtime;

@@ -191,6 +191,29 @@ describe.skipIf(python3() === null)(
       expect(await server.stop()).toBe(0);
     });
 
+    it('a start refused by a bad setting says why in STATUS=, sends no READY=1, and exits 2', async () => {
+      const s = await socket();
+      const child = spawn(process.execPath, [BIN, 'serve'], {
+        env: {
+          ...process.env,
+          SUPERVISOR_DATA_DIR: tempDir('bsup-sd-bad-'),
+          NOTIFY_SOCKET: s.path,
+          WATCHDOG_USEC: '200000',
+          CONTROL_PORT: 'not-a-port',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/CONTROL_PORT/);
+      const statuses = lifecycle(s.messages()).map((m) => m.fields);
+      expect(statuses.some((f) => f.READY === '1')).toBe(false);
+      // The datagram came from systemd-notify before the supervisor exited (it waits for the send).
+      expect(statuses.at(-1)?.STATUS).toMatch(/^not started: .*CONTROL_PORT/);
+    });
+
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
       const s = await socket();
       // 2 s: a ping every second.
