@@ -20,11 +20,11 @@ import { applyStartAtLogin } from './app/login-item';
 import { MainWindow } from './app/main-window';
 import { desktopNotifier, notifyOnFailures } from './app/notifications';
 import { pickLanguage } from '../shared/locales/languages';
-import { createTranslator } from '../shared/locales/translate';
 import { holdQuitUntilStopped } from './app/quit';
 import { SafeStorageSecretStore } from './app/safe-storage-secrets';
 import { denyUnexpectedContents, hardenSession } from './app/session-security';
 import { createTray } from './app/tray';
+import { UI_LANGUAGE_FILE, UiLanguage } from './app/ui-language';
 import type { RendererSource } from './app/window';
 import { WindowStateFile } from './app/window-state';
 import type { ConfigDefaults } from './core/config';
@@ -134,8 +134,21 @@ async function run(
     onError: (err) => log(`cannot save the window state: ${(err as Error).message}`),
   });
 
+  // The tray and the notifications speak the language the dashboard's switch picked last, else the OS's.
+  const uiLanguage = new UiLanguage(config.dataDir, () => pickLanguage([app.getLocale()]));
   registerIpc(
-    runtime.handlers,
+    {
+      ...runtime.handlers,
+      // Over IPC only: the window's switch relabels the tray (HTTP callers get NOT_AVAILABLE).
+      'ui:setLanguage': async (_actor, language) => {
+        try {
+          uiLanguage.set(language);
+        } catch (err) {
+          log(`cannot remember the language in ${UI_LANGUAGE_FILE}: ${(err as Error).message}`);
+        }
+        return null;
+      },
+    },
     mainFrameOf(() => mainWindow.webContentsId(), allowedPrefix),
   );
   subscribeLiveEvents(runtime, (event, payload) => mainWindow.send(event, payload));
@@ -163,8 +176,6 @@ async function run(
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
     mainWindow.open();
-    // The tray and the notifications speak the OS's language (the dashboard has its own switch).
-    const translate = createTranslator(pickLanguage([app.getLocale()]));
     if (flags.tray) {
       tray = createTray(
         RESOURCES_DIR,
@@ -177,10 +188,14 @@ async function run(
           open: () => mainWindow.open(),
           quit: () => app.quit(),
         },
-        translate,
+        uiLanguage.translate,
+        uiLanguage,
       );
     }
-    notifyOnFailures(runtime.stack, { notify: desktopNotifier(() => mainWindow.open()), translate });
+    notifyOnFailures(runtime.stack, {
+      notify: desktopNotifier(() => mainWindow.open()),
+      translate: uiLanguage.translate,
+    });
     if (flags.startAtLogin !== undefined) {
       try {
         const where = applyStartAtLogin(flags.startAtLogin, {

@@ -33,6 +33,7 @@ import {
   StateChangeEventSchema,
 } from './status';
 import { EVENT_NAMES, type EventName } from './event-names';
+import { LANGUAGES } from './locales/languages';
 import { ReloadOptionsSchema, ReloadResultSchema } from './reload';
 import {
   ServiceNameSchema,
@@ -98,6 +99,12 @@ export const channels = {
     args: z.tuple([z.strictObject({ title: z.string().max(200).optional() }).optional()]),
     result: z.string().nullable(),
   },
+  /**
+   * Desktop only, over IPC only: the language the tray menu and the notifications speak, as
+   * the dashboard's switch picked it (one of LANGUAGES exactly: `ru`, not `ru-RU`);
+   * remembered in the data folder across restarts. Over HTTP it answers NOT_AVAILABLE.
+   */
+  'ui:setLanguage': { args: z.tuple([z.enum(LANGUAGES)]), result: z.null() },
   /** Recorded incidents, newest first (at most the last 200, kept on disk across restarts). */
   'incidents:list': { args: z.tuple([]), result: z.array(IncidentSchema) },
 

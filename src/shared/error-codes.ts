@@ -92,7 +92,7 @@ export const ERROR_CODES = {
   NOT_AVAILABLE: {
     status: 501,
     source: 'supervisor',
-    meaning: 'not offered here (the file picker outside the desktop)',
+    meaning: "not offered here (the file picker outside the desktop, the tray's language over HTTP)",
   },
 
   // ---- the settings store

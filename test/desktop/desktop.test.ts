@@ -4,13 +4,14 @@
  * reference backend). One app for the whole file, in order; the last test quits it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_NAMES } from '../../src/shared/event-names';
+import { createTranslator } from '../../src/shared/locales/translate';
 import { privateBuild } from '../helpers/cli-build';
 import { pidAlive } from '../helpers/supervise';
 import {
@@ -24,6 +25,8 @@ import {
 import type { StandInSnapshot } from './protocol';
 
 let app: DesktopApp;
+/** The app started again on the same data folder, last. */
+let again: DesktopApp | undefined;
 let page: Page;
 /** The built command-line client (a private copy) and the folders made for it. */
 let cliBin: string;
@@ -49,6 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await again?.kill();
   await app?.kill();
   if (app) rmSync(app.userData, { recursive: true, force: true });
   await new Promise((resolve) => foreign?.close(resolve));
@@ -63,6 +67,11 @@ const tray = async (): Promise<StandInSnapshot['tray'][number]> => {
   return only;
 };
 const text = (testId: string): Promise<string | null> => page.getByTestId(testId).textContent();
+/** The stack tray menu's command labels in `language`. */
+const wordsIn = (language: 'en' | 'ru'): string[] => {
+  const t = createTranslator(language);
+  return ['tray.startAll', 'tray.stopAll', 'tray.restartAll', 'tray.open', 'tray.quit'].map((key) => t(key));
+};
 /** The pid a tray menu line shows for `service` (`postgres: running (pid 42)`), or null. */
 async function trayPid(service: string): Promise<number | null> {
   const line = (await tray()).menu.find((item) => item.label.startsWith(`${service}: `));
@@ -117,6 +126,26 @@ describe('the desktop app, its window over IPC, the default stack', () => {
     const services = JSON.parse(run.stdout) as { name: string; status: string }[];
     expect(services.map((s) => s.name).sort()).toEqual(['backend', 'postgres']);
     expect(services.find((s) => s.name === 'backend')?.status).toBe('running');
+  });
+
+  it("the page's language switch relabels the tray menu and tooltip, and the app remembers it", async () => {
+    const labels = async (): Promise<string[]> => (await tray()).menu.map((item) => item.label);
+    expect(await labels()).toEqual(expect.arrayContaining(wordsIn('en')));
+    const file = join(app.userData, 'ui-language');
+    expect(existsSync(file)).toBe(false);
+
+    try {
+      await page.getByTestId('language-switch').selectOption('ru');
+      await expect.poll(labels, { timeout: 10_000 }).toEqual(expect.arrayContaining(wordsIn('ru')));
+      expect(await labels()).not.toEqual(expect.arrayContaining(['Quit']));
+      expect((await tray()).tooltip).toBe(createTranslator('ru')('tray.tooltip.stack', { running: 2, total: 2 }));
+      expect(readFileSync(file, 'utf8')).toBe('ru\n');
+    } finally {
+      // Back to English whatever happened: the tests below read and click the English words.
+      await page.getByTestId('language-switch').selectOption('en');
+    }
+    await expect.poll(labels, { timeout: 10_000 }).toEqual(expect.arrayContaining(wordsIn('en')));
+    expect(readFileSync(file, 'utf8')).toBe('en\n');
   });
 
   it('Restart on the page raises the restart count and changes the pid', async () => {
@@ -301,6 +330,23 @@ describe('the desktop app, its window over IPC, the default stack', () => {
     expect(aliveAtExit).toEqual([false, false]);
     expect(processesUsing(app.userData)).toEqual([]);
     expect(existsSync(join(app.userData, 'control-url'))).toBe(false);
+  });
+
+  it("started again on the same data folder, the tray speaks the language picked last, not the OS's", async () => {
+    // As the switch wrote it (checked above); the OS says English (LANG).
+    writeFileSync(join(app.userData, 'ui-language'), 'ru\n');
+    again = await launchDesktop(app.userData);
+    const started = again;
+    await expect
+      .poll(async () => (await started.snapshot()).tray[0]?.menu.map((item) => item.label), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining(wordsIn('ru')));
+    // Quit once the stack is up, as a person would: both running, said in Russian.
+    const up = createTranslator('ru')('tray.tooltip.stack', { running: 2, total: 2 });
+    await expect.poll(async () => (await started.snapshot()).tray[0]?.tooltip, { timeout: 60_000 }).toBe(up);
+    // And the window loaded: the stand-in's own load of it, cut short by the exit, would fail the exit.
+    await started.page.waitForLoadState('load');
+    await started.kill();
+    expect(await started.exited, started.output()).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as electron from '../mocks/electron';
 import { channels } from '../../src/shared/contract';
+import { LANGUAGES } from '../../src/shared/locales/languages';
 import type { RpcHandlers } from '../../src/main/core/rpc';
 
 vi.mock('electron', () => import('../mocks/electron'));
@@ -130,6 +131,51 @@ describe('IPC registration', () => {
       ok: false,
       error: { code: 'BAD_ARGUMENTS' },
     });
+    expect(calls).toEqual([]);
+  });
+
+  it('ui:setLanguage takes each supported language exactly, as one argument', async () => {
+    const trusted = invokeEvent({ senderId: 7, url: APP_URL });
+    for (const language of LANGUAGES) {
+      expect(await call('ui:setLanguage', trusted, [language])).toEqual({ ok: true, data: null });
+    }
+    expect(vi.mocked(handlers['ui:setLanguage']).mock.calls.slice(-LANGUAGES.length)).toEqual(
+      LANGUAGES.map((language) => ['user-ui', language]),
+    );
+  });
+
+  it('ui:setLanguage refuses any other value, and any other frame, before the handler runs', async () => {
+    const trusted = invokeEvent({ senderId: 7, url: APP_URL });
+    for (const args of [
+      ['de'],
+      ['RU'],
+      ['ru-RU'],
+      ['ru_RU.UTF-8'],
+      [''],
+      [' ru'],
+      ['__proto__'],
+      ['constructor'],
+      [42],
+      [null],
+      [{ language: 'ru' }],
+      [['ru']],
+      ['ru', 'en'],
+      [],
+      'ru',
+      ['x'.repeat(100_000)],
+    ]) {
+      expect(await call('ui:setLanguage', trusted, args), JSON.stringify(args).slice(0, 40)).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_ARGUMENTS' },
+      });
+    }
+    for (const event of [
+      invokeEvent({ senderId: 8, url: APP_URL }),
+      invokeEvent({ senderId: 7, url: APP_URL, parent: {} }),
+      invokeEvent({ senderId: 7, url: 'https://evil.example/' }),
+    ]) {
+      expect(await call('ui:setLanguage', event, ['ru'])).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
     expect(calls).toEqual([]);
   });
 });

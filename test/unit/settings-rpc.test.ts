@@ -145,6 +145,13 @@ describe('settings handlers of createRpcHandlers', () => {
   });
 });
 
+describe('ui:setLanguage', () => {
+  it("answers NOT_AVAILABLE over RPC (only the desktop window's IPC relabels the tray)", async () => {
+    const res = await dispatchRpc(createRpcHandlers({} as unknown as RpcDeps), 'ui:setLanguage', ['ru'], 'user-ui');
+    expect(res).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+  });
+});
+
 describe('dialog:pickFile', () => {
   const deps = {} as unknown as RpcDeps;
   it('answers NOT_AVAILABLE without a desktop file picker (headless)', async () => {

@@ -25,16 +25,23 @@ export interface TraySource {
   on(event: 'state', listener: () => void): unknown;
 }
 
+/** Tells the tray that its translator speaks another language now (UiLanguage, ui-language.ts). */
+export interface LanguageChanges {
+  onChange(listener: () => void): void;
+}
+
 /**
  * Creates the tray icon and keeps its icon, tooltip and menu in step with the stack's
- * states (one line per service when there are several), in the language of `t` (the OS's, as
- * the desktop entry passes it; English by default). Returns null where the platform offers no tray.
+ * states (one line per service when there are several), in the language of `t` (English by
+ * default); after each of `languages`' changes the tooltip and menu are built again in it.
+ * Returns null where the platform offers no tray.
  */
 export function createTray(
   resourcesDir: string,
   source: TraySource,
   actions: TrayActions,
   t: Translate = createTranslator('en'),
+  languages?: LanguageChanges,
 ): Tray | null {
   let tray: Tray;
   try {
@@ -55,6 +62,7 @@ export function createTray(
     tray.setContextMenu(Menu.buildFromTemplate(stackTrayMenuTemplate(services, actions, t)));
   };
   source.on('state', refresh);
+  languages?.onChange(refresh);
   tray.on('click', actions.open);
   refresh();
   return tray;

@@ -85,6 +85,11 @@ export function createRpcHandlers({
         throw new SupervisorError('NOT_AVAILABLE', 'a file picker exists only in the desktop app: type the path');
       return pickFile(options?.title);
     },
+    // The desktop entry gives its IPC a handler of its own (src/main/index.ts); HTTP callers
+    // (headless, or the desktop's control server) have no tray to relabel.
+    'ui:setLanguage': async () => {
+      throw new SupervisorError('NOT_AVAILABLE', "the tray's language is set in the desktop app's own window");
+    },
     'auth:login': async (_actor, { email, password, remember }) => ({
       user: await (await client()).auth.login(email, password, remember ?? false),
     }),

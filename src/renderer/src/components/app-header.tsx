@@ -2,6 +2,7 @@ import { Group, NativeSelect, Tabs, Text, ThemeIcon } from '@mantine/core';
 import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from '../../../shared/locales/languages';
 import type { Page } from '../hooks/use-hash-page';
 import { useServices } from '../hooks/use-services';
+import { useTrayLanguage } from '../hooks/use-tray-language';
 import { useLanguage, useT } from '../i18n';
 import { ConnectionBadge } from './connection-badge';
 
@@ -64,10 +65,11 @@ export function AppHeader({ page, onNavigate }: AppHeaderProps) {
   );
 }
 
-/** The language menu: each language by its own name; the choice is remembered (localStorage). */
+/** The language menu: each language by its own name; the choice is remembered (localStorage), and the desktop's tray follows it. */
 function LanguageSwitch() {
   const t = useT();
   const [language, setLanguage] = useLanguage();
+  useTrayLanguage(language);
   return (
     <NativeSelect
       aria-label={t('header.language')}

@@ -35,7 +35,8 @@ const page = globalThis as {
   document?: { documentElement: { lang: string } };
 };
 
-function storedLanguage(): Language | null {
+/** The language the user picked last (kept in localStorage), or null when none was picked. */
+export function storedLanguage(): Language | null {
   try {
     const value = page.localStorage?.getItem(LANGUAGE_STORAGE_KEY);
     return isLanguage(value) ? value : null;
