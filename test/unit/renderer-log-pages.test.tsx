@@ -150,3 +150,77 @@ describe('useLogTail: a larger ask while a page loads', () => {
     expect(result.current.lines.map((l) => l.seq)).toEqual(Array.from({ length: 5_000 }, (_, i) => i));
   });
 });
+
+describe('useLogTail: a reconnect while an older page loads', () => {
+  /** `api` whose older pages (calls with `before`) each wait until their gate is opened, in call order. */
+  function gatedPages(api: PagedLogsApi): { open: (index: number) => void; asked: () => number } {
+    const gates: { promise: Promise<void>; open: () => void }[] = [];
+    const gate = (index: number) => {
+      while (gates.length <= index) {
+        let open: () => void = () => {};
+        const promise = new Promise<void>((resolve) => (open = resolve));
+        gates.push({ promise, open });
+      }
+      return gates[index]!;
+    };
+    let asked = 0;
+    const invoke = api.invoke.bind(api);
+    api.invoke = (async (channel: Channel, ...args: unknown[]) => {
+      const options = (args[0] ?? {}) as { before?: number };
+      if (options.before !== undefined) await gate(asked++).promise;
+      return invoke(channel as 'logs:tail', ...(args as ChannelArgs<'logs:tail'>));
+    }) as typeof api.invoke;
+    return { open: (index) => gate(index).open(), asked: () => asked };
+  }
+
+  it('"Load all" after the reconnect starts its own load (the old one, abandoned, does not swallow it)', async () => {
+    const api = new PagedLogsApi({ api: Array.from({ length: 5_000 }, (_, i) => line('api', i, i)) });
+    const pages = gatedPages(api);
+    const { result } = renderTail(api, { limit: 1_000, pageLimit: 2_000 });
+    await waitFor(() => expect(result.current.lines).toHaveLength(1_000));
+    let abandoned!: Promise<void>;
+    act(() => {
+      abandoned = result.current.loadOlder();
+    });
+    await waitFor(() => expect(pages.asked()).toBe(1));
+    // The connection comes back: the tail is loaded again while the page is still on its way.
+    act(() => result.current.reload());
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    for (let i = 1; i < 10; i++) pages.open(i);
+    await act(() => result.current.loadOlder(100_000));
+    pages.open(0);
+    await act(() => abandoned);
+    expect(result.current.atStart).toBe(true);
+    expect(result.current.lines.map((l) => l.seq)).toEqual(Array.from({ length: 5_000 }, (_, i) => i));
+    expect(result.current.loadingOlder).toBe(false);
+  });
+
+  it('the abandoned load ending does not end the new one: loadingOlder stays on, a larger ask extends the new one', async () => {
+    const api = new PagedLogsApi({ api: Array.from({ length: 5_000 }, (_, i) => line('api', i, i)) });
+    const pages = gatedPages(api);
+    const { result } = renderTail(api, { limit: 1_000, pageLimit: 500 });
+    await waitFor(() => expect(result.current.lines).toHaveLength(1_000));
+    let abandoned!: Promise<void>;
+    act(() => {
+      abandoned = result.current.loadOlder();
+    });
+    await waitFor(() => expect(pages.asked()).toBe(1));
+    act(() => result.current.reload());
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    let current!: Promise<void>;
+    act(() => {
+      current = result.current.loadOlder();
+    });
+    await waitFor(() => expect(pages.asked()).toBe(2));
+    pages.open(0);
+    await act(() => abandoned);
+    // The new load (page 1) still waits for its answer.
+    expect(result.current.loadingOlder).toBe(true);
+    await act(() => result.current.loadOlder(100_000));
+    for (let i = 1; i < 20; i++) pages.open(i);
+    await act(() => current);
+    expect(result.current.atStart).toBe(true);
+    expect(result.current.lines).toHaveLength(5_000);
+    expect(result.current.loadingOlder).toBe(false);
+  });
+});

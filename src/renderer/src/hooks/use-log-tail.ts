@@ -148,8 +148,11 @@ export function useLogTail({
     atStart: boolean;
     loading: boolean;
     generation: number;
-    /** The older-page load running: the lines it is to load, and those it has loaded. */
-    older: { size: number; loaded: number } | null;
+    /**
+     * The older-page load running: the lines it is to load, those it has loaded, and the tail's
+     * generation it belongs to (one of an earlier tail is abandoned: its pages are not applied).
+     */
+    older: { size: number; loaded: number; generation: number } | null;
   }>({ lines, atStart, loading: true, generation: 0, older: null });
   latest.current.lines = lines;
   latest.current.atStart = atStart;
@@ -254,15 +257,16 @@ export function useLogTail({
       const first = now.lines[0];
       const room = cap - now.lines.length;
       if (now.loading || now.atStart || !first || room <= 0) return;
-      const running = now.older;
+      // A load of an earlier tail (a reconnect came meanwhile) will apply nothing: a new one starts.
+      const running = now.older?.generation === now.generation ? now.older : null;
       if (running) {
         // A load runs (a page asked for by scrolling): a larger ask ("Load all") makes it go
         // on to that many lines rather than being lost.
         running.size = Math.max(running.size, running.loaded + Math.min(want, room, LOG_LINE_CAP));
         return;
       }
-      const load = { size: Math.max(1, Math.min(want, room, LOG_LINE_CAP)), loaded: 0 };
       const generation = now.generation;
+      const load = { size: Math.max(1, Math.min(want, room, LOG_LINE_CAP)), loaded: 0, generation };
       now.older = load;
       setLoadingOlder(true);
       try {
@@ -308,8 +312,11 @@ export function useLogTail({
       } catch (loadError: unknown) {
         if (latest.current.generation === generation) setError(loadError);
       } finally {
-        latest.current.older = null;
-        setLoadingOlder(false);
+        // Only its own mark: an abandoned load ends while a newer one may be running.
+        if (latest.current.older === load) {
+          latest.current.older = null;
+          setLoadingOlder(false);
+        }
       }
     },
     [api, cap, merger, pageLimit, service],
