@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
@@ -212,6 +213,34 @@ describe.skipIf(python3() === null)(
       expect(statuses.some((f) => f.READY === '1')).toBe(false);
       // The datagram came from systemd-notify before the supervisor exited (it waits for the send).
       expect(statuses.at(-1)?.STATUS).toMatch(/^not started: .*CONTROL_PORT/);
+    });
+
+    it('a control port already in use says so in STATUS=, sends no READY=1, and exits 1', async () => {
+      const s = await socket();
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+      const port = (holder.address() as AddressInfo).port;
+      const child = spawn(process.execPath, [BIN, 'serve', '--no-start'], {
+        env: {
+          ...process.env,
+          SUPERVISOR_DATA_DIR: tempDir('bsup-sd-port-'),
+          NOTIFY_SOCKET: s.path,
+          WATCHDOG_USEC: '200000',
+          CONTROL_PORT: String(port),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/already in use/);
+      const statuses = lifecycle(s.messages()).map((m) => m.fields);
+      expect(statuses.some((f) => f.READY === '1')).toBe(false);
+      expect(statuses.at(-1)?.STATUS).toBe(
+        `not started: control port 127.0.0.1:${port} is already in use (set CONTROL_PORT or --control-port)`,
+      );
     });
 
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {

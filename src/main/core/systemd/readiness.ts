@@ -29,6 +29,8 @@ export interface SystemdReport {
   reloaded(status: string): void;
   /** The supervisor begins to stop (a signal): STOPPING=1, and no READY=1 after it. */
   stopping(status: string): void;
+  /** The start has failed and serve exits: STATUS= says why, and no READY=1 goes after it. */
+  failed(status: string): void;
   /** Stops following the service and waits (bounded) for the last messages to go out. */
   close(): Promise<void>;
 }
@@ -85,6 +87,10 @@ export function reportToSystemd(notifier: SystemdNotifier, stack: WatchedStack):
     stopping(status) {
       stopped = true;
       notifier.stopping(status);
+    },
+    failed(status) {
+      stopped = true;
+      notifier.status(status);
     },
     async close() {
       stack.off('state', onState);
