@@ -20,6 +20,7 @@ import {
   type ServiceSpec,
   endServe,
   postReload,
+  servicesOf,
 } from '../helpers/stack';
 import { pollUntil } from '../helpers/supervise';
 
@@ -196,6 +197,42 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
     const after = await untilServices(serve, 'running', allRunning(['backend']));
     expect(pidOf(after, 'backend')).toBe(pidOf(before, 'backend'));
     expect(spawnsOf(services.backend!)).toHaveLength(1);
+  });
+
+  it("a person's stop still under way when the reload comes is kept: not started again, no restart counted", async () => {
+    // backend ignores SIGTERM: its stop takes the grace period (then SIGKILL), and the reload comes meanwhile.
+    const specs: Record<string, ServiceSpec> = {
+      db: {},
+      backend: { env: { IGNORE_SIGTERM: '1' }, stop_grace_period: 2 },
+    };
+    const { file, dir, services } = await writeFixtureStack(specs);
+    const ports = { db: services.db!.port, backend: services.backend!.port };
+    const serve = track(await startServe(file));
+    await untilServices(serve, 'all running', allRunning(['db', 'backend']));
+    const stop = fetch(`${serve.url}/api/v1/services/backend/stop`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.token}` },
+    });
+    await untilServices(
+      serve,
+      'backend stopping',
+      (list) => list.find((s) => s.name === 'backend')?.status === 'stopping',
+    );
+    await rewrite(
+      file,
+      dir,
+      { ...specs, backend: { ...specs.backend, env: { IGNORE_SIGTERM: '1', GREETING: 'hi' } } },
+      ports,
+    );
+    const reload = await postReload(serve);
+    expect(reload.status).toBe(200);
+    expect((await stop).status).toBe(200);
+    const after = await servicesOf(serve);
+    const backend = after.find((s) => s.name === 'backend');
+    expect(backend?.status).toBe('stopped');
+    expect(backend?.restart_count).toBe(0);
+    expect(spawnsOf(services.backend!)).toHaveLength(1);
+    expect(after.find((s) => s.name === 'db')?.status).toBe('running');
   });
 
   it('runs one reload at a time: another while one restarts a service answers 409 RELOAD_IN_PROGRESS', async () => {

@@ -164,13 +164,17 @@ export class Stack extends EventEmitter<StackEvents> {
    */
   reconfigure(change: StackChange, actor: Actor): Promise<StackCommandResult> {
     const restarting = change.update.filter((u) => u.restart).map((u) => u.name);
-    // Started again: what was wanted, or is not stopped (a one-service serve starts its
-    // supervisor directly; a crashed one gets its fix tried). A person's stop is kept.
-    const rewanted = restarting.filter(
-      (name) => this.wanted.has(name) || this.member(name).supervisor.currentState !== 'stopped',
-    );
+    // What was wanted now: the interrupt below forgets it.
+    const wantedBefore = new Set(restarting.filter((name) => this.wanted.has(name)));
     this.interrupt([...change.remove, ...restarting]);
     return this.enqueue(async () => {
+      // Started again: what was wanted, or is not stopped (a one-service serve starts its
+      // supervisor directly; a crashed one gets its fix tried). A person's stop is kept: read
+      // in the queue's turn, when a stop queued before the reload (still under way as it
+      // came, the service `stopping`) has ended.
+      const rewanted = restarting.filter(
+        (name) => wantedBefore.has(name) || this.member(name).supervisor.currentState !== 'stopped',
+      );
       const removing = new Set(change.remove);
       const settling = [...removing, ...restarting, ...change.add.map((m) => m.definition.name)];
       for (const name of settling) this.settling.add(name);
