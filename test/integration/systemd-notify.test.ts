@@ -243,6 +243,63 @@ describe.skipIf(python3() === null)(
       );
     });
 
+    it('SIGHUP storms: none during the start-up sends RELOADING=1 or an early READY=1; after it, each RELOADING=1 has its READY=1', async () => {
+      const s = await socket();
+      const { server } = await serve({ NOTIFY_SOCKET: s.path, READY_AFTER_MS: String(UNHEALTHY_MS) });
+      const states = (): Datagram[] =>
+        lifecycle(s.messages()).filter((m) => m.fields.READY === '1' || m.fields.RELOADING === '1');
+      // The control server listens, the backend is not healthy yet: a storm while the start is not done.
+      while (states().length === 0 && server.process.exitCode === null) {
+        server.process.kill('SIGHUP');
+        await pollUntil(() => server.output().includes('SIGHUP: reloading'), 10_000, 10, 'a reload');
+        await new Promise((resolve) => setImmediate(resolve));
+        if (await backendState(server).then((state) => state === 'running')) break;
+      }
+      await pollUntil(() => states().length > 0 || server.process.exitCode !== null, 45_000, 50, 'READY=1');
+      const [first] = states();
+      expect(first!.fields.READY).toBe('1');
+      expect(first!.fields.STATUS).toMatch(/dashboard http/);
+      // A storm after it: the reloads it makes each end in READY=1, the last one last.
+      for (let i = 0; i < 30; i++) server.process.kill('SIGHUP');
+      const count = (pattern: RegExp): number => (server.output().match(pattern) ?? []).length;
+      await pollUntil(
+        () =>
+          states().length > 1 &&
+          count(/reload: nothing changed/g) >= count(/SIGHUP: reloading/g) &&
+          states().at(-1)!.fields.READY === '1',
+        45_000,
+        50,
+        'every reload answered, READY=1 last',
+      );
+      const after = states().slice(1);
+      // Alternating: RELOADING=1 … READY=1, never two READY=1 in a row, READY=1 last.
+      expect(after[0]!.fields.RELOADING).toBe('1');
+      expect(after.at(-1)!.fields.READY).toBe('1');
+      for (let i = 1; i < after.length; i++) {
+        if (after[i]!.fields.READY === '1') expect(after[i - 1]!.fields.RELOADING).toBe('1');
+      }
+      expect(await server.stop()).toBe(0);
+    });
+
+    it('SIGHUP then SIGTERM during the reload: STOPPING=1 is the last state message, no READY=1 after it', async () => {
+      const s = await socket();
+      const { server } = await serve({ NOTIFY_SOCKET: s.path });
+      await pollUntil(
+        () => lifecycle(s.messages()).some((m) => m.fields.READY === '1') || server.process.exitCode !== null,
+        45_000,
+        50,
+        'READY=1',
+      );
+      for (let i = 0; i < 10; i++) server.process.kill('SIGHUP');
+      await pollUntil(() => server.output().includes('SIGHUP: reloading'), 10_000, 10, 'the reload');
+      expect(await server.stop()).toBe(0);
+      const states = lifecycle(s.messages()).filter(
+        (m) => m.fields.READY === '1' || m.fields.RELOADING === '1' || m.fields.STOPPING === '1',
+      );
+      expect(states.at(-1)!.fields.STOPPING).toBe('1');
+      expect(states.filter((m) => m.fields.STOPPING === '1')).toHaveLength(1);
+    });
+
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
       const s = await socket();
       // 2 s: a ping every second.
