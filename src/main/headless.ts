@@ -26,7 +26,7 @@ import {
 import { SystemdNotifier } from './core/systemd/notifier';
 import { reportToSystemd } from './core/systemd/readiness';
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
-import { CLIENT_COMMANDS, clientCommand, generalHelp } from './cli/commands';
+import { CLIENT_COMMANDS, clientCommand } from './cli/commands';
 import { CONTROL_URL_FILE, removeControlUrl, writeControlUrl } from './cli/control-url-file';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
@@ -235,6 +235,11 @@ async function runClientCommand(argv: string[], output: Output): Promise<number>
   return code;
 }
 
+/** The client's help in the shell's language (LC_ALL, LC_MESSAGES, LANG), its translator imported only now. */
+async function generalHelp(): Promise<string> {
+  return (await import('./cli/help')).generalHelpIn(process.env);
+}
+
 /** How {@link run} learns of the stop signals main took. */
 interface StartupSignals {
   /** The stop signal received before the runtime took over, if any. */
@@ -266,7 +271,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
-      output.out(cli.command === 'serve' ? HELP : generalHelp());
+      output.out(cli.command === 'serve' ? HELP : await generalHelp());
       return 0;
     }
     if (cli.version) {
@@ -275,7 +280,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     }
     // The bare command prints the help (it started a server before the client commands came).
     if (cli.command === null && argv.length === 0) {
-      output.out(generalHelp());
+      output.out(await generalHelp());
       return 0;
     }
     if (cli.command !== 'serve') {

@@ -111,7 +111,7 @@ describe('--since takes a duration or an ISO date, not what V8 guesses', () => {
         expect(err).toBeInstanceOf(UsageError);
         message = (err as Error).message;
       }
-      expect(message).toMatch(/^Option '(-n|--since)' argument is ambiguous\.?$/);
+      expect(message).toMatch(/^the value of (-n|--since) starts with a dash: give it as --(lines|since)=VALUE$/);
     }
   });
 });

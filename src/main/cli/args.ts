@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { SERVICE_NAME_PATTERN } from '../../shared/services';
 import { CONNECTION_OPTIONS, COMPLETION_SHELLS, clientCommand, connects, type CommandSpec } from './commands';
-import { UsageError } from './errors';
+import { UsageError, type CliMessage } from './errors';
 
 /** A parsed client command line. */
 export interface ParsedCommand {
@@ -28,7 +28,7 @@ export interface ParsedCommand {
 export function parseCommand(argv: readonly string[]): ParsedCommand {
   const [name, ...rest] = argv;
   const command = clientCommand(name);
-  if (!command) throw new UsageError(`unknown command "${name ?? ''}"`);
+  if (!command) throw new UsageError({ key: 'cli.usage.unknownCommand', values: { name: name ?? '' } });
   const specs = { ...command.options, ...(connects(command) ? CONNECTION_OPTIONS : {}) };
   const options = Object.fromEntries(
     Object.entries(specs).map(([long, spec]) => [
@@ -45,15 +45,12 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
       options: { ...options, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
-    // node's messages name the option ("Unknown option '--foo'"); the rest of them is about
-    // parseArgs itself, on its next lines for an ambiguous value (`-n -1`).
-    const message = (err as Error).message.split('\n')[0]?.split('. ')[0] ?? 'bad options';
-    throw new UsageError(message, command.name);
+    throw new UsageError(parseArgsMessage(err as Error & { code?: string }), command.name);
   }
   const { values, positionals } = parsed;
   const help = values.help === true;
   if (positionals.length > 1) {
-    throw new UsageError(`too many arguments: ${positionals.slice(1).join(' ')}`, command.name);
+    throw new UsageError({ key: 'cli.usage.tooMany', values: { args: positionals.slice(1).join(' ') } }, command.name);
   }
   const operand = positionals[0];
   if (!help) checkOperand(command, operand, values);
@@ -70,28 +67,52 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
   };
 }
 
+/**
+ * What node's parseArgs said, as the client's message: its errors' codes and the option they
+ * quote (`'-n, --lines <value>'`) are stable, their English words are not the user's language.
+ * Anything else is its own first line, as it is.
+ */
+function parseArgsMessage(err: Error & { code?: string }): CliMessage {
+  const first = err.message.split('\n')[0] ?? '';
+  const quoted = /'([^']+)'/.exec(first)?.[1] ?? '';
+  // `-n, --lines <value>`: the long name is the one to show.
+  const option = /--[a-z][a-z-]*/.exec(quoted)?.[0] ?? quoted.split(' ')[0] ?? quoted;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return { key: 'cli.usage.unknownOption', values: { option: quoted } };
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/argument is ambiguous/.test(first)) {
+      // Its later lines name the long option (`'--lines=-XYZ'`).
+      const long = /'--([a-z][a-z-]*)=/.exec(err.message)?.[1] ?? option.replace(/^--/, '');
+      return { key: 'cli.usage.dashValue', values: { option, name: long } };
+    }
+    if (/does not take an argument/.test(first)) return { key: 'cli.usage.noValue', values: { option } };
+    if (/argument missing/.test(first)) return { key: 'cli.usage.valueMissing', values: { option } };
+  }
+  return first.split('. ')[0] ?? first;
+}
+
 function checkOperand(command: CommandSpec, operand: string | undefined, values: Record<string, unknown>): void {
   switch (command.operand) {
     case 'none':
       if (operand !== undefined)
-        throw new UsageError(`${command.name} takes no argument (got "${operand}")`, command.name);
+        throw new UsageError({ key: 'cli.usage.noArgument', values: { command: command.name, operand } }, command.name);
       return;
     case 'service':
       if (operand !== undefined && !SERVICE_NAME_PATTERN.test(operand)) {
-        throw new UsageError(`"${operand}" is not a service name ([a-z0-9_-], at most 63)`, command.name);
+        throw new UsageError({ key: 'cli.usage.notService', values: { operand } }, command.name);
       }
       if (operand !== undefined && values.all === true) {
-        throw new UsageError(`give a service or --all, not both`, command.name);
+        throw new UsageError({ key: 'cli.usage.serviceOrAll' }, command.name);
       }
       return;
     case 'shell':
       if (operand === undefined || !(COMPLETION_SHELLS as readonly string[]).includes(operand)) {
-        throw new UsageError(`name a shell: ${COMPLETION_SHELLS.join(' or ')}`, command.name);
+        throw new UsageError({ key: 'cli.usage.shell', values: { shells: COMPLETION_SHELLS.join('|') } }, command.name);
       }
       return;
     case 'command':
       if (operand !== undefined && operand !== 'serve' && !clientCommand(operand)) {
-        throw new UsageError(`unknown command "${operand}"`, command.name);
+        throw new UsageError({ key: 'cli.usage.unknownCommand', values: { name: operand } }, command.name);
       }
       return;
   }
@@ -107,7 +128,7 @@ export const MAX_LOG_LINES = 100_000;
 export function lineCount(raw: string): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n > MAX_LOG_LINES) {
-    throw new UsageError(`-n ${raw}: give a whole number of lines from 0 to ${MAX_LOG_LINES}`, 'logs');
+    throw new UsageError({ key: 'cli.usage.lines', values: { raw, max: MAX_LOG_LINES } }, 'logs');
   }
   return n;
 }
@@ -127,7 +148,7 @@ export function sinceTime(raw: string, now: number): number {
   // anything else as some day of 2001 (`1.5`, a unit forgotten, is 2001-01-05: every line).
   const at = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
   if (Number.isNaN(at)) {
-    throw new UsageError(`--since ${raw}: give a duration (30s, 10m, 2h, 1d) or a date (2026-12-02T10:00:00Z)`, 'logs');
+    throw new UsageError({ key: 'cli.usage.since', values: { raw } }, 'logs');
   }
   return at;
 }

@@ -8,8 +8,8 @@ import Agent from 'undici/lib/dispatcher/agent.js';
 import requestOn from 'undici/lib/api/api-request.js';
 import type { Dispatcher } from 'undici';
 import type { Channel, ChannelArgs, ChannelResult } from '../../shared/contract';
-import { CommandFailedError, UnreachableError } from './errors';
-import type { Target } from './locate';
+import { CommandFailedError, UnreachableError, type CliMessage, type CliText } from './errors';
+import { sourceText, type Target } from './locate';
 import { printable } from './table';
 
 /** Longest a connect may take, ms: a supervisor on this machine answers in microseconds. */
@@ -54,18 +54,18 @@ export function failureOf(body: unknown): { message: string | null; code: string
   };
 }
 
-/** Network errors' codes that mean "nobody answered there" (as opposed to a bug). */
+/** Network errors' codes that mean "nobody answered there" (as opposed to a bug), with the locale key of what it means. */
 const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'unknown host',
-  EAI_AGAIN: 'name lookup failed',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_SOCKET: 'the connection closed',
-  UND_ERR_CLOSED: 'the connection closed',
+  ECONNREFUSED: 'cli.net.refused',
+  ECONNRESET: 'cli.net.reset',
+  EHOSTUNREACH: 'cli.net.hostUnreachable',
+  ENETUNREACH: 'cli.net.networkUnreachable',
+  ENOTFOUND: 'cli.net.unknownHost',
+  EAI_AGAIN: 'cli.net.lookupFailed',
+  UND_ERR_CONNECT_TIMEOUT: 'cli.net.connectTimeout',
+  UND_ERR_HEADERS_TIMEOUT: 'cli.net.noAnswer',
+  UND_ERR_SOCKET: 'cli.net.closed',
+  UND_ERR_CLOSED: 'cli.net.closed',
 };
 
 /** Talks to one supervisor; {@link close} when done (its connections keep the process alive). */
@@ -75,8 +75,9 @@ export class ControlClient {
   constructor(readonly target: Target) {}
 
   /** Where it talks to, for messages: the URL and where it came from. */
-  private where(): string {
-    return `${this.target.url}${this.target.urlSource === '--url' ? '' : ` (from ${this.target.urlSource})`}`;
+  private where(): CliMessage {
+    const { url, urlSource } = this.target;
+    return urlSource === '--url' ? url : { key: 'cli.error.from', values: { url, source: sourceText(urlSource) } };
   }
 
   /**
@@ -93,7 +94,10 @@ export class ControlClient {
     try {
       parsed = text === '' ? null : JSON.parse(text);
     } catch {
-      throw new UnreachableError(`${this.where()} answered HTTP ${data.statusCode}, not as a supervisor (not JSON)`);
+      throw new UnreachableError({
+        key: 'cli.error.notJson',
+        values: { where: this.where(), status: data.statusCode },
+      });
     }
     this.checkAccess(data.statusCode, parsed);
     return { status: data.statusCode, body: parsed };
@@ -141,7 +145,9 @@ export class ControlClient {
     if (!/^text\/event-stream\b/i.test(type)) {
       data.body.destroy();
       throw new UnreachableError(
-        `${this.where()} answered ${type === '' ? 'with no content type' : printable(type)}, not an event stream (not a supervisor)`,
+        type === ''
+          ? { key: 'cli.error.noType', values: { where: this.where() } }
+          : { key: 'cli.error.notStream', values: { where: this.where(), type: printable(type) } },
       );
     }
     return data.body;
@@ -155,11 +161,12 @@ export class ControlClient {
   private async bodyText(data: Dispatcher.ResponseData, timeoutMs: number): Promise<string> {
     const declared = Number(data.headers['content-length'] ?? NaN);
     const tooLarge = (): UnreachableError =>
-      new UnreachableError(
-        `${this.where()} answered more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, not as a supervisor`,
-      );
+      new UnreachableError({
+        key: 'cli.error.tooLarge',
+        values: { where: this.where(), mib: MAX_ANSWER_BYTES / 1024 / 1024 },
+      });
     const tooSlow = (): UnreachableError =>
-      new UnreachableError(`${this.where()} did not finish its answer in ${timeoutMs / 1000} s`);
+      new UnreachableError({ key: 'cli.error.tooSlow', values: { where: this.where(), seconds: timeoutMs / 1000 } });
     if (declared > MAX_ANSWER_BYTES) {
       data.body.destroy();
       throw tooLarge();
@@ -181,7 +188,7 @@ export class ControlClient {
       data.body.destroy();
       if (late) throw tooSlow();
       if (err instanceof UnreachableError) throw err;
-      throw new UnreachableError(`cannot reach the supervisor at ${this.where()}: the answer broke off`);
+      throw new UnreachableError({ key: 'cli.error.brokeOff', values: { where: this.where() } });
     } finally {
       clearTimeout(timer);
     }
@@ -203,11 +210,9 @@ export class ControlClient {
   /** @throws CommandFailedError with the answer's message and code. */
   fail(answer: Answer): never {
     const { message, code } = failureOf(answer.body);
-    throw new CommandFailedError(
-      `${message ?? `HTTP ${answer.status}`}${code ? ` (${code})` : ''}`,
-      answer.status,
-      code,
-    );
+    // The supervisor's own words and code, as it sent them.
+    const said = `${message ?? `HTTP ${answer.status}`}${code ? ` (${code})` : ''}`;
+    throw new CommandFailedError(said, answer.status, code);
   }
 
   /** A refused token is the caller's to fix: says which token and where it came from. */
@@ -216,17 +221,17 @@ export class ControlClient {
     const { message, code } = failureOf(body);
     if (status === 403 && code === 'FORBIDDEN' && this.target.readOnly) {
       throw new CommandFailedError(
-        `the read-only token (${this.target.tokenSource}) may not do this: it needs the control token (--token-file)`,
+        { key: 'cli.error.readOnly', values: { source: this.target.tokenSource } },
         status,
         code,
       );
     }
     if (status === 401) {
-      throw new CommandFailedError(
-        `${this.where()} refused the token from ${this.target.tokenSource} (${message ?? 'unauthorized'}); is it that supervisor's token?`,
-        status,
-        code,
-      );
+      const refused: CliText = {
+        key: 'cli.error.refused',
+        values: { where: this.where(), source: this.target.tokenSource, why: message ?? 'unauthorized' },
+      };
+      throw new CommandFailedError(refused, status, code);
     }
   }
 
@@ -256,7 +261,11 @@ export class ControlClient {
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       const why = UNREACHABLE_CODES[code];
-      if (why) throw new UnreachableError(`cannot reach the supervisor at ${this.where()}: ${why}; is serve running?`);
+      if (why)
+        throw new UnreachableError({
+          key: 'cli.error.unreachable',
+          values: { where: this.where(), why: { key: why } },
+        });
       throw err;
     }
   }

@@ -45,9 +45,7 @@ export async function openFollow(
     },
   });
   const tooLong = (): UnreachableError =>
-    new UnreachableError(
-      `the event stream has a line over ${MAX_EVENT_CHARS / 1024 / 1024} Mi characters: not a supervisor's stream`,
-    );
+    new UnreachableError({ key: 'cli.error.lineTooLong', values: { mib: MAX_EVENT_CHARS / 1024 / 1024 } });
   return async () => {
     const decoder = new TextDecoder();
     try {

@@ -9,7 +9,7 @@ import { readSettingsFile } from '../core/settings/settings-file-store';
 import { settingsDataDir, settingsFileIn } from '../core/settings/settings-location';
 import { READ_TOKEN_FILE, TOKEN_FILE } from '../server/token';
 import { readControlUrl, CONTROL_URL_FILE } from './control-url-file';
-import { CommandFailedError, UnreachableError, UsageError } from './errors';
+import { CommandFailedError, UnreachableError, UsageError, type CliMessage } from './errors';
 import { readSmallFile, SmallFileError } from './small-file';
 
 type Env = Record<string, string | undefined>;
@@ -37,16 +37,24 @@ export interface Target {
   readOnly: boolean;
 }
 
+/** {@link Target.urlSource} when serve's settings name no address: the default one. */
+export const DEFAULT_ADDRESS = 'the default address';
+
+/** Where a URL came from, for a message: a flag, a variable, a file as they are; the default in words. */
+export function sourceText(source: string): CliMessage {
+  return source === DEFAULT_ADDRESS ? { key: 'cli.error.defaultAddress' } : source;
+}
+
 /** The URL as a base to append `/api/...` to. @throws UsageError when it is not an http(s) URL. */
 function baseUrl(raw: string, source: string): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new UsageError(`${source}: "${raw}" is not a URL (e.g. http://127.0.0.1:8000)`);
+    throw new UsageError({ key: 'cli.usage.notUrl', values: { source: sourceText(source), raw } });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${source}: "${raw}" is not an http or https URL`);
+    throw new UsageError({ key: 'cli.usage.notHttp', values: { source: sourceText(source), raw } });
   }
   url.search = '';
   url.hash = '';
@@ -64,7 +72,8 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
     written = readControlUrl(dataDir);
   } catch (err) {
     // Not passed over: the address would then be another one, with this folder's token.
-    if (err instanceof SmallFileError) throw new CommandFailedError(`cannot read the control URL: ${err.message}`);
+    if (err instanceof SmallFileError)
+      throw new CommandFailedError({ key: 'cli.error.controlUrl', values: { why: err.message } });
     // An unreadable data folder: the token read below says so, naming the file.
   }
   if (written) return { url: baseUrl(written, file), source: file };
@@ -79,10 +88,10 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
   const host = env.CONTROL_HOST || settings.controlHost || SupervisorConfigSchema.shape.controlHost.parse(undefined);
   const envPort = env.CONTROL_PORT ? parseWholeNumber(env.CONTROL_PORT) : null;
   if (env.CONTROL_PORT && envPort === null)
-    throw new UsageError(`CONTROL_PORT=${env.CONTROL_PORT} is not a port number`);
+    throw new UsageError({ key: 'cli.usage.port', values: { value: env.CONTROL_PORT } });
   const port = envPort ?? settings.controlPort ?? SupervisorConfigSchema.shape.controlPort.parse(undefined);
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const source = env.CONTROL_PORT || env.CONTROL_HOST ? 'CONTROL_HOST/CONTROL_PORT' : 'the default address';
+  const source = env.CONTROL_PORT || env.CONTROL_HOST ? 'CONTROL_HOST/CONTROL_PORT' : DEFAULT_ADDRESS;
   return { url: baseUrl(`http://${shownHost}:${port}`, source), source };
 }
 
@@ -99,18 +108,17 @@ function tokenIn(path: string, named = false): string | null {
   try {
     text = readSmallFile(path, { maxBytes: MAX_TOKEN_FILE_BYTES, pipes: named });
   } catch (err) {
-    if (err instanceof SmallFileError) throw new CommandFailedError(`cannot read the token file: ${err.message}`);
+    if (err instanceof SmallFileError)
+      throw new CommandFailedError({ key: 'cli.error.tokenFile', values: { why: err.message } });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new CommandFailedError(
-        `cannot read the token file ${path}: permission denied (run as the user that runs the supervisor, or give --token-file)`,
-      );
+      throw new CommandFailedError({ key: 'cli.error.tokenDenied', values: { path } });
     }
-    throw new CommandFailedError(`cannot read the token file ${path}: ${(err as Error).message}`);
+    throw new CommandFailedError({ key: 'cli.error.tokenUnreadable', values: { path, why: (err as Error).message } });
   }
   const token = text.trim();
-  if (token === '') throw new CommandFailedError(`the token file ${path} is empty`);
+  if (token === '') throw new CommandFailedError({ key: 'cli.error.tokenEmpty', values: { path } });
   return token;
 }
 
@@ -135,7 +143,7 @@ export function locate(flags: ConnectionFlags, env: Env, readOnly: boolean): Tar
   const named = flags.tokenFile ?? env[CLIENT_ENV.tokenFile];
   if (named) {
     const token = tokenIn(named, true);
-    if (token === null) throw new UsageError(`the token file ${named} does not exist`);
+    if (token === null) throw new UsageError({ key: 'cli.usage.noTokenFile', values: { path: named } });
     return at(token, named);
   }
   if (env.CONTROL_TOKEN) return at(env.CONTROL_TOKEN, 'CONTROL_TOKEN');
@@ -156,7 +164,5 @@ export function locate(flags: ConnectionFlags, env: Env, readOnly: boolean): Tar
     if (token !== null) return at(token, readFile, true);
     if (unreadable) throw unreadable;
   }
-  throw new UnreachableError(
-    `no supervisor found: no token in ${dataDir} (${TOKEN_FILE}); is serve running with this data folder? (--data-dir or SUPERVISOR_DATA_DIR; --url and --token-file for another one)`,
-  );
+  throw new UnreachableError({ key: 'cli.error.noSupervisor', values: { dir: dataDir, file: TOKEN_FILE } });
 }

@@ -6,17 +6,19 @@
 import type { Output } from '../console-output';
 import { parseCommand, type ParsedCommand } from './args';
 import { ControlClient } from './client';
-import { clientCommand, commandHelp, generalHelp } from './commands';
+import { clientCommand } from './commands';
 import { completion } from './commands/completion';
-import type { CliIo, CommandRun } from './commands/context';
+import { messagesOf, type CliIo, type CommandRun } from './commands/context';
 import { control } from './commands/control';
 import { incidents } from './commands/incidents';
 import { logs } from './commands/logs';
 import { reload } from './commands/reload';
 import { services } from './commands/services';
 import { status } from './commands/status';
-import { CliError, EXIT, UsageError } from './errors';
+import { CliError, EXIT, textOf, UsageError } from './errors';
+import { commandHelp, generalHelp } from './help';
 import { locate } from './locate';
+import type { Translate } from '../../shared/locales/translate';
 import { printable, useColor } from './table';
 
 /** Each command's implementation, by name (the names are the table's, commands.ts). */
@@ -45,12 +47,12 @@ export interface ClientOptions {
   signals?: NodeJS.EventEmitter;
 }
 
-/** `help [command]`. */
-function helpOf(parsed: ParsedCommand): string {
+/** `help [command]`, in the language of `t`. */
+function helpOf(parsed: ParsedCommand, t: Translate): string {
   const about = parsed.operand ?? (parsed.command.name === 'help' ? undefined : parsed.command.name);
-  if (about === 'serve') return 'See: backend-supervisor serve --help';
+  if (about === 'serve') return t('cli.help.seeServe');
   const command = clientCommand(about);
-  return command && command.name !== 'help' ? commandHelp(command) : generalHelp();
+  return command && command.name !== 'help' ? commandHelp(command, t) : generalHelp(t);
 }
 
 /**
@@ -67,17 +69,21 @@ export async function runClient(argv: readonly string[], output: Output, options
     env,
     now: options.now ?? Date.now,
   };
+  const t = messagesOf(io);
+  /** `(see backend-supervisor <command> --help)`. */
+  const seeHelp = (command: string | undefined): string =>
+    t('cli.usage.see', { help: command ? `${command} --help` : '--help' });
   let parsed: ParsedCommand;
   try {
     parsed = parseCommand(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.err(`backend-supervisor: ${printable(err.message)}`);
-    io.err(`(see backend-supervisor ${err.command ? `${err.command} --help` : '--help'})`);
+    io.err(`backend-supervisor: ${printable(textOf(err.text, t))}`);
+    io.err(seeHelp(err.command));
     return EXIT.usage;
   }
   if (parsed.help || parsed.command.name === 'help') {
-    io.out(helpOf(parsed).trimEnd());
+    io.out(helpOf(parsed, t).trimEnd());
     return EXIT.ok;
   }
   const run = RUNS[parsed.command.name];
@@ -114,11 +120,12 @@ export async function runClient(argv: readonly string[], output: Output, options
     // Ctrl-C while following, before the stream was open (or while the past lines came): the end asked for.
     if (following && abort.signal.aborted && !(err instanceof CliError)) return EXIT.ok;
     if (err instanceof CliError) {
-      for (const line of err.message.split('\n')) io.err(`backend-supervisor: ${printable(line)}`);
-      if (err instanceof UsageError) io.err(`(see backend-supervisor ${parsed.command.name} --help)`);
+      for (const line of textOf(err.text, t).split('\n')) io.err(`backend-supervisor: ${printable(line)}`);
+      if (err instanceof UsageError) io.err(seeHelp(parsed.command.name));
       return err.exitCode;
     }
-    io.err(`backend-supervisor: ${parsed.command.name} failed: ${printable((err as Error).message ?? String(err))}`);
+    const why = printable((err as Error).message ?? String(err));
+    io.err(`backend-supervisor: ${t('cli.failed', { command: parsed.command.name, why })}`);
     return EXIT.failed;
   } finally {
     await client?.close().catch(() => undefined);

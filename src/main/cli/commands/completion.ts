@@ -4,6 +4,7 @@
  * asking the supervisor (`services -q`, with the `--url`, `--token-file` and `--data-dir`
  * already typed); nothing is completed when it cannot be reached.
  */
+import { createTranslator, type Translate } from '../../../shared/locales/translate';
 import {
   CLIENT_COMMANDS,
   COMPLETION_SHELLS,
@@ -13,7 +14,7 @@ import {
   type OptionSpec,
 } from '../commands';
 import { EXIT } from '../errors';
-import type { CommandContext } from './context';
+import { messagesOf, type CommandContext } from './context';
 
 /** Every option word of a command (`--json`, `-f`, `--follow`…). */
 function optionWords(command: CommandSpec): string[] {
@@ -37,6 +38,19 @@ function valueWords(): string[] {
   }
   return [...words];
 }
+
+/** serve's options for zsh: the option, its description's locale key, its value's spec. */
+const SERVE_OPTIONS: readonly (readonly [string, string, string])[] = [
+  ['--control-host', 'cli.complete.controlHost', ':host:'],
+  ['--control-port', 'cli.complete.controlPort', ':port:'],
+  ['--data-dir', 'cli.complete.dataDir', ':dir:_files -/'],
+  ['--settings', 'cli.complete.settings', ':file:_files'],
+  ['--stack', 'cli.complete.stack', ':file:_files'],
+  ['--no-start', 'cli.complete.noStart', ''],
+];
+
+/** The descriptions' language when the caller names none. */
+const ENGLISH = createTranslator('en');
 
 const SERVICE_COMMANDS = CLIENT_COMMANDS.filter((c) => c.operand === 'service').map((c) => c.name);
 const COMMAND_NAMES = ['serve', ...CLIENT_COMMANDS.map((c) => c.name)];
@@ -89,27 +103,31 @@ complete -F _backend_supervisor backend-supervisor
 `;
 }
 
-/** An option's doc for zsh: its first clause, without the characters `_arguments` gives a meaning. */
-function zshDoc(spec: OptionSpec): string {
-  return (spec.doc.split(/[(;]/)[0] ?? '').trim().replace(/[[\]:'\\]/g, '');
+/** A description for zsh: its first clause, without the characters `_arguments` and `_describe` give a meaning. */
+function zshDoc(text: string): string {
+  return (text.split(/[(;]/)[0] ?? '').trim().replace(/[[\]:'\\]/g, '');
 }
 
 /** One `_arguments` spec of an option. */
-function zshOption(name: string, spec: OptionSpec): string {
+function zshOption(name: string, spec: OptionSpec, t: Translate): string {
   const value =
     spec.type === 'string'
       ? `:${(spec.value ?? 'value').replace(/[<>]/g, '')}:${name === 'data-dir' ? '_files -/' : PATH_OPTIONS.includes(`--${name}`) ? '_files' : ''}`
       : '';
-  const doc = `[${zshDoc(spec)}]${value}`;
+  const doc = `[${zshDoc(t(spec.doc))}]${value}`;
   return spec.short ? `'(-${spec.short} --${name})'{-${spec.short},--${name}}'${doc}'` : `'--${name}${doc}'`;
 }
 
-/** The zsh script: `source <(backend-supervisor completion zsh)`, or saved as `_backend-supervisor` in $fpath. */
-export function zshCompletion(): string {
+/**
+ * The zsh script: `source <(backend-supervisor completion zsh)`, or saved as `_backend-supervisor`
+ * in $fpath; its descriptions in the language of `t` (English by default).
+ */
+export function zshCompletion(t: Translate = ENGLISH): string {
   const describe = [
-    `'serve:run the supervisor and its control server'`,
-    ...CLIENT_COMMANDS.map((c) => `'${c.name}:${c.summary.replace(/[:'\\]/g, '')}'`),
+    `'serve:${zshDoc(t('cli.help.serve'))}'`,
+    ...CLIENT_COMMANDS.map((c) => `'${c.name}:${t(c.summary).replace(/[:'\\]/g, '')}'`),
   ].join(' ');
+  const serveOptions = SERVE_OPTIONS.map(([option, key, value]) => `'${option}[${zshDoc(t(key))}]${value}'`).join(' ');
   const operand: Record<string, string> = {
     service: `'1:service:_backend_supervisor_services'`,
     shell: `'1:shell:(${COMPLETION_SHELLS.join(' ')})'`,
@@ -118,7 +136,9 @@ export function zshCompletion(): string {
   };
   const cases = CLIENT_COMMANDS.map((c) => {
     const specs = [
-      ...Object.entries({ ...c.options, ...(connects(c) ? CONNECTION_OPTIONS : {}) }).map(([n, s]) => zshOption(n, s)),
+      ...Object.entries({ ...c.options, ...(connects(c) ? CONNECTION_OPTIONS : {}) }).map(([n, s]) =>
+        zshOption(n, s, t),
+      ),
       operand[c.operand],
     ].filter(Boolean);
     return `    ${c.name}) _arguments ${specs.join(' ')} ;;`;
@@ -152,7 +172,7 @@ _backend_supervisor() {
   ((CURRENT--))
   case $cmd in
 ${cases}
-    serve) _arguments '--control-host[bind address]:host:' '--control-port[port]:port:' '--data-dir[data folder]:dir:_files -/' '--settings[settings file]:file:_files' '--stack[stack file]:file:_files' '--no-start[do not start the backend]' ;;
+    serve) _arguments ${serveOptions} ;;
   esac
 }
 if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then
@@ -165,6 +185,6 @@ fi
 
 /** Runs `completion`. */
 export async function completion({ io, parsed }: CommandContext): Promise<number> {
-  io.out((parsed.operand === 'zsh' ? zshCompletion() : bashCompletion()).trimEnd());
+  io.out((parsed.operand === 'zsh' ? zshCompletion(messagesOf(io)) : bashCompletion()).trimEnd());
   return EXIT.ok;
 }

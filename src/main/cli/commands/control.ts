@@ -27,7 +27,7 @@ export async function control({ io, parsed, client }: CommandContext): Promise<n
   }
   // The primary service by name, so the line says which one it acted on.
   const name = parsed.operand ?? ((await api.get('/api/v1/services')) as ServiceStatus[]).find((s) => s.primary)?.name;
-  if (!name) throw new CommandFailedError('the supervisor names no primary service');
+  if (!name) throw new CommandFailedError({ key: 'cli.error.noPrimary' });
   const answer = await api.call('POST', `/api/v1/services/${name}/${verb}`, undefined, COMMAND_TIMEOUT_MS);
   const result = answer.body as CommandResult | null;
   if (answer.status >= 300 || !result || result.success !== true) {

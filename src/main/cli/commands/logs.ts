@@ -93,5 +93,5 @@ export async function logs({ io, parsed, client, signal }: CommandContext): Prom
   for (const line of buffered) show(line);
   const end = await streamDone;
   if (end === 'aborted') return EXIT.ok;
-  throw new UnreachableError('the supervisor closed the event stream (it stopped?)');
+  throw new UnreachableError({ key: 'cli.error.streamClosed' });
 }

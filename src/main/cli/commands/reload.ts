@@ -2,11 +2,12 @@
  * `reload [--dry-run]`: the supervisor re-reads its settings and stack file in place
  * (`POST /api/v1/config/reload`); a supervisor without the route answers 404 NOT_FOUND.
  */
-import { describeReload, ReloadResultSchema } from '../../../shared/reload';
+import { ReloadResultSchema } from '../../../shared/reload';
 import { COMMAND_TIMEOUT_MS, type ControlClient } from '../client';
 import { CommandFailedError, EXIT } from '../errors';
+import { reloadLines } from '../reload-text';
 import { printable } from '../table';
-import type { CommandContext } from './context';
+import { messagesOf, type CommandContext } from './context';
 
 /** The route. */
 export const RELOAD_PATH = '/api/v1/config/reload';
@@ -18,16 +19,12 @@ export async function reload({ io, parsed, client }: CommandContext): Promise<nu
   const answer = await api.call('POST', RELOAD_PATH, { dryRun }, COMMAND_TIMEOUT_MS);
   const code = (answer.body as { code?: unknown } | null)?.code;
   if (answer.status === 404 && code === 'NOT_FOUND') {
-    throw new CommandFailedError(
-      `this supervisor does not support reload (it has no ${RELOAD_PATH}); restart it to apply its settings`,
-      404,
-      'NOT_FOUND',
-    );
+    throw new CommandFailedError({ key: 'cli.reload.unsupported', values: { path: RELOAD_PATH } }, 404, 'NOT_FOUND');
   }
   // A file with problems: the message has them a line each (`file:line: field: problem`).
   if (answer.status >= 300) api.fail(answer);
   const result = ReloadResultSchema.safeParse(answer.body);
-  if (!result.success) throw new CommandFailedError(`the supervisor's answer to ${RELOAD_PATH} is not a reload result`);
-  for (const line of describeReload(result.data)) io.out(printable(line));
+  if (!result.success) throw new CommandFailedError({ key: 'cli.reload.notResult', values: { path: RELOAD_PATH } });
+  for (const line of reloadLines(result.data, messagesOf(io))) io.out(printable(line));
   return result.data.result && !result.data.result.success ? EXIT.failed : EXIT.ok;
 }

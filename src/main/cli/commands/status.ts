@@ -53,30 +53,41 @@ export function statusTable(services: readonly ServiceStatus[], colour: boolean,
   );
 }
 
-/** One service in detail, as key–value lines under its name. */
-export function statusDetail(s: ServiceStatus, colour: boolean): string[] {
+/** One service in detail, as key–value lines under its name; labels and words in the language of `t`, the data as it is. */
+export function statusDetail(s: ServiceStatus, colour: boolean, t: Translate = ENGLISH): string[] {
   const exit = s.last_exit;
   const pairs: [string, Cell | string][] = [
-    ['state', { text: s.status, colour: stateColour(s.status) }],
-    ['since', `${s.state_since} (${s.state_actor}: ${s.state_reason})`],
-    ['pid', s.pid === null ? '-' : String(s.pid)],
-    ['uptime', s.uptime_secs > 0 ? duration(s.uptime_secs) : '-'],
-    ['restarts', `${s.restart_count} (failures in a row: ${s.consecutive_failures})`],
-    ['health', healthCell(s)],
-    ['check', `${s.health_check.kind}${s.health_check.target ? ` ${s.health_check.target}` : ''}`],
-    ['depends on', s.depends_on.map((d) => `${d.service} (${d.condition})`).join(', ') || '-'],
+    [t('cli.detail.state'), { text: s.status, colour: stateColour(s.status) }],
+    [t('cli.detail.since'), `${s.state_since} (${s.state_actor}: ${s.state_reason})`],
+    [t('cli.detail.pid'), s.pid === null ? '-' : String(s.pid)],
+    [t('cli.detail.uptime'), s.uptime_secs > 0 ? duration(s.uptime_secs) : '-'],
+    [
+      t('cli.detail.restarts'),
+      t('cli.detail.restartCount', { restarts: s.restart_count, failures: s.consecutive_failures }),
+    ],
+    [t('cli.detail.health'), healthCell(s, t)],
+    [t('cli.detail.check'), `${s.health_check.kind}${s.health_check.target ? ` ${s.health_check.target}` : ''}`],
+    [t('cli.detail.dependsOn'), s.depends_on.map((d) => `${d.service} (${d.condition})`).join(', ') || '-'],
   ];
   if (s.next_restart_in_ms !== null)
-    pairs.push(['next start', `in ${duration(Math.ceil(s.next_restart_in_ms / 1000))}`]);
-  if (exit) {
-    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? '?'}`;
     pairs.push([
-      'last exit',
-      `${how} at ${exit.at}${exit.expected ? ` (stopped by ${exit.stopped_by ?? 'the supervisor'})` : ''}`,
+      t('cli.detail.nextStart'),
+      t('cli.detail.nextStartIn', { duration: duration(Math.ceil(s.next_restart_in_ms / 1000)) }),
+    ]);
+  if (exit) {
+    const how = exit.signal
+      ? t('cli.detail.signal', { signal: exit.signal })
+      : t('cli.detail.code', { code: exit.code ?? '?' });
+    pairs.push([
+      t('cli.detail.lastExit'),
+      exit.expected
+        ? t('cli.detail.exitStopped', { how, at: exit.at, by: exit.stopped_by ?? t('cli.detail.bySupervisor') })
+        : t('cli.detail.exitAt', { how, at: exit.at }),
     ]);
   }
-  if (s.last_error) pairs.push(['last error', { text: s.last_error, colour: 'red' }]);
-  return [`${printable(s.name)}${s.primary ? ' (primary)' : ''}`, ...fields(pairs, colour)];
+  if (s.last_error) pairs.push([t('cli.detail.lastError'), { text: s.last_error, colour: 'red' }]);
+  const name = printable(s.name);
+  return [s.primary ? t('cli.detail.primary', { name }) : name, ...fields(pairs, colour)];
 }
 
 /** Runs `status`. */
@@ -88,7 +99,7 @@ export async function status({ io, parsed, client }: CommandContext): Promise<nu
     return EXIT.ok;
   }
   const lines = one
-    ? statusDetail(body as ServiceStatus, io.colour)
+    ? statusDetail(body as ServiceStatus, io.colour, messagesOf(io))
     : statusTable(body as ServiceStatus[], io.colour, messagesOf(io));
   for (const line of lines) io.out(line);
   return EXIT.ok;

@@ -1,0 +1,103 @@
+/**
+ * The client's help, made from the command table (commands.ts) in the shell's language:
+ * the bare command, `--help`, `help [command]` and `<command> --help`. Command names, option
+ * names and placeholders stay as they are typed.
+ */
+import { languageFromEnv } from '../../shared/locales/languages';
+import { createTranslator, type Translate } from '../../shared/locales/translate';
+import { CLIENT_COMMANDS, CONNECTION_OPTIONS, connects, type CommandSpec, type OptionSpec } from './commands';
+
+/** `--name <value>` / `-x, --name` as the help shows an option. */
+function optionLabel(name: string, spec: OptionSpec): string {
+  const long = `--${name}${spec.value ? ` ${spec.value}` : ''}`;
+  return spec.short ? `-${spec.short}, ${long}` : `    ${long}`;
+}
+
+/** Width of the help's lines, characters. */
+const HELP_WIDTH = 100;
+/** Width of the help's left column (a label longer than it puts its text on the next line). */
+const LABEL_WIDTH = 26;
+/** Width of the help's paragraphs, characters: narrower than the columns, as prose reads best. */
+const PROSE_WIDTH = 90;
+
+/** `text` in lines of at most `width` characters, broken at spaces (and at its own line breaks). */
+function wrap(text: string, width: number): string[] {
+  if (text.includes('\n')) return text.split('\n').flatMap((part) => wrap(part, width));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
+}
+
+/** Two columns: each label, then its text wrapped beside it (or under it when the label is longer than the column). */
+function twoColumns(rows: readonly (readonly [string, string])[]): string[] {
+  const indent = ' '.repeat(LABEL_WIDTH + 4);
+  return rows.flatMap(([label, text]) => {
+    const body = wrap(text, HELP_WIDTH - indent.length).map((l) => `${indent}${l}`);
+    const head = `  ${label}`;
+    if (head.length >= LABEL_WIDTH + 3) return [head, ...body];
+    const first = body[0] ?? indent;
+    return [`${head.padEnd(indent.length)}${first.slice(indent.length)}`, ...body.slice(1)];
+  });
+}
+
+/** Help lines for options, their docs in the language of `t`. */
+function optionLines(options: Readonly<Record<string, OptionSpec>>, t: Translate): string[] {
+  return twoColumns(Object.entries(options).map(([name, spec]) => [optionLabel(name, spec), t(spec.doc)]));
+}
+
+/** What the client's commands exit with (see errors.ts EXIT), wrapped. */
+function exitStatus(t: Translate): string {
+  return wrap(t('cli.help.exitStatus'), PROSE_WIDTH).join('\n');
+}
+
+/** The help of the bare command, `--help` and `help`, in the language of `t`. */
+export function generalHelp(t: Translate): string {
+  const commands = twoColumns([
+    ['serve [options]', t('cli.help.serve')],
+    ...CLIENT_COMMANDS.map((c): [string, string] => [`${c.name} ${c.synopsis}`.trimEnd(), t(c.summary)]),
+  ]);
+  return `${t('cli.help.usage')} backend-supervisor <command> [options]
+
+${wrap(t('cli.help.about'), PROSE_WIDTH).join('\n')}
+
+${t('cli.help.commands')}
+${commands.join('\n')}
+
+${t('cli.help.connection')}
+${optionLines({ ...CONNECTION_OPTIONS, help: { type: 'boolean', short: 'h', doc: 'cli.opt.help' } }, t).join('\n')}
+
+${optionLines({ version: { type: 'boolean', short: 'v', doc: 'cli.opt.version' } }, t).join('\n')}
+
+${exitStatus(t)}
+`;
+}
+
+/** {@link generalHelp} in the language of `env` (LC_ALL, LC_MESSAGES, LANG): for the entry, which has no translator. */
+export function generalHelpIn(env: Record<string, string | undefined>): string {
+  return generalHelp(createTranslator(languageFromEnv(env)));
+}
+
+/** The help of one client command, in the language of `t`. */
+export function commandHelp(command: CommandSpec, t: Translate): string {
+  const options = {
+    ...command.options,
+    ...(connects(command) ? CONNECTION_OPTIONS : {}),
+    help: { type: 'boolean', short: 'h', doc: 'cli.opt.thisHelp' } satisfies OptionSpec,
+  };
+  const summary = t(command.summary);
+  return `${t('cli.help.usage')} backend-supervisor ${command.name} ${command.synopsis}`.trimEnd().concat(`
+
+${summary[0]?.toUpperCase()}${summary.slice(1)}.
+
+${t('cli.help.options')}
+${optionLines(options, t).join('\n')}
+
+${exitStatus(t)}
+`);
+}
