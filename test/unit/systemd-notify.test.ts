@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemdNotifier } from '../../src/main/core/systemd/notifier';
+import { STATUS_MAX_BYTES, SystemdNotifier } from '../../src/main/core/systemd/notifier';
 import { bindNotifySocket, python3, type NotifySocket } from '../helpers/notify-socket';
 import { pollUntil, tempDir } from '../helpers/supervise';
 
@@ -182,6 +182,38 @@ describe.skipIf(python3() === null)(
       await notifier.close();
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/NOTIFY_SOCKET is set but systemd-notify is not on PATH .*watchdog will stop it/);
+    });
+
+    it('STATUS= at its bound: 2,048 bytes whole, one more cut to whole characters with …; a 1 MiB reason cut too', async () => {
+      const s = await socket();
+      const { notifier, warnings } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
+      const atBound = 'a'.repeat(STATUS_MAX_BYTES);
+      // Two-byte characters over the bound: the cut may not split one.
+      const over = `b${'я'.repeat(STATUS_MAX_BYTES / 2)}`;
+      for (const text of [atBound, `${atBound}c`, over, 'x'.repeat(1024 * 1024)]) {
+        notifier.status(text);
+        await notifier.flush();
+      }
+      await notifier.close();
+      const statuses = s.messages().map((m) => m.fields.STATUS ?? '');
+      expect(statuses).toHaveLength(4);
+      expect(statuses[0]).toBe(atBound);
+      expect(statuses[1]).toBe(`${'a'.repeat(STATUS_MAX_BYTES - 3)}…`);
+      expect(Buffer.byteLength(statuses[2]!)).toBeLessThanOrEqual(STATUS_MAX_BYTES);
+      expect(statuses[2]).toMatch(/^bя+…$/);
+      expect(statuses[2]).toBe(`b${'я'.repeat((STATUS_MAX_BYTES - 4) / 2)}…`);
+      expect(statuses[3]).toBe(`${'x'.repeat(STATUS_MAX_BYTES - 3)}…`);
+      expect(warnings).toEqual([]);
+    });
+
+    it('a reason with newlines and control characters stays one STATUS= field: no READY=1 or other field forged', async () => {
+      const s = await socket();
+      const { notifier } = notifierFor({ PATH, NOTIFY_SOCKET: s.path });
+      notifier.status('not started: bad\nREADY=1\r\nMAINPID=1\u0000\u001b[31mERRNO=5\u007f');
+      await notifier.close();
+      expect(s.messages().map((m) => m.fields)).toEqual([
+        { STATUS: 'not started: bad READY=1 MAINPID=1 [31mERRNO=5 ' },
+      ]);
     });
 
     it('a socket nobody listens on: one warning for the first failure, not one per message', async () => {
