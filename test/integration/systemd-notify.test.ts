@@ -9,6 +9,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFil
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATUS_MAX_BYTES } from '../../src/main/core/systemd/notifier';
 import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
 import { bindNotifySocket, python3, type Datagram, type NotifySocket } from '../helpers/notify-socket';
 import { fixtureStackText, startServe } from '../helpers/stack';
@@ -298,6 +299,42 @@ describe.skipIf(python3() === null)(
       );
       expect(states.at(-1)!.fields.STOPPING).toBe('1');
       expect(states.filter((m) => m.fields.STOPPING === '1')).toHaveLength(1);
+    });
+
+    it('a SIGHUP reload refused by a bad stack file still ends in READY=1, its STATUS= one line within the bound', async () => {
+      const s = await socket();
+      const dir = tempDir('bsup-sd-refused-');
+      const { text } = await fixtureStackText(dir, { backend: {} });
+      const stackFile = join(dir, 'stack.yaml');
+      writeFileSync(stackFile, text);
+      const serve = await startServe(stackFile, { NOTIFY_SOCKET: s.path });
+      cleanups.push(async () => {
+        if (serve.process.exitCode === null) serve.process.kill('SIGTERM');
+        await serve.exited;
+      });
+      const withField = (key: string): Datagram[] => lifecycle(s.messages()).filter((m) => m.fields[key] === '1');
+      await pollUntil(() => withField('READY').length > 0 || serve.process.exitCode !== null, 45_000, 50, 'READY=1');
+      // Many problems, each on its own line, one of them a forged field: the answer is long and multiline.
+      const bad = Object.fromEntries(
+        Array.from({ length: 200 }, (_, i) => [`svc${i}`, { command: 42, ['x\nREADY=1']: true }]),
+      );
+      writeFileSync(stackFile, JSON.stringify({ services: bad }));
+      serve.process.kill('SIGHUP');
+      await pollUntil(
+        () => withField('READY').length > 1 || serve.process.exitCode !== null,
+        45_000,
+        50,
+        'READY=1 after the refused reload',
+      );
+      const again = withField('READY')[1]!;
+      expect(withField('RELOADING')).toHaveLength(1);
+      expect(again.at).toBeGreaterThanOrEqual(withField('RELOADING')[0]!.at);
+      expect(again.text.split('\n').map((f) => f.slice(0, f.indexOf('=')))).toEqual(['READY', 'STATUS']);
+      expect(again.fields.STATUS).toMatch(/^reload refused, nothing changed: /);
+      expect(Buffer.byteLength(again.fields.STATUS!)).toBeLessThanOrEqual(STATUS_MAX_BYTES);
+      expect(again.fields.STATUS).toMatch(/…$/);
+      serve.process.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
     });
 
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
