@@ -219,6 +219,38 @@ describe('the command-line client against a real serve', () => {
     expect((await cli(['logs', '-n', 'many'])).stderr).toContain('(see backend-supervisor logs --help)');
   });
 
+  it("the messages follow the shell's language: Russian with LANG=ru_RU.UTF-8, English with LANG=C", async () => {
+    const ru = { LANG: 'ru_RU.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
+    const c = { LANG: 'C', LC_ALL: '', LC_MESSAGES: '' };
+    const help = await cli([], ru);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Использование: backend-supervisor <command> [options]');
+    expect(help.stdout).toMatch(/^ {2}reload \[--dry-run\] +перечитать настройки/m);
+    expect((await cli(['reload', '--help'], ru)).stdout).toContain('--dry-run');
+    expect((await cli([], c)).stdout).toContain('Usage: backend-supervisor <command> [options]');
+
+    const usage = await cli(['logs', '-n', 'many'], ru);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(
+      /^backend-supervisor: -n many: укажите целое число строк от 0 до 100\s000\n\(см\. backend-supervisor logs --help\)\n$/,
+    );
+    expect((await cli(['logs', '-n', 'many'], c)).stderr).toContain('give a whole number of lines');
+
+    const port = await freePort();
+    const refused = await cli(['status', '--url', `http://127.0.0.1:${port}`], ru);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(
+      `не удаётся связаться с супервизором по адресу http://127.0.0.1:${port}: в соединении отказано`,
+    );
+    const english = await cli(['status', '--url', `http://127.0.0.1:${port}`], c);
+    expect(english.stderr).toContain('connection refused');
+
+    const dry = await cli(['reload', '--dry-run'], ru);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe('ничего не изменилось\n');
+    expect((await cli(['reload', '--dry-run'], c)).stdout).toBe('nothing changed\n');
+  });
+
   it('no supervisor reached exits 3: nobody on the port, a data folder no supervisor uses, something else answering', async () => {
     const port = await freePort();
     const refused = await cli(['status', '--url', `http://127.0.0.1:${port}`]);
