@@ -337,6 +337,42 @@ describe.skipIf(python3() === null)(
       expect(await serve.exited).toBe(0);
     });
 
+    it('a start refused while systemd-notify hangs still exits 2, and leaves no systemd-notify (nor its child) behind', async () => {
+      // A systemd-notify that never returns (PID 1 not taking messages), with a child of its own.
+      const bin = tempDir('bsup-sd-hang-');
+      const pids = join(bin, 'pids');
+      writeFileSync(join(bin, 'systemd-notify'), `#!/bin/sh\nsleep 1000 &\necho "$$ $!" >> '${pids}'\nwait\n`);
+      chmodSync(join(bin, 'systemd-notify'), 0o755);
+      const child = spawn(process.execPath, [BIN, 'serve'], {
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          SUPERVISOR_DATA_DIR: tempDir('bsup-sd-hang-data-'),
+          NOTIFY_SOCKET: join(bin, 'nobody.sock'),
+          WATCHDOG_USEC: '200000',
+          CONTROL_PORT: 'not-a-port',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/CONTROL_PORT/);
+      const started = readFileSync(pids, 'utf8').trim().split(/\s+/).map(Number);
+      expect(started.length).toBeGreaterThan(0);
+      const alive = (pid: number): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      // Killed (its process group) as the notifier closed: gone, or about to be reaped.
+      await pollUntil(() => started.every((pid) => !alive(pid)), 10_000, 50, 'no systemd-notify left');
+    });
+
     it('pings WATCHDOG=1 every WATCHDOG_USEC/2 from the start', async () => {
       const s = await socket();
       // 2 s: a ping every second.
