@@ -4,9 +4,16 @@ import { ServiceNameSchema, StackCommandResultSchema } from './services';
 
 /**
  * Settings only a restart of the supervisor applies (a reload keeps their running values and
- * names them in `needs_supervisor_restart`): the control server's address and tokens, the log
- * files and the in-memory log buffer (sized and opened at the start), remote mode (the whole
- * supervisor's mode) and the data folder. The Settings page says so beside these fields.
+ * names them in `needs_supervisor_restart`); the Settings page says so beside these fields:
+ * - the control server's address and tokens: the server listening, and the clients holding
+ *   them, would be cut off in the middle of the reload's own answer;
+ * - the data folder: it holds the token files, the pid files and the control URL the
+ *   command-line client finds the running supervisor by;
+ * - remote mode (`orchestratorEnabled`): besides whether the backend is spawned or only
+ *   probed, it decides the incident history's file and each service's pid file, which are
+ *   made once at the start, and which services were adopted from a previous run.
+ * The log folder, the log files' size and count and the in-memory log buffer apply in place
+ * (each service's plan names them as an `update`).
  */
 export const SUPERVISOR_RESTART_KEYS = [
   'controlHost',
@@ -14,10 +21,6 @@ export const SUPERVISOR_RESTART_KEYS = [
   'controlAllowRemote',
   'controlToken',
   'controlReadToken',
-  'logDir',
-  'logBufferLines',
-  'logFileMaxBytes',
-  'logFileCount',
   'orchestratorEnabled',
   'dataDir',
 ] as const satisfies readonly (keyof SupervisorConfig)[];
@@ -32,7 +35,8 @@ export function needsSupervisorRestart(key: string): boolean {
  * - `restart`: its command, arguments, environment, working dir, user or kind changed: it is
  *   stopped and started again with them (only if it was wanted: a stopped one stays stopped);
  * - `update`: only settings that apply in place changed (probes, restart policy, stop signal
- *   and grace, dependencies, alerts): its process is left running, its pid unchanged;
+ *   and grace, dependencies, alerts, its log file's folder, size and count, its log buffer):
+ *   its process is left running, its pid unchanged;
  * - `start`: new in the stack file: added and started;
  * - `stop`: gone from the stack file: stopped and removed;
  * - `unchanged`: nothing of it changed.
@@ -53,8 +57,8 @@ export type ReloadServicePlan = z.infer<typeof ReloadServicePlanSchema>;
 /**
  * What a reload would do (a dry run) or did: every service of the old and the new stack in
  * the new stack's order (removed ones last), and the settings that changed but apply only at
- * the next start of the supervisor (the control server's address and tokens, the log files,
- * the primary service, remote mode), by settings key.
+ * the next start of the supervisor (the control server's address and tokens, the data
+ * folder, the primary service, remote mode), by settings key.
  */
 export const ReloadPlanSchema = z.object({
   /** The stack file read, or null when the environment and the settings define the stack. */

@@ -91,16 +91,35 @@ describe('planReload', () => {
     expect(planReload(before, after).services).toEqual([{ service: 'api', action: 'update', changes: ['notify'] }]);
   });
 
-  it('the control port and the log buffer wait for a supervisor restart, and keep their running values', () => {
+  it('the control port waits for a supervisor restart and keeps its running value; the log settings apply in place', () => {
     const before = snapshot({ api: service() });
-    const changed = testConfig(1, { dataDir: dir, controlPort: 9999, logBufferLines: 50 });
+    const changed = testConfig(1, {
+      dataDir: dir,
+      controlPort: 9999,
+      logBufferLines: 50,
+      logDir: `${dir}/other-logs`,
+      logFileMaxBytes: 4096,
+      logFileCount: 3,
+    });
     const after = snapshot({ api: service() }, changed);
     const plan = planReload(before, after);
-    expect(plan.needs_supervisor_restart).toEqual(['controlPort', 'logBufferLines']);
-    expect(plan.services).toEqual([{ service: 'api', action: 'unchanged', changes: [] }]);
+    expect(plan.needs_supervisor_restart).toEqual(['controlPort']);
+    expect(plan.services).toEqual([
+      {
+        service: 'api',
+        action: 'update',
+        changes: ['logBufferLines', 'logFileMaxBytes', 'logFileCount', 'logDir'],
+      },
+    ]);
     const kept = keepRunningValues(before, after);
     expect(kept.config.controlPort).toBe(base.controlPort);
-    expect(kept.definition.services[0]!.config.logBufferLines).toBe(base.logBufferLines);
+    expect(kept.config).toMatchObject({
+      logBufferLines: 50,
+      logDir: `${dir}/other-logs`,
+      logFileMaxBytes: 4096,
+      logFileCount: 3,
+    });
+    expect(kept.definition.services[0]!.config.logBufferLines).toBe(50);
   });
 
   it('another primary service waits for a restart: the running one stays primary', () => {

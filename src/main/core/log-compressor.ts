@@ -46,9 +46,18 @@ export class LogCompressor {
 
   constructor(
     private readonly path: string,
-    private readonly files: number,
+    private files: number,
     private readonly warn: (err: Error) => void,
   ) {}
+
+  /**
+   * Keeps `files` compressed files from now on (a reload that changed LOG_FILE_COUNT): fewer
+   * removes those numbered past it at once, and pending ones beyond it go at the next turn.
+   */
+  retain(files: number): void {
+    this.files = files;
+    this.adoptLeftovers();
+  }
 
   /**
    * Takes what an earlier run left, oldest first (by modification time): plain rotated files

@@ -71,11 +71,60 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
   dropped = 0;
   lastError: string | null = null;
 
-  private readonly compressor: LogCompressor;
+  private compressor: LogCompressor;
+  /** Compressors of the paths a {@link reconfigure} left: they finish their files, stopped at {@link close}. */
+  private readonly retired: LogCompressor[] = [];
+  /** Options a {@link reconfigure} gave, taken between two writes. */
+  private next: LogFileOptions | null = null;
 
-  constructor(private readonly options: LogFileOptions) {
+  constructor(private options: LogFileOptions) {
     super();
-    this.compressor = new LogCompressor(options.path, options.files, (err) => (this.lastError = err.message));
+    this.compressor = this.compressorOf(options);
+    this.open();
+  }
+
+  /** The file written now (a {@link reconfigure} may have moved it). */
+  get path(): string {
+    return (this.next ?? this.options).path;
+  }
+
+  /**
+   * Writes to `options.path`, rotating at `options.maxBytes` and keeping `options.files`
+   * (a reload that changed LOG_DIR, LOG_FILE_MAX_MB or LOG_FILE_COUNT). Taken once the
+   * write under way, if any, has ended: what was written stays in the old file, what waits
+   * goes to the new one (nothing lost, nothing written twice). The old file and its rotated
+   * ones stay where they are; a lower count removes the compressed files past it at once.
+   * Never throws (a new folder that cannot be made is a write error: lines dropped, retried).
+   */
+  reconfigure(options: LogFileOptions): void {
+    if (this.closed) return;
+    this.next = { ...options };
+    if (!this.writing) this.takeOptions();
+  }
+
+  private compressorOf(options: LogFileOptions): LogCompressor {
+    return new LogCompressor(options.path, options.files, (err) => (this.lastError = err.message));
+  }
+
+  /** Swaps to the options {@link reconfigure} gave (no write is under way). */
+  private takeOptions(): void {
+    const next = this.next;
+    if (!next) return;
+    this.next = null;
+    const before = this.options;
+    this.options = next;
+    if (next.path !== before.path) {
+      this.retired.push(this.compressor);
+      this.compressor = this.compressorOf(next);
+    } else if (next.files !== before.files) {
+      this.compressor.retain(next.files);
+    }
+    if (next.path === before.path && next.maxBytes === before.maxBytes) return;
+    // Broken: the reopen timer opens the new file.
+    if (this.broken || !this.stream) return;
+    const stream = this.stream;
+    this.stream = null;
+    stream.close();
     this.open();
   }
 
@@ -135,8 +184,10 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
       if (err) {
         this.dropped += Math.min(slab.lines, linesIn(buf, kept));
         this.fail(err);
+        this.takeOptions();
         return;
       }
+      this.takeOptions();
       this.writeNext();
       if (this.owesDrain && !this.backpressured) {
         this.owesDrain = false;
@@ -198,7 +249,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     this.stream = null;
     if (stream) await new Promise<void>((resolve) => stream.close(resolve));
     // The file being compressed is finished; any other waits, pending, for the next start.
-    await this.compressor.stop();
+    await Promise.all([this.compressor, ...this.retired].map((c) => c.stop()));
   }
 
   private open(): void {
@@ -207,7 +258,9 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
       makeFolder(dirname(this.options.path));
       // Before the rotation can reuse `name.1`.
       this.compressor.adoptLeftovers();
-      this.stream = new AppendFile(this.options.path, this.options.maxBytes, (rotated) => this.compressor.add(rotated));
+      // Its own compressor: a file rotated after a reconfigure moved the log stays with its folder's.
+      const compressor = this.compressor;
+      this.stream = new AppendFile(this.options.path, this.options.maxBytes, (rotated) => compressor.add(rotated));
       this.broken = false;
     } catch (err) {
       this.fail(err as Error);

@@ -62,17 +62,37 @@ export class LogRing {
    * @throws RangeError when capacity is not a positive integer, or firstSeq not a safe one.
    */
   constructor(
-    readonly capacity: number,
-    readonly maxBytes = logRingMaxBytes(capacity),
+    private lineCap: number,
+    private byteCap = logRingMaxBytes(lineCap),
     firstSeq = 0,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`log ring capacity must be a positive integer, got ${capacity}`);
-    }
+    checkCapacity(lineCap);
     if (!Number.isSafeInteger(firstSeq) || firstSeq < 0) {
       throw new RangeError(`log ring first seq must be a safe integer >= 0, got ${firstSeq}`);
     }
     this.seq = firstSeq;
+  }
+
+  /** Lines held at most. */
+  get capacity(): number {
+    return this.lineCap;
+  }
+
+  /** Bytes of text held at most (besides the line count). */
+  get maxBytes(): number {
+    return this.byteCap;
+  }
+
+  /**
+   * Holds at most `capacity` lines (and `maxBytes` bytes) from now on: a smaller ring drops
+   * its oldest lines at once, a larger one keeps them all and fills up; `seq` goes on.
+   * @throws RangeError when capacity is not a positive integer (nothing changes).
+   */
+  resize(capacity: number, maxBytes = logRingMaxBytes(capacity)): void {
+    checkCapacity(capacity);
+    this.lineCap = capacity;
+    this.byteCap = maxBytes;
+    this.trim();
   }
 
   /** Lines held. */
@@ -169,14 +189,14 @@ export class LogRing {
   }
 
   private trim(): void {
-    while (this.lines > this.capacity) {
+    while (this.lines > this.lineCap) {
       const oldest = this.blocks[this.head] as Block;
-      const drop = Math.min(oldest.count - oldest.skip, this.lines - this.capacity);
+      const drop = Math.min(oldest.count - oldest.skip, this.lines - this.lineCap);
       oldest.skip += drop;
       this.lines -= drop;
       if (oldest.skip === oldest.count) this.dropOldest();
     }
-    while (this.bytes > this.maxBytes && this.blocks.length - this.head > 1) {
+    while (this.bytes > this.byteCap && this.blocks.length - this.head > 1) {
       const oldest = this.blocks[this.head] as Block;
       this.lines -= oldest.count - oldest.skip;
       this.dropOldest();
@@ -193,5 +213,11 @@ export class LogRing {
       this.blocks = this.blocks.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+function checkCapacity(capacity: number): void {
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new RangeError(`log ring capacity must be a positive integer, got ${capacity}`);
   }
 }

@@ -72,6 +72,20 @@ export class LogStore extends EventEmitter<{ line: [LogLine]; lines: [LogLines];
     return this.ring.nextSeq;
   }
 
+  /** Lines the in-memory buffer holds at most. */
+  get capacity(): number {
+    return this.ring.capacity;
+  }
+
+  /**
+   * Holds the newest `capacity` lines from now on (a reload that changed LOG_BUFFER_LINES):
+   * fewer drops the oldest held at once, more keeps them; `seq` goes on, the file is untouched.
+   * @throws RangeError when capacity is not a positive integer.
+   */
+  resize(capacity: number): void {
+    this.ring.resize(capacity);
+  }
+
   /** True while the backend log file cannot take more without waiting. */
   get backpressured(): boolean {
     return this.sinks.backendFile?.backpressured ?? false;

@@ -39,8 +39,8 @@ export interface SupervisorRuntime {
   incidents: IncidentStore;
   /** The backend's REST API (the admin views use it through RPC), built on first use. */
   client: () => Promise<BackendClient>;
-  /** Where the log files are. */
-  logDir: string;
+  /** Where the log files are (a reload may move them). */
+  readonly logDir: string;
   /** The last hour of chart samples (the primary service). */
   history: MetricsHistory;
   handlers: RpcHandlers;
@@ -73,8 +73,10 @@ export function createRuntime(
   definition: StackDefinition = envStack(config),
   reload?: (running: StackSnapshot) => Promise<StackSnapshot>,
 ): SupervisorRuntime {
-  const logDir = logFolderOf(config);
-  const fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
+  // As a reload leaves them (see applyLogSettings).
+  let logDir = logFolderOf(config);
+  let fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
+  let bufferLines = config.logBufferLines;
   const eventsFile = new LogFile({ path: join(logDir, 'supervisor.log'), ...fileOptions });
   eventsFile.on('error', () => undefined); // counted in eventsFile.dropped; never fatal
   const events = pino(
@@ -124,7 +126,7 @@ export function createRuntime(
     // A service added again after a reload removed it goes on counting its lines: a Logs view
     // left open on it (the same name) would otherwise take its new lines for old ones.
     const logs = new LogStore(
-      config.logBufferLines,
+      bufferLines,
       { backendFile: file, events },
       undefined,
       service.name,
@@ -157,6 +159,19 @@ export function createRuntime(
       logStores.delete(name);
     }
   });
+  /**
+   * The log settings of `next` (a reload's), applied in place: each log file (the services'
+   * and the supervisor's events) moves to the log folder and takes the rotation size and
+   * count, each in-memory log holds the new number of lines; services built later get them.
+   */
+  const applyLogSettings = (next: SupervisorConfig): void => {
+    logDir = logFolderOf(next);
+    fileOptions = { maxBytes: next.logFileMaxBytes, files: next.logFileCount };
+    bufferLines = next.logBufferLines;
+    for (const [name, file] of serviceFiles) file.reconfigure({ path: join(logDir, `${name}.log`), ...fileOptions });
+    eventsFile.reconfigure({ path: join(logDir, 'supervisor.log'), ...fileOptions });
+    for (const store of logStores.values()) store.resize(bufferLines);
+  };
   // Probes a reload replaced: closed once a probe under way with them has had its timeout.
   const retired = new Set<HealthProbe>();
   const retire = (probe: HealthProbe | undefined, afterMs: number): void => {
@@ -173,6 +188,7 @@ export function createRuntime(
         stack,
         load: reload,
         running: { config, definition },
+        settings: applyLogSettings,
         factory: {
           build: buildMember,
           prepare: (member, service) => {
@@ -259,7 +275,9 @@ export function createRuntime(
     logs,
     incidents,
     client,
-    logDir,
+    get logDir() {
+      return logDir;
+    },
     history,
     reloader,
     handlers: createRpcHandlers({

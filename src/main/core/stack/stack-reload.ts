@@ -6,6 +6,7 @@
  * does not validate changes nothing.
  */
 import { createHash } from 'node:crypto';
+import type { SupervisorConfig } from '../../../shared/config';
 import type { ReloadOptions, ReloadResult } from '../../../shared/reload';
 import type { Actor } from '../../../shared/states';
 import { ConfigError, SupervisorError } from '../errors';
@@ -49,6 +50,11 @@ export interface ReloadDeps {
   factory: ServiceFactory;
   /** The stack as it runs now (at the start: what the entry loaded). */
   running: StackSnapshot;
+  /**
+   * Applies the settings of `config` that belong to no one service (the log folder, files and
+   * buffer), before the services' changes; must not throw.
+   */
+  settings?: (config: SupervisorConfig) => void;
   /** Told of each reload carried out, with the snapshot that now runs. */
   applied?: (now: StackSnapshot) => void;
 }
@@ -138,6 +144,7 @@ export class StackReloader {
     if (dryRun) return { ...plan, applied: false, result: null, fingerprint };
     const after = keepRunningValues(before, read);
     const change = this.changeOf(after, plan.services);
+    this.deps.settings?.(after.config);
     let result;
     try {
       result = await this.deps.stack.reconfigure(change, actor);

@@ -1,0 +1,187 @@
+/**
+ * The log settings a reload applies in place, on a real `serve --stack` over real HTTP: the
+ * in-memory buffer's size (LOG_BUFFER_LINES), the log folder (LOG_DIR: new lines go to the
+ * new folder's file, none lost or doubled across the move) and the rotation count
+ * (LOG_FILE_COUNT: lowered, the files past it go), each with the service's pid kept.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReloadResult } from '../../src/shared/reload';
+import type { ServiceStatus } from '../../src/shared/services';
+import type { LogLine } from '../../src/shared/status';
+import { endServe, postReload, servicesOf, startServe, type ServeProcess } from '../helpers/stack';
+import { pollUntil, tempDir } from '../helpers/supervise';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** A data folder (with its settings file `settings`) and a stack of `services`; serve on them, ended after the test. */
+async function serveWith(
+  settings: Record<string, unknown>,
+  services: Record<string, Record<string, unknown>>,
+): Promise<{ serve: ServeProcess; dir: string; writeSettings: (s: Record<string, unknown>) => void }> {
+  const dir = tempDir('bsup-reload-logs-');
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const writeSettings = (s: Record<string, unknown>): void =>
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+  writeSettings(settings);
+  const file = join(dir, 'stack.yaml');
+  writeFileSync(file, JSON.stringify({ services }, null, 2));
+  const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+  cleanups.push(() => endServe(serve, 'SIGKILL'));
+  return { serve, dir, writeSettings };
+}
+
+/** A folder removed after the test. */
+function scratchDir(): string {
+  const dir = tempDir('bsup-reload-logdir-');
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A service running `body` in Node, then idling; no health check. */
+const node = (body: string): Record<string, unknown> => ({
+  command: [process.execPath, '-e', `${body} setInterval(() => {}, 1e6);`],
+  stop_grace_period: 2,
+});
+
+async function tail(serve: ServeProcess, service: string): Promise<LogLine[]> {
+  const res = await fetch(`${serve.url}/api/v1/rpc/logs:tail`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ args: [{ service }] }),
+  });
+  const answer = (await res.json()) as { ok: boolean; data?: LogLine[] };
+  if (!answer.ok || !answer.data) throw new Error(`logs:tail ${service}: ${JSON.stringify(answer)}`);
+  return answer.data;
+}
+
+const pidOf = (list: ServiceStatus[], name: string): number | null | undefined =>
+  list.find((s) => s.name === name)?.pid;
+
+/** The `tick <n>` numbers of a log file's lines (`<time> out tick <n>`), in file order. */
+function ticksIn(path: string): number[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => /^\S+ out tick (\d+)$/.exec(line)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
+}
+
+/** Reloads (after a dry run that must name `setting` in `service`'s update) and expects it applied. */
+async function reloadNaming(serve: ServeProcess, service: string, setting: string): Promise<void> {
+  const plan = (await postReload(serve, true)).body as unknown as ReloadResult;
+  expect(plan.services.find((s) => s.service === service)).toEqual({
+    service,
+    action: 'update',
+    changes: [setting],
+  });
+  expect(plan.needs_supervisor_restart).toEqual([]);
+  const applied = await postReload(serve);
+  expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+  expect((applied.body as unknown as ReloadResult).result?.success).toBe(true);
+}
+
+describe('a reload applies the log settings in place', () => {
+  it('LOG_BUFFER_LINES: the buffer keeps the newest lines of the new count, seq going on, the pid kept', async () => {
+    const { serve, writeSettings } = await serveWith(
+      { logBufferLines: 200 },
+      { printer: node(`for (let i = 0; i < 300; i++) console.log('line ' + i);`) },
+    );
+    let before: LogLine[] = [];
+    await pollUntil(
+      async () => {
+        before = await tail(serve, 'printer');
+        return before.some((l) => l.text === 'line 299');
+      },
+      20_000,
+      25,
+      'the 300 lines',
+    );
+    expect(before).toHaveLength(200);
+    const pid = pidOf(await servicesOf(serve), 'printer');
+    expect(pid).toBeGreaterThan(0);
+
+    writeSettings({ logBufferLines: 20 });
+    await reloadNaming(serve, 'printer', 'logBufferLines');
+    const after = await tail(serve, 'printer');
+    expect(after).toHaveLength(20);
+    // The newest: the last printed lines, then the reload's own line, numbered on from before.
+    const last = before[before.length - 1] as LogLine;
+    expect(after.map((l) => l.seq)).toEqual(Array.from({ length: 20 }, (_, k) => last.seq - 18 + k));
+    expect(after[18]?.text).toBe('line 299');
+    expect(after[19]?.text).toMatch(/^reload \(.*\): logBufferLines changed: applied in place$/);
+    expect(pidOf(await servicesOf(serve), 'printer')).toBe(pid);
+  });
+
+  it('LOG_DIR: new lines go to the new folder, the old file keeps every line before; none lost or doubled', async () => {
+    const outside = scratchDir();
+    const { serve, dir, writeSettings } = await serveWith(
+      { logDir: join(outside, 'old') },
+      { ticker: node(`let i = 0; setInterval(() => { for (let k = 0; k < 5; k++) console.log('tick ' + i++); }, 2);`) },
+    );
+    const oldFile = join(outside, 'old', 'ticker.log');
+    await pollUntil(() => ticksIn(oldFile).length >= 200, 20_000, 25, '200 ticks in the old folder');
+    const pid = pidOf(await servicesOf(serve), 'ticker');
+    const newDir = join(dir, 'new');
+    writeSettings({ logDir: newDir });
+    await reloadNaming(serve, 'ticker', 'logDir');
+    const newFile = join(newDir, 'ticker.log');
+    await pollUntil(() => ticksIn(newFile).length >= 200, 20_000, 25, '200 ticks in the new folder');
+    expect(pidOf(await servicesOf(serve), 'ticker')).toBe(pid);
+    await endServe(serve, 'SIGTERM');
+
+    const old = ticksIn(oldFile);
+    const moved = ticksIn(newFile);
+    const all = [...old, ...moved];
+    expect(all[0]).toBe(0);
+    // Every tick once, in order: the old file's are followed by the new one's.
+    expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k));
+    expect(old.length).toBeGreaterThanOrEqual(200);
+    expect(existsSync(join(newDir, 'supervisor.log'))).toBe(true);
+  });
+
+  it('LOG_FILE_COUNT lowered: the rotated files past the new count are removed', async () => {
+    const text = 'x'.repeat(60);
+    const { serve, dir, writeSettings } = await serveWith(
+      { logFileMaxBytes: 1024, logFileCount: 5 },
+      // 20 chunks of 20 lines (~1.8 KiB each, past the 1 KiB size): a rotation before each.
+      {
+        printer: node(
+          `let i = 0; const t = setInterval(() => { for (let k = 0; k < 20; k++) console.log(${JSON.stringify(text)} + i++); if (i >= 400) clearInterval(t); }, 5);`,
+        ),
+      },
+    );
+    const logs = join(dir, 'logs');
+    const rotated = (): string[] =>
+      readdirSync(logs)
+        .filter((f) => f.startsWith('printer.log.'))
+        .sort();
+    // 5 kept, all compressed.
+    await pollUntil(
+      async () => {
+        const files = rotated();
+        const lines = await tail(serve, 'printer');
+        return (
+          lines.some((l) => l.text === `${text}399`) &&
+          files.join() === [1, 2, 3, 4, 5].map((n) => `printer.log.${n}.gz`).join()
+        );
+      },
+      20_000,
+      25,
+      'five compressed rotated files',
+    );
+    writeSettings({ logFileMaxBytes: 1024, logFileCount: 2 });
+    await reloadNaming(serve, 'printer', 'logFileCount');
+    await pollUntil(
+      () => rotated().join() === 'printer.log.1.gz,printer.log.2.gz',
+      10_000,
+      25,
+      `only two rotated files left, not ${rotated().join()}`,
+    );
+  });
+});
