@@ -9,9 +9,11 @@ import { ServiceNameSchema, StackCommandResultSchema } from './services';
  *   them, would be cut off in the middle of the reload's own answer;
  * - the data folder: it holds the token files, the pid files and the control URL the
  *   command-line client finds the running supervisor by;
- * - remote mode (`orchestratorEnabled`): besides whether the backend is spawned or only
- *   probed, it decides the incident history's file and each service's pid file, which are
- *   made once at the start, and which services were adopted from a previous run.
+ * - remote mode (`orchestratorEnabled`): the supervisor itself would spawn or probe either
+ *   way, but the mode also decides what is made once at the start: the incident history's
+ *   file, each service's pid file (how the next start adopts or reaps what runs), the orphan
+ *   sweep, and whether the default stack has its embedded database (a switch would add or
+ *   remove the primary's dependency under it).
  * The log folder, the log files' size and count and the in-memory log buffer apply in place
  * (each service's plan names them as an `update`).
  */
