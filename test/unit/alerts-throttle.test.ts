@@ -308,3 +308,28 @@ describe('alert dispatcher', () => {
     ]);
   });
 });
+
+describe('alert dispatcher: a close during a delivery', () => {
+  it('counts the delivery it ends as failed and the one waiting as not_sent, each once (never sent and not_sent)', async () => {
+    const logs = new LogStore(100);
+    const outcomes: string[] = [];
+    // One running at a time, one waiting: the first (a command that does not end) runs as the close comes.
+    const dispatcher = new AlertDispatcher(new DeliveryQueue(1, 1));
+    const payload = alertPayload('api', 'crash', incident('crash'), { count: 0, events: {}, since: null });
+    const slow = {
+      kind: 'command',
+      argv: ['/bin/sleep', '30'],
+      cwd: '/',
+      events: ['crash'],
+      timeoutMs: 60_000,
+    } as const;
+    const quick = { kind: 'command', argv: ['/bin/true'], cwd: '/', events: ['crash'], timeoutMs: 1000 } as const;
+    dispatcher.dispatch(payload, [slow, quick], logs, (kind, outcome) => outcomes.push(`${kind} ${outcome}`));
+    // A third finds the queue full: dropped, at once.
+    dispatcher.dispatch(payload, [quick], logs, (kind, outcome) => outcomes.push(`${kind} ${outcome}`));
+    expect(outcomes).toEqual(['command dropped']);
+    await dispatcher.close();
+    expect(outcomes.sort()).toEqual(['command dropped', 'command failed', 'command not_sent']);
+    expect(logs.tail(10).filter((l) => / (sent|not sent|failed|dropped)/.test(l.text))).toHaveLength(3);
+  });
+});
