@@ -11,9 +11,9 @@ import { ServiceNameSchema, StackCommandResultSchema } from './services';
  *   command-line client finds the running supervisor by;
  * - remote mode (`orchestratorEnabled`): the supervisor itself would spawn or probe either
  *   way, but the mode also decides what is made once at the start: the incident history's
- *   file, each service's pid file (how the next start adopts or reaps what runs), the orphan
- *   sweep, and whether the default stack has its embedded database (a switch would add or
- *   remove the primary's dependency under it).
+ *   file, each service's pid file (through which a start reaps what an earlier run left),
+ *   and whether the default stack has its embedded database (a switch would add or remove
+ *   the primary's dependency under it).
  * The log folder, the log files' size and count and the in-memory log buffer apply in place
  * (each service's plan names them as an `update`).
  */
