@@ -165,6 +165,8 @@ describe('POST /api/v1/config/reload on serve --stack', () => {
     const metrics = await scrape();
     expect(metrics).toContain('backend_status{service="worker"} 1');
     expect(metrics).not.toContain('backend_status{service="old"}');
+    // Its counters stay (README "Metrics"): a rate() over the removal sees no reset.
+    expect(metrics).toContain('backend_exits_total{service="old",expected="true"} 1');
     // Its log lines on the console say whose they are, the new service's too.
     await pollUntil(() => serve.stdout().includes('[supervisor:worker]'), 10_000, 25, "worker's lines");
   });
