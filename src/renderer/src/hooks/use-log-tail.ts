@@ -62,7 +62,8 @@ export interface LogTail {
    * is reached) before the first one held and puts them before it, page by page (the server
    * may answer fewer lines than asked: a page's bound); does nothing at the start or with
    * `cap` lines held. While a load runs, a call asking for more lines than it has left makes
-   * that load go on to them, and resolves at once. Resolves when it is applied.
+   * that load go on to them, and resolves at once; a load begun before a reconnect (its pages
+   * are no longer applied) does not take it: a new load starts. Resolves when it is applied.
    */
   loadOlder: (limit?: number) => Promise<void>;
 }
