@@ -26,7 +26,7 @@ import {
 import { SystemdNotifier } from './core/systemd/notifier';
 import { reportToSystemd } from './core/systemd/readiness';
 import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
-import { CLIENT_COMMANDS, clientCommand } from './cli/commands';
+import { clientCommand } from './cli/commands';
 import { CONTROL_URL_FILE, removeControlUrl, writeControlUrl } from './cli/control-url-file';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
 import { CONSOLE_FLUSH_AT_EXIT_MS, consoleOutput, oneLine, type Output } from './console-output';
@@ -284,12 +284,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
       return 0;
     }
     if (cli.command !== 'serve') {
-      const commands = ['serve', ...CLIENT_COMMANDS.map((c) => c.name)].join(', ');
-      throw new ConfigError(
-        cli.command === null
-          ? `name a command: ${commands} (see --help)`
-          : `unknown command "${cli.command}" (the commands are: ${commands})`,
-      );
+      throw new ConfigError((await import('./cli/help')).noCommandIn(process.env, cli.command));
     }
     // Under systemd (Type=notify): read, and removed from the environment before any service is spawned.
     notifier = SystemdNotifier.fromEnvironment({ warn: (line) => output.err(`backend-supervisor: ${oneLine(line)}`) });

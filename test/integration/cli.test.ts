@@ -235,6 +235,11 @@ describe('the command-line client against a real serve', () => {
       /^backend-supervisor: -n many: укажите целое число строк от 0 до 100\s000\n\(см\. backend-supervisor logs --help\)\n$/,
     );
     expect((await cli(['logs', '-n', 'many'], c)).stderr).toContain('give a whole number of lines');
+    expect((await cli(['frobnicate'], ru)).stderr).toMatch(
+      /^backend-supervisor: неизвестная команда «frobnicate» \(команды: serve, status,/,
+    );
+    expect((await cli(['--no-start'], ru)).stderr).toMatch(/^backend-supervisor: укажите команду: serve, status,/);
+    expect((await cli(['frobnicate'], c)).stderr).toMatch(/^backend-supervisor: unknown command "frobnicate"/);
 
     const port = await freePort();
     const refused = await cli(['status', '--url', `http://127.0.0.1:${port}`], ru);

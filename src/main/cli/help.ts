@@ -101,3 +101,15 @@ ${optionLines(options, t).join('\n')}
 ${exitStatus(t)}
 `);
 }
+
+/**
+ * What the entry says, in the language of `env`, to a command line with options but no
+ * command (`command` null) or with a word that is none: the commands to choose from.
+ */
+export function noCommandIn(env: Record<string, string | undefined>, command: string | null): string {
+  const t = createTranslator(languageFromEnv(env));
+  const commands = ['serve', ...CLIENT_COMMANDS.map((c) => c.name)].join(', ');
+  return command === null
+    ? t('cli.usage.nameCommand', { commands })
+    : t('cli.usage.unknownCommandOf', { name: command, commands });
+}
