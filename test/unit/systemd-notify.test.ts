@@ -3,7 +3,8 @@
  * Debian's real systemd-notify: what goes out, in which order, the watchdog's pace and its
  * silence while the event loop is blocked, and nothing at all without NOTIFY_SOCKET.
  */
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STATUS_MAX_BYTES, SystemdNotifier } from '../../src/main/core/systemd/notifier';
@@ -214,6 +215,51 @@ describe.skipIf(python3() === null)(
       expect(s.messages().map((m) => m.fields)).toEqual([
         { STATUS: 'not started: bad READY=1 MAINPID=1 [31mERRNO=5 ' },
       ]);
+    });
+
+    it('reloads piling up behind a systemd-notify that hangs keep at most three messages waiting, the last reload told whole', async () => {
+      const s = await socket();
+      // Each send waits until the gate exists (PID 1 busy), then is the real one.
+      const dir = tempDir('bsup-slow-notify-');
+      const gate = join(dir, 'gate');
+      const real = spawnSync('sh', ['-c', 'command -v systemd-notify'], { encoding: 'utf8' }).stdout.trim();
+      writeFileSync(
+        join(dir, 'systemd-notify'),
+        `#!/bin/sh\nwhile [ ! -e '${gate}' ]; do sleep 0.05; done\nexec '${real}' "$@"\n`,
+      );
+      chmodSync(join(dir, 'systemd-notify'), 0o755);
+      const { notifier, warnings } = notifierFor({ PATH: `${dir}:${PATH}`, NOTIFY_SOCKET: s.path });
+      notifier.ready('up');
+      for (let i = 1; i <= 100; i++) {
+        // A SIGHUP during a reload says RELOADING=1 again before the READY=1.
+        notifier.reloading(`reloading ${i}`);
+        notifier.reloading(`reloading ${i} again`);
+        notifier.ready(`reloaded ${i}`);
+      }
+      writeFileSync(gate, '');
+      await notifier.flush();
+      expect(s.messages().map((m) => m.fields)).toEqual([
+        { READY: '1', STATUS: 'up' },
+        { RELOADING: '1', MONOTONIC_USEC: expect.stringMatching(/^\d+$/), STATUS: 'reloading 100 again' },
+        { READY: '1', STATUS: 'reloaded 100' },
+      ]);
+      // A stop after reloads still waiting: READY=1 then STOPPING=1, nothing of the reloads between.
+      rmSync(gate);
+      notifier.status('held');
+      for (let i = 1; i <= 3; i++) {
+        notifier.reloading(`reloading ${i}`);
+        notifier.ready(`reloaded ${i}`);
+      }
+      notifier.stopping('SIGTERM: stopping');
+      writeFileSync(gate, '');
+      await notifier.close();
+      expect(
+        s
+          .messages()
+          .slice(3)
+          .map((m) => m.fields),
+      ).toEqual([{ STATUS: 'held' }, { STOPPING: '1', STATUS: 'SIGTERM: stopping' }]);
+      expect(warnings).toEqual([]);
     });
 
     it('a socket nobody listens on: one warning for the first failure, not one per message', async () => {

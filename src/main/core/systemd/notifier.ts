@@ -39,7 +39,7 @@ const EXIT_GRACE_MS = 1_000;
 /** The fastest watchdog ping, ms: each one starts a process. */
 const MIN_WATCHDOG_INTERVAL_MS = 100;
 
-/** Keys that change the unit's state; two of them never go in one message (systemd keeps only the last). */
+/** Keys that change the unit's state; two different ones never go in one message (systemd keeps only the last). */
 const LIFECYCLE_KEYS = ['READY', 'RELOADING', 'STOPPING'];
 
 /** What {@link SystemdNotifier.fromEnvironment} needs. */
@@ -60,7 +60,8 @@ type Fields = Map<string, string>;
 /**
  * The supervisor's side of sd_notify. Without NOTIFY_SOCKET (not under systemd, or
  * `Type=simple`) every method does nothing and no process is started. Messages go out one
- * at a time, in order; those that pile up behind a slow one are merged (the last STATUS wins).
+ * at a time, in order; those that pile up behind a slow one are merged (the last STATUS wins),
+ * and a reload told whole while waiting gives way to the next state: at most a few wait.
  */
 export class SystemdNotifier {
   /** The datagram socket's path (or `@name`), or null when nothing is sent. */
@@ -213,9 +214,24 @@ export class SystemdNotifier {
   private send(fields: [string, string][]): void {
     if (this.socket === null || this.closed || fields.length === 0) return;
     const message: Fields = new Map(fields);
-    // Behind the one on its way, merge into the last waiting message unless both change the state.
-    const last = this.queue.length > (this.sending ? 1 : 0) ? this.queue[this.queue.length - 1] : undefined;
-    if (last && !(hasLifecycle(last) && hasLifecycle(message))) {
+    const kind = lifecycleOf(message);
+    /** The messages not on their way: those that may still change. */
+    const waiting = (): number => this.queue.length - (this.sending ? 1 : 0);
+    // A whole reload still waiting (RELOADING=1 then READY=1) when the next state comes told
+    // systemd nothing it needs: the unit was ready before it and the next state follows. So a
+    // SIGHUP every second behind a systemd-notify that hangs keeps at most a few waiting.
+    if (kind !== null && waiting() >= 2) {
+      const [before, last] = this.queue.slice(-2) as [Fields, Fields];
+      if (lifecycleOf(before) === 'RELOADING' && lifecycleOf(last) === 'READY') {
+        this.queue.splice(-2, 2);
+        if (!message.has('STATUS') && last.has('STATUS')) message.set('STATUS', last.get('STATUS')!);
+      }
+    }
+    // Behind the one on its way, merge into the last waiting message unless it would lose a
+    // state change (systemd keeps only the last of them in one message): two of the same merge.
+    const last = waiting() > 0 ? this.queue[this.queue.length - 1] : undefined;
+    const lastKind = last ? lifecycleOf(last) : null;
+    if (last && (kind === null || lastKind === null || kind === lastKind)) {
       for (const [key, value] of message) {
         last.delete(key); // a field given again moves to the end, as its latest value
         last.set(key, value);
@@ -330,8 +346,9 @@ function cutToBytes(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-function hasLifecycle(message: Fields): boolean {
-  return LIFECYCLE_KEYS.some((key) => message.has(key));
+/** The state `message` changes to (its READY, RELOADING or STOPPING key), or null. */
+function lifecycleOf(message: Fields): string | null {
+  return LIFECYCLE_KEYS.find((key) => message.has(key)) ?? null;
 }
 
 /** The first executable file named `name` in the folders of `pathEnv`, or null. */
