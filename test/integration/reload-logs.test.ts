@@ -4,7 +4,7 @@
  * new folder's file, none lost or doubled across the move) and the rotation count
  * (LOG_FILE_COUNT: lowered, the files past it go), each with the service's pid kept.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReloadResult } from '../../src/shared/reload';
@@ -143,6 +143,27 @@ describe('a reload applies the log settings in place', () => {
     expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k));
     expect(old.length).toBeGreaterThanOrEqual(200);
     expect(existsSync(join(newDir, 'supervisor.log'))).toBe(true);
+  });
+
+  it('LOG_DIR to a folder others can write in is refused (as at the start): nothing changes', async () => {
+    const { serve, dir, writeSettings } = await serveWith(
+      {},
+      { ticker: node(`let i = 0; setInterval(() => console.log('tick ' + i++), 5);`) },
+    );
+    const open = scratchDir();
+    chmodSync(open, 0o777);
+    writeSettings({ logDir: open });
+    for (const dryRun of [true, false]) {
+      const refused = await postReload(serve, dryRun);
+      expect(refused.status).not.toBe(200);
+      expect(refused.body).toMatchObject({ code: 'SETTINGS_FILE_INVALID' });
+      expect(JSON.stringify(refused.body)).toContain('writable by other users');
+    }
+    // Still written where it was, nothing in the refused folder.
+    const file = join(dir, 'logs', 'ticker.log');
+    const seen = ticksIn(file).length;
+    await pollUntil(() => ticksIn(file).length > seen + 5, 10_000, 25, 'new ticks in the running folder');
+    expect(readdirSync(open)).toEqual([]);
   });
 
   it('LOG_FILE_COUNT lowered: the rotated files past the new count are removed', async () => {

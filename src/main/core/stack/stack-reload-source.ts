@@ -3,8 +3,10 @@
  * precedence: flags > environment > settings > defaults) and the stack file found as at the
  * start (`--stack`, BACKEND_STACK_FILE, `<data folder>/stack.yaml`, else the environment's).
  */
-import type { ConfigDefaults } from '../config';
+import { existsSync } from 'node:fs';
+import { logFolderOf, type ConfigDefaults } from '../config';
 import { ConfigError } from '../errors';
+import { assertPrivateFolder } from '../writable-folder';
 import { SettingsError, SettingsFileError } from '../settings/settings-errors';
 import type { SettingsSource } from '../settings/settings-service';
 import { DEFAULT_DATABASE_SERVICE, type DefaultDatabase } from './default-stack';
@@ -47,6 +49,7 @@ export function reloadSource(options: ReloadSourceOptions): (running: StackSnaps
       }
       throw err;
     }
+    checkLogFolder(logFolderOf(config), logFolderOf(running.config), store.path);
     try {
       const definition = await loadStack(
         config,
@@ -61,6 +64,23 @@ export function reloadSource(options: ReloadSourceOptions): (running: StackSnaps
       throw err;
     }
   };
+}
+
+/**
+ * A log folder a reload would move the logs to is held to the start's check (headless.ts):
+ * an existing one must be the supervisor user's and writable by no one else (another user
+ * could aim the log files at any file with a symbolic link); a missing one is made 0700 when
+ * the logs move. The running folder is not checked again.
+ * @throws SettingsError SETTINGS_FILE_INVALID (field `logDir`): nothing changes.
+ */
+function checkLogFolder(next: string, running: string, settingsPath: string): void {
+  if (next === running || !existsSync(next)) return;
+  try {
+    assertPrivateFolder(next, 'log folder', { why: 'who could aim the log files at any file with a symbolic link' });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new SettingsError('SETTINGS_FILE_INVALID', `settings file ${settingsPath}: ${err.message}`, 'logDir');
+  }
 }
 
 /**
