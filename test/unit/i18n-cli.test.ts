@@ -1,7 +1,7 @@
 // The command-line client in the shell's language: LC_ALL, LC_MESSAGES or LANG picks it; the
 // help, the errors, the tables' headers and the client's own words follow; names typed as
 // they are, the state names and the data do not.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { incidents } from '../../src/main/cli/commands/incidents';
 import { servicesTable } from '../../src/main/cli/commands/services';
 import { statusDetail, statusTable } from '../../src/main/cli/commands/status';
+import { MAX_TOKEN_FILE_BYTES } from '../../src/main/cli/locate';
 import { runClient } from '../../src/main/cli/main';
 import type { Output } from '../../src/main/console-output';
 import { freePort } from '../helpers/supervise';
@@ -163,6 +164,27 @@ describe("every message of the client in the shell's language", () => {
       );
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('a token file past its bound: Russian, the bound with its plural form; English with LANG=C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bsup-i18n-'));
+    try {
+      const file = join(dir, 'token');
+      writeFileSync(file, 'x'.repeat(MAX_TOKEN_FILE_BYTES + 1));
+      const args = ['status', '--url', 'http://127.0.0.1:1', '--token-file', file];
+      const ru = await client(args, RU);
+      expect(ru.code).toBe(1);
+      expect(ru.err).toEqual([
+        expect.stringMatching(
+          new RegExp(`^backend-supervisor: не удаётся прочитать файл токена: ${file} больше 65\\s536 байт$`),
+        ),
+      ]);
+      expect((await client(args, C)).err).toEqual([
+        `backend-supervisor: cannot read the token file: ${file} is larger than 65,536 bytes`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -45,6 +45,13 @@ export function sourceText(source: string): CliMessage {
   return source === DEFAULT_ADDRESS ? { key: 'cli.error.defaultAddress' } : source;
 }
 
+/** Why a small file was refused, as a message. */
+function smallFileText(err: SmallFileError): CliMessage {
+  return err.reason === 'too-large'
+    ? { key: 'cli.file.tooLarge', values: { path: err.path, bytes: err.maxBytes } }
+    : { key: 'cli.file.notRegular', values: { path: err.path } };
+}
+
 /** The URL as a base to append `/api/...` to. @throws UsageError when it is not an http(s) URL. */
 function baseUrl(raw: string, source: string): string {
   let url: URL;
@@ -73,7 +80,7 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
   } catch (err) {
     // Not passed over: the address would then be another one, with this folder's token.
     if (err instanceof SmallFileError)
-      throw new CommandFailedError({ key: 'cli.error.controlUrl', values: { why: err.message } });
+      throw new CommandFailedError({ key: 'cli.error.controlUrl', values: { why: smallFileText(err) } });
     // An unreadable data folder: the token read below says so, naming the file.
   }
   if (written) return { url: baseUrl(written, file), source: file };
@@ -109,7 +116,7 @@ function tokenIn(path: string, named = false): string | null {
     text = readSmallFile(path, { maxBytes: MAX_TOKEN_FILE_BYTES, pipes: named });
   } catch (err) {
     if (err instanceof SmallFileError)
-      throw new CommandFailedError({ key: 'cli.error.tokenFile', values: { why: err.message } });
+      throw new CommandFailedError({ key: 'cli.error.tokenFile', values: { why: smallFileText(err) } });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     if (code === 'EACCES' || code === 'EPERM') {

@@ -17,10 +17,15 @@ export interface SmallFileOptions {
   pipes?: boolean;
 }
 
-/** Why {@link readSmallFile} refused a file that exists. */
+/** Why {@link readSmallFile} refused a file that exists: not a regular file (nor an allowed pipe), or too long. */
 export class SmallFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly path: string,
+    readonly reason: 'not-regular' | 'too-large',
+    /** The bound it passed, bytes (`too-large`). */
+    readonly maxBytes: number,
+  ) {
+    super(reason === 'too-large' ? `${path} is larger than ${maxBytes} bytes` : `${path} is not a regular file`);
     this.name = 'SmallFileError';
   }
 }
@@ -37,15 +42,16 @@ export function readSmallFile(path: string, options: SmallFileOptions): string {
   // and opened again would lose what its writer wrote in between, and wait for ever.
   const named = statSync(path);
   const reading = options.pipes === true && pipe(named);
-  if (!reading && !named.isFile() && !named.isDirectory()) throw new SmallFileError(`${path} is not a regular file`);
+  if (!reading && !named.isFile() && !named.isDirectory())
+    throw new SmallFileError(path, 'not-regular', options.maxBytes);
   // O_NONBLOCK: a file swapped for a FIFO since the stat does not hang the open either.
   const fd = openSync(path, reading ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' });
-    if (!stat.isFile() && !(reading && pipe(stat))) throw new SmallFileError(`${path} is not a regular file`);
+    if (!stat.isFile() && !(reading && pipe(stat))) throw new SmallFileError(path, 'not-regular', options.maxBytes);
     if (stat.isFile() && stat.size > options.maxBytes) {
-      throw new SmallFileError(`${path} is larger than ${options.maxBytes} bytes`);
+      throw new SmallFileError(path, 'too-large', options.maxBytes);
     }
     const buffer = Buffer.alloc(options.maxBytes + 1);
     let length = 0;
@@ -53,7 +59,7 @@ export function readSmallFile(path: string, options: SmallFileOptions): string {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > options.maxBytes) throw new SmallFileError(`${path} is larger than ${options.maxBytes} bytes`);
+      if (length > options.maxBytes) throw new SmallFileError(path, 'too-large', options.maxBytes);
     }
     return buffer.subarray(0, length).toString('utf8');
   } finally {
