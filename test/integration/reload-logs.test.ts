@@ -120,19 +120,30 @@ describe('a reload applies the log settings in place', () => {
 
   it('LOG_DIR: new lines go to the new folder, the old file keeps every line before; none lost or doubled', async () => {
     const outside = scratchDir();
-    const { serve, dir, writeSettings } = await serveWith(
-      { logDir: join(outside, 'old') },
-      { ticker: node(`let i = 0; setInterval(() => { for (let k = 0; k < 5; k++) console.log('tick ' + i++); }, 2);`) },
+    const ticker = node(
+      `let i = 0; setInterval(() => { for (let k = 0; k < 5; k++) console.log('tick ' + i++); }, 2);`,
     );
+    const { serve, dir, writeSettings } = await serveWith({ logDir: join(outside, 'old') }, { ticker });
     const oldFile = join(outside, 'old', 'ticker.log');
     await pollUntil(() => ticksIn(oldFile).length >= 200, 20_000, 25, '200 ticks in the old folder');
     const pid = pidOf(await servicesOf(serve), 'ticker');
     const newDir = join(dir, 'new');
     writeSettings({ logDir: newDir });
+    // A service added by the same reload opens its log in the new folder only.
+    writeFileSync(
+      join(dir, 'stack.yaml'),
+      JSON.stringify({ services: { ticker, late: node(`console.log('late line');`) } }),
+    );
     await reloadNaming(serve, 'ticker', 'logDir');
     const newFile = join(newDir, 'ticker.log');
     await pollUntil(() => ticksIn(newFile).length >= 200, 20_000, 25, '200 ticks in the new folder');
     expect(pidOf(await servicesOf(serve), 'ticker')).toBe(pid);
+    await pollUntil(
+      async () => (await tail(serve, 'late')).some((l) => l.text === 'late line'),
+      10_000,
+      25,
+      "the added service's line",
+    );
     await endServe(serve, 'SIGTERM');
 
     const old = ticksIn(oldFile);
@@ -143,6 +154,8 @@ describe('a reload applies the log settings in place', () => {
     expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k));
     expect(old.length).toBeGreaterThanOrEqual(200);
     expect(existsSync(join(newDir, 'supervisor.log'))).toBe(true);
+    expect(readFileSync(join(newDir, 'late.log'), 'utf8')).toMatch(/ out late line\n/);
+    expect(existsSync(join(outside, 'old', 'late.log'))).toBe(false);
   });
 
   it('LOG_DIR to a folder others can write in is refused (as at the start): nothing changes', async () => {

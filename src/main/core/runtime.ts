@@ -119,14 +119,18 @@ export function createRuntime(
     ...(service.stopEscalation ? { stopEscalation: service.stopEscalation } : {}),
     ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
   });
-  const buildMember = (service: ServiceDefinition): StackMember => {
+  /** A service's member; its log file and buffer as `global` sets them (a reload's new settings; default: the running ones). */
+  const buildMember = (service: ServiceDefinition, global?: SupervisorConfig): StackMember => {
     const ids = idsOf(service);
-    const file = new LogFile({ path: join(logDir, `${service.name}.log`), ...fileOptions });
+    const file = new LogFile({
+      path: join(global ? logFolderOf(global) : logDir, `${service.name}.log`),
+      ...(global ? { maxBytes: global.logFileMaxBytes, files: global.logFileCount } : fileOptions),
+    });
     serviceFiles.set(service.name, file);
     // A service added again after a reload removed it goes on counting its lines: a Logs view
     // left open on it (the same name) would otherwise take its new lines for old ones.
     const logs = new LogStore(
-      bufferLines,
+      global?.logBufferLines ?? bufferLines,
       { backendFile: file, events },
       undefined,
       service.name,
@@ -150,7 +154,7 @@ export function createRuntime(
     });
     return { definition: service, supervisor, logs };
   };
-  const members: StackMember[] = definitions.map(buildMember);
+  const members: StackMember[] = definitions.map((service) => buildMember(service));
   stack = new Stack(members);
   stack.on('members', ({ removed }) => {
     for (const name of removed) {

@@ -26,8 +26,12 @@ export function fingerprintOf(read: StackSnapshot): string {
 
 /** How the runtime builds and re-sets services (runtime.ts); each may throw ConfigError (a `user` with no uid). */
 export interface ServiceFactory {
-  /** A new member: its log file, probe and supervisor, not started. */
-  build(service: ServiceDefinition): StackMember;
+  /**
+   * A new member: its log file, probe and supervisor, not started; its log file and buffer
+   * as `config` (the reload's new settings) sets them, so one added with a new log folder
+   * is opened there.
+   */
+  build(service: ServiceDefinition, config: SupervisorConfig): StackMember;
   /**
    * Prepares `service`'s new settings for its member: checked and built now (its probe, its
    * user's ids), handed to the supervisor when the returned function runs.
@@ -144,6 +148,7 @@ export class StackReloader {
     if (dryRun) return { ...plan, applied: false, result: null, fingerprint };
     const after = keepRunningValues(before, read);
     const change = this.changeOf(after, plan.services);
+    // After the parts are built (one that fails changes nothing), before anything stops.
     this.deps.settings?.(after.config);
     let result;
     try {
@@ -189,7 +194,7 @@ export class StackReloader {
         const definition = next.get(s.service);
         if (!definition) continue;
         if (s.action === 'start') {
-          add.push(this.deps.factory.build(definition));
+          add.push(this.deps.factory.build(definition, after.config));
         } else if (s.action === 'update' || s.action === 'restart') {
           const member = this.deps.stack.member(s.service);
           const apply = this.deps.factory.prepare(member, definition);
