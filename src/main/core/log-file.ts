@@ -72,8 +72,13 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
   lastError: string | null = null;
 
   private compressor: LogCompressor;
-  /** Compressors of the paths a {@link reconfigure} left: they finish their files, stopped at {@link close}. */
-  private readonly retired: LogCompressor[] = [];
+  /**
+   * Compressors of the paths a {@link reconfigure} left, by path: they finish their files,
+   * stopped at {@link close}. A move back to one takes its compressor again: two on one path
+   * would share its `name.1.gz.tmp` and shift its numbered files at once (one's compressed
+   * file renamed over the other's, a pending file compressed twice).
+   */
+  private readonly retired = new Map<string, LogCompressor>();
   /** Options a {@link reconfigure} gave, taken between two writes. */
   private next: LogFileOptions | null = null;
 
@@ -114,8 +119,11 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     const before = this.options;
     this.options = next;
     if (next.path !== before.path) {
-      this.retired.push(this.compressor);
-      this.compressor = this.compressorOf(next);
+      this.retired.set(before.path, this.compressor);
+      const back = this.retired.get(next.path);
+      this.retired.delete(next.path);
+      this.compressor = back ?? this.compressorOf(next);
+      if (back) back.retain(next.files);
     } else if (next.files !== before.files) {
       this.compressor.retain(next.files);
     }
@@ -249,7 +257,7 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     this.stream = null;
     if (stream) await new Promise<void>((resolve) => stream.close(resolve));
     // The file being compressed is finished; any other waits, pending, for the next start.
-    await Promise.all([this.compressor, ...this.retired].map((c) => c.stop()));
+    await Promise.all([this.compressor, ...this.retired.values()].map((c) => c.stop()));
   }
 
   private open(): void {
