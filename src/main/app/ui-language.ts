@@ -3,9 +3,9 @@
  * notifications): the one the dashboard's switch picked last, kept in `<data folder>/ui-language`
  * (the language and a newline) across restarts, else the OS's. No Electron: the entry wires it.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSmallFile } from '../cli/small-file';
+import { replaceFileSync } from '../core/replace-file';
 import { isLanguage, type Language } from '../../shared/locales/languages';
 import { createTranslator, type Translate } from '../../shared/locales/translate';
 
@@ -31,13 +31,10 @@ export function readUiLanguage(dataDir: string): Language | null {
 
 /**
  * Writes `language` to `<dataDir>/ui-language`, whole or not at all (a temporary file renamed
- * over it). @throws when the file cannot be written.
+ * over it; a link or FIFO planted there is not written through). @throws when the file cannot be written.
  */
 export function writeUiLanguage(dataDir: string, language: Language): void {
-  const path = join(dataDir, UI_LANGUAGE_FILE);
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${language}\n`, { mode: 0o644 });
-  renameSync(temporary, path);
+  replaceFileSync(join(dataDir, UI_LANGUAGE_FILE), `${language}\n`, 0o644);
 }
 
 /**

@@ -4,8 +4,9 @@
  * port of 0 (picked by the system) or a CONTROL_PORT the client's shell does not have.
  * Not a secret (the token files are): the address and a newline.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFileSync } from '../core/replace-file';
 import { readSmallFile } from './small-file';
 
 /** The file's name in the data folder. */
@@ -13,14 +14,12 @@ export const CONTROL_URL_FILE = 'control-url';
 
 /**
  * Writes `url` (`http://127.0.0.1:8000`) to `<dataDir>/control-url`, whole or not at all (a
- * temporary file renamed over it: a client never reads half an address).
+ * temporary file renamed over it: a client never reads half an address; a link or FIFO planted
+ * there is not written through).
  * @throws when the file cannot be written.
  */
 export function writeControlUrl(dataDir: string, url: string): void {
-  const path = join(dataDir, CONTROL_URL_FILE);
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${url}\n`, { mode: 0o644 });
-  renameSync(temporary, path);
+  replaceFileSync(join(dataDir, CONTROL_URL_FILE), `${url}\n`, 0o644);
 }
 
 /**
