@@ -6,7 +6,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
-import { describeReload } from '../shared/reload';
+import { createTranslator } from '../shared/locales/translate';
+import { reloadLines } from '../shared/reload-text';
 import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/config';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
@@ -402,7 +403,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     systemd.reloading('SIGHUP: reloading the settings and the stack file');
     next.then(
       (result) => {
-        const lines = describeReload(result);
+        const lines = reloadLines(result, createTranslator('en')); // serve's own lines are English
         for (const line of lines) output.out(`backend-supervisor: reload: ${oneLine(line)}`);
         if (next === lastReload) systemd.reloaded(`reloaded: ${lines.join('; ')}`);
       },

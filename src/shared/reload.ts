@@ -95,34 +95,3 @@ export const ReloadOptionsSchema = z.strictObject({
   expect: z.string().max(128).optional(),
 });
 export type ReloadOptions = z.infer<typeof ReloadOptionsSchema>;
-
-/**
- * A reload's answer in lines for a console (serve's SIGHUP, the command-line client): one per
- * service it touched (`backend: restarted (command changed)`), one naming the settings that
- * wait for a restart of the supervisor, or `nothing changed`.
- */
-export function describeReload(result: ReloadResult): string[] {
-  const verbs: Record<ReloadAction, string> = result.applied
-    ? {
-        restart: 'restarted',
-        update: 'updated in place',
-        start: 'added and started',
-        stop: 'stopped and removed',
-        unchanged: '',
-      }
-    : {
-        restart: 'would restart',
-        update: 'would update in place',
-        start: 'would be added',
-        stop: 'would be removed',
-        unchanged: '',
-      };
-  const lines = result.services
-    .filter((s) => s.action !== 'unchanged')
-    .map((s) => `${s.service}: ${verbs[s.action]}${s.changes.length > 0 ? ` (${s.changes.join(', ')} changed)` : ''}`);
-  if (result.needs_supervisor_restart.length > 0) {
-    lines.push(`needs a restart of the supervisor: ${result.needs_supervisor_restart.join(', ')}`);
-  }
-  if (result.result && !result.result.success) lines.push(`failed: ${result.result.message}`);
-  return lines.length > 0 ? lines : ['nothing changed'];
-}

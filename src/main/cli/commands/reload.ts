@@ -5,7 +5,7 @@
 import { ReloadResultSchema } from '../../../shared/reload';
 import { COMMAND_TIMEOUT_MS, type ControlClient } from '../client';
 import { CommandFailedError, EXIT } from '../errors';
-import { reloadLines } from '../reload-text';
+import { reloadLines } from '../../../shared/reload-text';
 import { printable } from '../table';
 import { messagesOf, type CommandContext } from './context';
 

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { describeReload, type ReloadAction, type ReloadResult } from '../../../../shared/reload';
+import type { ReloadAction, ReloadResult } from '../../../../shared/reload';
+import { reloadLines } from '../../../../shared/reload-text';
 import { isSettingsKey } from '../../../../shared/settings';
 import { errorMessage } from '../../api';
 import { useReload } from '../../hooks/use-reload';
@@ -159,7 +160,7 @@ export function ApplyOutcome({ flow }: { flow: ApplyFlow }) {
   return (
     <Alert color={failed ? 'orange' : 'green'} variant="light" title={t('apply.applied')} data-testid="reload-outcome">
       <List size="sm" spacing={2}>
-        {describeReload(flow.outcome).map((line) => (
+        {reloadLines(flow.outcome, t).map((line) => (
           <List.Item key={line}>{line}</List.Item>
         ))}
       </List>
