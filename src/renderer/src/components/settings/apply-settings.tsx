@@ -69,7 +69,10 @@ const ACTIONS: Record<Exclude<ReloadAction, 'unchanged'>, { title: string; color
   stop: { title: 'apply.stop', color: 'red' },
 };
 
-/** A settings key as the form labels it (`controlPort` → "Port"), else the key. */
+/**
+ * A settings key as the form labels it (`controlPort` → "Port", `logDir` → "Log folder"),
+ * else the key as it is (a stack file's own name, `working_dir`).
+ */
 function labelOf(t: T, key: string): string {
   const label = isSettingsKey(key) ? SETTINGS_FIELDS.get(key)?.label : undefined;
   return label ? t(label) : key;
@@ -110,7 +113,7 @@ export function ApplyDialog({ flow }: { flow: ApplyFlow }) {
                       </Badge>
                       {s.changes.length > 0 && (
                         <Text size="xs" c="dimmed">
-                          {t('apply.changed', { list: s.changes.join(', ') })}
+                          {t('apply.changed', { list: s.changes.map((key) => labelOf(t, key)).join(', ') })}
                         </Text>
                       )}
                     </Group>
