@@ -12,7 +12,8 @@ import { ensureWritableFolder } from './core/writable-folder';
 import { CONTROL_URL_FILE, removeControlUrl, writeControlUrl } from './cli/control-url-file';
 import { loadDesktopConfig } from './app/electron-settings-store';
 import { desktopBackendDefaults } from './app/backend-defaults';
-import { startDesktopControlServer, type DesktopControlServer } from './app/desktop-control-server';
+import { ControlServerLifecycle } from './app/control-server-lifecycle';
+import { startDesktopControlServer } from './app/desktop-control-server';
 import { readDesktopFlags } from './app/desktop-flags';
 import { ExternalLinks } from './app/external-links';
 import { mainFrameOf, registerIpc } from './app/ipc';
@@ -153,18 +154,27 @@ async function run(
   );
   subscribeLiveEvents(runtime, (event, payload) => mainWindow.send(event, payload));
 
-  let controlServer: DesktopControlServer | null = null;
+  const controlServer = new ControlServerLifecycle({
+    start: () => startDesktopControlServer(runtime, config, join(OUT_DIR, 'renderer')),
+    publish: (server) => {
+      links.allow(server.url);
+      log(`control server: dashboard ${server.url}; token ${server.tokenPath ?? 'from CONTROL_TOKEN'}`);
+      // Where the command-line client finds this server, as serve writes it (no trailing slash).
+      writeControlUrl(config.dataDir, server.url.replace(/\/$/, ''));
+    },
+    unpublish: () => removeControlUrl(config.dataDir),
+    log,
+  });
+  controlServer.clearStale();
   holdQuitUntilStopped(app, async () => {
+    controlServer.quitBegan();
     await runtime.shutdown('app-quit');
-    await controlServer?.close();
     // Before the lock goes: once another supervisor holds it, the file is that one's.
-    if (controlServer) {
-      try {
-        removeControlUrl(config.dataDir);
-      } catch (err) {
-        // The logs are closed by now.
-        console.error(`backend-supervisor: cannot remove ${CONTROL_URL_FILE}: ${(err as Error).message}`);
-      }
+    try {
+      await controlServer.stop();
+    } catch (err) {
+      // The logs are closed by now.
+      console.error(`backend-supervisor: cannot remove ${CONTROL_URL_FILE}: ${(err as Error).message}`);
     }
     await lock.release();
   });
@@ -210,23 +220,7 @@ async function run(
       }
     }
     void runtime.stack.start('app-start').catch(() => undefined);
-    if (flags.controlServer) {
-      try {
-        controlServer = await startDesktopControlServer(runtime, config, join(OUT_DIR, 'renderer'));
-        links.allow(controlServer.url);
-        log(`control server: dashboard ${controlServer.url}; token ${controlServer.tokenPath ?? 'from CONTROL_TOKEN'}`);
-      } catch (err) {
-        log(`control server not started: ${(err as Error).message}`);
-      }
-    }
-    if (controlServer) {
-      // Where the command-line client finds this server, as serve writes it (no trailing slash).
-      try {
-        writeControlUrl(config.dataDir, controlServer.url.replace(/\/$/, ''));
-      } catch (err) {
-        log(`cannot write ${CONTROL_URL_FILE}: ${(err as Error).message}`);
-      }
-    }
+    if (flags.controlServer) await controlServer.start();
   });
   // With a tray, closing the window hides it and the backend keeps running; without one,
   // closing the window quits, which stops the backend first (MainWindow tells the user once).
