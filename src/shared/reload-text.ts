@@ -28,8 +28,15 @@ const ACTION_KEYS: Readonly<
   },
 };
 
-/** The lines of a reload's answer in the language of `t`; `nothing changed` when it has none. */
-export function reloadLines(result: ReloadResult, t: ReloadTranslate): string[] {
+/**
+ * The lines of a reload's answer in the language of `t`; `nothing changed` when it has none.
+ * `name` says a changed field or setting (the Settings page: its field label); default: as it is.
+ */
+export function reloadLines(
+  result: ReloadResult,
+  t: ReloadTranslate,
+  name: (key: string) => string = (key) => key,
+): string[] {
   const keys = ACTION_KEYS[result.applied ? 'applied' : 'planned'];
   const lines: string[] = [];
   for (const s of result.services) {
@@ -37,12 +44,12 @@ export function reloadLines(result: ReloadResult, t: ReloadTranslate): string[] 
     const action = t(keys[s.action]);
     lines.push(
       s.changes.length > 0
-        ? t('reload.lineChanges', { service: s.service, action, changes: s.changes.join(', ') })
+        ? t('reload.lineChanges', { service: s.service, action, changes: s.changes.map(name).join(', ') })
         : t('reload.line', { service: s.service, action }),
     );
   }
   if (result.needs_supervisor_restart.length > 0) {
-    lines.push(t('reload.needsRestart', { settings: result.needs_supervisor_restart.join(', ') }));
+    lines.push(t('reload.needsRestart', { settings: result.needs_supervisor_restart.map(name).join(', ') }));
   }
   if (result.result && !result.result.success) lines.push(t('reload.failed', { message: result.result.message }));
   return lines.length > 0 ? lines : [t('reload.nothing')];

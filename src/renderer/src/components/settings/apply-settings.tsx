@@ -163,7 +163,7 @@ export function ApplyOutcome({ flow }: { flow: ApplyFlow }) {
   return (
     <Alert color={failed ? 'orange' : 'green'} variant="light" title={t('apply.applied')} data-testid="reload-outcome">
       <List size="sm" spacing={2}>
-        {reloadLines(flow.outcome, t).map((line) => (
+        {reloadLines(flow.outcome, t, (key) => labelOf(t, key)).map((line) => (
           <List.Item key={line}>{line}</List.Item>
         ))}
       </List>
