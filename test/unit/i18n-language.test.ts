@@ -40,6 +40,24 @@ describe('picking the language', () => {
     expect(languageFromEnv({ LANG: 'ru_RU.UTF-8', LC_ALL: '' })).toBe('ru');
     expect(languageFromEnv({})).toBe('en');
   });
+
+  it('a locale whose character set is not UTF-8 gets English (Cyrillic in UTF-8 would print as mojibake there)', () => {
+    expect(languageFromEnv({ LANG: 'ru_RU.KOI8-R' })).toBe('en');
+    expect(languageFromEnv({ LANG: 'ru_RU.CP1251' })).toBe('en');
+    expect(languageFromEnv({ LC_ALL: 'ru_RU.ISO-8859-5@euro' })).toBe('en');
+    expect(languageFromEnv({ LANG: 'ru_RU.utf8' })).toBe('ru');
+    expect(languageFromEnv({ LANG: 'ru_RU.UTF-8@euro' })).toBe('ru');
+    // No character set named: the terminal's is taken to be UTF-8.
+    expect(languageFromEnv({ LANG: 'ru' })).toBe('ru');
+    expect(languageFromEnv({ LANG: 'ru_RU' })).toBe('ru');
+  });
+
+  it('odd values decide nothing: LANGUAGE alone, paths, a 10 kB value', () => {
+    expect(languageFromEnv({ LANGUAGE: 'ru' })).toBe('en');
+    expect(languageFromEnv({ LANG: '../../ru_RU.UTF-8' })).toBe('en');
+    expect(languageFromEnv({ LANG: `ru_RU.UTF-8${'x'.repeat(10_000)}` })).toBe('en');
+    expect(languageFromEnv({ LANG: 'x'.repeat(10_000) })).toBe('en');
+  });
 });
 
 describe('formatting through Intl in the chosen language', () => {

@@ -46,12 +46,23 @@ export function pickLanguage(preferred: readonly (string | null | undefined)[]):
   return FALLBACK_LANGUAGE;
 }
 
+/** Whether a POSIX locale names a character set (`ru_RU.KOI8-R`) other than UTF-8; none named is taken as UTF-8. */
+function namesOtherCodeset(tag: string): boolean {
+  const dot = tag.indexOf('.');
+  if (dot < 0) return false;
+  const codeset = tag.slice(dot + 1).split('@', 1)[0]!;
+  return !/^utf-?8$/i.test(codeset.trim());
+}
+
 /**
  * The language of a shell's environment, by POSIX precedence: `LC_ALL`, then `LC_MESSAGES`,
  * then `LANG` (the first one set and not empty decides, even when it names an untranslated
- * language: `LC_ALL=C` is English whatever `LANG` says).
+ * language: `LC_ALL=C` is English whatever `LANG` says). A locale of another character set
+ * than UTF-8 (`ru_RU.KOI8-R`, `ru_RU.CP1251`) is English: the client prints UTF-8, which such
+ * a terminal shows as mojibake in Cyrillic, never in ASCII. `LANGUAGE` is not read.
  */
 export function languageFromEnv(env: Readonly<Record<string, string | undefined>>): Language {
   const tag = env.LC_ALL || env.LC_MESSAGES || env.LANG;
+  if (!tag || namesOtherCodeset(tag)) return FALLBACK_LANGUAGE;
   return languageOfTag(tag) ?? FALLBACK_LANGUAGE;
 }
