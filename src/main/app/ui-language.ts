@@ -4,7 +4,7 @@
  * (the language and a newline) across restarts, else the OS's. No Electron: the entry wires it.
  */
 import { join } from 'node:path';
-import { readSmallFile } from '../cli/small-file';
+import { readSmallFile } from '../core/small-file';
 import { replaceFileSync } from '../core/replace-file';
 import { isLanguage, type Language } from '../../shared/locales/languages';
 import { createTranslator, type Translate } from '../../shared/locales/translate';

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileSync } from '../core/replace-file';
-import { readSmallFile } from './small-file';
+import { readSmallFile } from '../core/small-file';
 
 /** The file's name in the data folder. */
 export const CONTROL_URL_FILE = 'control-url';

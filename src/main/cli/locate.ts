@@ -10,7 +10,7 @@ import { settingsDataDir, settingsFileIn } from '../core/settings/settings-locat
 import { READ_TOKEN_FILE, TOKEN_FILE } from '../server/token';
 import { readControlUrl, CONTROL_URL_FILE } from './control-url-file';
 import { CommandFailedError, UnreachableError, UsageError, type CliMessage } from './errors';
-import { readSmallFile, SmallFileError } from './small-file';
+import { readSmallFile, SmallFileError } from '../core/small-file';
 
 type Env = Record<string, string | undefined>;
 

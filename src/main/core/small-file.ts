@@ -1,9 +1,10 @@
 /**
- * Reads the client's small files (a token, the control URL) without hanging on them or
- * taking the machine's memory: a FIFO nobody writes blocks a plain read in open(2), where
- * no signal handler runs (Ctrl-C and SIGTERM did nothing), and /dev/zero never ends.
+ * Reads small files (a token, the control URL, the settings file, a cluster's PG_VERSION)
+ * without hanging on them or taking the machine's memory: a FIFO nobody writes blocks a plain
+ * read in open(2), where no signal handler runs (Ctrl-C and SIGTERM did nothing), and
+ * /dev/zero never ends.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
 /** What {@link readSmallFile} may read besides a regular file. */
 export interface SmallFileOptions {
@@ -15,6 +16,11 @@ export interface SmallFileOptions {
    * by itself in the data folder must be a regular file.
    */
   pipes?: boolean;
+  /**
+   * A symbolic link at `path` is refused (`not-regular`), not followed: a file in a folder
+   * another user may write (the one PostgreSQL runs as), who could point it anywhere.
+   */
+  noFollow?: boolean;
 }
 
 /** Why {@link readSmallFile} refused a file that exists: not a regular file (nor an allowed pipe), or too long. */
@@ -40,12 +46,16 @@ export function readSmallFile(path: string, options: SmallFileOptions): string {
   // Its type before it is opened (opening a FIFO waits for a writer); the user's own pipe is
   // then read as it comes (blocking), as far as maxBytes. Opened once: a FIFO opened, closed
   // and opened again would lose what its writer wrote in between, and wait for ever.
-  const named = statSync(path);
+  const named = options.noFollow === true ? lstatSync(path) : statSync(path);
   const reading = options.pipes === true && pipe(named);
   if (!reading && !named.isFile() && !named.isDirectory())
     throw new SmallFileError(path, 'not-regular', options.maxBytes);
-  // O_NONBLOCK: a file swapped for a FIFO since the stat does not hang the open either.
-  const fd = openSync(path, reading ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK);
+  // O_NONBLOCK: a file swapped for a FIFO since the stat does not hang the open either (nor,
+  // with noFollow, one swapped for a link: ELOOP).
+  const flags =
+    (reading ? constants.O_RDONLY : constants.O_RDONLY | constants.O_NONBLOCK) |
+    (options.noFollow === true ? constants.O_NOFOLLOW : 0);
+  const fd = openSync(path, flags);
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' });

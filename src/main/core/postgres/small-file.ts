@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readSmallFile as readBounded } from '../small-file';
 
 /**
  * The text of a small plain file (UTF-8), or null when there is none to read: missing, a
@@ -9,24 +9,9 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
  * a link to /dev/zero in their place must not hang or swell the supervisor.
  */
 export function readSmallFile(path: string, maxBytes: number): string | null {
-  let fd: number;
   try {
-    // O_NONBLOCK: a FIFO opens at once rather than waiting for a writer (and is refused below).
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    return readBounded(path, { maxBytes, noFollow: true });
   } catch {
     return null;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return null;
-    const buffer = Buffer.alloc(maxBytes + 1);
-    let length = 0;
-    for (let n = 1; n > 0 && length < buffer.length; length += n) {
-      n = readSync(fd, buffer, length, buffer.length - length, null);
-    }
-    return length > maxBytes ? null : buffer.toString('utf8', 0, length);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
   }
 }

@@ -17,7 +17,7 @@ import {
   SettingsSchema,
   type Settings,
 } from '../../../shared/settings';
-import { readSmallFile, SmallFileError } from '../../cli/small-file';
+import { readSmallFile, SmallFileError } from '../small-file';
 import type { ConfigIssue } from '../errors';
 import { SettingsError, SettingsFileError } from './settings-errors';
 
