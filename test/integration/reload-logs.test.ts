@@ -179,6 +179,28 @@ describe('a reload applies the log settings in place', () => {
     expect(readdirSync(open)).toEqual([]);
   });
 
+  it('LOG_DIR at a file, or under one, is refused (as at the start): nothing changes, no line dropped', async () => {
+    const { serve, dir, writeSettings } = await serveWith(
+      {},
+      { ticker: node(`let i = 0; setInterval(() => console.log('tick ' + i++), 5);`) },
+    );
+    const plain = join(scratchDir(), 'a-file');
+    writeFileSync(plain, 'not a folder\n', { mode: 0o600 });
+    for (const logDir of [plain, join(plain, 'logs')]) {
+      writeSettings({ logDir });
+      for (const dryRun of [true, false]) {
+        const refused = await postReload(serve, dryRun);
+        expect(refused.status, JSON.stringify(refused.body)).not.toBe(200);
+        expect(refused.body).toMatchObject({ code: 'SETTINGS_FILE_INVALID' });
+        expect(JSON.stringify(refused.body)).toContain('not a folder');
+      }
+    }
+    const file = join(dir, 'logs', 'ticker.log');
+    const seen = ticksIn(file).length;
+    await pollUntil(() => ticksIn(file).length > seen + 5, 10_000, 25, 'new ticks in the running folder');
+    expect(readFileSync(plain, 'utf8')).toBe('not a folder\n');
+  });
+
   it('LOG_FILE_COUNT lowered: the rotated files past the new count are removed', async () => {
     const text = 'x'.repeat(60);
     const { serve, dir, writeSettings } = await serveWith(

@@ -3,7 +3,8 @@
  * precedence: flags > environment > settings > defaults) and the stack file found as at the
  * start (`--stack`, BACKEND_STACK_FILE, `<data folder>/stack.yaml`, else the environment's).
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { logFolderOf, type ConfigDefaults } from '../config';
 import { ConfigError } from '../errors';
 import { assertPrivateFolder } from '../writable-folder';
@@ -68,18 +69,51 @@ export function reloadSource(options: ReloadSourceOptions): (running: StackSnaps
 
 /**
  * A log folder a reload would move the logs to is held to the start's check (headless.ts):
- * an existing one must be the supervisor user's and writable by no one else (another user
+ * a folder (a file there, or on the way to it, would drop every line while the reload said
+ * it was applied) that the supervisor can write in, or can make where it is missing; an
+ * existing one must also be the supervisor user's and writable by no one else (another user
  * could aim the log files at any file with a symbolic link); a missing one is made 0700 when
- * the logs move. The running folder is not checked again.
+ * the logs move. Nothing is made here (a dry run changes nothing). The running folder is not
+ * checked again.
  * @throws SettingsError SETTINGS_FILE_INVALID (field `logDir`): nothing changes.
  */
 function checkLogFolder(next: string, running: string, settingsPath: string): void {
-  if (next === running || !existsSync(next)) return;
+  if (next === running) return;
+  const refuse = (reason: string): never => {
+    throw new SettingsError('SETTINGS_FILE_INVALID', `settings file ${settingsPath}: ${reason}`, 'logDir');
+  };
+  const problem = unusableFolder(next);
+  if (problem) refuse(`cannot use the log folder ${resolve(next)}: ${problem}`);
+  if (!existsSync(next)) return;
   try {
     assertPrivateFolder(next, 'log folder', { why: 'who could aim the log files at any file with a symbolic link' });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    throw new SettingsError('SETTINGS_FILE_INVALID', `settings file ${settingsPath}: ${err.message}`, 'logDir');
+    refuse(err.message);
+  }
+}
+
+/**
+ * Why `dir` cannot hold the log files, or null: it, or the nearest of its parents that
+ * exists, is not a folder, or is one this process cannot write in (to make `dir` there).
+ */
+function unusableFolder(dir: string): string | null {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(at).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(at) !== at) continue;
+      return `cannot read ${at} (${code ?? (err as Error).message})`;
+    }
+    if (!isFolder) return at === resolve(dir) ? 'it is not a folder' : `${at} is not a folder`;
+    try {
+      accessSync(at, constants.W_OK | constants.X_OK);
+    } catch (err) {
+      return `${at === resolve(dir) ? 'it' : at} cannot be written in (${(err as NodeJS.ErrnoException).code})`;
+    }
+    return null;
   }
 }
 
