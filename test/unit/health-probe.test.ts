@@ -112,7 +112,7 @@ describe('HttpHealthProbe', () => {
     });
   });
 
-  it('a real EMFILE from undici (file descriptors exhausted) is cannot-probe', async () => {
+  it("a real EMFILE at the probe's connect (file descriptors exhausted) is cannot-probe", async () => {
     const url = await serve((res) => res.end('{}'));
     // A child with 64 file descriptors opens /dev/null until EMFILE, then probes.
     const script = `
@@ -141,6 +141,27 @@ describe('HttpHealthProbe', () => {
     const outcome = JSON.parse(out) as Record<string, unknown>;
     expect(outcome).toMatchObject({ ok: false, status_code: null, failure: 'cannot-probe' });
     expect(outcome.error).toMatch(/^EMFILE: /);
+  });
+});
+
+describe('the connection of each probe', () => {
+  it('is a fresh one: a server keeping connections alive still sees one per probe', async () => {
+    const server: Server = createServer((_req, res) => {
+      res.end('{"status":"ok"}');
+    });
+    server.keepAliveTimeout = 60_000;
+    let connections = 0;
+    server.on('connection', () => (connections += 1));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+    const probe = prober();
+    for (let i = 0; i < 3; i++) expect(await probe.probe(url, 2_000)).toMatchObject({ ok: true, failure: null });
+    // A socket kept from a backend that died would fail the first probe of its successor.
+    expect(connections).toBe(3);
   });
 });
 

@@ -202,7 +202,7 @@ describe('the probe against hostile health answers', () => {
     }
   });
 
-  it("an endless header is refused at undici's header cap, in bounded memory", async () => {
+  it("an endless header is refused at the HTTP parser's header cap, in bounded memory", async () => {
     const url = await rawServe((socket) => {
       socket.write('HTTP/1.1 200 OK\r\nx-big: ');
       flood(socket, Buffer.alloc(64 * 1024, 0x61));

@@ -1,7 +1,6 @@
-// Not undici's index: it loads all of undici (fetch, WebSocket, caches, mocks: ~740 kB of
-// source, ~3 MB of heap, ~100 ms at each start) where the probe needs its Agent and request.
-import Agent from 'undici/lib/dispatcher/agent.js';
-import requestOn from 'undici/lib/api/api-request.js';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import type { HealthCheckResult } from '../../shared/status';
 import { timerMs } from './timer-ms';
 
@@ -13,9 +12,9 @@ import { timerMs } from './timer-ms';
 export const MAX_HEALTH_BODY = 64 * 1024;
 
 /**
- * Longest a probe's TCP connect and TLS handshake may take, ms (undici's default, made
- * explicit). A probe's own budget ends it sooner; this only bounds how long an abandoned
- * connect lingers in the pool (undici does not abort a connect on the request's signal).
+ * Longest a TCP connect and TLS handshake may take, ms, where a client keeps a connect going
+ * past its request (undici, in the webhook sender: its `UND_ERR_CONNECT_TIMEOUT` is named with
+ * it). The probe's own budget ends its connect sooner: its socket is destroyed at the deadline.
  */
 export const PROBE_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -67,77 +66,56 @@ export interface HealthProbe {
   close(): Promise<void>;
 }
 
-/** Reads at most `max` bytes of a body and parses it as JSON (null if not JSON or too big). Throws if the read fails. */
-async function readSmallJson(body: AsyncIterable<Buffer>, max: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) return null;
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return null;
+/** The parts of a probe's URL `http.request` takes. @throws TypeError on a URL that does not parse. */
+function requestTarget(url: string): URL {
+  return new URL(url);
+}
+
+/** Node's name of an HTTP parser error → the phrase a person reads (the one undici said). */
+const PARSER_PHRASES: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: 'Headers Overflow Error',
+};
+
+/** The backend closed the connection (a FIN, no reset) before the answer was whole. */
+class ClosedByPeer extends Error {
+  constructor() {
+    super('connection closed');
   }
 }
 
-/** The origin and path (with its query) of `url`, as a dispatcher takes them. @throws TypeError on a URL that does not parse. */
-function originAndPath(url: string): { origin: string; path: string } {
-  const parsed = new URL(url);
-  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-}
-
-/** Rejects with the signal's reason when it aborts (undici ignores it while connecting). */
-function whenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
+/** What a probe's exchange gave: the status and the parsed body (null: not JSON, or past `max`). */
+interface Exchange {
+  statusCode: number;
+  body: unknown;
 }
 
 /**
- * The real probe: undici with its own agent. Each probe opens a fresh connection
- * (`reset`), so a kept-alive socket to a process that just died never fails a probe of
- * its successor. The body is read to its end within the same deadline as the headers: a
- * backend whose health handler stalls after the status line is not healthy, and reading
- * only the status line would report 1 ms for an answer that never completes. The deadline
- * is raced, not only handed to undici: undici does not abort a pending connect, so a
- * backend whose accept queue is full, or a TLS handshake that stalls, would take
- * {@link PROBE_CONNECT_TIMEOUT_MS} whatever the budget.
+ * The real probe: `node:http`/`node:https` (a probe costs a third of undici's CPU, which
+ * is most of the idle supervisor's). Each probe opens a fresh connection (an agent without
+ * keep-alive, `Connection: close`), so a kept-alive socket to a process that just died
+ * never fails a probe of its successor. The body is read to its end within the same
+ * deadline as the headers: a backend whose health handler stalls after the status line is
+ * not healthy, and reading only the status line would report 1 ms for an answer that never
+ * completes. At the deadline the request and its socket are destroyed, a pending connect or
+ * TLS handshake too, so nothing lingers past the budget. Redirects are not followed
+ * (`node:http` never does), bodies are not decompressed (no `accept-encoding` is sent).
  */
 export class HttpHealthProbe implements HealthProbe {
-  private readonly agent = new Agent({ connections: 4, pipelining: 0, connect: { timeout: PROBE_CONNECT_TIMEOUT_MS } });
+  private readonly httpAgent = new HttpAgent({ keepAlive: false, maxSockets: 4 });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: false, maxSockets: 4 });
+  /** Requests in flight, each with the way to fail it: ended by {@link close}. */
+  private readonly inFlight = new Map<ClientRequest, (err: Error) => void>();
 
   async probe(url: string, timeoutMs: number): Promise<ProbeOutcome> {
     const budget = timerMs(timeoutMs, 1);
     const at = new Date().toISOString();
     const started = performance.now();
-    // Not AbortSignal.timeout: its timer cannot be cleared, so every probe, each startup
-    // probe too, left one that woke the process once more at the end of the budget.
-    const aborter = new AbortController();
-    const timer = setTimeout(
-      () => aborter.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
-      budget,
-    );
-    const { signal } = aborter;
-    const deadline = whenAborted(signal);
-    let statusCode: number | null = null;
+    const seen: { statusCode: number | null } = { statusCode: null };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const res = await Promise.race([
-        requestOn.call(this.agent, {
-          ...originAndPath(url),
-          method: 'GET',
-          reset: true,
-          headersTimeout: budget,
-          bodyTimeout: budget,
-          signal,
-          headers: { accept: 'application/json', 'user-agent': 'backend-supervisor-probe' },
-        }),
-        deadline,
-      ]);
-      statusCode = res.statusCode;
-      const body = await Promise.race([readSmallJson(res.body, MAX_HEALTH_BODY), deadline]);
+      const { statusCode, body } = await new Promise<Exchange>((resolve, reject) => {
+        this.exchange(url, budget, seen, resolve, reject, (t) => (timer = t));
+      });
       const latency = performance.now() - started;
       const ok = statusCode >= 200 && statusCode < 300;
       return {
@@ -150,13 +128,16 @@ export class HttpHealthProbe implements HealthProbe {
         body,
       };
     } catch (err) {
-      const { failure, error } = classifyProbeError(err, budget);
+      const { failure, error } =
+        err instanceof ClosedByPeer
+          ? { failure: 'unreachable' as const, error: err.message }
+          : classifyProbeError(err, budget);
       return {
         at,
         ok: false,
         latency_ms: null,
-        status_code: statusCode,
-        error: statusCode === null ? error : `${error} (the body did not end)`,
+        status_code: seen.statusCode,
+        error: seen.statusCode === null ? error : `${error} (the body did not end)`,
         failure,
         body: null,
       };
@@ -165,10 +146,100 @@ export class HttpHealthProbe implements HealthProbe {
     }
   }
 
+  /** One GET of `url`, settled once: resolved with the whole answer, or rejected at the first failure or the deadline. */
+  private exchange(
+    url: string,
+    budget: number,
+    seen: { statusCode: number | null },
+    resolve: (exchange: Exchange) => void,
+    reject: (err: unknown) => void,
+    armed: (timer: NodeJS.Timeout) => void,
+  ): void {
+    let settled = false;
+    let peerEnded = false;
+    let socketError: Error | null = null;
+    const target = requestTarget(url);
+    const secure = target.protocol === 'https:';
+    if (!secure && target.protocol !== 'http:') throw new TypeError(`Protocol "${target.protocol}" not supported`);
+    const req = (secure ? httpsRequest : httpRequest)(target, {
+      method: 'GET',
+      agent: secure ? this.httpsAgent : this.httpAgent,
+      headers: { accept: 'application/json', 'user-agent': 'backend-supervisor-probe' },
+    });
+    const finish = (err: unknown, exchange?: Exchange): void => {
+      if (settled) return;
+      settled = true;
+      this.inFlight.delete(req);
+      if (exchange !== undefined && err === null) resolve(exchange);
+      else reject(err);
+      // Connection: close already; destroying also ends a body cut at the cap or a stalled connect.
+      req.destroy();
+    };
+    /** A failure as it happened on the wire: a reset's errno first, a FIN as "closed". */
+    const failure = (err: Error): unknown => {
+      const code = errorCode(err);
+      if (code !== undefined && code.startsWith('HPE_')) {
+        return Object.assign(new Error(PARSER_PHRASES[code] ?? firstLine(err.message)), { code });
+      }
+      // OpenSSL's failure reaches node:https as a plain EPROTO whose message is the error queue.
+      const tls = code === 'EPROTO' ? /:SSL routines:[^:]*:([^:]+):/.exec(err.message) : null;
+      if (tls !== null)
+        return Object.assign(new Error(firstLine(err.message)), { code: 'ERR_SSL_HANDSHAKE', reason: tls[1] });
+      if (socketError !== null) return socketError;
+      if (peerEnded && (code === 'ECONNRESET' || err.message === 'aborted')) return new ClosedByPeer();
+      return err;
+    };
+    this.inFlight.set(req, (err) => finish(err));
+    armed(
+      setTimeout(
+        () => finish(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })),
+        budget,
+      ),
+    );
+    req.on('socket', (socket: Socket) => {
+      socket.once('end', () => (peerEnded = true));
+      socket.once('error', (err) => (socketError ??= err));
+    });
+    let response: IncomingMessage | null = null;
+    // Bytes past a whole answer (a body longer than its content-length) fail the parser
+    // after the answer; it was whole, and its 'end' still comes.
+    req.on('error', (err) => {
+      if (response === null || !response.complete) finish(failure(err));
+    });
+    req.on('response', (res: IncomingMessage) => {
+      response = res;
+      seen.statusCode = res.statusCode ?? null;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_HEALTH_BODY) finish(null, { statusCode: res.statusCode ?? 0, body: null });
+        else chunks.push(chunk);
+      });
+      res.on('error', (err) => finish(failure(err)));
+      res.on('aborted', () => finish(failure(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))));
+      res.on('end', () => finish(null, { statusCode: res.statusCode ?? 0, body: parseJson(chunks) }));
+      res.on('close', () => {
+        if (!res.complete) finish(failure(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+      });
+    });
+    req.end();
+  }
+
   async close(): Promise<void> {
-    // destroy, not close: close waits for in-flight requests, and a connect that undici
-    // does not abort holds it for up to PROBE_CONNECT_TIMEOUT_MS.
-    await this.agent.destroy();
+    // destroy, not wait: a probe in flight ends now, failed, its connect or handshake too.
+    for (const fail of [...this.inFlight.values()]) fail(new Error('the probe was closed'));
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+/** `chunks` joined and parsed as JSON (null if not JSON). */
+function parseJson(chunks: Buffer[]): unknown {
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return null;
   }
 }
 
