@@ -2,7 +2,7 @@
  * The log pieces a reload re-sets in place: a ring buffer resized (the newest lines kept,
  * `seq` going on, the bound checked) and a log file moved or given another rotation.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,54 +99,66 @@ describe('LogFile.reconfigure', () => {
 });
 
 describe('LogFile.reconfigure back to a folder it left', () => {
-  it('A → B → A during a flood of rotations: every line once, in order, no compressed file lost or written twice', async () => {
-    const dir = scratch();
-    const a = join(dir, 'a', 'x.log');
-    const b = join(dir, 'b', 'x.log');
-    const options = { maxBytes: 64 * 1024, files: 500 };
-    const file = new LogFile({ path: a, ...options });
-    let n = 0;
-    // ~200 KiB a write, past maxBytes: each write rotates, and compression falls behind.
-    const chunk = (): string => {
-      let text = '';
-      for (let i = 0; i < 2000; i++) text += `L${String(n++).padStart(8, '0')} ${'z'.repeat(90)}\n`;
-      return text;
-    };
-    const write = (): void => void file.writeText([chunk()], 'utf8', 2000);
-    const pendingIn = (p: string): string[] =>
-      readdirSync(join(p, '..')).filter((f) => f.includes('.pending-') || f.endsWith('.tmp'));
-    for (let i = 0; i < 30; i++) write();
-    await pollUntil(() => pendingIn(a).length >= 3, 10_000, 1, 'a backlog of rotated files in a');
-    file.reconfigure({ path: b, ...options });
-    write();
-    await pollUntil(() => existsSync(b), 10_000, 1, 'the log moved to b');
-    // Back while a's compressor still works through its backlog.
-    file.reconfigure({ path: a, ...options });
-    for (let i = 0; i < 30; i++) write();
-    await pollUntil(
-      () => pendingIn(a).length === 0 && pendingIn(b).length === 0,
-      30_000,
-      10,
-      'every rotated file compressed',
-    );
-    await file.close();
-    expect(file.lastError).toBeNull();
-    const linesOf = (path: string): string[] => {
-      const names = readdirSync(join(path, '..'))
-        .map((f) => /^x\.log\.(\d+)\.gz$/.exec(f))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[1]))
-        .sort((x, y) => y - x);
-      const texts = names.map((k) => gunzipSync(readFileSync(`${path}.${k}.gz`)).toString('utf8'));
-      texts.push(readFileSync(path, 'utf8'));
-      return texts.join('').split('\n').filter(Boolean);
-    };
-    const inA = linesOf(a);
-    const inB = linesOf(b);
-    // On disk in a, oldest to newest: the numbers only go up.
-    const numbers = inA.map((l) => Number(l.slice(1, 9)));
-    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
-    const all = [...inA, ...inB].map((l) => Number(l.slice(1, 9))).sort((x, y) => x - y);
-    expect(all).toEqual(Array.from({ length: n }, (_, i) => i));
-  });
+  it.each([
+    ['A → B → A', 'b'],
+    ['A → a link to A → A', 'link'],
+  ])(
+    '%s during a flood of rotations: every line once, in order, no compressed file lost or written twice',
+    async (_, via) => {
+      const dir = scratch();
+      const a = join(dir, 'a', 'x.log');
+      if (via === 'link') {
+        mkdirSync(join(dir, 'a'));
+        symlinkSync(join(dir, 'a'), join(dir, 'link'));
+      }
+      const b = join(dir, via, 'x.log');
+      const options = { maxBytes: 64 * 1024, files: 500 };
+      const file = new LogFile({ path: a, ...options });
+      let n = 0;
+      // ~200 KiB a write, past maxBytes: each write rotates, and compression falls behind.
+      const chunk = (): string => {
+        let text = '';
+        for (let i = 0; i < 2000; i++) text += `L${String(n++).padStart(8, '0')} ${'z'.repeat(90)}\n`;
+        return text;
+      };
+      const write = (): void => void file.writeText([chunk()], 'utf8', 2000);
+      const pendingIn = (p: string): string[] =>
+        readdirSync(join(p, '..')).filter((f) => f.includes('.pending-') || f.endsWith('.tmp'));
+      for (let i = 0; i < 30; i++) write();
+      await pollUntil(() => pendingIn(a).length >= 3, 10_000, 1, 'a backlog of rotated files in a');
+      file.reconfigure({ path: b, ...options });
+      write();
+      // Taken between two writes (not seen from outside but in the file's options).
+      const taken = (): string => (file as unknown as { options: { path: string } }).options.path;
+      await pollUntil(() => taken() === b, 10_000, 1, 'the log moved to b');
+      // Back while a's compressor still works through its backlog.
+      file.reconfigure({ path: a, ...options });
+      for (let i = 0; i < 30; i++) write();
+      await pollUntil(
+        () => pendingIn(a).length === 0 && pendingIn(b).length === 0,
+        30_000,
+        10,
+        'every rotated file compressed',
+      );
+      await file.close();
+      expect(file.lastError).toBeNull();
+      const linesOf = (path: string): string[] => {
+        const names = readdirSync(join(path, '..'))
+          .map((f) => /^x\.log\.(\d+)\.gz$/.exec(f))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => Number(m[1]))
+          .sort((x, y) => y - x);
+        const texts = names.map((k) => gunzipSync(readFileSync(`${path}.${k}.gz`)).toString('utf8'));
+        texts.push(readFileSync(path, 'utf8'));
+        return texts.join('').split('\n').filter(Boolean);
+      };
+      const inA = linesOf(a);
+      const inB = via === 'link' ? [] : linesOf(b);
+      // On disk in a, oldest to newest: the numbers only go up.
+      const numbers = inA.map((l) => Number(l.slice(1, 9)));
+      expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
+      const all = [...inA, ...inB].map((l) => Number(l.slice(1, 9))).sort((x, y) => x - y);
+      expect(all).toEqual(Array.from({ length: n }, (_, i) => i));
+    },
+  );
 });

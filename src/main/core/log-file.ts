@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { dirname } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AppendFile } from './append-file';
 import { LogCompressor } from './log-compressor';
 import { makeFolder } from './writable-folder';
@@ -118,10 +119,14 @@ export class LogFile extends EventEmitter<{ drain: []; error: [Error] }> {
     this.next = null;
     const before = this.options;
     this.options = next;
-    if (next.path !== before.path) {
-      this.retired.set(before.path, this.compressor);
-      const back = this.retired.get(next.path);
-      this.retired.delete(next.path);
+    // A link to the folder it is in, or another spelling of it, is the same folder: its
+    // compressor stays (a second one there would race the first over its files).
+    const from = fileIdentity(before.path);
+    const to = fileIdentity(next.path);
+    if (to !== from) {
+      this.retired.set(from, this.compressor);
+      const back = this.retired.get(to);
+      this.retired.delete(to);
       this.compressor = back ?? this.compressorOf(next);
       if (back) back.retain(next.files);
     } else if (next.files !== before.files) {
@@ -304,4 +309,16 @@ function linesIn(buf: Buffer, kept: number): number {
   let lines = 0;
   for (let at = buf.indexOf(0x0a, kept); at !== -1; at = buf.indexOf(0x0a, at + 1)) lines++;
   return lines;
+}
+
+/**
+ * What names the file at `path` whatever the spelling: its folder's real path (links
+ * followed) and its name; the path made absolute when the folder does not exist yet.
+ */
+function fileIdentity(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return resolve(path);
+  }
 }
