@@ -299,6 +299,14 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     const dataDir = settingsDataDir(env, overrides);
     ensureWritableFolder(dataDir, 'data folder');
     lock = await lockDataDir(dataDir);
+    // The lock is ours, so a control-url here is a killed supervisor's (kill -9): until this
+    // one listens (or when it does not start), the client would try that port, which may be
+    // another program's by now, with this folder's token.
+    try {
+      removeControlUrl(dataDir);
+    } catch (err) {
+      output.err(`backend-supervisor: cannot remove a stale ${CONTROL_URL_FILE}: ${oneLine((err as Error).message)}`);
+    }
     // The settings file is the "config file" layer: flags > environment > settings > defaults.
     // A corrupt one is a configuration error (exit 2) and is left untouched.
     const store = new ConfSettingsStore(cli.settingsFile ?? settingsFileIn(dataDir));
