@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeUiLanguage, UI_LANGUAGE_FILE } from '../../src/main/app/ui-language';
+import { MAX_WINDOW_STATE_BYTES, WindowStateFile } from '../../src/main/app/window-state';
 import { CONTROL_URL_FILE, writeControlUrl } from '../../src/main/cli/control-url-file';
 
 let dir: string;
@@ -22,6 +23,15 @@ const writers = [
     'http://127.0.0.1:8000\n',
   ],
   ['ui-language', UI_LANGUAGE_FILE, (d: string) => writeUiLanguage(d, 'ru'), 'ru\n'],
+  [
+    'window-state.json',
+    'window-state.json',
+    (d: string) =>
+      new WindowStateFile(join(d, 'window-state.json')).update({ maximized: true }, (err) => {
+        throw err;
+      }),
+    '{\n  "maximized": true\n}\n',
+  ],
 ] as const;
 
 describe.each(writers)('writing %s whole', (_name, file, write, expected) => {
@@ -51,5 +61,21 @@ describe.each(writers)('writing %s whole', (_name, file, write, expected) => {
     write(dir);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     expect(lstatSync(join(dir, file)).isFile()).toBe(true);
+  });
+});
+
+describe('reading the window state', () => {
+  it('a FIFO, /dev/zero or a file past its bound is an empty state, read at once', () => {
+    const path = join(dir, 'window-state.json');
+    expect(spawnSync('mkfifo', [path]).status).toBe(0);
+    expect(new WindowStateFile(path).get()).toEqual({});
+    rmSync(path);
+    symlinkSync('/dev/zero', path);
+    expect(new WindowStateFile(path).get()).toEqual({});
+    rmSync(path);
+    writeFileSync(path, `{"maximized": true}${' '.repeat(MAX_WINDOW_STATE_BYTES)}`);
+    expect(new WindowStateFile(path).get()).toEqual({});
+    writeFileSync(path, `{"maximized": true}${' '.repeat(MAX_WINDOW_STATE_BYTES - 19)}`);
+    expect(new WindowStateFile(path).get()).toEqual({ maximized: true });
   });
 });

@@ -1,6 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { readSmallFile } from '../core/small-file';
+import { replaceFileSync } from '../core/replace-file';
+
+/** Longest window state file read, bytes: a few numbers, with room to spare (a FIFO or /dev/zero there is not read). */
+export const MAX_WINDOW_STATE_BYTES = 64 * 1024;
 
 /** A rectangle in screen coordinates (device-independent pixels), as Electron gives them. */
 export interface Bounds {
@@ -31,8 +36,9 @@ export type WindowState = z.infer<typeof WindowStateSchema>;
 
 /**
  * The window state file. Reads are forgiving (a missing, unreadable or invalid file is an
- * empty state); writes are atomic (a temporary file renamed over the old one), so a crash
- * mid-write never leaves half a file.
+ * empty state, and a FIFO or a file past {@link MAX_WINDOW_STATE_BYTES} is not waited on);
+ * writes are atomic (a fresh temporary file renamed over the old one), so a crash mid-write
+ * never leaves half a file.
  */
 export class WindowStateFile {
   private state: WindowState;
@@ -43,7 +49,8 @@ export class WindowStateFile {
 
   private static read(path: string): WindowState {
     try {
-      const parsed = WindowStateSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      const text = readSmallFile(path, { maxBytes: MAX_WINDOW_STATE_BYTES });
+      const parsed = WindowStateSchema.safeParse(JSON.parse(text));
       return parsed.success ? parsed.data : {};
     } catch {
       return {};
@@ -62,11 +69,9 @@ export class WindowStateFile {
    */
   update(patch: Partial<WindowState>, onError: (err: unknown) => void = () => undefined): void {
     this.state = { ...this.state, ...patch };
-    const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
-      writeFileSync(tmp, `${JSON.stringify(this.state, null, 2)}\n`, { mode: 0o600 });
-      renameSync(tmp, this.path);
+      replaceFileSync(this.path, `${JSON.stringify(this.state, null, 2)}\n`, 0o600);
     } catch (err) {
       onError(err);
     }
