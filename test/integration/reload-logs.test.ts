@@ -6,6 +6,7 @@
  */
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReloadResult } from '../../src/shared/reload';
 import type { ServiceStatus } from '../../src/shared/services';
@@ -156,6 +157,52 @@ describe('a reload applies the log settings in place', () => {
     expect(existsSync(join(newDir, 'supervisor.log'))).toBe(true);
     expect(readFileSync(join(newDir, 'late.log'), 'utf8')).toMatch(/ out late line\n/);
     expect(existsSync(join(outside, 'old', 'late.log'))).toBe(false);
+  });
+
+  it('LOG_DIR A → B → A during a flood rotating every 4 KiB: every tick once, each folder in order on disk', async () => {
+    const outside = scratchDir();
+    const [a, b] = [join(outside, 'a'), join(outside, 'b')];
+    const ticker = node(
+      `let i = 0; setInterval(() => { for (let k = 0; k < 20; k++) console.log('tick ' + i++); }, 1);`,
+    );
+    const base = { logFileMaxBytes: 4096, logFileCount: 1000 };
+    const { serve, writeSettings } = await serveWith({ ...base, logDir: a }, { ticker });
+    const rotated = (folder: string): number => readdirSync(folder).filter((f) => f.startsWith('ticker.log.')).length;
+    await pollUntil(() => rotated(a) >= 20, 20_000, 10, '20 rotations in a');
+    writeSettings({ ...base, logDir: b });
+    expect((await postReload(serve)).status).toBe(200);
+    await pollUntil(() => existsSync(b) && rotated(b) >= 20, 20_000, 10, '20 rotations in b');
+    writeSettings({ ...base, logDir: a });
+    expect((await postReload(serve)).status).toBe(200);
+    const before = rotated(a);
+    await pollUntil(() => rotated(a) >= before + 20, 20_000, 10, '20 more rotations in a');
+    await endServe(serve, 'SIGTERM');
+    /** A folder's ticks, oldest first: `.N.gz` … `.1.gz`, then the pending ones, then the file. */
+    const ticksOf = (folder: string): number[] => {
+      const entries = readdirSync(folder).filter((f) => f.startsWith('ticker.log'));
+      const gz = entries
+        .map((f) => /^ticker\.log\.(\d+)\.gz$/.exec(f)?.[1])
+        .filter((k): k is string => k !== undefined)
+        .map(Number)
+        .sort((x, y) => y - x);
+      expect(gz).toEqual(Array.from({ length: gz.length }, (_, i) => gz.length - i));
+      const texts = gz.map((k) => gunzipSync(readFileSync(join(folder, `ticker.log.${k}.gz`))).toString('utf8'));
+      for (const f of entries.filter((e) => e.includes('.pending-')).sort())
+        texts.push(readFileSync(join(folder, f), 'utf8'));
+      texts.push(readFileSync(join(folder, 'ticker.log'), 'utf8'));
+      return texts
+        .join('')
+        .split('\n')
+        .map((line) => /^\S+ out tick (\d+)$/.exec(line)?.[1])
+        .filter((n): n is string => n !== undefined)
+        .map(Number);
+    };
+    const inA = ticksOf(a);
+    const inB = ticksOf(b);
+    expect(inA).toEqual([...inA].sort((x, y) => x - y));
+    expect(inB).toEqual([...inB].sort((x, y) => x - y));
+    const all = [...inA, ...inB].sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k));
   });
 
   it('LOG_DIR to a folder others can write in is refused (as at the start): nothing changes', async () => {
