@@ -8,7 +8,7 @@ import { parseWholeNumber, SupervisorConfigSchema } from '../../shared/config';
 import { readSettingsFile } from '../core/settings/settings-file-store';
 import { settingsDataDir, settingsFileIn } from '../core/settings/settings-location';
 import { READ_TOKEN_FILE, TOKEN_FILE } from '../server/token';
-import { readControlUrl, CONTROL_URL_FILE } from './control-url-file';
+import { readControlUrl, CONTROL_URL_FILE, UntrustedControlUrlError } from './control-url-file';
 import { CommandFailedError, UnreachableError, UsageError, type CliMessage } from './errors';
 import { readSmallFile, SmallFileError } from '../core/small-file';
 
@@ -81,6 +81,11 @@ function locateUrl(flags: ConnectionFlags, env: Env, dataDir: string): { url: st
     // Not passed over: the address would then be another one, with this folder's token.
     if (err instanceof SmallFileError)
       throw new CommandFailedError({ key: 'cli.error.controlUrl', values: { why: smallFileText(err) } });
+    if (err instanceof UntrustedControlUrlError)
+      throw new CommandFailedError({
+        key: 'cli.error.controlUrl',
+        values: { why: { key: 'cli.file.untrusted', values: { path: err.path } } },
+      });
     // An unreadable data folder: the token read below says so, naming the file.
   }
   if (written) return { url: baseUrl(written, file), source: file };
