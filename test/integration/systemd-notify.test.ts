@@ -52,6 +52,18 @@ async function serve(env: Record<string, string>): Promise<{ server: HeadlessSer
   return { server, dir };
 }
 
+/** Runs `backend-supervisor serve` with `env` over this process's until it exits: its exit code and stderr. */
+async function serveUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, stderr };
+}
+
 async function socket(): Promise<NotifySocket> {
   const s = await bindNotifySocket();
   cleanups.push(() => s.close());
@@ -195,19 +207,12 @@ describe.skipIf(python3() === null)(
 
     it('a start refused by a bad setting says why in STATUS=, sends no READY=1, and exits 2', async () => {
       const s = await socket();
-      const child = spawn(process.execPath, [BIN, 'serve'], {
-        env: {
-          ...process.env,
-          SUPERVISOR_DATA_DIR: tempDir('bsup-sd-bad-'),
-          NOTIFY_SOCKET: s.path,
-          WATCHDOG_USEC: '200000',
-          CONTROL_PORT: 'not-a-port',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
+      const { code, stderr } = await serveUntilExit({
+        SUPERVISOR_DATA_DIR: tempDir('bsup-sd-bad-'),
+        NOTIFY_SOCKET: s.path,
+        WATCHDOG_USEC: '200000',
+        CONTROL_PORT: 'not-a-port',
       });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
       expect(code).toBe(2);
       expect(stderr).toMatch(/CONTROL_PORT/);
       expect(s.messages().some((m) => m.fields.READY === '1')).toBe(false);
@@ -351,20 +356,13 @@ describe.skipIf(python3() === null)(
       const pids = join(bin, 'pids');
       writeFileSync(join(bin, 'systemd-notify'), `#!/bin/sh\nsleep 1000 &\necho "$$ $!" >> '${pids}'\nwait\n`);
       chmodSync(join(bin, 'systemd-notify'), 0o755);
-      const child = spawn(process.execPath, [BIN, 'serve'], {
-        env: {
-          ...process.env,
-          PATH: `${bin}:${process.env.PATH ?? ''}`,
-          SUPERVISOR_DATA_DIR: tempDir('bsup-sd-hang-data-'),
-          NOTIFY_SOCKET: join(bin, 'nobody.sock'),
-          WATCHDOG_USEC: '200000',
-          CONTROL_PORT: 'not-a-port',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
+      const { code, stderr } = await serveUntilExit({
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        SUPERVISOR_DATA_DIR: tempDir('bsup-sd-hang-data-'),
+        NOTIFY_SOCKET: join(bin, 'nobody.sock'),
+        WATCHDOG_USEC: '200000',
+        CONTROL_PORT: 'not-a-port',
       });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
       expect(code).toBe(2);
       expect(stderr).toMatch(/CONTROL_PORT/);
       const started = readFileSync(pids, 'utf8').trim().split(/\s+/).map(Number);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SETTINGS_FILE_BYTES, readSettingsFile } from '../../src/main/core/settings/settings-file-store';
+import { runInChild } from '../helpers/child-run';
 
 let dir: string;
 let file: string;
@@ -30,18 +31,10 @@ describe('the settings file read', () => {
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     symlinkSync(fifo, file);
     // In a child: a read that hangs would block this worker's event loop.
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        `import { readSettingsFile } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/core/settings/settings-file-store.ts'))};
+    const run = runInChild(
+      `import { readSettingsFile } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/core/settings/settings-file-store.ts'))};
          try { readSettingsFile(process.argv[1]); } catch (err) { console.log(err.message); }`,
-        file,
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
+      [file],
     );
     expect(run.signal, run.stderr).toBeNull();
     expect(run.stdout).toContain(`settings file ${file}: is not a regular file`);

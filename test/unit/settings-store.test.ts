@@ -20,6 +20,7 @@ import { overridesOf, SettingsService, type SettingsSource } from '../../src/mai
 import { main } from '../../src/main/headless';
 import type { Settings } from '../../src/shared/settings';
 import Conf from 'conf';
+import { runInChild } from '../helpers/child-run';
 
 let dir: string;
 let file: string;
@@ -195,18 +196,10 @@ describe('a settings file that is not a small regular file', () => {
   it('a FIFO nobody writes is refused at once in a real process (the read hung in open(2))', () => {
     expect(spawnSync('mkfifo', [file]).status).toBe(0);
     // In a child: a read that hangs would block this worker's event loop, and no timeout ends it.
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        `import { readSettingsFile } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/core/settings/settings-file-store.ts'))};
+    const run = runInChild(
+      `import { readSettingsFile } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/core/settings/settings-file-store.ts'))};
          try { readSettingsFile(process.argv[1]); } catch (err) { console.log(err.message); }`,
-        file,
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
+      [file],
     );
     expect(run.signal, run.stderr).toBeNull();
     expect(run.stdout).toContain(`settings file ${file}: is not a regular file`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_UI_LANGUAGE_BYTES, readUiLanguage, UI_LANGUAGE_FILE, UiLanguage } from '../../src/main/app/ui-language';
 import type { Language } from '../../src/shared/locales/languages';
+import { runInChild } from '../helpers/child-run';
 
 let dir: string;
 let file: string;
@@ -64,18 +65,10 @@ describe('the language of the tray and the notifications', () => {
   it('a FIFO as the file is passed over at once in a real process (no reader waits for a writer)', () => {
     expect(spawnSync('mkfifo', [file]).status).toBe(0);
     // In a child: a read that hangs would block this worker, and no timeout ends it.
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        `import { readUiLanguage } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/app/ui-language.ts'))};
+    const run = runInChild(
+      `import { readUiLanguage } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/app/ui-language.ts'))};
          console.log(String(readUiLanguage(process.argv[1])));`,
-        dir,
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
+      [dir],
     );
     expect(run.signal, run.stderr).toBeNull();
     expect(run.stdout.trim()).toBe('null');
