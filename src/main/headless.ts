@@ -26,7 +26,7 @@ import {
 } from './core/shutdown-signals';
 import { SystemdNotifier } from './core/systemd/notifier';
 import { reportToSystemd } from './core/systemd/readiness';
-import { assertPrivateFolder, ensureWritableFolder } from './core/writable-folder';
+import { assertPrivateLogFolder, ensureWritableFolder } from './core/writable-folder';
 import { clientCommand } from './cli/commands';
 import { CONTROL_URL_FILE, removeControlUrl, writeControlUrl } from './cli/control-url-file';
 import { READ_TOKEN_FILE, loadOrCreateToken } from './server/token';
@@ -319,12 +319,9 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
         ...(overrides.controlPort !== undefined ? { controlPort: '--control-port' } : {}),
       }),
     };
-    // The log folder too is private: another user who can write in it can put a symbolic
-    // link where a log file goes, and the supervisor would append to the file it names.
+    // The log folder too is private (see assertPrivateLogFolder).
     ensureWritableFolder(logFolderOf(config), 'log folder');
-    assertPrivateFolder(logFolderOf(config), 'log folder', {
-      why: 'who could aim the log files at any file with a symbolic link',
-    });
+    assertPrivateLogFolder(logFolderOf(config));
     // The stack file, checked whole before anything starts: a bad one is exit 2, nothing started.
     stack = await serve.stacks.loadStack(config, env, cli.stackFile, defaults);
     // A reload (SIGHUP, the Settings page, POST /api/v1/config/reload) reads them as this start did.

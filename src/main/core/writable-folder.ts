@@ -188,3 +188,13 @@ export function assertPrivateFolder(
     );
   }
 }
+
+/**
+ * Refuses a log folder another user could change ({@link assertPrivateFolder}): who can write
+ * in it can put a symbolic link where a log file goes, and the supervisor would append to the
+ * file it names. The start and a reload that moves the logs check it alike.
+ * @throws FolderError as assertPrivateFolder does.
+ */
+export function assertPrivateLogFolder(dir: string): void {
+  assertPrivateFolder(dir, 'log folder', { why: 'who could aim the log files at any file with a symbolic link' });
+}

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { logFolderOf, type ConfigDefaults } from '../config';
 import { ConfigError } from '../errors';
-import { assertPrivateFolder } from '../writable-folder';
+import { assertPrivateLogFolder } from '../writable-folder';
 import { SettingsError, SettingsFileError } from '../settings/settings-errors';
 import type { SettingsSource } from '../settings/settings-service';
 import { DEFAULT_DATABASE_SERVICE, type DefaultDatabase } from './default-stack';
@@ -86,7 +86,7 @@ function checkLogFolder(next: string, running: string, settingsPath: string): vo
   if (problem) refuse(`cannot use the log folder ${resolve(next)}: ${problem}`);
   if (!existsSync(next)) return;
   try {
-    assertPrivateFolder(next, 'log folder', { why: 'who could aim the log files at any file with a symbolic link' });
+    assertPrivateLogFolder(next);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     refuse(err.message);
