@@ -63,6 +63,27 @@ function renderTail(api: PagedLogsApi, options: LogTailOptions) {
 
 afterEach(cleanup);
 
+/** `api` whose older pages (calls with `before`) each wait until their gate is opened, in call order. */
+function gatedPages(api: PagedLogsApi): { open: (index: number) => void; asked: () => number } {
+  const gates: { promise: Promise<void>; open: () => void }[] = [];
+  const gate = (index: number) => {
+    while (gates.length <= index) {
+      let open: () => void = () => {};
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      gates.push({ promise, open });
+    }
+    return gates[index]!;
+  };
+  let asked = 0;
+  const invoke = api.invoke.bind(api);
+  api.invoke = (async (channel: Channel, ...args: unknown[]) => {
+    const options = (args[0] ?? {}) as { before?: number };
+    if (options.before !== undefined) await gate(asked++).promise;
+    return invoke(channel as 'logs:tail', ...(args as ChannelArgs<'logs:tail'>));
+  }) as typeof api.invoke;
+  return { open: (index) => gate(index).open(), asked: () => asked };
+}
+
 describe('useLogTail older pages', () => {
   it('pages back to the start of one service: every line once, in order, with live lines arriving between pages', async () => {
     const api = new PagedLogsApi({ api: Array.from({ length: 4_500 }, (_, i) => line('api', i, i)) });
@@ -127,15 +148,9 @@ describe('useLogTail older pages', () => {
 describe('useLogTail: a larger ask while a page loads', () => {
   it('"Load all" pressed while a scrolled-to page is loading goes on to the start, not lost', async () => {
     const api = new PagedLogsApi({ api: Array.from({ length: 5_000 }, (_, i) => line('api', i, i)) });
-    // The first older page waits until released (a slow answer under load).
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const invoke = api.invoke.bind(api);
-    api.invoke = (async (channel: Channel, ...args: unknown[]) => {
-      const options = (args[0] ?? {}) as { before?: number };
-      if (options.before !== undefined) await gate;
-      return invoke(channel as 'logs:tail', ...(args as ChannelArgs<'logs:tail'>));
-    }) as typeof api.invoke;
+    // The first older page waits until released (a slow answer under load); the later ones do not.
+    const pages = gatedPages(api);
+    for (let i = 1; i < 10; i++) pages.open(i);
     const { result } = renderTail(api, { limit: 1_000, pageLimit: 2_000 });
     await waitFor(() => expect(result.current.lines).toHaveLength(1_000));
     let page!: Promise<void>;
@@ -144,7 +159,7 @@ describe('useLogTail: a larger ask while a page loads', () => {
     });
     await waitFor(() => expect(result.current.loadingOlder).toBe(true));
     await act(() => result.current.loadOlder(100_000));
-    release();
+    pages.open(0);
     await act(() => page);
     expect(result.current.atStart).toBe(true);
     expect(result.current.lines.map((l) => l.seq)).toEqual(Array.from({ length: 5_000 }, (_, i) => i));
@@ -152,27 +167,6 @@ describe('useLogTail: a larger ask while a page loads', () => {
 });
 
 describe('useLogTail: a reconnect while an older page loads', () => {
-  /** `api` whose older pages (calls with `before`) each wait until their gate is opened, in call order. */
-  function gatedPages(api: PagedLogsApi): { open: (index: number) => void; asked: () => number } {
-    const gates: { promise: Promise<void>; open: () => void }[] = [];
-    const gate = (index: number) => {
-      while (gates.length <= index) {
-        let open: () => void = () => {};
-        const promise = new Promise<void>((resolve) => (open = resolve));
-        gates.push({ promise, open });
-      }
-      return gates[index]!;
-    };
-    let asked = 0;
-    const invoke = api.invoke.bind(api);
-    api.invoke = (async (channel: Channel, ...args: unknown[]) => {
-      const options = (args[0] ?? {}) as { before?: number };
-      if (options.before !== undefined) await gate(asked++).promise;
-      return invoke(channel as 'logs:tail', ...(args as ChannelArgs<'logs:tail'>));
-    }) as typeof api.invoke;
-    return { open: (index) => gate(index).open(), asked: () => asked };
-  }
-
   it('"Load all" after the reconnect starts its own load (the old one, abandoned, does not swallow it)', async () => {
     const api = new PagedLogsApi({ api: Array.from({ length: 5_000 }, (_, i) => line('api', i, i)) });
     const pages = gatedPages(api);
