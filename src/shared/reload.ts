@@ -7,15 +7,15 @@ import { ServiceNameSchema, StackCommandResultSchema } from './services';
  * names them in `needs_supervisor_restart`); the Settings page says so beside these fields:
  * - the control server's address and tokens: the server listening, and the clients holding
  *   them, would be cut off in the middle of the reload's own answer;
- * - the data folder: it holds the token files, the pid files and the control URL the
- *   command-line client finds the running supervisor by;
- * - remote mode (`orchestratorEnabled`): the supervisor itself would spawn or probe either
- *   way, but the mode also decides what is made once at the start: the incident history's
- *   file, each service's pid file (through which a start reaps what an earlier run left),
- *   and whether the default stack has its embedded database (a switch would add or remove
- *   the primary's dependency under it).
+ * - the data folder (only the environment and the command line set it, which a reload does
+ *   not re-read): it holds the token files, the pid files and the control URL the
+ *   command-line client finds the running supervisor by.
+ *
  * The log folder, the log files' size and count and the in-memory log buffer apply in place
- * (each service's plan names them as an `update`).
+ * (each service's plan names them as an `update`). Remote mode (`orchestratorEnabled`)
+ * restarts every service in the new mode (its process stopped and its remote watch begun, or
+ * the other way round; the incident history kept in its file or in memory as at a start), and
+ * on the default stack adds or removes the embedded database with it.
  */
 export const SUPERVISOR_RESTART_KEYS = [
   'controlHost',
@@ -23,7 +23,6 @@ export const SUPERVISOR_RESTART_KEYS = [
   'controlAllowRemote',
   'controlToken',
   'controlReadToken',
-  'orchestratorEnabled',
   'dataDir',
 ] as const satisfies readonly (keyof SupervisorConfig)[];
 
@@ -34,8 +33,9 @@ export function needsSupervisorRestart(key: string): boolean {
 
 /**
  * What a reload does to one service (README "Reloading the settings"):
- * - `restart`: its command, arguments, environment, working dir, user or kind changed: it is
- *   stopped and started again with them (only if it was wanted: a stopped one stays stopped);
+ * - `restart`: its command, arguments, environment, working dir, user or kind changed, or
+ *   remote mode was switched: it is stopped (its process, or its remote watch) and started
+ *   again with them (only if it was wanted: a stopped one stays stopped);
  * - `update`: only settings that apply in place changed (probes, restart policy, stop signal
  *   and grace, dependencies, alerts, its log file's folder, size and count, its log buffer):
  *   its process is left running, its pid unchanged;
@@ -60,7 +60,7 @@ export type ReloadServicePlan = z.infer<typeof ReloadServicePlanSchema>;
  * What a reload would do (a dry run) or did: every service of the old and the new stack in
  * the new stack's order (removed ones last), and the settings that changed but apply only at
  * the next start of the supervisor (the control server's address and tokens, the data
- * folder, the primary service, remote mode), by settings key.
+ * folder, the primary service), by settings key.
  */
 export const ReloadPlanSchema = z.object({
   /** The stack file read, or null when the environment and the settings define the stack. */

@@ -3,7 +3,7 @@
  * when recorded, and a load reads only the end of the file, whatever it holds.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/shared/incident';
@@ -148,5 +148,51 @@ describe('incident load cap', () => {
     expect(result.loaded).toBe(3);
     // A bare node with tsx peaks near 60 MB; reading the whole file took ~700 MB.
     expect(result.maxRssKiB).toBeLessThan(200 * 1024);
+  });
+});
+
+describe('the history following remote mode (persistTo, a reload that switches it)', () => {
+  it('to memory and back: what was recorded in memory only is merged after the file history and written at once', () => {
+    const file = join(tempDir(), 'incidents.jsonl');
+    writeFileSync(file, jsonl([incident(1), incident(2)]));
+    const store = new IncidentStore(file);
+    store.persistTo(null);
+    expect(store.path).toBeNull();
+    store.add(incident(3));
+    expect(readFileSync(file, 'utf8')).toBe(jsonl([incident(1), incident(2)]));
+    // Another writer's line while it was in memory only: kept too, before the ones held.
+    writeFileSync(file, jsonl([incident(1), incident(2), incident(9)]));
+    store.persistTo(file);
+    expect(store.path).toBe(file);
+    const order = ['incident-000001', 'incident-000002', 'incident-000009', 'incident-000003'];
+    expect(store.list().map((i) => i.id)).toEqual([...order].reverse());
+    // On disk before any further incident: nothing held in memory alone is lost at a restart.
+    expect(new IncidentStore(file).list().map((i) => i.id)).toEqual([...order].reverse());
+    store.add(incident(4));
+    expect(new IncidentStore(file).list().map((i) => i.id)).toEqual([...order, 'incident-000004'].reverse());
+  });
+
+  it('from memory only (a remote-mode start) to a file: the file keeps at most MAX_INCIDENTS, the newest', () => {
+    const file = join(tempDir(), 'incidents.jsonl');
+    writeFileSync(file, jsonl(Array.from({ length: MAX_INCIDENTS }, (_, n) => incident(n))));
+    const store = new IncidentStore(null);
+    for (let n = 0; n < 5; n++) store.add(incident(1000 + n));
+    store.persistTo(file);
+    const kept = new IncidentStore(file).list();
+    expect(kept).toHaveLength(MAX_INCIDENTS);
+    expect(kept[0]?.id).toBe('incident-001004');
+    expect(kept.at(-1)?.id).toBe('incident-000005');
+    expect(store.lastWriteError).toBeNull();
+  });
+
+  it('a folder in the file place: nothing thrown, the incidents kept in memory and the error said', () => {
+    const dir = tempDir();
+    const file = join(dir, 'incidents.jsonl');
+    const store = new IncidentStore(null);
+    store.add(incident(1));
+    mkdirSync(file);
+    store.persistTo(file);
+    expect(store.list().map((i) => i.id)).toEqual(['incident-000001']);
+    expect(store.lastWriteError).toMatch(/not a regular file/);
   });
 });

@@ -58,6 +58,30 @@ describe('planReload', () => {
     ]);
   });
 
+  it('switching remote mode restarts every service in the new mode, needing no supervisor restart', () => {
+    const remote = testConfig(1, { dataDir: dir, orchestratorEnabled: false });
+    const local = snapshot({ api: service(), worker: service({ environment: { MODE: 'fast' } }) });
+    const watched = snapshot({ api: service(), worker: service() }, remote);
+    for (const [before, after] of [
+      [local, watched],
+      [watched, local],
+    ] as const) {
+      const plan = planReload(before, after);
+      expect(plan.needs_supervisor_restart).toEqual([]);
+      expect(plan.services).toEqual([
+        { service: 'api', action: 'restart', changes: ['orchestratorEnabled'] },
+        { service: 'worker', action: 'restart', changes: ['orchestratorEnabled', 'environment'] },
+      ]);
+      // The new mode is carried out, not the running one kept.
+      const kept = keepRunningValues(before, after);
+      expect(kept.config.orchestratorEnabled).toBe(after.config.orchestratorEnabled);
+      expect(kept.definition.services.map((s) => s.config.orchestratorEnabled)).toEqual([
+        after.config.orchestratorEnabled,
+        after.config.orchestratorEnabled,
+      ]);
+    }
+  });
+
   it('a changed health check target applies in place; dependencies too', () => {
     const before = snapshot({ db: service(), api: service() });
     const after = snapshot({
@@ -138,6 +162,23 @@ describe("the default stack's database on a reload", () => {
   it('keeps the port it runs on (from its -p), not the port file check of a start', () => {
     expect(runningDatabase(envStack(base, { port: 54_321 }))).toEqual({ port: 54_321 });
     expect(runningDatabase(envStack(base))).toBeNull();
+  });
+
+  it('remote mode switched: the database is removed (or added) and the backend restarts without (or with) it', () => {
+    const remote = testConfig(1, { dataDir: dir, orchestratorEnabled: false });
+    const local: StackSnapshot = { config: base, definition: envStack(base, { port: 54_321 }) };
+    const watched: StackSnapshot = { config: remote, definition: envStack(remote) };
+    const off = planReload(local, watched);
+    expect(off.needs_supervisor_restart).toEqual([]);
+    expect(off.services).toEqual([
+      { service: 'backend', action: 'restart', changes: ['orchestratorEnabled', 'environment', 'depends_on'] },
+      { service: 'postgres', action: 'stop', changes: [] },
+    ]);
+    const on = planReload(watched, local);
+    expect(on.services).toEqual([
+      { service: 'postgres', action: 'start', changes: [] },
+      { service: 'backend', action: 'restart', changes: ['orchestratorEnabled', 'environment', 'depends_on'] },
+    ]);
   });
 });
 

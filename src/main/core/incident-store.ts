@@ -81,9 +81,41 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
   unreadBytesOnLoad = 0;
   lastWriteError: string | null = null;
 
-  constructor(private readonly file: string | null) {
+  /** @param file the history's file, or null to keep it in memory only (remote mode). */
+  constructor(private file: string | null) {
     super();
     if (file) this.load(file);
+  }
+
+  /** The history's file, or null when it is kept in memory only. */
+  get path(): string | null {
+    return this.file;
+  }
+
+  /**
+   * Keeps the history in `file` from now on, or in memory only (null), for a reload that
+   * switches remote mode (README "Reloading the settings"). A new file's history is loaded
+   * and put before the incidents held now that it lacks (by `id`: those recorded while in
+   * memory only), the last {@link MAX_INCIDENTS} kept, and the file is rewritten with them at
+   * once (a temporary file renamed over it), so none is lost at the next restart. A write
+   * that fails is kept in `lastWriteError`, as for {@link add}; never throws.
+   */
+  persistTo(file: string | null): void {
+    if (file === this.file) return;
+    this.file = file;
+    if (file === null) return;
+    const held = this.incidents;
+    this.incidents = [];
+    this.linesOnDisk = 0;
+    this.skippedOnLoad = 0;
+    this.unreadBytesOnLoad = 0;
+    this.load(file);
+    const onDisk = new Set(this.incidents.map((i) => i.id));
+    const newer = held.filter((i) => !onDisk.has(i.id));
+    if (newer.length === 0) return;
+    this.incidents.push(...newer);
+    if (this.incidents.length > MAX_INCIDENTS) this.incidents.splice(0, this.incidents.length - MAX_INCIDENTS);
+    this.persist(null);
   }
 
   /** Newest first. */
@@ -169,14 +201,15 @@ export class IncidentStore extends EventEmitter<{ incident: [Incident] }> {
     if (cut) this.linesOnDisk = 2 * MAX_INCIDENTS;
   }
 
-  private persist(incident: Incident): void {
+  /** Appends `incident` to the file (or compacts it when due); null: rewrites the file with what is in memory. */
+  private persist(incident: Incident | null): void {
     if (!this.file) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       // Opened first, also for a compaction: checks that a regular file is in its place.
       const fd = openRegular(this.file, APPEND_FLAGS);
       try {
-        if (this.linesOnDisk >= 2 * MAX_INCIDENTS) {
+        if (incident === null || this.linesOnDisk >= 2 * MAX_INCIDENTS) {
           this.compact();
         } else {
           writeAll(fd, Buffer.from(JSON.stringify(incident) + '\n'));

@@ -73,7 +73,7 @@ export function createRuntime(
   definition: StackDefinition = envStack(config),
   reload?: (running: StackSnapshot) => Promise<StackSnapshot>,
 ): SupervisorRuntime {
-  // As a reload leaves them (see applyLogSettings).
+  // As a reload leaves them (see applySettings).
   let logDir = logFolderOf(config);
   let fileOptions = { maxBytes: config.logFileMaxBytes, files: config.logFileCount };
   let bufferLines = config.logBufferLines;
@@ -85,7 +85,10 @@ export function createRuntime(
   );
   const httpProbe = new HttpHealthProbe();
   const launcher = new ProcessLauncher();
-  const incidents = new IncidentStore(config.orchestratorEnabled ? join(config.dataDir, 'incidents.jsonl') : null);
+  // Remote mode keeps the history in memory only; a reload that switches the mode moves it (applySettings).
+  const incidentsFile = (c: SupervisorConfig): string | null =>
+    c.orchestratorEnabled ? join(c.dataDir, 'incidents.jsonl') : null;
+  const incidents = new IncidentStore(incidentsFile(config));
   // Each service's log file and own probe (an `http` check shares httpProbe), to close them.
   const serviceFiles = new Map<string, LogFile>();
   // Each service's log, and the next `seq` of those a reload removed (see buildMember).
@@ -144,7 +147,8 @@ export function createRuntime(
       launcher,
       probe,
       logs,
-      pidFile: config.orchestratorEnabled ? new PidFile(join(config.dataDir, `${service.name}.pid`)) : null,
+      // Also in remote mode, where nothing spawns: a reload that switches to a local process uses it.
+      pidFile: new PidFile(join(config.dataDir, `${service.name}.pid`)),
       service: optionsOf(service, ids),
       // Asked at each spawn, once the stack exists (it is built below, before any start), over
       // the dependencies as they are now (a reload may change them).
@@ -164,11 +168,13 @@ export function createRuntime(
     }
   });
   /**
-   * The log settings of `next` (a reload's), applied in place: each log file (the services'
-   * and the supervisor's events) moves to the log folder and takes the rotation size and
-   * count, each in-memory log holds the new number of lines; services built later get them.
+   * The settings of `next` (a reload's) that belong to no one service, applied in place: each
+   * log file (the services' and the supervisor's events) moves to the log folder and takes the
+   * rotation size and count, each in-memory log holds the new number of lines (services built
+   * later get them), and the incident history follows remote mode (a file, or memory only).
    */
-  const applyLogSettings = (next: SupervisorConfig): void => {
+  const applySettings = (next: SupervisorConfig): void => {
+    incidents.persistTo(incidentsFile(next));
     logDir = logFolderOf(next);
     fileOptions = { maxBytes: next.logFileMaxBytes, files: next.logFileCount };
     bufferLines = next.logBufferLines;
@@ -192,7 +198,7 @@ export function createRuntime(
         stack,
         load: reload,
         running: { config, definition },
-        settings: applyLogSettings,
+        settings: applySettings,
         factory: {
           build: buildMember,
           prepare: (member, service) => {

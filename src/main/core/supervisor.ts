@@ -311,6 +311,27 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
+   * Stops what the service does in the mode it is in: its process, as {@link stop} does, or
+   * in remote mode the watch of the remote backend (the periodic probe ends, a probe under
+   * way is ignored); `stopped` either way. The stack's reload calls it before it hands over
+   * new settings, so a reload that switches remote mode (ORCHESTRATOR_ENABLED) ends the old
+   * mode's work and the next {@link start} begins the new one's. A person's stop in remote
+   * mode stays refused (REMOTE_MODE).
+   */
+  halt(actor: Actor): Promise<CommandResult> {
+    if (this.config.orchestratorEnabled) return this.stop(actor);
+    this.startAbort?.abort();
+    return this.enqueue(async () => {
+      this.cancelBackoff();
+      this.health.cancel();
+      // The watch's generation ends: its health loop, if a probe of it is under way, stops there.
+      this.generation++;
+      if (this.state !== 'stopped') this.setState('stopped', actor, `watch of the remote backend ended by ${actor}`);
+      return this.result(true, 'remote backend no longer watched');
+    });
+  }
+
+  /**
    * Counts a restart made of a stop and a start from outside (the whole stack's restart),
    * as {@link restart} counts its own: `restart_count` and a `restart` event (manual).
    */

@@ -23,8 +23,13 @@ export interface StackSnapshot {
 /** The pseudo-key of the plan's `needs_supervisor_restart` when another service would be the primary. */
 export const PRIMARY_KEY = 'primary';
 
-/** Config keys a process is spawned with: a change restarts the service. Named as in the stack file. */
+/**
+ * Config keys a process is spawned with: a change restarts the service. Named as in the stack
+ * file; remote mode, a setting, by its settings key (a switch ends the old mode's process or
+ * watch and begins the new one's).
+ */
 const RESTART_FIELDS: readonly [keyof SupervisorConfig, string][] = [
+  ['orchestratorEnabled', 'orchestratorEnabled'],
   ['command', 'command'],
   ['args', 'args'],
   ['env', 'environment'],
@@ -157,8 +162,9 @@ export function planReload(before: StackSnapshot, after: StackSnapshot): ReloadP
       continue;
     }
     const { restart, inPlace } = serviceChanges(prev, next);
-    // Remote mode runs no process: what one would be spawned with applies in place too.
-    const spawns = before.config.orchestratorEnabled && restart.length > 0;
+    // Remote mode runs no process: what one would be spawned with applies in place too, unless
+    // the mode itself switches (a process to stop or to spawn).
+    const spawns = (prev.config.orchestratorEnabled || next.config.orchestratorEnabled) && restart.length > 0;
     const action: ReloadAction = spawns ? 'restart' : restart.length + inPlace.length > 0 ? 'update' : 'unchanged';
     services.push({ service: next.name, action, changes: [...restart, ...inPlace] });
   }

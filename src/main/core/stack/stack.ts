@@ -197,7 +197,8 @@ export class Stack extends EventEmitter<StackEvents> {
     rewanted: readonly string[],
   ): Promise<StackCommandResult> {
     const stops = await this.stopInOrder([...change.remove, ...restarting], async (sup) => {
-      if (!removing.has(sup.name)) return { ...(await sup.stop(actor)), service: sup.name };
+      // `halt`: a reload that switches remote mode ends a remote watch as it stops a process.
+      if (!removing.has(sup.name)) return { ...(await sup.halt(actor)), service: sup.name };
       sup.endRestarts();
       await sup.dispose(actor);
       return { ...this.resultOf(sup, `${sup.name} removed`), success: true, service: sup.name };
