@@ -53,7 +53,9 @@ describe('Settings page: Save + Apply in Chromium against `serve`', () => {
         'Applies after a restart of Backend Supervisor',
       );
     }
-    expect(await page.getByTestId('settings-restart-only-healthCheckTimeoutMs').count()).toBe(0);
+    for (const key of ['healthCheckTimeoutMs', 'orchestratorEnabled']) {
+      expect(await page.getByTestId(`settings-restart-only-${key}`).count()).toBe(0);
+    }
   });
 
   it('a probe-only change: the plan says "in place", Apply keeps every pid', async () => {

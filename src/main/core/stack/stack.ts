@@ -435,6 +435,10 @@ export class Stack extends EventEmitter<StackEvents> {
     const result = await supervisor.start(actor);
     if (result.success) return { ...result, service: name };
     // A dependent put in `waiting`: a later recovery of its dependency starts it (reconcile).
+    // A remote backend found down is an outage the watch goes on with: its start has answered.
+    if (!supervisor.settings.orchestratorEnabled && supervisor.currentState === 'unhealthy') {
+      return { ...this.resultOf(supervisor, result.message), service: name };
+    }
     await this.until(() => !this.wanted.has(name) || SETTLED.has(supervisor.currentState) || this.blockedForGood(name));
     return { ...this.resultOf(supervisor, result.message), service: name };
   }

@@ -1,0 +1,228 @@
+/**
+ * Remote mode (ORCHESTRATOR_ENABLED) switched by a reload, without a restart of the
+ * supervisor (README "Reloading the settings"), on a real `serve` over real HTTP: switched
+ * off, the service's process is stopped and its remote watch begins (stop and start answer
+ * REMOTE_MODE, the outage of the remote backend is an incident); switched on again, a new
+ * process is spawned with its pid file, and the incidents of the remote spell are in the
+ * history's file. On the default stack the embedded PostgreSQL goes and comes back with it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReloadResult } from '../../src/shared/reload';
+import type { ServiceStatus } from '../../src/shared/services';
+import { startHeadless, type HeadlessServer } from '../helpers/headless-server';
+import { aliveProcess } from '../helpers/proc';
+import {
+  endServe,
+  fixtureStackText,
+  postReload,
+  servicesOf,
+  STAMP_BACKEND,
+  startServe,
+  untilServices,
+  type ServeProcess,
+} from '../helpers/stack';
+import { freePort, pollUntil, tempDir } from '../helpers/supervise';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** A fault backend the test runs itself on `port` (the "remote" one); killed after the test. */
+async function externalBackend(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [STAMP_BACKEND], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  await pollUntil(
+    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true,
+    10_000,
+    25,
+    'the external backend answering',
+  );
+  return child;
+}
+
+const one = (list: ServiceStatus[], name: string): ServiceStatus => {
+  const found = list.find((s) => s.name === name);
+  if (!found) throw new Error(`no service ${name} in ${JSON.stringify(list.map((s) => s.name))}`);
+  return found;
+};
+
+/** POST /api/v1/config/reload, answered within 30 s (a reload that waits for ever is a defect). */
+async function reloadApplied(serve: Pick<ServeProcess, 'url' | 'token'>): Promise<ReloadResult> {
+  const res = await fetch(`${serve.url}/api/v1/config/reload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}` },
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await res.json()) as ReloadResult;
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body;
+}
+
+async function command(serve: ServeProcess, what: 'start' | 'stop'): Promise<{ status: number; code: unknown }> {
+  const res = await fetch(`${serve.url}/api/v1/admin/backend/${what}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}` },
+  });
+  return { status: res.status, code: ((await res.json()) as { code?: unknown }).code };
+}
+
+describe('a reload switches remote mode on serve --stack', () => {
+  it('off: the process stops and the remote backend is watched; on: a new process with its pid file, the incidents kept', async () => {
+    const dir = tempDir('bsup-reload-remote-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+    settings({});
+    const { text, services } = await fixtureStackText(dir, { api: {} });
+    const local = services.api!;
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, text);
+    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const before = one(await untilServices(serve, 'api running', (l) => one(l, 'api').status === 'running'), 'api');
+    const firstPid = before.pid!;
+    expect(before.orchestrator_enabled).toBe(true);
+    const pidFile = join(dir, 'api.pid');
+    expect(JSON.parse(readFileSync(pidFile, 'utf8'))).toMatchObject({ pid: firstPid });
+
+    // Off, with the health check aimed at a backend that runs elsewhere (the test's own).
+    const remotePort = await freePort();
+    const remote = await externalBackend(remotePort);
+    settings({ orchestratorEnabled: false });
+    writeFileSync(file, text.replaceAll(`127.0.0.1:${local.port}/health`, `127.0.0.1:${remotePort}/health`));
+    const plan = (await postReload(serve, true)).body as unknown as ReloadResult;
+    expect(plan.needs_supervisor_restart).toEqual([]);
+    // The health URL gives the service's URL too (backend_url).
+    const changes = ['orchestratorEnabled', 'health', 'backend_url'];
+    expect(plan.services).toEqual([{ service: 'api', action: 'restart', changes }]);
+    const off = await reloadApplied(serve);
+    expect(off.result?.success, JSON.stringify(off.result)).toBe(true);
+    const watched = one(await servicesOf(serve), 'api');
+    expect(watched).toMatchObject({ status: 'running', orchestrator_enabled: false, pid: null });
+    expect(watched.restart_count).toBe(before.restart_count + 1);
+    await pollUntil(() => !aliveProcess(firstPid), 5_000, 25, 'the local process gone');
+    expect(existsSync(pidFile)).toBe(false);
+    // As in a start in remote mode: nothing is started or stopped from here.
+    expect(await command(serve, 'stop')).toEqual({ status: 409, code: 'REMOTE_MODE' });
+
+    // The remote backend goes down: an outage, as remote mode records it.
+    remote.kill('SIGKILL');
+    await untilServices(serve, 'api unhealthy', (l) => one(l, 'api').status === 'unhealthy');
+    const incidentsFile = join(dir, 'incidents.jsonl');
+    const kinds = (): string[] =>
+      existsSync(incidentsFile)
+        ? readFileSync(incidentsFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => (JSON.parse(l) as { kind: string }).kind)
+        : [];
+    // Remote mode keeps the history in memory, as at a start in remote mode.
+    expect(kinds()).not.toContain('remote-down');
+
+    // On again, the health check back on the local port: a process of its own, its pid file,
+    // and the remote spell's outage now in the history's file.
+    settings({});
+    writeFileSync(file, text);
+    const on = await reloadApplied(serve);
+    expect(on.services).toEqual([{ service: 'api', action: 'restart', changes }]);
+    expect(on.result?.success, JSON.stringify(on.result)).toBe(true);
+    const back = one(await servicesOf(serve), 'api');
+    expect(back).toMatchObject({ status: 'running', orchestrator_enabled: true });
+    expect(back.pid).toBeGreaterThan(0);
+    expect(back.pid).not.toBe(firstPid);
+    expect(aliveProcess(back.pid!)).toBe(true);
+    expect(JSON.parse(readFileSync(pidFile, 'utf8'))).toMatchObject({ pid: back.pid });
+    expect(kinds()).toContain('remote-down');
+    // Stopped by a person again, as in local mode.
+    expect((await command(serve, 'stop')).status).toBe(200);
+    await pollUntil(() => !aliveProcess(back.pid!), 5_000, 25, 'the new process stopped');
+  });
+});
+
+describe('remote mode on serve --stack, the remote backend down', () => {
+  it('a start of the service answers at once: unhealthy, watched until it answers again', async () => {
+    const dir = tempDir('bsup-remote-start-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ orchestratorEnabled: false }));
+    const { text, services } = await fixtureStackText(dir, { api: {} });
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, text);
+    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    await untilServices(serve, 'api unhealthy', (l) => one(l, 'api').status === 'unhealthy');
+    // Before, the stack waited for a state the watch never reaches while the backend is down.
+    const res = await fetch(`${serve.url}/api/v1/services/api/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    const answer = (await res.json()) as { success: boolean; status: string; message: string };
+    expect(answer).toMatchObject({ success: false, status: 'unhealthy' });
+    expect(answer.message).toMatch(/remote backend unhealthy/);
+    // It answers again once the backend runs.
+    await externalBackend(services.api!.port);
+    await untilServices(serve, 'api running', (l) => one(l, 'api').status === 'running');
+  });
+});
+
+describe('a reload switches remote mode on the default stack', () => {
+  it('off: the embedded PostgreSQL and the backend stop; on: both come back, the data kept', async () => {
+    const dataDir = tempDir('bsup-reload-remote-default-');
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const settings = (s: Record<string, unknown>): void =>
+      writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(s));
+    settings({});
+    const server: HeadlessServer = await startHeadless({ SUPERVISOR_DATA_DIR: dataDir });
+    cleanups.push(async () => void (await server.stop()));
+    const bothRunning = (l: ServiceStatus[]): boolean => l.length === 2 && l.every((s) => s.status === 'running');
+    const first = await untilServices(server, 'postgres and backend running', bothRunning, 60_000);
+    const dbPid = one(first, 'postgres').pid!;
+    const backendPid = one(first, 'backend').pid!;
+    const order = await fetch(`http://127.0.0.1:${server.backendPort}/products`);
+    expect(order.status).toBe(200);
+
+    settings({ orchestratorEnabled: false });
+    const off = await reloadApplied(server);
+    // Nothing answers at the backend URL now: the watch says so, and the reload answers.
+    expect(off.result?.success).toBe(false);
+    expect(off.result?.message).toMatch(/remote backend unhealthy/);
+    expect(off.needs_supervisor_restart).toEqual([]);
+    expect(off.services).toEqual([
+      { service: 'backend', action: 'restart', changes: ['orchestratorEnabled', 'environment', 'depends_on'] },
+      { service: 'postgres', action: 'stop', changes: [] },
+    ]);
+    const list = await servicesOf(server);
+    expect(list.map((s) => s.name)).toEqual(['backend']);
+    expect(one(list, 'backend')).toMatchObject({ orchestrator_enabled: false, pid: null, depends_on: [] });
+    expect(one(list, 'backend').status).toBe('unhealthy');
+    await pollUntil(() => !aliveProcess(dbPid) && !aliveProcess(backendPid), 10_000, 25, 'both processes gone');
+
+    settings({});
+    const on = await reloadApplied(server);
+    expect(on.services).toEqual([
+      { service: 'postgres', action: 'start', changes: [] },
+      { service: 'backend', action: 'restart', changes: ['orchestratorEnabled', 'environment', 'depends_on'] },
+    ]);
+    expect(on.result?.success, JSON.stringify(on.result)).toBe(true);
+    const again = await untilServices(server, 'both running again', bothRunning, 60_000);
+    expect(again.map((s) => s.name)).toEqual(['postgres', 'backend']);
+    expect(one(again, 'backend').orchestrator_enabled).toBe(true);
+    // The same database: the reference backend's admin still logs in on it.
+    const login = await fetch(`http://127.0.0.1:${server.backendPort}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.com', password: 'correct-horse-battery' }),
+    });
+    expect(login.status).toBe(200);
+  }, 180_000);
+});
