@@ -216,7 +216,8 @@ describe('a reload applies the log settings in place', () => {
     for (const dryRun of [true, false]) {
       const refused = await postReload(serve, dryRun);
       expect(refused.status).not.toBe(200);
-      expect(refused.body).toMatchObject({ code: 'SETTINGS_FILE_INVALID' });
+      // The field it is about, as the RPC channel names it: the page marks it.
+      expect(refused.body).toMatchObject({ code: 'SETTINGS_FILE_INVALID', field: 'logDir' });
       expect(JSON.stringify(refused.body)).toContain('writable by other users');
     }
     // Still written where it was, nothing in the refused folder.

@@ -201,11 +201,16 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
       const options = expect === undefined ? { dryRun } : { dryRun, expect };
       const envelope = await dispatchRpc(handlers, 'config:reload', [options], 'rest');
       if (envelope.ok) return envelope.data;
-      const { code, message } = envelope.error;
-      // A file that does not validate: its problems a line each (`file:line: field: problem`), as the message has them.
-      return reply
-        .code(httpStatusOf(code))
-        .send({ success: false, error: message, code, problems: message.split('\n') });
+      const { code, message, field } = envelope.error;
+      // A file that does not validate: its problems a line each (`file:line: field: problem`), as the
+      // message has them, and the settings field it is about when there is one (as the RPC channel says it).
+      return reply.code(httpStatusOf(code)).send({
+        success: false,
+        error: message,
+        code,
+        problems: message.split('\n'),
+        ...(field !== undefined ? { field } : {}),
+      });
     },
   );
   app.get('/metrics', READ, async (_req, reply) => {
