@@ -8,6 +8,7 @@ import { LogRing, logLineJsonChars } from '../../src/main/core/log-ring';
 import { createRpcHandlers, dispatchRpc, type RpcDeps } from '../../src/main/core/rpc';
 import { AnswerGate } from '../../src/main/server/answer-gate';
 import type { LogLine } from '../../src/shared/status';
+import { pastLines } from '../../src/main/cli/commands/logs';
 
 /** Characters of JSON one answer may take (32 Mi, LOG_ANSWER_MAX_CHARS) and a line's worth of slack. */
 const ANSWER_BOUND = 32 * 1024 * 1024 + 20_000;
@@ -95,5 +96,59 @@ describe('AnswerGate (logs:tail answers in flight over HTTP)', () => {
     gone.close();
     expect(await gate.hold(asResponse(gone))).toBe(false);
     expect(gate.inFlight).toBe(0);
+  });
+});
+
+describe("the command-line client's past lines (logs -n N, --since) page past one answer's bound", () => {
+  /** A ring of 2,100 lines of 16 KiB of ESC (96 KiB of JSON each: about 340 lines an answer), read at 1,000 + i ms. */
+  function escapedRing(): { ring: LogRing; api: Parameters<typeof pastLines>[0] } {
+    const ring = new LogRing(100_000);
+    const text = '\x1b'.repeat(16_384);
+    const chunk = Buffer.from([text, text, text].join('\n'));
+    for (let i = 0; i < 700; i++) ring.push('stdout', 1_000 + i, chunk, 3);
+    const store = { tail: (limit?: number, before?: number) => ring.tail(limit, 'backend', before) };
+    const handlers = createRpcHandlers({
+      stack: { primaryName: 'backend', member: () => ({ logs: store }) },
+    } as unknown as RpcDeps);
+    const api = {
+      rpc: async (channel: string, ...args: unknown[]) => {
+        const answer = await dispatchRpc(handlers, channel, args, 'rest');
+        if (!answer.ok) throw new Error(answer.error.message);
+        return answer.data;
+      },
+    } as unknown as Parameters<typeof pastLines>[0];
+    return { ring, api };
+  }
+
+  it('-n 1,500: the newest 1,500 lines, each once, though one answer holds about 340', async () => {
+    const { ring, api } = escapedRing();
+    const lines = await pastLines(api, 'backend', 1_500, null);
+    expect(seqs(lines)).toEqual(range(ring.nextSeq - 1_500, ring.nextSeq));
+    expect(lines.every((l) => l.service === 'backend')).toBe(true);
+  });
+
+  it('--since: every line from that time on, down to the ring start when it is older', async () => {
+    const { ring, api } = escapedRing();
+    // Read at 1,000 + i ms, 3 lines each: the lines from 1,300 ms on are the last 400 reads.
+    const since = await pastLines(api, 'backend', null, 1_300);
+    const from = seqs(since.filter((l) => Date.parse(l.ts) >= 1_300));
+    expect(from).toEqual(range(ring.nextSeq - 400 * 3, ring.nextSeq));
+    expect(seqs(await pastLines(api, 'backend', null, 0))).toEqual(range(ring.firstSeq, ring.nextSeq));
+  });
+
+  it('a server that answers the same page to every ask: read once, no endless loop', async () => {
+    const page: LogLine[] = [{ seq: 5, ts: new Date(0).toISOString(), stream: 'stdout', text: 'same' }];
+    const asked: unknown[] = [];
+    const api = {
+      rpc: async (_channel: string, args: unknown) => {
+        asked.push(args);
+        return page;
+      },
+    } as unknown as Parameters<typeof pastLines>[0];
+    expect(seqs(await pastLines(api, 'backend', 10, null))).toEqual([5]);
+    expect(asked).toEqual([
+      { service: 'backend', limit: 10 },
+      { service: 'backend', limit: 9, before: 5 },
+    ]);
   });
 });

@@ -19,6 +19,42 @@ export const DEFAULT_LOG_LINES = 50;
 /** A line with its service named (a line of the `backend` may leave it out). */
 type NamedLine = LogLine & { service: string };
 
+/** Most lines one page asks for: the `logs:tail` channel's `limit` bound. */
+const PAGE_LINES = 100_000;
+
+/** Most past lines read of one service: the largest ring buffer (LOG_BUFFER_LINES' bound). */
+const MAX_PAST_LINES = 1_000_000;
+
+/**
+ * One service's past lines, oldest first: the last `count` (null: any number), none older
+ * than `since` (ms since the epoch; null: any age) but the page's. One `logs:tail` answer
+ * holds at most 32 Mi characters, so older pages are asked for (`before`) until the count is
+ * reached, a line is older than `since`, or the ring buffer's start (an empty page, or one
+ * from `seq` 0); at most {@link MAX_PAST_LINES}, and a page that does not go back ends it.
+ */
+export async function pastLines(
+  api: Pick<ControlClient, 'rpc'>,
+  service: string,
+  count: number | null,
+  since: number | null,
+): Promise<NamedLine[]> {
+  const pages: LogLine[][] = [];
+  let got = 0;
+  let before: number | undefined;
+  while (got < (count ?? MAX_PAST_LINES)) {
+    const limit = Math.min(PAGE_LINES, (count ?? MAX_PAST_LINES) - got);
+    const page = await api.rpc('logs:tail', { service, limit, ...(before === undefined ? {} : { before }) });
+    const first = page[0];
+    // Empty: the start; a page not below the last one (a server that does not page) would never end.
+    if (first === undefined || (before !== undefined && first.seq >= before)) break;
+    pages.unshift(page);
+    got += page.length;
+    if (first.seq === 0 || (since !== null && Date.parse(first.ts) < since)) break;
+    before = first.seq;
+  }
+  return pages.flat().map((l): NamedLine => ({ ...l, service: l.service ?? service }));
+}
+
 /** How a line is printed: `<ts> [svc] text`, `[svc:err]` for stderr, `[supervisor:svc]` for the supervisor's own. */
 export function logLine(line: NamedLine, colour: boolean): string {
   const prefix =
@@ -72,15 +108,7 @@ export async function logs({ io, parsed, client, signal }: CommandContext): Prom
 
   if (count !== 0) {
     const names = operand ? [operand] : ((await api.get('/api/v1/services')) as ServiceStatus[]).map((s) => s.name);
-    const limit = since === null && count !== null ? count : undefined;
-    const tails = await Promise.all(
-      names.map(async (service) =>
-        (await api.rpc('logs:tail', { service, ...(limit === undefined ? {} : { limit }) })).map((l): NamedLine => ({
-          ...l,
-          service: l.service ?? service,
-        })),
-      ),
-    );
+    const tails = await Promise.all(names.map((service) => pastLines(api, service, count, since)));
     let lines = mergeByTime(tails);
     if (since !== null) lines = lines.filter((l) => Date.parse(l.ts) >= since);
     if (count !== null) lines = lines.slice(-count);
