@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { SupervisorConfig, SupervisorConfigInput } from '../shared/config';
 import { createTranslator } from '../shared/locales/translate';
 import { reloadLines } from '../shared/reload-text';
-import { ENV_VARIABLES, isLoopback, loadConfig, logFolderOf } from './core/config';
+import { isLoopback, loadConfig, logFolderOf } from './core/config';
 import { lockDataDir, type DataDirLock } from './core/data-dir-lock';
 import { ConfigError } from './core/errors';
 import type { SupervisorRuntime } from './core/runtime';
@@ -60,37 +60,6 @@ async function loadServe(): Promise<{
   ]);
   return { runtime, stacks, reload, server };
 }
-
-const HELP = `Usage: backend-supervisor serve [options]
-
-Runs a backend under supervision and serves the control API and the dashboard. The
-other commands (status, logs, restart, reload, …) talk to a running one: see
-backend-supervisor --help.
-
-Stops on SIGINT or SIGTERM: SIGTERM to the backend's process group, SIGKILL after
-STOP_TIMEOUT; a second signal SIGKILLs it at once. One during the start-up (before the
-backend runs) ends it there. SIGHUP reloads the settings and the stack file in place
-(probe and restart settings at once, a changed command restarts that service only, added
-and removed services start and stop; a file with problems changes nothing). SIGUSR1 and
-SIGUSR2 are ignored.
-
-Options:
-  --control-host <host>  bind address of the control server (env CONTROL_HOST, default 127.0.0.1)
-  --control-port <port>  port of the control server (env CONTROL_PORT, default 8000)
-  --data-dir <dir>       the supervisor's data folder (env SUPERVISOR_DATA_DIR)
-  --settings <file>      the settings file (default <data-dir>/settings.json); the
-                         environment and these options override its values
-  --stack <file>         the stack file: several services in dependency order (env
-                         BACKEND_STACK_FILE; default <data-dir>/stack.yaml if there);
-                         without one, the environment below defines the one service
-                         "backend"
-  --no-start             do not start the backend at launch
-  -h, --help             this help
-  -v, --version          the version
-
-Environment (seconds for durations):
-${ENV_VARIABLES.map((v) => `  ${v.names.join(' / ').padEnd(38)} ${v.doc}`).join('\n')}
-`;
 
 /** Unflushed console bytes past which echoed log lines are skipped (counted, then reported). */
 const ECHO_MAX_BACKLOG = 1024 * 1024;
@@ -241,6 +210,11 @@ async function generalHelp(): Promise<string> {
   return (await import('./cli/help')).generalHelpIn(process.env);
 }
 
+/** `serve --help`, in the shell's language (as {@link generalHelp}). */
+async function serveHelp(): Promise<string> {
+  return (await import('./cli/help')).serveHelpIn(process.env);
+}
+
 /** How {@link run} learns of the stop signals main took. */
 interface StartupSignals {
   /** The stop signal received before the runtime took over, if any. */
@@ -272,7 +246,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   try {
     cli = parseCommandLine(argv);
     if (cli.help) {
-      output.out(cli.command === 'serve' ? HELP : await generalHelp());
+      output.out(cli.command === 'serve' ? await serveHelp() : await generalHelp());
       return 0;
     }
     if (cli.version) {

@@ -113,7 +113,8 @@ describe('the command-line client against a real serve', () => {
     expect((await cli(['logs', '--help'])).stdout).toBe(help.stdout);
     const serveHelp = (await cli(['serve', '--help'])).stdout;
     expect(serveHelp).toContain('Usage: backend-supervisor serve [options]');
-    expect(serveHelp).toContain('see\nbackend-supervisor --help');
+    expect(serveHelp.replace(/\s+/g, ' ')).toContain('talk to a running one: see backend-supervisor --help');
+    expect(serveHelp).toMatch(/^ {2}SUPERVISOR_DATA_DIR +the supervisor's data folder$/m);
   });
 
   it('status: a table of every service, found through <data dir>/control-url and control-token alone', async () => {
@@ -228,6 +229,12 @@ describe('the command-line client against a real serve', () => {
     expect(help.stdout).toMatch(/^ {2}reload \[--dry-run\] +перечитать настройки/m);
     expect((await cli(['reload', '--help'], ru)).stdout).toContain('--dry-run');
     expect((await cli([], c)).stdout).toContain('Usage: backend-supervisor <command> [options]');
+    // serve's own help too: its prose, options and the environment it reads.
+    const serveHelp = await cli(['serve', '--help'], ru);
+    expect(serveHelp.stdout).toContain('Использование: backend-supervisor serve [options]');
+    expect(serveHelp.stdout).toMatch(/^ {2}--no-start +не запускать бэкенд при старте$/m);
+    expect(serveHelp.stdout).toMatch(/^ {2}STOP_TIMEOUT +секунды между SIGTERM и SIGKILL$/m);
+    expect(serveHelp.stdout).not.toMatch(/seconds|the help/);
 
     const usage = await cli(['logs', '-n', 'many'], ru);
     expect(usage.code).toBe(2);

@@ -5,6 +5,7 @@
  */
 import { languageFromEnv } from '../../shared/locales/languages';
 import { createTranslator, type Translate } from '../../shared/locales/translate';
+import { ENV_VARIABLES } from '../core/config';
 import { CLIENT_COMMANDS, CONNECTION_OPTIONS, connects, type CommandSpec, type OptionSpec } from './commands';
 
 /** `--name <value>` / `-x, --name` as the help shows an option. */
@@ -76,6 +77,40 @@ ${optionLines({ version: { type: 'boolean', short: 'v', doc: 'cli.opt.version' }
 
 ${exitStatus(t)}
 `;
+}
+
+/** `serve`'s options as its help shows them (parsed in headless.ts), each with its doc's locale key. */
+const SERVE_OPTIONS: readonly (readonly [string, string])[] = [
+  ['--control-host <host>', 'cli.serve.opt.controlHost'],
+  ['--control-port <port>', 'cli.serve.opt.controlPort'],
+  ['--data-dir <dir>', 'cli.serve.opt.dataDir'],
+  ['--settings <file>', 'cli.serve.opt.settings'],
+  ['--stack <file>', 'cli.serve.opt.stack'],
+  ['--no-start', 'cli.serve.opt.noStart'],
+  ['-h, --help', 'cli.serve.opt.help'],
+  ['-v, --version', 'cli.opt.version'],
+];
+
+/** `serve --help` in the language of `t`: what it does, its signals, its options and the environment it reads (ENV_VARIABLES). */
+export function serveHelp(t: Translate): string {
+  const environment = twoColumns(ENV_VARIABLES.map((v): [string, string] => [v.names.join(' / '), t(v.doc)]));
+  return `${t('cli.help.usage')} backend-supervisor serve [options]
+
+${wrap(t('cli.serve.about'), PROSE_WIDTH).join('\n')}
+
+${wrap(t('cli.serve.signals'), PROSE_WIDTH).join('\n')}
+
+${t('cli.help.options')}
+${twoColumns(SERVE_OPTIONS.map(([label, key]) => [label, t(key)])).join('\n')}
+
+${t('cli.serve.environment')}
+${environment.join('\n')}
+`;
+}
+
+/** {@link serveHelp} in the language of `env` (LC_ALL, LC_MESSAGES, LANG). */
+export function serveHelpIn(env: Record<string, string | undefined>): string {
+  return serveHelp(createTranslator(languageFromEnv(env)));
 }
 
 /** {@link generalHelp} in the language of `env` (LC_ALL, LC_MESSAGES, LANG): for the entry, which has no translator. */
