@@ -1,10 +1,12 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_DATABASE_PORT_FILE,
   envStack,
+  ephemeralPortRange,
+  pickPort,
   resolveDefaultDatabase,
   wantsDefaultDatabase,
 } from '../../src/main/core/stack/default-stack';
@@ -70,6 +72,24 @@ describe('resolveDefaultDatabase', () => {
     expect(await resolveDefaultDatabase(dir)).toEqual({ port });
   });
 
+  it('with 5432 taken, picks a free port outside the ephemeral range (where outgoing connections take theirs) and remembers it', async () => {
+    // 5432 is taken either by a system PostgreSQL or, when free, by this test.
+    await occupy(5432).catch(() => undefined);
+    const rangeFile = '/proc/sys/net/ipv4/ip_local_port_range';
+    const [low, high] = existsSync(rangeFile)
+      ? readFileSync(rangeFile, 'utf8').trim().split(/\s+/).map(Number)
+      : [32_768, 60_999];
+    for (let i = 0; i < 5; i++) {
+      const dir = tempDir();
+      const { port } = await resolveDefaultDatabase(dir);
+      expect(port).not.toBe(5432);
+      expect(port < low! || port > high!, `${port} is in the ephemeral range ${low}-${high}`).toBe(true);
+      expect(Number(readFileSync(join(dir, DEFAULT_DATABASE_PORT_FILE), 'utf8'))).toBe(port);
+      // Free: this test can listen on it.
+      await occupy(port);
+    }
+  });
+
   it('ignores a file that holds no port', async () => {
     for (const text of ['', 'abc', '0', '65536', '5432.5', '-1']) {
       const dir = tempDir();
@@ -78,6 +98,41 @@ describe('resolveDefaultDatabase', () => {
       expect(port >= 1 && port <= 65_535).toBe(true);
       expect(Number(readFileSync(join(dir, DEFAULT_DATABASE_PORT_FILE), 'utf8'))).toBe(port);
     }
+  });
+});
+
+describe('ephemeralPortRange', () => {
+  it('reads the two numbers of the file, else gives Linux default 32768-60999', () => {
+    const dir = tempDir();
+    const file = join(dir, 'range');
+    writeFileSync(file, '40000\t50000\n');
+    expect(ephemeralPortRange(file)).toEqual({ low: 40_000, high: 50_000 });
+    for (const text of ['', 'abc', '40000', '50000 40000', '0 100', '1 65536', '1 2 3']) {
+      writeFileSync(file, text);
+      expect(ephemeralPortRange(file), JSON.stringify(text)).toEqual({ low: 32_768, high: 60_999 });
+    }
+    expect(ephemeralPortRange(join(dir, 'missing'))).toEqual({ low: 32_768, high: 60_999 });
+  });
+});
+
+describe('pickPort', () => {
+  it('picks from 20000 up to the range start - 1, else above the range end, else leaves it to the system', async () => {
+    for (let i = 0; i < 10; i++) {
+      const below = await pickPort({ low: 32_768, high: 60_999 });
+      expect(below >= 20_000 && below < 32_768, String(below)).toBe(true);
+      const above = await pickPort({ low: 10_000, high: 40_000 });
+      expect(above > 40_000 && above <= 65_535, String(above)).toBe(true);
+    }
+    const any = await pickPort({ low: 1024, high: 65_535 });
+    expect(any >= 1 && any <= 65_535).toBe(true);
+  });
+
+  it('checks each pick free: with the one port outside the range taken, the system picks another', async () => {
+    // 20000 is taken: by this test, or already by something else when this listen fails.
+    await occupy(20_000).catch(() => undefined);
+    const port = await pickPort({ low: 20_001, high: 65_535 });
+    expect(port).not.toBe(20_000);
+    expect(port >= 1 && port <= 65_535).toBe(true);
   });
 });
 

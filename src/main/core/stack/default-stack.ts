@@ -3,7 +3,7 @@
  * environment's one service `backend`, and, when that is the bundled reference backend with no
  * `DATABASE_URL` of its own, the embedded PostgreSQL `postgres` it depends on.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -53,9 +53,10 @@ export function wantsDefaultDatabase(
 
 /**
  * Chooses the default database's port: the one remembered in `<dataDir>/postgres.port` while
- * it is free, else PostgreSQL's 5432 when free, else one the system picks; remembered for the
- * next start. A port taken by something else (a system PostgreSQL on 5432) is never used, and
- * changing it loses nothing: the port is a command-line option of the server, not in its files.
+ * it is free, else PostgreSQL's 5432 when free, else a free one outside the ephemeral range
+ * (see {@link pickPort}); remembered for the next start. A port taken by something else (a
+ * system PostgreSQL on 5432) is never used, and changing it loses nothing: the port is a
+ * command-line option of the server, not in its files.
  * Only a plain file is read there (a symbolic link, a FIFO or a large file is not), and it is
  * replaced by a rename, never written through a link.
  * @throws ConfigError naming the port file when it cannot be written (a folder in its place, a full disk).
@@ -70,7 +71,7 @@ export async function resolveDefaultDatabase(dataDir: string): Promise<DefaultDa
       break;
     }
   }
-  port ??= await systemPort();
+  port ??= await pickPort();
   if (port !== remembered) rememberPort(file, port);
   return { port };
 }
@@ -103,6 +104,54 @@ function isFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** Where Linux tells the range outgoing connections take their local port from ("32768\t60999"). */
+export const EPHEMERAL_PORT_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
+
+/** Linux's default ephemeral range, used when {@link EPHEMERAL_PORT_RANGE_FILE} is missing or unreadable. */
+const DEFAULT_EPHEMERAL_RANGE = { low: 32_768, high: 60_999 } as const;
+
+/** The lowest port {@link pickPort} chooses: above the well-known and most registered servers' ports. */
+const PICKED_PORT_MIN = 20_000;
+
+/** How many random free-looking ports {@link pickPort} checks before leaving the choice to the system. */
+const PICK_TRIES = 20;
+
+/**
+ * The range (inclusive) the system takes outgoing connections' local ports from, as
+ * {@link EPHEMERAL_PORT_RANGE_FILE} (or `file`) gives it, else Linux's default 32768-60999.
+ */
+export function ephemeralPortRange(file: string = EPHEMERAL_PORT_RANGE_FILE): { low: number; high: number } {
+  const text = readSmallFile(file, PORT_FILE_MAX_BYTES);
+  const fields = (text ?? '').trim().split(/\s+/).map(Number);
+  const [low = NaN, high = NaN] = fields.length === 2 ? fields : [];
+  const valid = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65_535;
+  return valid(low) && valid(high) && low <= high ? { low, high } : { ...DEFAULT_EPHEMERAL_RANGE };
+}
+
+/**
+ * A free port for the database when neither the remembered one nor 5432 is: a random one from
+ * 20000 up to the ephemeral range's start − 1 (or, when that range starts lower, above its
+ * end), checked free, several tries; the system's pick (`listen(0)`) only when none is.
+ * Not the system's pick first, because that comes from the ephemeral range, where every
+ * outgoing TCP connection on the machine takes its local port: one holding the port (between
+ * this check and PostgreSQL's bind, or at any later start, the port being remembered) makes
+ * PostgreSQL's listen fail with "Address already in use", SO_REUSEADDR notwithstanding.
+ * Random, not the first free one, so two data folders started at once rarely pick the same.
+ */
+export async function pickPort(range = ephemeralPortRange()): Promise<number> {
+  const below = { from: PICKED_PORT_MIN, to: range.low - 1 };
+  const above = { from: Math.max(PICKED_PORT_MIN, range.high + 1), to: 65_535 };
+  const span = below.to >= below.from ? below : above.to >= above.from ? above : null;
+  if (span !== null) {
+    const size = span.to - span.from + 1;
+    for (let i = 0; i < Math.min(PICK_TRIES, size); i++) {
+      const candidate = span.from + randomInt(size);
+      if (await isFree(candidate)) return candidate;
+    }
+  }
+  return systemPort();
 }
 
 function systemPort(): Promise<number> {
