@@ -242,6 +242,21 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     if (why !== null) notifier.status(why);
     await notifier.close();
   };
+  /**
+   * A start that failed before the stack runs: the data folder's lock released; a ConfigError's
+   * problems printed a line each (exit 2); anything else rethrown. systemd hears why either way.
+   */
+  const notStarted = async (err: unknown): Promise<number> => {
+    await lock?.release();
+    if (err instanceof ConfigError) {
+      const lines = problemLines(err);
+      for (const line of lines) output.err(`backend-supervisor: ${oneLine(line)}`);
+      await endStart(`not started: ${lines.join('; ')}`);
+      return 2;
+    }
+    await endStart(`not started: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  };
   let reload: ReturnType<Awaited<ReturnType<typeof loadServe>>['reload']['reloadSource']>;
   try {
     cli = parseCommandLine(argv);
@@ -301,15 +316,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
     // A reload (SIGHUP, the Settings page, POST /api/v1/config/reload) reads them as this start did.
     reload = serve.reload.reloadSource({ settings, env, explicit: cli.stackFile, defaults });
   } catch (err) {
-    await lock?.release();
-    if (err instanceof ConfigError) {
-      const lines = problemLines(err);
-      for (const line of lines) output.err(`backend-supervisor: ${oneLine(line)}`);
-      await endStart(`not started: ${lines.join('; ')}`);
-      return 2;
-    }
-    await endStart(`not started: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
+    return notStarted(err);
   }
   if (signals.stopRequested()) {
     await lock.release();
@@ -322,15 +329,7 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   try {
     runtime = serve.runtime.createRuntime(config, undefined, settings, undefined, stack, reload);
   } catch (err) {
-    await lock.release();
-    if (err instanceof ConfigError) {
-      const lines = problemLines(err);
-      for (const line of lines) output.err(`backend-supervisor: ${oneLine(line)}`);
-      await endStart(`not started: ${lines.join('; ')}`);
-      return 2;
-    }
-    await endStart(`not started: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
+    return notStarted(err);
   }
   const { supervisor } = runtime;
   const systemd = reportToSystemd(notifier, runtime.stack);
