@@ -1,6 +1,7 @@
 // The command-line client's text output: aligned columns, colour only when asked, safe text.
 import { describe, expect, it } from 'vitest';
 import { logLine, mergeByTime } from '../../src/main/cli/commands/logs';
+import { createTranslator } from '../../src/shared/locales/translate';
 import { duration, paint, printable, table, useColor } from '../../src/main/cli/table';
 
 describe('useColor', () => {
@@ -64,6 +65,14 @@ describe('duration', () => {
     expect(duration(192)).toBe('3m 12s');
     expect(duration(2 * 3600 + 5 * 60 + 9)).toBe('2h 5m');
     expect(duration(3 * 86400 + 4 * 3600)).toBe('3d 4h');
+  });
+
+  it("in the shell's language, through Intl's narrow units", () => {
+    const ru = createTranslator('ru');
+    expect(duration(45, ru)).toBe('45 с');
+    expect(duration(192, ru)).toBe('3 мин 12 с');
+    expect(duration(2 * 3600 + 5 * 60, ru)).toBe('2 ч 5 мин');
+    expect(duration(3 * 86400 + 4 * 3600, ru)).toBe('3 д. 4 ч');
   });
 });
 

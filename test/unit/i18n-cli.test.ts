@@ -65,7 +65,8 @@ describe('the client in Russian', () => {
       'ЗДОРОВЬЕ',
       'ИНФО',
     ]);
-    expect(row).toMatch(/^db\s+running\s+42\s+\S.*\s+2\s+здоров \(3 мс\)$/);
+    // The uptime through Intl in Russian (65 s: `1 мин 5 с`), the state name as it is.
+    expect(row).toMatch(/^db\s+running\s+42\s+1 мин 5 с\s+2\s+здоров \(3 мс\)$/);
     expect(servicesTable([service], false, createTranslator('ru'))[1]).toMatch(/^db\s+да\s+-\s+tcp 127\.0\.0\.1:5432$/);
     expect(statusTable([service], false)[0]).toMatch(/^SERVICE\s+STATE/);
   });
@@ -241,6 +242,22 @@ describe("every message of the client in the shell's language", () => {
     expect(restarts(3)).toMatch(/\(3 сбоя подряд\)$/);
     expect(restarts(5)).toMatch(/\(5 сбоев подряд\)$/);
     expect(statusDetail(failing(1), false).find((l) => /restarts/.test(l))).toMatch(/2 \(1 failure in a row\)$/);
+    // Since when: the date and time as Russian writes them, in local time; one that is no date as sent.
+    const since = (s: ServiceStatus, t = ru): string =>
+      statusDetail(s, false, t).find((l) => /с момента|since/.test(l))!;
+    const at = {
+      ...service,
+      state_since: '2026-12-02T05:00:36.000Z',
+      state_actor: 'rest',
+      state_reason: 'ok',
+    } as ServiceStatus;
+    const local = new Date(at.state_since);
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    const clock = `${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}`;
+    expect(since(at)).toMatch(
+      new RegExp(`^ {2}с момента +${pad(local.getDate())}\\.12\\.2026, ${clock} \\(rest: ok\\)$`),
+    );
+    expect(since({ ...at, state_since: 'soon' } as ServiceStatus)).toMatch(/ soon \(rest: ok\)$/);
   });
 });
 

@@ -4,6 +4,7 @@
  * text from the supervisor made safe to print (a log line or a reason cannot move the cursor,
  * clear the screen or forge a line of its own).
  */
+import { createTranslator, type Translate } from '../../shared/locales/translate';
 import type { BackendState } from '../../shared/states';
 
 type Env = Record<string, string | undefined>;
@@ -132,13 +133,19 @@ export function fields(pairs: readonly (readonly [string, Cell | string])[], col
   });
 }
 
-/** Whole seconds as people read an uptime: `45s`, `3m 12s`, `2h 5m`, `3d 4h`. */
-export function duration(totalSeconds: number): string {
+/** The client's durations in English when the caller names no translator. */
+const ENGLISH = createTranslator('en');
+
+/**
+ * Whole seconds as people read an uptime, its two largest units in their narrow form through
+ * `Intl` in the language of `t`: `45s`, `3m 12s`, `2h 5m`, `3d 4h` (Russian `45 с`, `3 мин 12 с`).
+ */
+export function duration(totalSeconds: number, t: Translate = ENGLISH): string {
   const s = Math.max(0, Math.floor(totalSeconds));
-  if (s < 60) return `${s}s`;
+  if (s < 60) return t('cli.duration.seconds', { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
+  if (m < 60) return t('cli.duration.minutes', { m, s: s % 60 });
   const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
+  if (h < 24) return t('cli.duration.hours', { h, m: m % 60 });
+  return t('cli.duration.days', { d: Math.floor(h / 24), h: h % 24 });
 }

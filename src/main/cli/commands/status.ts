@@ -23,7 +23,10 @@ export function healthCell(s: ServiceStatus, t: Translate = ENGLISH): Cell {
 /** The INFO cell: why a service that is not running is where it is. */
 function infoOf(s: ServiceStatus, t: Translate): string {
   if (s.status === 'backoff' && s.next_restart_in_ms !== null) {
-    return t('cli.restartIn', { duration: duration(Math.ceil(s.next_restart_in_ms / 1000)), reason: s.state_reason });
+    return t('cli.restartIn', {
+      duration: duration(Math.ceil(s.next_restart_in_ms / 1000), t),
+      reason: s.state_reason,
+    });
   }
   return s.status === 'running' ? '' : s.state_reason;
 }
@@ -44,7 +47,7 @@ export function statusTable(services: readonly ServiceStatus[], colour: boolean,
       s.name,
       { text: s.status, colour: stateColour(s.status) },
       s.pid === null ? '-' : String(s.pid),
-      s.uptime_secs > 0 ? duration(s.uptime_secs) : '-',
+      s.uptime_secs > 0 ? duration(s.uptime_secs, t) : '-',
       String(s.restart_count),
       healthCell(s, t),
       infoOf(s, t),
@@ -53,14 +56,21 @@ export function statusTable(services: readonly ServiceStatus[], colour: boolean,
   );
 }
 
+/** Since when it is in its state, in local time in the language of `t`, and by whom and why; a time that is no date as sent. */
+function sinceText(s: ServiceStatus, t: Translate): string {
+  const at = new Date(s.state_since);
+  if (Number.isNaN(at.getTime())) return `${s.state_since} (${s.state_actor}: ${s.state_reason})`;
+  return t('cli.detail.sinceAt', { at, actor: s.state_actor, reason: s.state_reason });
+}
+
 /** One service in detail, as key–value lines under its name; labels and words in the language of `t`, the data as it is. */
 export function statusDetail(s: ServiceStatus, colour: boolean, t: Translate = ENGLISH): string[] {
   const exit = s.last_exit;
   const pairs: [string, Cell | string][] = [
     [t('cli.detail.state'), { text: s.status, colour: stateColour(s.status) }],
-    [t('cli.detail.since'), `${s.state_since} (${s.state_actor}: ${s.state_reason})`],
+    [t('cli.detail.since'), sinceText(s, t)],
     [t('cli.detail.pid'), s.pid === null ? '-' : String(s.pid)],
-    [t('cli.detail.uptime'), s.uptime_secs > 0 ? duration(s.uptime_secs) : '-'],
+    [t('cli.detail.uptime'), s.uptime_secs > 0 ? duration(s.uptime_secs, t) : '-'],
     [
       t('cli.detail.restarts'),
       t('cli.detail.restartCount', { restarts: s.restart_count, failures: s.consecutive_failures }),
@@ -72,7 +82,7 @@ export function statusDetail(s: ServiceStatus, colour: boolean, t: Translate = E
   if (s.next_restart_in_ms !== null)
     pairs.push([
       t('cli.detail.nextStart'),
-      t('cli.detail.nextStartIn', { duration: duration(Math.ceil(s.next_restart_in_ms / 1000)) }),
+      t('cli.detail.nextStartIn', { duration: duration(Math.ceil(s.next_restart_in_ms / 1000), t) }),
     ]);
   if (exit) {
     const how = exit.signal
