@@ -7,6 +7,7 @@
  * history's file. On the default stack the embedded PostgreSQL goes and comes back with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -146,6 +147,52 @@ describe('a reload switches remote mode on serve --stack', () => {
     // Stopped by a person again, as in local mode.
     expect((await command(serve, 'stop')).status).toBe(200);
     await pollUntil(() => !aliveProcess(back.pid!), 5_000, 25, 'the new process stopped');
+  });
+});
+
+/** A plain TCP listener the test runs itself on a free port (a remote service with a `tcp` check); closed after the test. */
+async function tcpListener(): Promise<number> {
+  const server: Server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as { port: number }).port;
+}
+
+describe('a reload switches remote mode, a service with a tcp check', () => {
+  it('its remote watch probes the target of its own check: running at once, no outage', async () => {
+    const dir = tempDir('bsup-reload-remote-tcp-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+    settings({});
+    const { text, services } = await fixtureStackText(dir, { cache: {} });
+    const local = services.cache!;
+    const file = join(dir, 'stack.yaml');
+    const httpCheck = `"http": "http://127.0.0.1:${local.port}/health"`;
+    writeFileSync(file, text.replace(httpCheck, `"tcp": "127.0.0.1:${local.port}"`));
+    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    await untilServices(serve, 'cache running', (l) => one(l, 'cache').status === 'running');
+
+    // Off, the check aimed at a listener that runs elsewhere (the test's own).
+    const remotePort = await tcpListener();
+    settings({ orchestratorEnabled: false });
+    writeFileSync(file, text.replace(httpCheck, `"tcp": "127.0.0.1:${remotePort}"`));
+    const off = await reloadApplied(serve);
+    // Before, the first probe of the watch was handed the settings' health URL (an http://
+    // one), which a tcp check cannot read: `unhealthy` and an outage, though it answered.
+    expect(off.result?.success, JSON.stringify(off.result)).toBe(true);
+    const watched = one(await servicesOf(serve), 'cache');
+    expect(watched).toMatchObject({ status: 'running', orchestrator_enabled: false, pid: null });
+    expect(watched.health_check).toEqual({ kind: 'tcp', target: `tcp://127.0.0.1:${remotePort}` });
+
+    // On again: no outage of the remote spell reaches the history's file.
+    settings({});
+    writeFileSync(file, text.replace(httpCheck, `"tcp": "127.0.0.1:${local.port}"`));
+    const on = await reloadApplied(serve);
+    expect(on.result?.success, JSON.stringify(on.result)).toBe(true);
+    const incidentsFile = join(dir, 'incidents.jsonl');
+    const text2 = existsSync(incidentsFile) ? readFileSync(incidentsFile, 'utf8') : '';
+    expect(text2).not.toContain('remote-down');
   });
 });
 

@@ -16,9 +16,9 @@ export interface RemoteMonitorHost {
 
 /** Where the remote backend is and how it is probed. */
 export interface RemoteTarget {
-  /** The backend URL (BACKEND_URL), for the state reason. */
+  /** The backend URL (BACKEND_URL), or a check's target that is no URL, for the state reason. */
   backendUrl: string;
-  /** The health URL probed. */
+  /** What is probed: the health URL, or the target of the service's own check (`tcp://host:port`). */
   healthUrl: string;
   probe: HealthProbe;
   /** Budget of one probe, ms. */

@@ -139,8 +139,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       setLastError: (error) => (this.lastError = error),
     });
     this.remoteTarget = {
-      backendUrl: this.config.backendUrl,
-      healthUrl: this.healthUrl,
+      ...this.remoteWhere(),
       probe: this.prober,
       timeoutMs: settings.timeoutMs,
     };
@@ -180,8 +179,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const settings = healthSettingsOf(this.config);
     this.health.reconfigure(this.prober, this.healthTarget, settings);
     Object.assign(this.remoteTarget, {
-      backendUrl: this.config.backendUrl,
-      healthUrl: this.healthUrl,
+      ...this.remoteWhere(),
       probe: this.prober,
       timeoutMs: settings.timeoutMs,
     });
@@ -197,6 +195,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       probe: this.prober,
       findPortOwner: this.findPortOwner,
     });
+  }
+
+  /**
+   * Where the remote watch looks (remote mode): what its first probe is given is the target
+   * of the service's own check, as for the periodic probes (a `tcp` probe cannot read the
+   * settings' health URL, nor is that URL the service's); the state reason names the backend
+   * URL of an `http` check, else that target.
+   */
+  private remoteWhere(): Pick<RemoteTarget, 'backendUrl' | 'healthUrl'> {
+    const http = this.service.health.kind === 'http';
+    return { backendUrl: http ? this.config.backendUrl : this.service.healthTarget, healthUrl: this.healthTarget };
   }
 
   /** The health URL probed: backend URL + health path. */
