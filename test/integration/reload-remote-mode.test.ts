@@ -196,6 +196,45 @@ describe('a reload switches remote mode, a service with a tcp check', () => {
   });
 });
 
+describe('a reload switches remote mode, a service with no health check', () => {
+  it('nothing to watch: running, the reload answers success, no outage', async () => {
+    const dir = tempDir('bsup-reload-remote-none-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+    settings({});
+    const { text, services } = await fixtureStackText(dir, { worker: {} });
+    const file = join(dir, 'stack.yaml');
+    // No check at all (Compose's service_started): alive means ready.
+    writeFileSync(file, text.replace(`"http": "http://127.0.0.1:${services.worker!.port}/health",`, ''));
+    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const before = one(
+      await untilServices(serve, 'worker running', (l) => one(l, 'worker').status === 'running'),
+      'worker',
+    );
+    expect(before.health_check.kind).toBe('none');
+
+    settings({ orchestratorEnabled: false });
+    const off = await reloadApplied(serve);
+    // Before, the watch probed the check's target `none` (or the settings' health URL) as an
+    // http URL: `unhealthy` for ever and an outage, for a service nothing can tell about.
+    expect(off.result?.success, JSON.stringify(off.result)).toBe(true);
+    const watched = one(await servicesOf(serve), 'worker');
+    expect(watched).toMatchObject({ status: 'running', orchestrator_enabled: false, pid: null });
+    await pollUntil(() => !aliveProcess(before.pid!), 5_000, 25, 'the local process gone');
+    // Still so after the periods of several probes (the check's interval is 0.2 s).
+    const start = Date.now();
+    await pollUntil(() => Date.now() - start >= 1_000, 2_000, 100, 'a second gone by');
+    expect(one(await servicesOf(serve), 'worker').status).toBe('running');
+
+    settings({});
+    const on = await reloadApplied(serve);
+    expect(on.result?.success, JSON.stringify(on.result)).toBe(true);
+    const incidentsFile = join(dir, 'incidents.jsonl');
+    expect(existsSync(incidentsFile) ? readFileSync(incidentsFile, 'utf8') : '').not.toContain('remote-down');
+  });
+});
+
 describe('remote mode on serve --stack, the remote backend down', () => {
   it('a start of the service answers at once: unhealthy, watched until it answers again', async () => {
     const dir = tempDir('bsup-remote-start-');

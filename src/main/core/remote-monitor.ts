@@ -21,6 +21,8 @@ export interface RemoteTarget {
   /** What is probed: the health URL, or the target of the service's own check (`tcp://host:port`). */
   healthUrl: string;
   probe: HealthProbe;
+  /** False when the service has no health check (`none`): nothing tells how the remote one is. */
+  checked: boolean;
   /** Budget of one probe, ms. */
   timeoutMs: number;
 }
@@ -28,7 +30,7 @@ export interface RemoteTarget {
 /**
  * Remote mode (ORCHESTRATOR_ENABLED=false): nothing to spawn or stop; the remote backend's
  * health is watched. A start probes once (`running` or `unhealthy`), then hands over to the
- * periodic {@link HealthMonitor}; an outage gets one `remote-down` incident, not one per
+ * periodic {@link HealthMonitor} (a service with no health check is `running`, unprobed); an outage gets one `remote-down` incident, not one per
  * probe, and a start during an outage does not open another.
  */
 export class RemoteMonitor {
@@ -44,6 +46,12 @@ export class RemoteMonitor {
     // Started again while it was down: the outage goes on and already has its incident.
     const wasDown = this.host.state() === 'unhealthy';
     this.host.setState('starting', actor, `monitoring remote backend at ${this.target.backendUrl}`);
+    if (!this.target.checked) {
+      // As a local one without a check counts as ready once alive (Compose's service_started):
+      // there is nothing to probe, so no outage can be seen, nor made up.
+      this.host.setState('running', actor, 'no health check: the remote backend is not probed');
+      return { ok: true, message: 'remote backend not probed (no health check)' };
+    }
     const probe = await this.target.probe.probe(this.target.healthUrl, this.target.timeoutMs);
     this.health.record(probe);
     this.host.setState(

@@ -201,11 +201,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * Where the remote watch looks (remote mode): what its first probe is given is the target
    * of the service's own check, as for the periodic probes (a `tcp` probe cannot read the
    * settings' health URL, nor is that URL the service's); the state reason names the backend
-   * URL of an `http` check, else that target.
+   * URL of an `http` check, else that target; a service with no check is not probed.
    */
-  private remoteWhere(): Pick<RemoteTarget, 'backendUrl' | 'healthUrl'> {
-    const http = this.service.health.kind === 'http';
-    return { backendUrl: http ? this.config.backendUrl : this.service.healthTarget, healthUrl: this.healthTarget };
+  private remoteWhere(): Pick<RemoteTarget, 'backendUrl' | 'healthUrl' | 'checked'> {
+    const { kind } = this.service.health;
+    return {
+      backendUrl: kind === 'http' ? this.config.backendUrl : this.service.healthTarget,
+      healthUrl: this.healthTarget,
+      checked: kind !== 'none',
+    };
   }
 
   /** The health URL probed: backend URL + health path. */
