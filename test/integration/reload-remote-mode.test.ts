@@ -235,6 +235,41 @@ describe('a reload switches remote mode, a service with no health check', () => 
   });
 });
 
+describe('a reload switches remote mode, the local process crashing', () => {
+  it('the watch of a healthy remote backend shows no error of the process it replaced', async () => {
+    const dir = tempDir('bsup-reload-remote-crash-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+    settings({});
+    const { text, services } = await fixtureStackText(dir, {
+      api: {
+        env: { CRASH_AFTER_MS: '200' },
+        restart: { policy: 'always', max_attempts: 50, delay: 0.5, max_delay: 1 },
+      },
+    });
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, text);
+    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const crashed = await untilServices(serve, 'api in backoff', (l) => one(l, 'api').status === 'backoff');
+    expect(one(crashed, 'api').last_error).toMatch(/exited/);
+
+    const remotePort = await freePort();
+    await externalBackend(remotePort);
+    settings({ orchestratorEnabled: false });
+    writeFileSync(file, text.replaceAll(`127.0.0.1:${services.api!.port}/health`, `127.0.0.1:${remotePort}/health`));
+    const off = await reloadApplied(serve);
+    expect(off.result?.success, JSON.stringify(off.result)).toBe(true);
+    // Before, the crash of the stopped process stayed the status's last error (the Status
+    // page's red "Last error") while the remote backend answered.
+    expect(one(await servicesOf(serve), 'api')).toMatchObject({
+      status: 'running',
+      orchestrator_enabled: false,
+      last_error: null,
+    });
+  });
+});
+
 describe('remote mode on serve --stack, the remote backend down', () => {
   it('a start of the service answers at once: unhealthy, watched until it answers again', async () => {
     const dir = tempDir('bsup-remote-start-');

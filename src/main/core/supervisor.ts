@@ -291,6 +291,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   start(actor: Actor): Promise<CommandResult> {
     return this.enqueue(async () => {
       if (!this.config.orchestratorEnabled) {
+        // A new watch, as a spawn clears it: the error of a process a reload replaced by the
+        // watch (a switch of remote mode) says nothing of the remote backend.
+        this.lastError = null;
         const watch = await this.remote.start(actor);
         return this.result(watch.ok, watch.message);
       }
