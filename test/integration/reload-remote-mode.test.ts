@@ -347,3 +347,69 @@ describe('a reload switches remote mode on the default stack', () => {
     expect(login.status).toBe(200);
   }, 180_000);
 });
+
+describe('the incident history across a switch to remote mode', () => {
+  it('an incident raised while the reload stops the local processes is still written to the file', async () => {
+    const dir = tempDir('bsup-reload-remote-incidents-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+    settings({});
+    const marker = join(dir, 'crash-now');
+    const ready = join(dir, 'slow-ignores-sigterm');
+    const file = join(dir, 'stack.yaml');
+    // `slow` ignores SIGTERM for its grace period and depends on `db`: the reload stops it first,
+    // and `db` crashes meanwhile, still a local process.
+    const services = {
+      db: {
+        command: [
+          process.execPath,
+          '-e',
+          `setInterval(() => { if (require('fs').existsSync(${JSON.stringify(marker)})) process.exit(3); }, 20);`,
+        ],
+        restart: 'no',
+      },
+      slow: {
+        command: [
+          process.execPath,
+          '-e',
+          `process.on('SIGTERM', () => {}); require('fs').writeFileSync(${JSON.stringify(ready)}, ''); setInterval(() => {}, 1e6);`,
+        ],
+        depends_on: ['db'],
+        stop_grace_period: 3,
+      },
+    };
+    writeFileSync(file, JSON.stringify({ services }));
+    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    await untilServices(serve, 'both running', (l) => l.length === 2 && l.every((s) => s.status === 'running'));
+    await pollUntil(() => existsSync(ready), 10_000, 25, 'slow ignoring SIGTERM');
+
+    settings({ orchestratorEnabled: false });
+    const reload = reloadApplied(serve);
+    await untilServices(serve, 'slow stopping', (l) => one(l, 'slow').status === 'stopping');
+    writeFileSync(marker, '');
+    await pollUntil(
+      async () => (await serverIncidents(serve)).some((i) => i.service === 'db' && i.kind === 'crash'),
+      10_000,
+      25,
+      "db's crash recorded",
+    );
+    await reload;
+    const onDisk = readFileSync(join(dir, 'incidents.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { service?: string; kind: string });
+    expect(onDisk).toContainEqual(expect.objectContaining({ service: 'db', kind: 'crash' }));
+  });
+});
+
+/** The incidents the supervisor holds (the `incidents:list` channel), newest first. */
+async function serverIncidents(serve: ServeProcess): Promise<{ service?: string; kind: string }[]> {
+  const res = await fetch(`${serve.url}/api/v1/rpc/incidents:list`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ args: [] }),
+  });
+  const answer = (await res.json()) as { ok: boolean; data: { service?: string; kind: string }[] };
+  return answer.data;
+}

@@ -30,8 +30,9 @@ export interface RemoteTarget {
 /**
  * Remote mode (ORCHESTRATOR_ENABLED=false): nothing to spawn or stop; the remote backend's
  * health is watched. A start probes once (`running` or `unhealthy`), then hands over to the
- * periodic {@link HealthMonitor} (a service with no health check is `running`, unprobed); an outage gets one `remote-down` incident, not one per
- * probe, and a start during an outage does not open another.
+ * periodic {@link HealthMonitor} (a service with no health check is `running`, unprobed); an
+ * outage gets one `remote-down` incident, not one per probe, and a start during an outage
+ * does not open another.
  */
 export class RemoteMonitor {
   constructor(
@@ -45,7 +46,13 @@ export class RemoteMonitor {
     const generation = this.host.nextGeneration();
     // Started again while it was down: the outage goes on and already has its incident.
     const wasDown = this.host.state() === 'unhealthy';
-    this.host.setState('starting', actor, `monitoring remote backend at ${this.target.backendUrl}`);
+    this.host.setState(
+      'starting',
+      actor,
+      this.target.checked
+        ? `monitoring remote backend at ${this.target.backendUrl}`
+        : 'remote backend: no health check',
+    );
     if (!this.target.checked) {
       // As a local one without a check counts as ready once alive (Compose's service_started):
       // there is nothing to probe, so no outage can be seen, nor made up.

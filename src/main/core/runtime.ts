@@ -171,10 +171,13 @@ export function createRuntime(
    * The settings of `next` (a reload's) that belong to no one service, applied in place: each
    * log file (the services' and the supervisor's events) moves to the log folder and takes the
    * rotation size and count, each in-memory log holds the new number of lines (services built
-   * later get them), and the incident history follows remote mode (a file, or memory only).
+   * later get them), and the incident history follows remote mode to its file (memory only
+   * once the reload is carried out: see `applied`).
    */
   const applySettings = (next: SupervisorConfig): void => {
-    incidents.persistTo(incidentsFile(next));
+    // To a file before the services change (what a start of local processes records is kept);
+    // to memory only after (what the stops of local processes record is kept too): `applied`.
+    if (incidentsFile(next) !== null) incidents.persistTo(incidentsFile(next));
     logDir = logFolderOf(next);
     fileOptions = { maxBytes: next.logFileMaxBytes, files: next.logFileCount };
     bufferLines = next.logBufferLines;
@@ -199,6 +202,7 @@ export function createRuntime(
         load: reload,
         running: { config, definition },
         settings: applySettings,
+        applied: (now) => incidents.persistTo(incidentsFile(now.config)),
         factory: {
           build: buildMember,
           prepare: (member, service) => {
