@@ -2,8 +2,9 @@
  * Issue 14, part 2, in Chromium against `serve` on the default stack (the reference backend
  * on the embedded PostgreSQL): Save + Apply shows which services will restart before anything
  * changes, a probe-only change keeps every pid, a new backend URL restarts the backend only
- * (PostgreSQL keeps its process), Cancel changes nothing, and the fields only a restart of
- * the supervisor applies say so.
+ * (PostgreSQL keeps its process), Cancel changes nothing, the fields only a restart of the
+ * supervisor applies say so, and remote mode switched there removes the embedded PostgreSQL
+ * (and brings it back), the pages following.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -106,5 +107,45 @@ describe('Settings page: Save + Apply in Chromium against `serve`', () => {
     expect(pidOf(after, 'postgres')).toBe(pidOf(before, 'postgres'));
     const res = await fetch(`http://127.0.0.1:${server.backendPort}/health`);
     expect(res.status).toBe(200);
+  });
+
+  it('remote mode switched on the page: PostgreSQL goes, the backend is watched; switched back, both run again', async () => {
+    await page.getByTestId('settings-field-orchestratorEnabled').selectOption('false');
+    await page.getByTestId('settings-save-apply').click();
+    await page.getByTestId('reload-plan-restart').waitFor({ timeout: 10_000 });
+    const restart = await page.getByTestId('reload-plan-restart').textContent();
+    expect(restart).toContain('backend');
+    // The setting by its label on the page, and no restart of the supervisor asked for.
+    expect(restart).toContain('Supervise a local process');
+    expect(await page.getByTestId('reload-plan-stop').textContent()).toContain('postgres');
+    expect(await page.getByTestId('reload-plan-supervisor-restart').count()).toBe(0);
+    await page.getByTestId('reload-confirm').click();
+    await expect
+      .poll(() => page.getByTestId('reload-outcome').textContent(), { timeout: 60_000 })
+      .toContain('postgres: stopped and removed');
+    const watched = await services();
+    expect(watched.map((s) => s.name)).toEqual(['backend']);
+    expect(watched[0]).toMatchObject({ orchestrator_enabled: false, pid: null });
+    // The page follows: the Status page says remote mode, the Services tab goes with the second service.
+    await page.getByTestId('nav-status').click();
+    await page.getByTestId('remote-mode').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('nav-services').count()).toBe(0);
+
+    // Back to the default (not set: a local process).
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-field-orchestratorEnabled').selectOption('');
+    await page.getByTestId('settings-save-apply').click();
+    await page.getByTestId('reload-plan-start').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('reload-plan-start').textContent()).toContain('postgres');
+    await page.getByTestId('reload-confirm').click();
+    await expect
+      .poll(() => page.getByTestId('reload-outcome').textContent(), { timeout: 60_000 })
+      .toContain('backend: restarted');
+    await expect.poll(allRunning, { timeout: 60_000 }).toBe(true);
+    expect((await services()).map((s) => s.name)).toEqual(['postgres', 'backend']);
+    await page.getByTestId('nav-status').click();
+    await expect.poll(() => page.getByTestId('state-badge').textContent(), { timeout: 60_000 }).toBe('running');
+    expect(await page.getByTestId('remote-mode').count()).toBe(0);
+    await page.getByTestId('nav-services').waitFor({ timeout: 10_000 });
   });
 });
