@@ -240,6 +240,8 @@ describe('a reload racing a person and the restart policy', () => {
     await rewrite(file, dir, { backend: { env: { GREETING: 'later' } } }, ports);
     const later = await postReload(serve);
     expect(later.status).toBe(200);
+    // Said as it was done: its new settings applied in place for its next start, not "restarted".
+    expect(later.body.services).toEqual([{ service: 'backend', action: 'update', changes: ['environment'] }]);
     expect((await servicesOf(serve))[0]?.status).toBe('stopped');
     expect(livePids(services.backend!)).toEqual([]);
     expect(spawnsOf(services.backend!)).toHaveLength(2);

@@ -150,9 +150,9 @@ export class StackReloader {
     const change = this.changeOf(after, plan.services);
     // After the parts are built (one that fails changes nothing), before anything stops.
     this.deps.settings?.(after.config);
-    let result;
+    let outcome;
     try {
-      result = await this.deps.stack.reconfigure(change, actor);
+      outcome = await this.deps.stack.reconfigure(change, actor);
     } catch (err) {
       // Not carried out (the stack is shutting down): what was built for it goes.
       for (const member of change.add) this.deps.factory.release(member.definition.name);
@@ -161,13 +161,18 @@ export class StackReloader {
     for (const name of change.remove) this.deps.factory.release(name);
     this.running = after;
     this.deps.applied?.(after);
-    for (const s of plan.services) {
+    const { keptStopped, ...result } = outcome;
+    // One a person had stopped was not restarted: its new settings were applied in place, for its next start.
+    const services = plan.services.map((s) =>
+      keptStopped.includes(s.service) ? { ...s, action: 'update' as const } : s,
+    );
+    for (const s of services) {
       if (s.action === 'unchanged' || s.action === 'stop') continue;
       const what = s.action === 'start' ? 'added' : `${s.changes.join(', ')} changed`;
       const done = s.action === 'update' ? 'applied in place' : s.action === 'restart' ? 'restarted' : 'started';
       this.deps.stack.member(s.service).logs.append('supervisor', `reload (${actor}): ${what}: ${done}`);
     }
-    return { ...plan, applied: true, result, fingerprint };
+    return { ...plan, services, applied: true, result, fingerprint };
   }
 
   /** The files' stack, or the problems as the settings channels' errors. */

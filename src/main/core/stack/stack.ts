@@ -159,10 +159,11 @@ export class Stack extends EventEmitter<StackEvents> {
    * stopped (dependents first), the new definitions applied, the removed taken out, the added
    * put in; then the restarted services that were not stopped and the added ones are started in
    * dependency order (their dependencies too, as `startService` does). The others keep their
-   * process. Resolves with the stops and starts made.
+   * process. Resolves with the stops and starts made, and which of those to restart a
+   * person's stop kept stopped (their new settings wait for their next start).
    * @throws SupervisorError DISPOSED when the stack is shutting down.
    */
-  reconfigure(change: StackChange, actor: Actor): Promise<StackCommandResult> {
+  reconfigure(change: StackChange, actor: Actor): Promise<StackCommandResult & { keptStopped: string[] }> {
     const restarting = change.update.filter((u) => u.restart).map((u) => u.name);
     // What was wanted now: the interrupt below forgets it.
     const wantedBefore = new Set(restarting.filter((name) => this.wanted.has(name)));
@@ -195,7 +196,7 @@ export class Stack extends EventEmitter<StackEvents> {
     removing: ReadonlySet<string>,
     restarting: readonly string[],
     rewanted: readonly string[],
-  ): Promise<StackCommandResult> {
+  ): Promise<StackCommandResult & { keptStopped: string[] }> {
     const stops = await this.stopInOrder([...change.remove, ...restarting], async (sup) => {
       // `halt`: a reload that switches remote mode ends a remote watch as it stops a process.
       if (!removing.has(sup.name)) return { ...(await sup.halt(actor)), service: sup.name };
@@ -235,7 +236,8 @@ export class Stack extends EventEmitter<StackEvents> {
     for (const name of rewanted) this.member(name).supervisor.countRestart(actor);
     const names = [...new Set(starting.flatMap((name) => [...this.dependenciesOf(name), name]))];
     const starts = await Promise.all(names.map((name) => this.startWhenReady(name, actor)));
-    return this.summary([...stops, ...starts.filter((r) => r !== null)]);
+    const keptStopped = restarting.filter((name) => !rewanted.includes(name));
+    return { ...this.summary([...stops, ...starts.filter((r) => r !== null)]), keptStopped };
   }
 
   /**
@@ -393,8 +395,8 @@ export class Stack extends EventEmitter<StackEvents> {
 
   // ---------------------------------------------------------------- internals
 
-  private enqueue(fn: () => Promise<StackCommandResult>): Promise<StackCommandResult> {
-    const run = (): Promise<StackCommandResult> => {
+  private enqueue<T extends StackCommandResult>(fn: () => Promise<T>): Promise<T> {
+    const run = (): Promise<T> => {
       if (this.disposed) return Promise.reject(new SupervisorError('DISPOSED', 'the supervisor is shutting down'));
       return fn();
     };
