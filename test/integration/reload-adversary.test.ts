@@ -238,6 +238,8 @@ describe('a reload racing a person and the restart policy', () => {
     await pollUntil(() => livePids(services.backend!).length === 0, 15_000, 25, 'no backend process');
     // A later reload with another change keeps a person's stop.
     await rewrite(file, dir, { backend: { env: { GREETING: 'later' } } }, ports);
+    const dry = await postReload(serve, true);
+    expect(dry.body.services).toEqual([{ service: 'backend', action: 'update', changes: ['environment'] }]);
     const later = await postReload(serve);
     expect(later.status).toBe(200);
     // Said as it was done: its new settings applied in place for its next start, not "restarted".

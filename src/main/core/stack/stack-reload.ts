@@ -145,7 +145,14 @@ export class StackReloader {
         `${read.definition.file ?? 'the stack'}: has no service ${primary}, the primary one: a reload cannot remove it (restart the supervisor to apply this stack)`,
       );
     }
-    if (dryRun) return { ...plan, applied: false, result: null, fingerprint };
+    if (dryRun) {
+      // As the reload would do it: one stopped (by a person) is not restarted, its settings wait for its next start.
+      const stopped = (name: string): boolean => this.deps.stack.member(name).supervisor.currentState === 'stopped';
+      const services = plan.services.map((s) =>
+        s.action === 'restart' && stopped(s.service) ? { ...s, action: 'update' as const } : s,
+      );
+      return { ...plan, services, applied: false, result: null, fingerprint };
+    }
     const after = keepRunningValues(before, read);
     const change = this.changeOf(after, plan.services);
     // After the parts are built (one that fails changes nothing), before anything stops.
