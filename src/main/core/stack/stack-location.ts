@@ -16,7 +16,9 @@ export const STACK_FILE_NAME = 'stack.yaml';
  * `<dataDir>/stack.yaml`; none of them: the environment's one service `backend`, and when
  * that is the bundled backend of `defaults` without a `DATABASE_URL`, the embedded PostgreSQL
  * it depends on (its port chosen now, see `resolveDefaultDatabase`; `running`, a reload's: the
- * one that runs, whose port is kept, as the port file's check would find it taken by it).
+ * one that runs, whose port is kept, as the port file's check would find it taken by it). A
+ * port chosen here is remembered at once, a reload's dry run too: the reload that follows it
+ * (with the dry run's `expect`) then reads the same port, not another random pick.
  * @throws ConfigError naming the file, line and field of every problem.
  */
 export async function loadStack(
