@@ -66,9 +66,31 @@ export function logLine(line: NamedLine, colour: boolean): string {
   return `${paint(line.ts, 'dim', colour)} ${prefix} ${printable(line.text)}`;
 }
 
-/** Merges per-service tails by time (each already in `seq` order; a sort that keeps ties in place). */
+/**
+ * Merges per-service tails (each in `seq` order) by time, keeping each tail's own order: the
+ * wall clock can step back (NTP, a resumed VM), and a sort by time would put a service's later
+ * line before its earlier one, which `logs` then drops as already printed. Equal times keep
+ * the tails' order; a line with no time follows its predecessor.
+ */
 export function mergeByTime(tails: readonly (readonly NamedLine[])[]): NamedLine[] {
-  return tails.flat().sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+  const times = tails.map((tail) => tail.map((l) => Date.parse(l.ts)));
+  const next = tails.map(() => 0);
+  const merged: NamedLine[] = [];
+  for (;;) {
+    // The tail whose next line is the oldest (a line with no time goes at once); a scan, as
+    // services are few.
+    let pick = -1;
+    let oldest = Infinity;
+    for (let i = 0; i < tails.length; i++) {
+      const at = times[i]![next[i]!];
+      if (at === undefined) continue;
+      const key = Number.isNaN(at) ? -Infinity : at;
+      if (pick === -1 || key < oldest) [pick, oldest] = [i, key];
+    }
+    if (pick === -1) return merged;
+    merged.push(tails[pick]![next[pick]!]!);
+    next[pick] = (next[pick] ?? 0) + 1;
+  }
 }
 
 /** Runs `logs`. */
