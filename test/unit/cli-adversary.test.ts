@@ -13,6 +13,7 @@ import { statusDetail, statusTable } from '../../src/main/cli/commands/status';
 import { CommandFailedError, UnreachableError, UsageError } from '../../src/main/cli/errors';
 import { MAX_EVENT_CHARS, openFollow } from '../../src/main/cli/follow';
 import { jsonText, printable } from '../../src/main/cli/table';
+import { createTranslator } from '../../src/shared/locales/translate';
 import type { ServiceStatus } from '../../src/shared/services';
 
 /** An OSC 8 link, a clear screen, a C1 CSI, a right-to-left override, a lone surrogate, a line separator, BEL. */
@@ -142,6 +143,29 @@ describe('a hostile server over real HTTP', () => {
       readOnly: false,
     });
   }
+
+  it('durations JSON makes infinite (1e400) or a string: no NaN, no ∞ in the table or the detail, in English or Russian', async () => {
+    // JSON.parse reads 1e400 as Infinity; an uptime as a string is compared and floored as a number.
+    const { health_check: _check, ...rest } = hostileService();
+    const body = JSON.stringify([{ ...rest, name: 'api', state_since: '2026-12-02T10:00:00Z', status: 'backoff' }])
+      .replace('"uptime_secs":5', '"uptime_secs":1e400')
+      .replace('"next_restart_in_ms":null', '"next_restart_in_ms":1e400')
+      .replace(/}]$/, ',"health_check":{"kind":"http","target":"/health"}}]');
+    const url = await standIn((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    const [infinite] = (await clientOf(url).get('/api/v1/services')) as ServiceStatus[];
+    expect(infinite?.uptime_secs).toBe(Infinity);
+    const asString = { ...infinite, uptime_secs: '4000', next_restart_in_ms: 1e12 } as unknown as ServiceStatus;
+    for (const t of [createTranslator('en'), createTranslator('ru')]) {
+      for (const s of [infinite as ServiceStatus, asString]) {
+        const lines = [...statusTable([s], false, t), ...statusDetail(s, false, t)];
+        expect(lines.join('\n')).not.toMatch(/NaN|∞|не\s+число/);
+      }
+    }
+    expect(statusDetail(asString, false).join('\n')).toContain('1h 6m');
+  });
 
   it('an answer larger than the bound is refused as it comes, not read whole', async () => {
     let sent = 0;

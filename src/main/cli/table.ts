@@ -138,10 +138,14 @@ const ENGLISH = createTranslator('en');
 
 /**
  * Whole seconds as people read an uptime, its two largest units in their narrow form through
- * `Intl` in the language of `t`: `45s`, `3m 12s`, `2h 5m`, `3d 4h` (Russian `45 с`, `3 мин 12 с`).
+ * `Intl` in the language of `t`: `45s`, `3m 12s`, `2h 5m`, `3d 4h` (Russian `45 с`, `3 мин 12 с`);
+ * `-` for what is no finite number.
  */
 export function duration(totalSeconds: number, t: Translate = ENGLISH): string {
-  const s = Math.max(0, Math.floor(totalSeconds));
+  // A server's JSON can say 1e400 (Infinity) or a string that is no number: `-`, not `∞d NaNh`.
+  const seconds = Number(totalSeconds);
+  if (!Number.isFinite(seconds)) return '-';
+  const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return t('cli.duration.seconds', { s });
   const m = Math.floor(s / 60);
   if (m < 60) return t('cli.duration.minutes', { m, s: s % 60 });
