@@ -89,6 +89,24 @@ describe('text from the supervisor is shown, never obeyed', () => {
   });
 });
 
+describe("a service's state_since is shown as a date only when it is one", () => {
+  it('what V8 guesses (`1`, `12`, a number, null) or a year before 1 or past 9999 is shown as sent, not as 2001 or 1970', () => {
+    const since = (state_since: unknown): string =>
+      statusDetail(
+        { ...hostileService(), state_since, state_actor: 'x', state_reason: 'r' } as unknown as ServiceStatus,
+        false,
+      )[2]!;
+    // Date would take these as 2001-01-01, 2001-12-01, 1970-01-01 (twice) and 271822 (its era lost).
+    for (const sent of ['1', '12', 0, null, '-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00.000Z']) {
+      expect(since(sent), String(sent)).toMatch(
+        new RegExp(`since +${String(sent).replace(/[+.]/g, '\\$&')} \\(x: r\\)$`),
+      );
+    }
+    expect(since('2026-12-02T10:00:00Z')).not.toContain('2026-12-02T10:00:00Z');
+    expect(since('2026-12-02T10:00:00Z')).toMatch(/2026/);
+  });
+});
+
 describe('--since takes a duration or an ISO date, not what V8 guesses', () => {
   it('refuses what Date.parse would read as a day of 2001', () => {
     const now = Date.parse('2026-12-02T12:00:00Z');

@@ -58,8 +58,13 @@ export function statusTable(services: readonly ServiceStatus[], colour: boolean,
 
 /** Since when it is in its state, in local time in the language of `t`, and by whom and why; a time that is no date as sent. */
 function sinceText(s: ServiceStatus, t: Translate): string {
-  const at = new Date(s.state_since);
-  if (Number.isNaN(at.getTime())) return `${s.state_since} (${s.state_actor}: ${s.state_reason})`;
+  // Only an ISO 8601 date of years 1 to 9999: V8's Date takes `1` as 2001 and null as 1970, and
+  // the date format writes no era (the year -271821 would read as 271822).
+  const sent: unknown = s.state_since;
+  const at = typeof sent === 'string' && /^\d{4}-\d{2}-\d{2}(?:$|[T ])/.test(sent) ? new Date(sent) : new Date(NaN);
+  const year = at.getFullYear();
+  if (Number.isNaN(at.getTime()) || year < 1 || year > 9999)
+    return `${String(sent)} (${s.state_actor}: ${s.state_reason})`;
   return t('cli.detail.sinceAt', { at, actor: s.state_actor, reason: s.state_reason });
 }
 
