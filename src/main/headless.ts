@@ -64,7 +64,15 @@ async function loadServe(): Promise<{
 /** Unflushed console bytes past which echoed log lines are skipped (counted, then reported). */
 const ECHO_MAX_BACKLOG = 1024 * 1024;
 
-/** Parsed command line. @throws ConfigError on an unknown option or a bad value. */
+/** An option node's parseArgs refused on serve's command line (its code says which). */
+class ServeArgsError extends Error {
+  constructor(readonly refused: Error & { code?: string }) {
+    super(refused.message);
+    this.name = 'ServeArgsError';
+  }
+}
+
+/** Parsed command line. @throws ServeArgsError on an unknown option or a missing value, ConfigError on a bad value. */
 function parseCommandLine(argv: string[]): {
   /** The first positional argument (null: none). */
   command: string | null;
@@ -94,7 +102,8 @@ function parseCommandLine(argv: string[]): {
       },
     });
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message} (see --help)`);
+    // Said in the shell's language by run (the translator is imported only then), as the client commands say it.
+    throw new ServeArgsError(err as Error & { code?: string });
   }
   const { values, positionals } = parsed;
   const overrides: Partial<SupervisorConfigInput> = {};
@@ -259,7 +268,13 @@ async function run(argv: string[], output: Output, signals: StartupSignals): Pro
   };
   let reload: ReturnType<Awaited<ReturnType<typeof loadServe>>['reload']['reloadSource']>;
   try {
-    cli = parseCommandLine(argv);
+    try {
+      cli = parseCommandLine(argv);
+    } catch (err) {
+      if (!(err instanceof ServeArgsError)) throw err;
+      const help = argv.includes('serve') ? 'serve --help' : '--help';
+      throw new ConfigError((await import('./cli/help')).serveUsageIn(process.env, err.refused, help));
+    }
     if (cli.help) {
       output.out(cli.command === 'serve' ? await serveHelp() : await generalHelp());
       return 0;

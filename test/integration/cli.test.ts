@@ -248,6 +248,19 @@ describe('the command-line client against a real serve', () => {
     expect((await cli(['--no-start'], ru)).stderr).toMatch(/^backend-supervisor: укажите команду: serve, status,/);
     expect((await cli(['frobnicate'], c)).stderr).toMatch(/^backend-supervisor: unknown command "frobnicate"/);
 
+    // serve's own options refused as the client's are: in Russian, one line naming serve's help.
+    const unknown = await cli(['serve', '--bogus'], ru);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      'backend-supervisor: неизвестный параметр --bogus (см. backend-supervisor serve --help)\n',
+    );
+    expect((await cli(['serve', '--control-port'], ru)).stderr).toBe(
+      'backend-supervisor: параметру --control-port нужно значение (см. backend-supervisor serve --help)\n',
+    );
+    expect((await cli(['serve', '--bogus'], c)).stderr).toBe(
+      'backend-supervisor: unknown option --bogus (see backend-supervisor serve --help)\n',
+    );
+
     const port = await freePort();
     const refused = await cli(['status', '--url', `http://127.0.0.1:${port}`], ru);
     expect(refused.code).toBe(3);

@@ -72,7 +72,7 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
  * quote (`'-n, --lines <value>'`) are stable, their English words are not the user's language.
  * Anything else is its own first line, as it is.
  */
-function parseArgsMessage(err: Error & { code?: string }): CliMessage {
+export function parseArgsMessage(err: Error & { code?: string }): CliMessage {
   const first = err.message.split('\n')[0] ?? '';
   const quoted = /'([^']+)'/.exec(first)?.[1] ?? '';
   // `-n, --lines <value>`: the long name is the one to show.

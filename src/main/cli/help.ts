@@ -6,6 +6,8 @@
 import { languageFromEnv } from '../../shared/locales/languages';
 import { createTranslator, type Translate } from '../../shared/locales/translate';
 import { ENV_VARIABLES } from '../core/config';
+import { parseArgsMessage } from './args';
+import { textOf } from './errors';
 import { CLIENT_COMMANDS, CONNECTION_OPTIONS, connects, type CommandSpec, type OptionSpec } from './commands';
 
 /** `--name <value>` / `-x, --name` as the help shows an option. */
@@ -111,6 +113,20 @@ ${environment.join('\n')}
 /** {@link serveHelp} in the language of `env` (LC_ALL, LC_MESSAGES, LANG). */
 export function serveHelpIn(env: Record<string, string | undefined>): string {
   return serveHelp(createTranslator(languageFromEnv(env)));
+}
+
+/**
+ * What `serve` says to an option node's parseArgs refused (unknown, its value missing), in the
+ * language of `env`, as the client commands say it: one line naming the help to read (`help`,
+ * `serve --help` or `--help`).
+ */
+export function serveUsageIn(
+  env: Record<string, string | undefined>,
+  err: Error & { code?: string },
+  help: string,
+): string {
+  const t = createTranslator(languageFromEnv(env));
+  return `${textOf(parseArgsMessage(err), t)} ${t('cli.usage.see', { help })}`;
 }
 
 /** {@link generalHelp} in the language of `env` (LC_ALL, LC_MESSAGES, LANG): for the entry, which has no translator. */
