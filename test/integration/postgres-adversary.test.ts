@@ -256,7 +256,8 @@ describe('a stop that outlives its grace', () => {
     const config = testConfig(port, { stopTimeoutMs: 300 });
     const [backend] = envStack(config).services;
     // A shell that ignores SIGTERM and SIGQUIT (Node would restore their default at its start).
-    const shell = `trap '' TERM QUIT; while :; do sleep 0.05; done`;
+    // It says so once the traps are set: a stop before that would end it at SIGTERM (a race the test lost under load).
+    const shell = `trap '' TERM QUIT; echo traps-set; while :; do sleep 0.05; done`;
     runtime = createRuntime(config, undefined, undefined, undefined, {
       file: null,
       services: [
@@ -270,6 +271,8 @@ describe('a stop that outlives its grace', () => {
     });
     expect((await runtime.supervisor.start('user-ui')).success).toBe(true);
     const { pid } = runtime.supervisor.status();
+    const logs = runtime.logs;
+    await pollUntil(() => logs.tail().some((l) => l.text === 'traps-set'), 10_000, 10, 'the traps set');
     await runtime.supervisor.stop('user-ui');
     const lines = runtime.logs.tail().map((l) => l.text);
     expect(lines).toContain(`pid ${pid} still alive 300 ms after SIGTERM: sending SIGQUIT to its process group`);

@@ -32,6 +32,23 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
+/** A fresh data folder (removed after the test) with an empty settings file, and a writer of that file. */
+function dataFolder(prefix: string): { dir: string; settings: (values: Record<string, unknown>) => void } {
+  const dir = tempDir(prefix);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const settings = (values: Record<string, unknown>): void =>
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(values));
+  settings({});
+  return { dir, settings };
+}
+
+/** `serve --stack <file>` on the data folder `dir`, killed after the test. */
+async function serveIn(dir: string, file: string): Promise<ServeProcess> {
+  const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
+  cleanups.push(() => endServe(serve, 'SIGKILL'));
+  return serve;
+}
+
 /** A fault backend the test runs itself on `port` (the "remote" one); killed after the test. */
 async function externalBackend(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [STAMP_BACKEND], {
@@ -80,16 +97,12 @@ async function command(serve: ServeProcess, what: 'start' | 'stop'): Promise<{ s
 
 describe('a reload switches remote mode on serve --stack', () => {
   it('off: the process stops and the remote backend is watched; on: a new process with its pid file, the incidents kept', async () => {
-    const dir = tempDir('bsup-reload-remote-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
-    settings({});
+    const { dir, settings } = dataFolder('bsup-reload-remote-');
     const { text, services } = await fixtureStackText(dir, { api: {} });
     const local = services.api!;
     const file = join(dir, 'stack.yaml');
     writeFileSync(file, text);
-    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
-    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const serve = await serveIn(dir, file);
     const before = one(await untilServices(serve, 'api running', (l) => one(l, 'api').status === 'running'), 'api');
     const firstPid = before.pid!;
     expect(before.orchestrator_enabled).toBe(true);
@@ -160,17 +173,13 @@ async function tcpListener(): Promise<number> {
 
 describe('a reload switches remote mode, a service with a tcp check', () => {
   it('its remote watch probes the target of its own check: running at once, no outage', async () => {
-    const dir = tempDir('bsup-reload-remote-tcp-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
-    settings({});
+    const { dir, settings } = dataFolder('bsup-reload-remote-tcp-');
     const { text, services } = await fixtureStackText(dir, { cache: {} });
     const local = services.cache!;
     const file = join(dir, 'stack.yaml');
     const httpCheck = `"http": "http://127.0.0.1:${local.port}/health"`;
     writeFileSync(file, text.replace(httpCheck, `"tcp": "127.0.0.1:${local.port}"`));
-    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
-    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const serve = await serveIn(dir, file);
     await untilServices(serve, 'cache running', (l) => one(l, 'cache').status === 'running');
 
     // Off, the check aimed at a listener that runs elsewhere (the test's own).
@@ -198,16 +207,12 @@ describe('a reload switches remote mode, a service with a tcp check', () => {
 
 describe('a reload switches remote mode, a service with no health check', () => {
   it('nothing to watch: running, the reload answers success, no outage', async () => {
-    const dir = tempDir('bsup-reload-remote-none-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
-    settings({});
+    const { dir, settings } = dataFolder('bsup-reload-remote-none-');
     const { text, services } = await fixtureStackText(dir, { worker: {} });
     const file = join(dir, 'stack.yaml');
     // No check at all (Compose's service_started): alive means ready.
     writeFileSync(file, text.replace(`"http": "http://127.0.0.1:${services.worker!.port}/health",`, ''));
-    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
-    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const serve = await serveIn(dir, file);
     const before = one(
       await untilServices(serve, 'worker running', (l) => one(l, 'worker').status === 'running'),
       'worker',
@@ -237,10 +242,7 @@ describe('a reload switches remote mode, a service with no health check', () => 
 
 describe('a reload switches remote mode, the local process crashing', () => {
   it('the watch of a healthy remote backend shows no error of the process it replaced', async () => {
-    const dir = tempDir('bsup-reload-remote-crash-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
-    settings({});
+    const { dir, settings } = dataFolder('bsup-reload-remote-crash-');
     const { text, services } = await fixtureStackText(dir, {
       api: {
         env: { CRASH_AFTER_MS: '200' },
@@ -249,8 +251,7 @@ describe('a reload switches remote mode, the local process crashing', () => {
     });
     const file = join(dir, 'stack.yaml');
     writeFileSync(file, text);
-    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
-    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const serve = await serveIn(dir, file);
     const crashed = await untilServices(serve, 'api in backoff', (l) => one(l, 'api').status === 'backoff');
     expect(one(crashed, 'api').last_error).toMatch(/exited/);
 
@@ -272,14 +273,12 @@ describe('a reload switches remote mode, the local process crashing', () => {
 
 describe('remote mode on serve --stack, the remote backend down', () => {
   it('a start of the service answers at once: unhealthy, watched until it answers again', async () => {
-    const dir = tempDir('bsup-remote-start-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ orchestratorEnabled: false }));
+    const { dir, settings } = dataFolder('bsup-remote-start-');
+    settings({ orchestratorEnabled: false });
     const { text, services } = await fixtureStackText(dir, { api: {} });
     const file = join(dir, 'stack.yaml');
     writeFileSync(file, text);
-    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
-    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const serve = await serveIn(dir, file);
     await untilServices(serve, 'api unhealthy', (l) => one(l, 'api').status === 'unhealthy');
     // Before, the stack waited for a state the watch never reaches while the backend is down.
     const res = await fetch(`${serve.url}/api/v1/services/api/start`, {
@@ -298,11 +297,7 @@ describe('remote mode on serve --stack, the remote backend down', () => {
 
 describe('a reload switches remote mode on the default stack', () => {
   it('off: the embedded PostgreSQL and the backend stop; on: both come back, the data kept', async () => {
-    const dataDir = tempDir('bsup-reload-remote-default-');
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const settings = (s: Record<string, unknown>): void =>
-      writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(s));
-    settings({});
+    const { dir: dataDir, settings } = dataFolder('bsup-reload-remote-default-');
     const server: HeadlessServer = await startHeadless({ SUPERVISOR_DATA_DIR: dataDir });
     cleanups.push(async () => void (await server.stop()));
     const bothRunning = (l: ServiceStatus[]): boolean => l.length === 2 && l.every((s) => s.status === 'running');
@@ -350,10 +345,7 @@ describe('a reload switches remote mode on the default stack', () => {
 
 describe('the incident history across a switch to remote mode', () => {
   it('an incident raised while the reload stops the local processes is still written to the file', async () => {
-    const dir = tempDir('bsup-reload-remote-incidents-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const settings = (s: Record<string, unknown>): void => writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
-    settings({});
+    const { dir, settings } = dataFolder('bsup-reload-remote-incidents-');
     const marker = join(dir, 'crash-now');
     const ready = join(dir, 'slow-ignores-sigterm');
     const file = join(dir, 'stack.yaml');
@@ -379,8 +371,7 @@ describe('the incident history across a switch to remote mode', () => {
       },
     };
     writeFileSync(file, JSON.stringify({ services }));
-    const serve = await startServe(file, { SUPERVISOR_DATA_DIR: dir });
-    cleanups.push(() => endServe(serve, 'SIGKILL'));
+    const serve = await serveIn(dir, file);
     await untilServices(serve, 'both running', (l) => l.length === 2 && l.every((s) => s.status === 'running'));
     await pollUntil(() => existsSync(ready), 10_000, 25, 'slow ignoring SIGTERM');
 
